@@ -1,0 +1,280 @@
+//! Applications that may ask for codes and tokens, and the APIs they ask for.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::recipient::Connection;
+
+/// An application's public identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// Wraps an identifier. Any non-empty string is accepted; lookups decide
+    /// whether it names a client.
+    #[must_use]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The identifier.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A grant an application may use at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GrantType {
+    /// `http://auth0.com/oauth/grant-type/passwordless/otp`
+    PasswordlessOtp,
+    /// `refresh_token`
+    RefreshToken,
+    /// `authorization_code`, used by magic links.
+    AuthorizationCode,
+    /// `implicit`: fragment responses from magic links.
+    Implicit,
+}
+
+impl GrantType {
+    /// Auth0's name for the passwordless OTP grant.
+    pub const PASSWORDLESS_OTP: &'static str = "http://auth0.com/oauth/grant-type/passwordless/otp";
+
+    /// The wire name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::PasswordlessOtp => Self::PASSWORDLESS_OTP,
+            Self::RefreshToken => "refresh_token",
+            Self::AuthorizationCode => "authorization_code",
+            Self::Implicit => "implicit",
+        }
+    }
+}
+
+impl fmt::Display for GrantType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A grant type this server does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown grant type {0:?}")]
+pub struct UnknownGrantType(pub String);
+
+impl FromStr for GrantType {
+    type Err = UnknownGrantType;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            Self::PasswordlessOtp,
+            Self::RefreshToken,
+            Self::AuthorizationCode,
+            Self::Implicit,
+        ]
+        .into_iter()
+        .find(|g| g.as_str() == s)
+        .ok_or_else(|| UnknownGrantType(s.to_owned()))
+    }
+}
+
+impl Serialize for GrantType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for GrantType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// The SHA-256 of a client secret.
+///
+/// Client secrets are long random strings handed out by the operator, so a
+/// fast hash loses nothing against guessing and keeps the token endpoint fast;
+/// the digest keeps them out of storage in clear.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientSecretHash(String);
+
+impl ClientSecretHash {
+    /// Hashes a secret in clear.
+    #[must_use]
+    pub fn of(secret: &str) -> Self {
+        Self(hex::encode(Sha256::digest(secret.as_bytes())))
+    }
+
+    /// Rebuilds a hash read back from storage (lower-case hex).
+    #[must_use]
+    pub fn from_stored(hex_digest: impl Into<String>) -> Self {
+        Self(hex_digest.into())
+    }
+
+    /// The stored form.
+    #[must_use]
+    pub fn as_stored(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `presented` hashes to this value, compared in constant time.
+    #[must_use]
+    pub fn verify(&self, presented: &str) -> bool {
+        Self::of(presented)
+            .0
+            .as_bytes()
+            .ct_eq(self.0.as_bytes())
+            .into()
+    }
+}
+
+impl fmt::Debug for ClientSecretHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClientSecretHash(<redacted>)")
+    }
+}
+
+/// An application registered with Sesame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    /// Public identifier.
+    pub id: ClientId,
+    /// Display name, shown in messages and on the link confirm page.
+    pub name: String,
+    /// Hash of the secret; `None` for a public (native or SPA) client.
+    pub secret: Option<ClientSecretHash>,
+    /// Allowed callback URLs, matched exactly.
+    pub callbacks: Vec<String>,
+    /// Grants the client may use.
+    pub grant_types: Vec<GrantType>,
+    /// Connections the client may use.
+    pub connections: Vec<Connection>,
+    /// Whether `auth0-forwarded-for` is honoured when the client authenticates.
+    pub trust_forwarded_for: bool,
+    /// Origins allowed to call from a browser (CORS).
+    pub web_origins: Vec<String>,
+}
+
+impl Client {
+    /// Whether the client has a secret (a "regular web application").
+    #[must_use]
+    pub const fn is_confidential(&self) -> bool {
+        self.secret.is_some()
+    }
+
+    /// Whether the client may use `grant`.
+    #[must_use]
+    pub fn allows_grant(&self, grant: GrantType) -> bool {
+        self.grant_types.contains(&grant)
+    }
+
+    /// Whether the client may use `connection`.
+    #[must_use]
+    pub fn allows_connection(&self, connection: Connection) -> bool {
+        self.connections.contains(&connection)
+    }
+
+    /// Whether `uri` is exactly one of the registered callbacks.
+    #[must_use]
+    pub fn allows_callback(&self, uri: &str) -> bool {
+        self.callbacks.iter().any(|c| c == uri)
+    }
+}
+
+/// The algorithm an API's access tokens are signed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum SigningAlg {
+    /// RSASSA-PKCS1-v1_5 with SHA-256, 2048-bit keys: what Auth0 SDKs expect.
+    #[default]
+    RS256,
+    /// ECDSA on P-256 with SHA-256.
+    ES256,
+    /// Ed25519.
+    EdDSA,
+}
+
+impl SigningAlg {
+    /// Every algorithm Sesame signs with.
+    pub const ALL: [Self; 3] = [Self::RS256, Self::ES256, Self::EdDSA];
+
+    /// The JOSE name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::RS256 => "RS256",
+            Self::ES256 => "ES256",
+            Self::EdDSA => "EdDSA",
+        }
+    }
+}
+
+impl FromStr for SigningAlg {
+    type Err = UnknownSigningAlg;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| UnknownSigningAlg(s.to_owned()))
+    }
+}
+
+/// A signing algorithm Sesame does not support.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unsupported signing algorithm {0:?}: use RS256, ES256 or EdDSA")]
+pub struct UnknownSigningAlg(pub String);
+
+/// An API (an OAuth audience) that access tokens can be issued for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Api {
+    /// The audience identifier, usually a URL.
+    pub identifier: String,
+    /// How long its access tokens live.
+    pub token_lifetime: Duration,
+    /// How its access tokens are signed.
+    pub signing_alg: SigningAlg,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_verifies_only_against_its_own_hash() {
+        let h = ClientSecretHash::of("s3cret-value");
+        assert!(h.verify("s3cret-value"));
+        assert!(!h.verify("s3cret-valuf"));
+        assert!(!h.verify(""));
+        assert!(!format!("{h:?}").contains(h.as_stored()));
+    }
+
+    #[test]
+    fn grant_types_round_trip_their_wire_names() {
+        for g in [
+            GrantType::PasswordlessOtp,
+            GrantType::RefreshToken,
+            GrantType::AuthorizationCode,
+            GrantType::Implicit,
+        ] {
+            assert_eq!(g.as_str().parse::<GrantType>(), Ok(g));
+        }
+        assert!("password".parse::<GrantType>().is_err());
+    }
+
+    #[test]
+    fn signing_algs_parse_their_jose_names() {
+        assert_eq!("ES256".parse::<SigningAlg>(), Ok(SigningAlg::ES256));
+        assert!("HS256".parse::<SigningAlg>().is_err());
+    }
+}

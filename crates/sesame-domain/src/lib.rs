@@ -1,0 +1,36 @@
+//! # sesame-domain
+//!
+//! The pure domain of Sesame, an Auth0-compatible passwordless server: OTP
+//! issuance, verification and token minting.
+//!
+//! It does no I/O. Storage, delivery, signing, time and randomness come in
+//! through the traits in [`ports`], so a service embeds it with its own
+//! adapters and tests drive it with a scripted clock and code generator.
+//!
+//! Start with [`service::Passwordless`].
+
+pub mod challenge;
+pub mod client;
+pub mod code;
+pub mod message;
+pub mod ports;
+pub mod rate_limit;
+pub mod recipient;
+pub mod refresh;
+pub mod render;
+pub mod service;
+pub mod time;
+pub mod token;
+pub mod user;
+
+pub use challenge::{AuthParams, Challenge, ChallengeId, ChallengeKey, SendMode};
+pub use client::{Api, Client, ClientId, ClientSecretHash, GrantType, SigningAlg};
+pub use code::{CodeLength, CodeMac, MacKey, MacPurpose, Otp};
+pub use message::{DeliveryReceipt, EmailMessage, MessageContext, Operation, SmsMessage};
+pub use rate_limit::{RateDecision, RateLimit};
+pub use recipient::{Connection, EmailAddress, PhoneNumber, Recipient};
+pub use refresh::{RefreshTokenRecord, Rotation};
+pub use service::{Passwordless, PasswordlessConfig, Ports};
+pub use time::Timestamp;
+pub use token::{AccessClaims, IdClaims, KeyStatus, SigningKey, TokenSet};
+pub use user::{User, UserId};

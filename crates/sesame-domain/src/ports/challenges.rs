@@ -1,0 +1,72 @@
+//! Where issued challenges wait to be redeemed.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::StoreError;
+use crate::challenge::{Challenge, ChallengeId, ChallengeKey};
+use crate::time::Timestamp;
+
+/// How long an expired challenge must still be readable, so a late user is
+/// told "expired" rather than "wrong code".
+pub const EXPIRED_CHALLENGE_RETENTION: Duration = Duration::from_secs(15 * 60);
+
+/// Storage for challenges.
+///
+/// Every method returns [`StoreError::Unavailable`] when the backend cannot be
+/// reached within the adapter's timeout; none may block without bound.
+#[async_trait]
+pub trait ChallengeStore: Send + Sync {
+    /// Stores `challenge` as the one challenge for its [`ChallengeKey`].
+    ///
+    /// # Errors
+    /// - MUST replace any earlier challenge with the same key: afterwards
+    ///   [`latest`](Self::latest) returns `challenge`, and
+    ///   [`consume`](Self::consume) or [`record_failure`](Self::record_failure)
+    ///   of the earlier id MUST fail as if the id were unknown.
+    /// - MUST store every field unchanged.
+    async fn put(&self, challenge: &Challenge) -> Result<(), StoreError>;
+
+    /// The challenge stored for `key`, live or not.
+    ///
+    /// # Errors
+    /// - MUST return an expired challenge until at least
+    ///   [`EXPIRED_CHALLENGE_RETENTION`] after its `expires_at`; MAY return
+    ///   `None` after that.
+    /// - MUST reflect every completed `record_failure` and `consume`.
+    async fn latest(&self, key: &ChallengeKey) -> Result<Option<Challenge>, StoreError>;
+
+    /// Counts one wrong guess against challenge `id`.
+    ///
+    /// Returns the attempts left afterwards, or `None` when `id` is unknown,
+    /// replaced, consumed or has no attempts left (nothing changes then).
+    ///
+    /// # Errors
+    /// MUST be atomic: N concurrent calls on a challenge with `k` attempts
+    /// left decrement it by exactly `min(N, k)`, and never below zero.
+    async fn record_failure(&self, id: &ChallengeId) -> Result<Option<u32>, StoreError>;
+
+    /// Marks challenge `id` consumed, if it is still redeemable at `now`.
+    ///
+    /// Returns `true` to exactly one caller: the one that flipped it.
+    ///
+    /// # Errors
+    /// - MUST be atomic: of N concurrent calls, exactly one returns `true`.
+    /// - MUST return `false` when `id` is unknown or replaced, already
+    ///   consumed, has no attempts left, or `now >= expires_at`.
+    async fn consume(&self, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError>;
+
+    /// Removes challenge `id`, e.g. after its message could not be delivered.
+    ///
+    /// # Errors
+    /// MUST succeed when `id` is unknown (idempotent).
+    async fn delete(&self, id: &ChallengeId) -> Result<(), StoreError>;
+
+    /// Removes challenges whose `expires_at` is before `before`; returns how
+    /// many went.
+    ///
+    /// # Errors
+    /// MUST NOT remove a challenge whose `expires_at >= before`.
+    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError>;
+}

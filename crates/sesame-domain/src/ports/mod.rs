@@ -1,0 +1,28 @@
+//! The ports: every capability the domain needs from the outside world.
+//!
+//! Each trait is object safe and `Send + Sync`, so the server can choose an
+//! adapter from configuration at run time and hold it as `Arc<dyn Port>`.
+//! Every method documents, under `# Errors`, the rules an adapter MUST keep;
+//! `sesame-testkit` has one contract suite per port that checks them.
+
+mod challenges;
+mod delivery;
+mod keys;
+mod rate_limiter;
+mod refresh_tokens;
+mod registry;
+mod store;
+mod system;
+mod tokens;
+mod users;
+
+pub use challenges::{ChallengeStore, EXPIRED_CHALLENGE_RETENTION};
+pub use delivery::{DeliveryError, EmailSender, MessageRenderer, RenderError, SmsSender};
+pub use keys::KeyStore;
+pub use rate_limiter::RateLimiter;
+pub use refresh_tokens::RefreshTokenStore;
+pub use registry::{ApiRegistry, ClientRegistry};
+pub use store::StoreError;
+pub use system::{Clock, CodeGenerator, random_array};
+pub use tokens::{TokenError, TokenMinter};
+pub use users::UserStore;

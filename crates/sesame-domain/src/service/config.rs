@@ -1,0 +1,147 @@
+//! The rules of the service, all configurable, with Auth0-like defaults.
+
+use std::time::Duration;
+
+use crate::client::SigningAlg;
+use crate::code::CodeLength;
+use crate::rate_limit::RateLimit;
+
+/// An issuer URL, always ending in `/` (Auth0's `iss` form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer(String);
+
+/// An issuer that is not an absolute http(s) URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("issuer must be an absolute http or https URL: {0}")]
+pub struct InvalidIssuer(pub String);
+
+impl Issuer {
+    /// Parses `raw`, adding the trailing slash when it is missing.
+    ///
+    /// # Errors
+    /// [`InvalidIssuer`] unless it is an absolute http(s) URL without query
+    /// or fragment.
+    pub fn parse(raw: &str) -> Result<Self, InvalidIssuer> {
+        let url = url::Url::parse(raw).map_err(|_| InvalidIssuer(raw.to_owned()))?;
+        let ok = matches!(url.scheme(), "http" | "https")
+            && url.host().is_some()
+            && url.query().is_none()
+            && url.fragment().is_none();
+        if !ok {
+            return Err(InvalidIssuer(raw.to_owned()));
+        }
+        let mut s = url.to_string();
+        if !s.ends_with('/') {
+            s.push('/');
+        }
+        Ok(Self(s))
+    }
+
+    /// The issuer, with its trailing slash.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `{issuer}userinfo`: the audience every access token carries.
+    #[must_use]
+    pub fn userinfo_audience(&self) -> String {
+        format!("{}userinfo", self.0)
+    }
+
+    /// `{issuer}{path}` for a path without a leading slash.
+    #[must_use]
+    pub fn endpoint(&self, path: &str) -> String {
+        format!("{}{}", self.0, path.trim_start_matches('/'))
+    }
+}
+
+/// The configurable rules.
+#[derive(Debug, Clone)]
+pub struct PasswordlessConfig {
+    /// `iss` of every token.
+    pub issuer: Issuer,
+    /// Digits in a code (default 6).
+    pub code_length: CodeLength,
+    /// How long a code lives (default 180 s).
+    pub code_ttl: Duration,
+    /// Wrong guesses before a challenge dies (default 3).
+    pub max_attempts: u32,
+    /// When set, codes go only to existing users and nobody signs up.
+    pub disable_signup: bool,
+    /// Starts per client IP (default 50 an hour, as Auth0).
+    pub start_per_ip: RateLimit,
+    /// Codes per recipient (default 5 per 15 minutes).
+    pub start_per_recipient: RateLimit,
+    /// Failed redemptions per recipient across all its challenges (default 10
+    /// per 15 minutes), so one address cannot be brute-forced by asking for
+    /// fresh codes.
+    pub failures_per_recipient: RateLimit,
+    /// Access-token lifetime when no API is asked for (default 24 h).
+    pub default_access_token_lifetime: Duration,
+    /// Id-token lifetime (default 36000 s, as Auth0).
+    pub id_token_lifetime: Duration,
+    /// Algorithm for id tokens and for access tokens without an API.
+    pub default_signing_alg: SigningAlg,
+    /// A refresh token unused this long stops working (default 15 days).
+    pub refresh_idle_lifetime: Duration,
+    /// Every token of a family stops working this long after the login
+    /// (default 30 days).
+    pub refresh_absolute_lifetime: Duration,
+    /// How long signing keys are cached before the key store is read again,
+    /// so a rotation on one instance reaches the others (default 60 s).
+    pub key_cache_ttl: Duration,
+}
+
+impl PasswordlessConfig {
+    /// The defaults for `issuer`.
+    #[must_use]
+    pub fn new(issuer: Issuer) -> Self {
+        Self {
+            issuer,
+            code_length: CodeLength::DEFAULT,
+            code_ttl: Duration::from_secs(180),
+            max_attempts: 3,
+            disable_signup: false,
+            start_per_ip: RateLimit::new(50, Duration::from_secs(3600)),
+            start_per_recipient: RateLimit::new(5, Duration::from_secs(15 * 60)),
+            failures_per_recipient: RateLimit::new(10, Duration::from_secs(15 * 60)),
+            default_access_token_lifetime: Duration::from_secs(86_400),
+            id_token_lifetime: Duration::from_secs(36_000),
+            default_signing_alg: SigningAlg::RS256,
+            refresh_idle_lifetime: Duration::from_secs(15 * 86_400),
+            refresh_absolute_lifetime: Duration::from_secs(30 * 86_400),
+            key_cache_ttl: Duration::from_secs(60),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_issuer_always_ends_in_a_slash() {
+        assert_eq!(
+            Issuer::parse("https://auth.example.com").unwrap().as_str(),
+            "https://auth.example.com/"
+        );
+        assert_eq!(
+            Issuer::parse("http://127.0.0.1:3000/").unwrap().as_str(),
+            "http://127.0.0.1:3000/"
+        );
+        assert_eq!(
+            Issuer::parse("https://a.example.com/t1")
+                .unwrap()
+                .userinfo_audience(),
+            "https://a.example.com/t1/userinfo"
+        );
+    }
+
+    #[test]
+    fn an_issuer_must_be_an_http_url() {
+        assert!(Issuer::parse("auth.example.com").is_err());
+        assert!(Issuer::parse("ftp://x.example.com/").is_err());
+        assert!(Issuer::parse("https://x.example.com/?a=b").is_err());
+    }
+}

@@ -1,0 +1,39 @@
+//! The adapters a service runs on, one per port.
+
+use std::sync::Arc;
+
+use crate::ports::{
+    ApiRegistry, ChallengeStore, ClientRegistry, Clock, CodeGenerator, EmailSender, KeyStore,
+    MessageRenderer, RateLimiter, RefreshTokenStore, SmsSender, TokenMinter, UserStore,
+};
+
+/// One adapter for every port. Cheap to clone.
+#[derive(Clone)]
+pub struct Ports {
+    /// Registered applications.
+    pub clients: Arc<dyn ClientRegistry>,
+    /// Registered APIs.
+    pub apis: Arc<dyn ApiRegistry>,
+    /// Users.
+    pub users: Arc<dyn UserStore>,
+    /// Issued challenges.
+    pub challenges: Arc<dyn ChallengeStore>,
+    /// Refresh-token families.
+    pub refresh_tokens: Arc<dyn RefreshTokenStore>,
+    /// Signing keys.
+    pub keys: Arc<dyn KeyStore>,
+    /// Rate-limit counters.
+    pub rate_limiter: Arc<dyn RateLimiter>,
+    /// Email delivery.
+    pub email: Arc<dyn EmailSender>,
+    /// SMS delivery.
+    pub sms: Arc<dyn SmsSender>,
+    /// Message templates.
+    pub renderer: Arc<dyn MessageRenderer>,
+    /// Token signing.
+    pub minter: Arc<dyn TokenMinter>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Randomness.
+    pub rng: Arc<dyn CodeGenerator>,
+}

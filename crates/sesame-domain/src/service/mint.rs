@@ -1,0 +1,215 @@
+//! Minting a token set once a user has proved who they are.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use secrecy::SecretString;
+
+use super::keyring::KeyError;
+use super::requests::Profile;
+use super::{Passwordless, scope};
+use crate::client::{Api, Client, GrantType};
+use crate::code::MacPurpose;
+use crate::ports::{StoreError, random_array};
+use crate::recipient::Recipient;
+use crate::refresh::RefreshTokenRecord;
+use crate::time::Timestamp;
+use crate::token::{AccessClaims, IdClaims, TokenSet};
+use crate::user::User;
+
+/// What to do about a refresh token.
+pub(super) enum RefreshPlan {
+    /// Start a new family if the scope and client allow it.
+    NewFamilyIfAllowed,
+    /// Return this already-stored replacement token.
+    Rotated(String),
+}
+
+/// The inputs to one mint.
+pub(super) struct Mint<'a> {
+    pub client: &'a Client,
+    pub user: &'a User,
+    pub scope: String,
+    pub api: Option<&'a Api>,
+    pub nonce: Option<&'a str>,
+    pub refresh: RefreshPlan,
+}
+
+/// Minting failed.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum MintError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Token(#[from] crate::ports::TokenError),
+}
+
+impl Passwordless {
+    /// The scope actually granted: `requested` (default `openid`), minus
+    /// `offline_access` when the client may not refresh.
+    pub(super) fn granted_scope(client: &Client, requested: Option<&str>) -> String {
+        let s = scope::normalize(requested.unwrap_or("openid"));
+        if client.allows_grant(GrantType::RefreshToken) {
+            s
+        } else {
+            scope::without(&s, "offline_access")
+        }
+    }
+
+    pub(super) async fn mint(&self, m: Mint<'_>) -> Result<TokenSet, MintError> {
+        let now = self.ports.clock.now();
+        let issuer = &self.config.issuer;
+        let lifetime = m
+            .api
+            .map_or(self.config.default_access_token_lifetime, |a| {
+                a.token_lifetime
+            });
+        let alg = m
+            .api
+            .map_or(self.config.default_signing_alg, |a| a.signing_alg);
+        let mut aud = Vec::with_capacity(2);
+        if let Some(api) = m.api {
+            aud.push(api.identifier.clone());
+        }
+        aud.push(issuer.userinfo_audience());
+        let access = AccessClaims {
+            iss: issuer.as_str().to_owned(),
+            sub: m.user.id.as_str().to_owned(),
+            aud,
+            azp: m.client.id.as_str().to_owned(),
+            scope: m.scope.clone(),
+            iat: now.unix_seconds(),
+            exp: now.plus(lifetime).unix_seconds(),
+            jti: hex::encode(random_array::<16>(self.ports.rng.as_ref())),
+        };
+        let access_key = self.current_key(alg).await?;
+        let access_token = self.ports.minter.sign_access(&access_key, &access).await?;
+
+        let id_token = if scope::contains(&m.scope, "openid") {
+            let claims = self.id_claims(m.client, m.user, m.nonce, now);
+            let key = if alg == self.config.default_signing_alg {
+                access_key
+            } else {
+                self.current_key(self.config.default_signing_alg).await?
+            };
+            Some(SecretString::from(
+                self.ports.minter.sign_id(&key, &claims).await?,
+            ))
+        } else {
+            None
+        };
+
+        let refresh_token = match m.refresh {
+            RefreshPlan::Rotated(token) => Some(SecretString::from(token)),
+            RefreshPlan::NewFamilyIfAllowed
+                if scope::contains(&m.scope, "offline_access")
+                    && m.client.allows_grant(GrantType::RefreshToken) =>
+            {
+                Some(SecretString::from(self.new_refresh_family(&m, now).await?))
+            }
+            RefreshPlan::NewFamilyIfAllowed => None,
+        };
+
+        Ok(TokenSet {
+            access_token: SecretString::from(access_token),
+            id_token,
+            refresh_token,
+            token_type: "Bearer",
+            expires_in: lifetime.as_secs(),
+            scope: m.scope,
+        })
+    }
+
+    /// A fresh opaque refresh token (256 random bits) and its MAC.
+    pub(super) fn new_refresh_token(&self) -> (String, crate::code::CodeMac) {
+        let token = URL_SAFE_NO_PAD.encode(random_array::<32>(self.ports.rng.as_ref()));
+        let mac = self.mac_key.mac(MacPurpose::RefreshToken, "", &token);
+        (token, mac)
+    }
+
+    async fn new_refresh_family(&self, m: &Mint<'_>, now: Timestamp) -> Result<String, StoreError> {
+        let (token, token_mac) = self.new_refresh_token();
+        let family_expires_at = now.plus(self.config.refresh_absolute_lifetime);
+        let record = RefreshTokenRecord {
+            token_mac,
+            family_id: format!(
+                "rtf_{}",
+                hex::encode(random_array::<16>(self.ports.rng.as_ref()))
+            ),
+            client_id: m.client.id.clone(),
+            user_id: m.user.id.clone(),
+            scope: m.scope.clone(),
+            audience: m.api.map(|a| a.identifier.clone()),
+            created_at: now,
+            expires_at: now
+                .plus(self.config.refresh_idle_lifetime)
+                .min(family_expires_at),
+            family_expires_at,
+        };
+        self.ports.refresh_tokens.insert(&record).await?;
+        Ok(token)
+    }
+
+    fn id_claims(
+        &self,
+        client: &Client,
+        user: &User,
+        nonce: Option<&str>,
+        now: Timestamp,
+    ) -> IdClaims {
+        let p = profile(user);
+        IdClaims {
+            iss: self.config.issuer.as_str().to_owned(),
+            sub: p.sub,
+            aud: client.id.as_str().to_owned(),
+            iat: now.unix_seconds(),
+            exp: now.plus(self.config.id_token_lifetime).unix_seconds(),
+            nonce: nonce.map(str::to_owned),
+            email: p.email,
+            email_verified: p.email_verified,
+            phone_number: p.phone_number,
+            phone_verified: p.phone_verified,
+            name: p.name,
+            nickname: p.nickname,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// The profile claims of `user`, as Auth0 fills them for passwordless users.
+pub(super) fn profile(user: &User) -> Profile {
+    let (email, email_verified, phone_number, phone_verified, nickname) = match &user.recipient {
+        Recipient::Email(e) => (
+            Some(e.as_str().to_owned()),
+            Some(user.verified),
+            None,
+            None,
+            e.local_part().to_owned(),
+        ),
+        Recipient::Sms(p) => (
+            None,
+            None,
+            Some(p.as_str().to_owned()),
+            Some(user.verified),
+            p.as_str().to_owned(),
+        ),
+    };
+    Profile {
+        sub: user.id.as_str().to_owned(),
+        email,
+        email_verified,
+        phone_number,
+        phone_verified,
+        name: user.recipient.as_str().to_owned(),
+        nickname,
+        updated_at: user.updated_at().to_rfc3339(),
+    }
+}
+
+/// Minutes in `d`, rounded up (for "expires in N minutes").
+pub(super) const fn minutes_ceil(d: Duration) -> u64 {
+    d.as_secs().div_ceil(60)
+}

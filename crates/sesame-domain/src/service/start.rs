@@ -1,0 +1,230 @@
+//! Starting a passwordless login: check the client and the limits, issue a
+//! challenge, deliver its code.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use super::errors::StartError;
+use super::mint::minutes_ceil;
+use super::requests::{StartRequest, Started};
+use super::{ClientAuth, Passwordless};
+use crate::challenge::{AuthParams, Challenge, ChallengeId, SendMode};
+use crate::client::{Client, GrantType};
+use crate::code::{CodeMac, MacPurpose};
+use crate::message::{MessageContext, Operation};
+use crate::ports::random_array;
+use crate::recipient::Recipient;
+
+impl Passwordless {
+    /// Issues a code (and, for email, a magic link) to `req.recipient`.
+    ///
+    /// A blocked user, or an unknown one while sign-ups are disabled, gets the
+    /// same success answer but no message, so the answer reveals nothing
+    /// about which addresses have accounts.
+    ///
+    /// # Errors
+    /// [`StartError`]; after a delivery failure the new challenge is gone,
+    /// so no code that never arrived can be redeemed.
+    pub async fn start(&self, req: StartRequest) -> Result<Started, StartError> {
+        let (client, with_secret) = match self.authenticate(&req.client).await? {
+            ClientAuth::Ok {
+                client,
+                with_secret,
+            } => (client, with_secret),
+            ClientAuth::Unknown => return Err(StartError::UnknownClient),
+            ClientAuth::Invalid => return Err(StartError::InvalidClient),
+        };
+        let connection = req.recipient.connection();
+        if !client.allows_connection(connection) {
+            return Err(StartError::ConnectionDisabled(connection));
+        }
+        let needed = match req.send {
+            SendMode::Code => GrantType::PasswordlessOtp,
+            SendMode::Link => GrantType::AuthorizationCode,
+        };
+        if !client.allows_grant(needed) {
+            return Err(StartError::GrantNotAllowed(needed));
+        }
+        self.check_auth_params(&client, &req.auth_params).await?;
+
+        let now = self.ports.clock.now();
+        let trusted_forward = with_secret && client.trust_forwarded_for;
+        let ip = if trusted_forward {
+            req.forwarded_for.or(req.ip)
+        } else {
+            req.ip
+        };
+        let mut rate = None;
+        if let Some(ip) = ip {
+            let d = self
+                .ports
+                .rate_limiter
+                .hit(&format!("start:ip:{ip}"), self.config.start_per_ip, now)
+                .await?;
+            if !d.allowed {
+                return Err(StartError::RateLimited(d));
+            }
+            rate = Some(d);
+        }
+        let rcpt_key = self.recipient_key("start:rcpt", &req.recipient);
+        let d = self
+            .ports
+            .rate_limiter
+            .hit(&rcpt_key, self.config.start_per_recipient, now)
+            .await?;
+        if !d.allowed {
+            return Err(StartError::RateLimited(d));
+        }
+
+        let request_id = ChallengeId::from_random(random_array(self.ports.rng.as_ref()));
+        let started = Started {
+            id: request_id.as_str().to_owned(),
+            recipient: req.recipient.clone(),
+            rate,
+        };
+        let operation = match self.ports.users.find(&req.recipient).await? {
+            Some(user) if user.blocked => {
+                tracing::info!(user_id = %user.id, "start for a blocked user: nothing sent");
+                return Ok(started);
+            }
+            Some(_) => Operation::Login,
+            None if self.config.disable_signup => {
+                tracing::info!(%connection, "start for an unknown recipient with sign-ups disabled: nothing sent");
+                return Ok(started);
+            }
+            None => Operation::Signup,
+        };
+
+        let code = self.ports.rng.numeric_code(self.config.code_length);
+        let (link, link_mac) = match &req.recipient {
+            Recipient::Email(_) if client.allows_grant(GrantType::AuthorizationCode) => {
+                let token = URL_SAFE_NO_PAD.encode(random_array::<32>(self.ports.rng.as_ref()));
+                let mac = self
+                    .mac_key
+                    .mac(MacPurpose::Link, request_id.as_str(), &token);
+                (
+                    Some(self.link_url(&client, &req.recipient, &req.auth_params, &token)),
+                    Some(mac),
+                )
+            }
+            _ => (None, None),
+        };
+        let challenge = Challenge {
+            code_mac: self.otp_mac(&request_id, code.expose()),
+            id: request_id,
+            client_id: client.id.clone(),
+            recipient: req.recipient.clone(),
+            send: req.send,
+            auth_params: req.auth_params,
+            link_mac,
+            created_at: now,
+            expires_at: now.plus(self.config.code_ttl),
+            attempts_left: self.config.max_attempts,
+            consumed: false,
+        };
+        self.ports.challenges.put(&challenge).await?;
+
+        let ctx = MessageContext {
+            recipient: req.recipient,
+            send: req.send,
+            code,
+            link,
+            application_name: client.name.clone(),
+            locale: req.locale,
+            operation,
+            expires_in_minutes: minutes_ceil(self.config.code_ttl),
+        };
+        if let Err(e) = self.deliver(&ctx).await {
+            // Best effort: if this delete fails too, the code still never
+            // reached anyone and expires with its TTL.
+            let _ = self.ports.challenges.delete(&challenge.id).await;
+            return Err(e);
+        }
+        Ok(started)
+    }
+
+    async fn deliver(&self, ctx: &MessageContext) -> Result<(), StartError> {
+        let connection = ctx.recipient.connection();
+        let sent = match &ctx.recipient {
+            Recipient::Email(_) => {
+                let msg = self.ports.renderer.render_email(ctx)?;
+                self.ports.email.send_email(&msg).await
+            }
+            Recipient::Sms(_) => {
+                let msg = self.ports.renderer.render_sms(ctx)?;
+                self.ports.sms.send_sms(&msg).await
+            }
+        };
+        sent.map(|_| ())
+            .map_err(|source| StartError::Delivery { connection, source })
+    }
+
+    /// The MAC of an OTP bound to its challenge.
+    pub(super) fn otp_mac(&self, id: &ChallengeId, code: &str) -> CodeMac {
+        self.mac_key.mac(MacPurpose::Otp, id.as_str(), code)
+    }
+
+    async fn check_auth_params(&self, client: &Client, p: &AuthParams) -> Result<(), StartError> {
+        let bad = |m: &str| Err(StartError::InvalidAuthParams(m.to_owned()));
+        if let Some(uri) = &p.redirect_uri
+            && !client.allows_callback(uri)
+        {
+            return bad("redirect_uri is not an allowed callback URL for this client");
+        }
+        if let Some(rt) = &p.response_type
+            && !matches!(
+                rt.as_str(),
+                "code" | "token" | "id_token" | "id_token token" | "token id_token"
+            )
+        {
+            return bad("response_type must be code, token or id_token token");
+        }
+        if let Some(m) = &p.code_challenge_method
+            && m != "S256"
+        {
+            return bad("code_challenge_method must be S256");
+        }
+        if let Some(aud) = &p.audience
+            && self.ports.apis.get(aud).await?.is_none()
+        {
+            return bad("audience is not a registered API");
+        }
+        Ok(())
+    }
+
+    /// Auth0's magic-link form:
+    /// `{issuer}passwordless/verify_redirect?verification_code=…&connection=email&client_id=…&email=…&{authParams}`.
+    fn link_url(
+        &self,
+        client: &Client,
+        recipient: &Recipient,
+        p: &AuthParams,
+        token: &str,
+    ) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("verification_code", token)
+            .append_pair("connection", recipient.connection().as_str())
+            .append_pair("client_id", client.id.as_str())
+            .append_pair("email", recipient.as_str());
+        let params = [
+            ("scope", &p.scope),
+            ("state", &p.state),
+            ("redirect_uri", &p.redirect_uri),
+            ("response_type", &p.response_type),
+            ("nonce", &p.nonce),
+            ("audience", &p.audience),
+            ("code_challenge", &p.code_challenge),
+            ("code_challenge_method", &p.code_challenge_method),
+        ];
+        for (name, value) in params {
+            if let Some(v) = value {
+                q.append_pair(name, v);
+            }
+        }
+        format!(
+            "{}?{}",
+            self.config.issuer.endpoint("passwordless/verify_redirect"),
+            q.finish()
+        )
+    }
+}
