@@ -1,0 +1,1 @@
+//! sesame-store-postgres (under construction).

@@ -1,0 +1,1 @@
+//! sesame-store-redis (under construction).

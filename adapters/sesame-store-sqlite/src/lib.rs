@@ -1,0 +1,1 @@
+//! sesame-store-sqlite (under construction).

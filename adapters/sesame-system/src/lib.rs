@@ -1,0 +1,1 @@
+//! sesame-system (under construction).

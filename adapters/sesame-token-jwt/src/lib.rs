@@ -1,0 +1,1 @@
+//! sesame-token-jwt (under construction).
