@@ -7,6 +7,7 @@
 
 mod challenges;
 mod delivery;
+mod health;
 mod keys;
 mod rate_limiter;
 mod refresh_tokens;
@@ -18,6 +19,7 @@ mod users;
 
 pub use challenges::{ChallengeStore, EXPIRED_CHALLENGE_RETENTION};
 pub use delivery::{DeliveryError, EmailSender, MessageRenderer, RenderError, SmsSender};
+pub use health::HealthCheck;
 pub use keys::KeyStore;
 pub use rate_limiter::RateLimiter;
 pub use refresh_tokens::RefreshTokenStore;
