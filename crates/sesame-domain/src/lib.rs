@@ -30,7 +30,7 @@ pub use message::{DeliveryReceipt, EmailMessage, MessageContext, Operation, SmsM
 pub use rate_limit::{RateDecision, RateLimit};
 pub use recipient::{Connection, EmailAddress, PhoneNumber, Recipient};
 pub use refresh::{RefreshTokenRecord, Rotation};
-pub use service::{Passwordless, PasswordlessConfig, Ports};
+pub use service::{AuthService, Passwordless, PasswordlessConfig, Ports};
 pub use time::Timestamp;
 pub use token::{AccessClaims, IdClaims, KeyStatus, SigningKey, TokenSet};
 pub use user::{User, UserId};

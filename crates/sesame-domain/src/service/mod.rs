@@ -1,6 +1,7 @@
 //! The use cases: start a passwordless login, redeem its code, refresh and
 //! revoke tokens, answer `/userinfo`, publish the JWKS.
 
+mod api;
 mod config;
 mod deps;
 mod errors;
@@ -13,8 +14,11 @@ pub mod scope;
 mod start;
 mod userinfo;
 
+use std::sync::Arc;
+
 use secrecy::ExposeSecret;
 
+pub use api::{AuthService, BackendStatus};
 pub use config::{InvalidIssuer, Issuer, PasswordlessConfig};
 pub use deps::Ports;
 pub use errors::{OtpError, RefreshError, RevokeError, StartError, UserinfoError};
@@ -24,7 +28,7 @@ pub use requests::{
 
 use crate::client::Client;
 use crate::code::{MacKey, MacPurpose};
-use crate::ports::StoreError;
+use crate::ports::{HealthCheck, StoreError};
 use crate::recipient::Recipient;
 use keyring::KeyRing;
 
@@ -36,6 +40,7 @@ pub struct Passwordless {
     config: PasswordlessConfig,
     mac_key: MacKey,
     keyring: KeyRing,
+    health: Vec<Arc<dyn HealthCheck>>,
 }
 
 /// The outcome of checking a client's credentials.
@@ -58,6 +63,7 @@ impl Passwordless {
             config,
             mac_key,
             keyring: KeyRing::default(),
+            health: Vec::new(),
         }
     }
 
