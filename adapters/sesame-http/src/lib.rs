@@ -1,0 +1,1 @@
+//! sesame-http (under construction).
