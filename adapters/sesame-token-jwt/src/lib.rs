@@ -1,1 +1,30 @@
-//! sesame-token-jwt (under construction).
+//! # sesame-token-jwt
+//!
+//! Sesame's [`TokenMinter`](sesame_domain::ports::TokenMinter): signing keys
+//! made with aws-lc-rs (RS256 with 2048-bit RSA, the default Auth0 SDKs
+//! expect; ES256 on P-256; EdDSA on Ed25519), stored as PKCS#8 DER and named
+//! by their RFC 7638 thumbprint; access and id tokens signed as compact JWS
+//! with `alg`, `typ: "JWT"` and `kid`; access tokens checked with
+//! jsonwebtoken.
+//!
+//! ```
+//! use sesame_domain::ports::TokenMinter;
+//! use sesame_domain::{SigningAlg, Timestamp};
+//! use sesame_token_jwt::JwtMinter;
+//!
+//! let minter = JwtMinter::new();
+//! let key = minter.generate_key(SigningAlg::EdDSA, Timestamp::from_unix_seconds(0))?;
+//! assert_eq!(key.public_jwk["kid"], key.kid.as_str());
+//! # Ok::<(), sesame_domain::ports::TokenError>(())
+//! ```
+
+mod cache;
+mod jwk;
+mod keypair;
+mod minter;
+mod verify;
+
+pub use cache::DEFAULT_CAPACITY;
+pub use jwk::PublicParts;
+pub use minter::JwtMinter;
+pub use verify::MAX_TOKEN_LEN;
