@@ -1,1 +1,35 @@
-//! sesame-store-redis (under construction).
+//! # sesame-store-redis
+//!
+//! The Redis adapter for Sesame's hot path: issued challenges and rate-limit
+//! counters, shared by every stateless server instance that points at the
+//! same Redis.
+//!
+//! [`RedisStore`] implements
+//! [`ChallengeStore`](sesame_domain::ports::ChallengeStore),
+//! [`RateLimiter`](sesame_domain::ports::RateLimiter) and
+//! [`HealthCheck`](sesame_domain::ports::HealthCheck). Every operation that
+//! reads and writes is one Lua script, so it is atomic across instances;
+//! every key expires by itself; every call is bounded by the configured
+//! timeouts and fails with `StoreError::Unavailable` when Redis is away.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), sesame_domain::ports::StoreError> {
+//! use sesame_store_redis::{RedisConfig, RedisStore};
+//!
+//! let store = RedisStore::connect(&RedisConfig::new("redis://127.0.0.1:6379")).await?;
+//! # let _ = store;
+//! # Ok(())
+//! # }
+//! ```
+
+mod challenges;
+mod codec;
+mod config;
+mod error;
+mod keys;
+mod rate_limiter;
+mod scripts;
+mod store;
+
+pub use config::{DEFAULT_KEY_PREFIX, DEFAULT_URL, RedisConfig};
+pub use store::RedisStore;
