@@ -1,0 +1,69 @@
+use std::io::Write as _;
+
+use secrecy::ExposeSecret as _;
+
+use super::*;
+
+fn file(contents: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(contents.as_bytes()).unwrap();
+    f
+}
+
+fn no_env() -> Env {
+    Env::prefixed("SESAME_TEST_NOTHING_SET__").split("__")
+}
+
+#[test]
+fn with_no_configuration_at_all_the_defaults_are_sqlite_and_console() {
+    let s = load_with_env(None, no_env()).unwrap();
+    assert_eq!(s.http.listen, "127.0.0.1:3000");
+    assert_eq!(s.store.url.expose_secret(), "sqlite://sesame.db");
+    assert_eq!(s.email.provider, "console");
+    assert_eq!(s.sms.provider, "console");
+    assert_eq!(s.passwordless.code_ttl_secs, 180);
+    assert!(s.clients.is_empty());
+}
+
+#[test]
+fn an_unknown_key_is_an_error_that_names_it() {
+    let f = file("[passwordless]\ncode_lenght = 8\n");
+    let err = load_with_env(Some(f.path()), no_env()).unwrap_err().to_string();
+    assert!(err.contains("code_lenght"), "{err}");
+}
+
+#[test]
+fn an_unknown_top_level_key_is_an_error_too() {
+    let f = file("isuer = \"http://x.example.com/\"\n");
+    let err = load_with_env(Some(f.path()), no_env()).unwrap_err().to_string();
+    assert!(err.contains("isuer"), "{err}");
+}
+
+#[test]
+fn a_missing_config_file_is_an_error() {
+    let err = load_with_env(Some(Path::new("/nonexistent/sesame.toml")), no_env()).unwrap_err();
+    assert!(matches!(err, ConfigError::MissingFile(_)));
+}
+
+#[test]
+fn environment_variables_override_the_file() {
+    let f = file("[http]\nlisten = \"127.0.0.1:4000\"\n[passwordless]\nmax_attempts = 5\n");
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("SESAME__HTTP__LISTEN", "0.0.0.0:8080");
+        jail.set_env("SESAME__LOG__FORMAT", "json");
+        let s = load(Some(f.path())).map_err(|e| e.to_string())?;
+        assert_eq!(s.http.listen, "0.0.0.0:8080");
+        assert_eq!(s.passwordless.max_attempts, 5);
+        assert_eq!(s.log.format, "json");
+        Ok(())
+    });
+}
+
+#[test]
+fn the_full_documented_example_parses() {
+    let f = file(include_str!("../../sesame.example.toml"));
+    let s = load_with_env(Some(f.path()), no_env()).unwrap();
+    assert_eq!(s.clients.len(), 1);
+    assert_eq!(s.apis[0].signing_alg, "RS256");
+    assert!(resolve(s).is_ok());
+}

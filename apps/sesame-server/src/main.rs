@@ -1,0 +1,5 @@
+//! `sesame`: the bundled server (under construction).
+
+mod config;
+
+fn main() {}
