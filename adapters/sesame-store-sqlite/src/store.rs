@@ -1,0 +1,113 @@
+//! The store itself: opening the database, migrating it, and the two pools
+//! every port shares.
+
+use std::time::Duration;
+
+use sesame_domain::ports::StoreError;
+use sqlx::SqlitePool;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::SqlitePoolOptions;
+
+use crate::config::SqliteConfig;
+use crate::error::{migrate_error, store_error};
+
+/// The schema, embedded at compile time from `migrations/`.
+static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Every storage port of Sesame over one SQLite database.
+///
+/// Cheap to clone: clones share the pools. Reads go through a pool of
+/// [`SqliteConfig::max_connections`] connections, which WAL mode lets run
+/// beside a writer; writes go through a pool of one connection, so writers of
+/// this process queue on the pool instead of spinning on SQLite's lock.
+/// Other processes on the same file are kept in step by SQLite's locking and
+/// the busy timeout.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pub(crate) read: SqlitePool,
+    pub(crate) write: SqlitePool,
+    /// Upper bound for one operation, used by the health check.
+    pub(crate) op_timeout: Duration,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database of `config` and brings its
+    /// schema up to date. Running it again on a migrated database changes
+    /// nothing.
+    ///
+    /// # Errors
+    /// - [`StoreError::Unavailable`] when the file cannot be opened or
+    ///   created (e.g. its directory does not exist) or stays locked.
+    /// - [`StoreError::Corrupt`] when the file is not a SQLite database.
+    /// - [`StoreError::Unknown`] for an invalid URL, or a database migrated
+    ///   by a newer version of Sesame.
+    pub async fn connect(config: &SqliteConfig) -> Result<Self, StoreError> {
+        let options = config.connect_options()?;
+        let op_timeout = config
+            .acquire_timeout()
+            .saturating_add(config.busy_timeout())
+            .saturating_add(Duration::from_secs(1));
+        let (read, write) = if config.is_in_memory() {
+            // Each connection to a plain in-memory database would see its own
+            // empty database, and the database dies with its last
+            // connection: keep exactly one, forever.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .acquire_timeout(config.acquire_timeout())
+                .connect_with(options)
+                .await
+                .map_err(store_error)?;
+            (pool.clone(), pool)
+        } else {
+            // The writer connects first: it creates the file and switches it
+            // to WAL before any reader opens it.
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(config.acquire_timeout())
+                .connect_with(options.clone())
+                .await
+                .map_err(store_error)?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(config.max_connections.max(1))
+                .acquire_timeout(config.acquire_timeout())
+                .connect_lazy_with(options);
+            (read, write)
+        };
+        let store = Self {
+            read,
+            write,
+            op_timeout,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// A fresh private in-memory database, for tests and demos.
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub async fn in_memory() -> Result<Self, StoreError> {
+        Self::connect(&SqliteConfig::in_memory()).await
+    }
+
+    /// Applies the migrations that are not applied yet.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match MIGRATOR.run(&self.write).await {
+            Ok(()) => Ok(()),
+            // Two processes starting on a fresh file at once both see the
+            // migration missing; the loser's CREATE TABLE fails. Once the
+            // winner is done, a second look finds nothing left to do.
+            Err(_) => MIGRATOR.run(&self.write).await.map_err(migrate_error),
+        }
+    }
+
+    /// Closes every connection. Afterwards each operation fails with
+    /// [`StoreError::Unavailable`].
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}

@@ -1,0 +1,80 @@
+//! The testkit's contract suites, unchanged, against real SQLite files.
+//!
+//! Each suite gets a database file of its own in a temporary directory (the
+//! key-store suite needs an empty store); one more run covers the in-memory
+//! mode.
+
+use std::sync::Arc;
+
+use sesame_store_sqlite::{SqliteConfig, SqliteStore};
+use sesame_testkit::contract;
+use tempfile::TempDir;
+
+/// A migrated store on a fresh file, and the directory that holds it.
+async fn file_store() -> (Arc<SqliteStore>, TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = SqliteConfig::file(dir.path().join("sesame.db"));
+    let store = SqliteStore::connect(&config).await.unwrap();
+    (Arc::new(store), dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_challenge_store_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::challenge_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_user_store_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::user_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_client_registry_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::client_registry(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_api_registry_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::api_registry(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_key_store_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::key_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_refresh_token_store_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::refresh_token_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_rate_limiter_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::rate_limiter(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_code_redeemed_by_fifty_tasks_yields_one_token_set() {
+    let (store, _dir) = file_store().await;
+    contract::concurrent_redemption(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_in_memory_store_keeps_every_contract() {
+    let store = Arc::new(SqliteStore::in_memory().await.unwrap());
+    contract::challenge_store(store.clone()).await;
+    contract::user_store(store.clone()).await;
+    contract::client_registry(store.clone()).await;
+    contract::api_registry(store.clone()).await;
+    contract::key_store(store.clone()).await;
+    contract::refresh_token_store(store.clone()).await;
+    contract::rate_limiter(store.clone()).await;
+    contract::concurrent_redemption(store.clone(), store).await;
+}
