@@ -1,1 +1,46 @@
-//! sesame-store-postgres (under construction).
+//! # sesame-store-postgres
+//!
+//! Every Sesame storage port on PostgreSQL: [`ChallengeStore`],
+//! [`UserStore`], [`ClientRegistry`], [`ApiRegistry`], [`KeyStore`],
+//! [`RefreshTokenStore`], [`RateLimiter`] and [`HealthCheck`], all
+//! implemented by one [`PgStore`] over one connection pool.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), sesame_domain::ports::StoreError> {
+//! use sesame_store_postgres::{PgConfig, PgStore};
+//!
+//! let store = PgStore::connect(&PgConfig::new("postgres://sesame@db/sesame")).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! [`PgStore::connect`] applies the embedded migrations; the queries are
+//! checked at compile time against the `.sqlx/` cache kept in this crate, so
+//! building needs no database. Every rule the ports demand to be atomic is
+//! one statement or one transaction holding a row lock; see each module.
+//! Instants are stored as `BIGINT` Unix milliseconds and MACs as `BYTEA`.
+//!
+//! [`ChallengeStore`]: sesame_domain::ports::ChallengeStore
+//! [`UserStore`]: sesame_domain::ports::UserStore
+//! [`ClientRegistry`]: sesame_domain::ports::ClientRegistry
+//! [`ApiRegistry`]: sesame_domain::ports::ApiRegistry
+//! [`KeyStore`]: sesame_domain::ports::KeyStore
+//! [`RefreshTokenStore`]: sesame_domain::ports::RefreshTokenStore
+//! [`RateLimiter`]: sesame_domain::ports::RateLimiter
+//! [`HealthCheck`]: sesame_domain::ports::HealthCheck
+
+mod challenges;
+mod codec;
+mod config;
+mod error;
+mod health;
+mod keys;
+mod purge;
+mod rate_limit;
+mod refresh;
+mod registry;
+mod store;
+mod users;
+
+pub use config::PgConfig;
+pub use purge::{EXPIRED_REFRESH_FAMILY_RETENTION, PurgeReport, PurgerHandle};
+pub use store::PgStore;

@@ -1,0 +1,160 @@
+//! [`UserStore`] on the `users` table, unique on (connection, recipient).
+
+use async_trait::async_trait;
+use sesame_domain::ports::{StoreError, UserStore};
+use sesame_domain::recipient::Recipient;
+use sesame_domain::time::Timestamp;
+use sesame_domain::user::{User, UserId};
+
+use crate::codec::{bigint, recipient, unsigned};
+use crate::error::{corrupt, from_sqlx};
+use crate::store::PgStore;
+
+/// A `users` row as read.
+struct UserRow {
+    id: String,
+    connection: String,
+    recipient: String,
+    verified: bool,
+    created_at: i64,
+    last_login: Option<i64>,
+    logins_count: i64,
+    blocked: bool,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: UserId::parse(&r.id).map_err(|_| corrupt("users.id is not a user id"))?,
+            recipient: recipient(&r.connection, &r.recipient)?,
+            verified: r.verified,
+            created_at: Timestamp::from_unix_millis(r.created_at),
+            last_login: r.last_login.map(Timestamp::from_unix_millis),
+            logins_count: unsigned("logins_count", r.logins_count)?,
+            blocked: r.blocked,
+        })
+    }
+}
+
+impl PgStore {
+    async fn find_user(&self, recipient: &Recipient) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query_as!(
+            UserRow,
+            r#"
+            SELECT id, connection, recipient, verified, created_at, last_login,
+                logins_count, blocked
+            FROM users WHERE connection = $1 AND recipient = $2
+            "#,
+            recipient.connection().as_str(),
+            recipient.as_str(),
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        row.map(User::try_from).transpose()
+    }
+}
+
+#[async_trait]
+impl UserStore for PgStore {
+    async fn find(&self, recipient: &Recipient) -> Result<Option<User>, StoreError> {
+        self.bounded(self.find_user(recipient)).await
+    }
+
+    async fn get(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        let row = self
+            .bounded(async {
+                sqlx::query_as!(
+                    UserRow,
+                    r#"
+                    SELECT id, connection, recipient, verified, created_at, last_login,
+                        logins_count, blocked
+                    FROM users WHERE id = $1
+                    "#,
+                    id.as_str(),
+                )
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(from_sqlx)
+            })
+            .await?;
+        row.map(User::try_from).transpose()
+    }
+
+    async fn create(&self, user: &User) -> Result<User, StoreError> {
+        let logins_count = bigint("logins_count", user.logins_count)?;
+        self.bounded(async {
+            // A concurrent insert of the same recipient makes this one wait
+            // for it to commit and then do nothing; the SELECT that follows
+            // is a new statement, so it sees the winner's row.
+            let inserted = sqlx::query!(
+                r#"
+                INSERT INTO users (id, connection, recipient, verified, created_at,
+                    last_login, logins_count, blocked)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                ON CONFLICT ON CONSTRAINT users_recipient DO NOTHING
+                "#,
+                user.id.as_str(),
+                user.connection().as_str(),
+                user.recipient.as_str(),
+                user.verified,
+                user.created_at.unix_millis(),
+                user.last_login.map(Timestamp::unix_millis),
+                logins_count,
+                user.blocked,
+            )
+            .execute(&self.pool)
+            .await
+            .map_err(from_sqlx)?;
+            if inserted.rows_affected() == 1 {
+                return Ok(user.clone());
+            }
+            self.find_user(&user.recipient).await?.ok_or_else(|| {
+                StoreError::Unknown(anyhow::anyhow!(
+                    "a user with this recipient existed but cannot be read back"
+                ))
+            })
+        })
+        .await
+    }
+
+    async fn record_login(&self, id: &UserId, at: Timestamp) -> Result<Option<User>, StoreError> {
+        let row = self
+            .bounded(async {
+                sqlx::query_as!(
+                    UserRow,
+                    r#"
+                    UPDATE users
+                    SET verified = true, last_login = $2, logins_count = logins_count + 1
+                    WHERE id = $1
+                    RETURNING id, connection, recipient, verified, created_at, last_login,
+                        logins_count, blocked
+                    "#,
+                    id.as_str(),
+                    at.unix_millis(),
+                )
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(from_sqlx)
+            })
+            .await?;
+        row.map(User::try_from).transpose()
+    }
+
+    async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError> {
+        self.bounded(async {
+            let done = sqlx::query!(
+                "UPDATE users SET blocked = $2 WHERE id = $1",
+                id.as_str(),
+                blocked
+            )
+            .execute(&self.pool)
+            .await
+            .map_err(from_sqlx)?;
+            Ok(done.rows_affected() > 0)
+        })
+        .await
+    }
+}
