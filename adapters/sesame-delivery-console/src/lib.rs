@@ -90,7 +90,7 @@ impl SmsSender for ConsoleSender {
 
 #[cfg(test)]
 mod tests {
-    use sesame_domain::{EmailAddress, PhoneNumber};
+    use sesame_domain::{ClientId, EmailAddress, MessageMeta, Otp, PhoneNumber, SendMode};
 
     use super::*;
 
@@ -120,6 +120,15 @@ mod tests {
         }
     }
 
+    fn meta() -> MessageMeta {
+        MessageMeta {
+            client_id: ClientId::new("dev"),
+            send: SendMode::Code,
+            code: Otp::new("424242"),
+            link: None,
+        }
+    }
+
     fn email() -> EmailMessage {
         EmailMessage {
             to: EmailAddress::parse("dev@example.com").unwrap(),
@@ -127,6 +136,7 @@ mod tests {
             text: "Your code is 424242.".into(),
             html: None,
             locale: "en".into(),
+            meta: meta(),
         }
     }
 
@@ -149,6 +159,7 @@ mod tests {
             to: PhoneNumber::parse("+14155550100").unwrap(),
             body: "123456 is your code".into(),
             locale: "en".into(),
+            meta: meta(),
         };
         ConsoleSender::to_writer(out.clone())
             .send_sms(&sms)

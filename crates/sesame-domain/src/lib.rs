@@ -26,7 +26,9 @@ pub mod user;
 pub use challenge::{AuthParams, Challenge, ChallengeId, ChallengeKey, SendMode};
 pub use client::{Api, Client, ClientId, ClientSecretHash, GrantType, SigningAlg};
 pub use code::{CodeLength, CodeMac, MacKey, MacPurpose, Otp};
-pub use message::{DeliveryReceipt, EmailMessage, MessageContext, Operation, SmsMessage};
+pub use message::{
+    DeliveryReceipt, EmailMessage, MessageContext, MessageMeta, Operation, SmsMessage,
+};
 pub use rate_limit::{RateDecision, RateLimit};
 pub use recipient::{Connection, EmailAddress, PhoneNumber, Recipient};
 pub use refresh::{RefreshTokenRecord, Rotation};

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::challenge::SendMode;
+use crate::client::ClientId;
 use crate::code::Otp;
 use crate::recipient::{EmailAddress, PhoneNumber, Recipient};
 
@@ -31,6 +32,8 @@ impl Operation {
 pub struct MessageContext {
     /// Where it goes.
     pub recipient: Recipient,
+    /// The client that asked.
+    pub client_id: ClientId,
     /// Whether the user asked for a code or a link.
     pub send: SendMode,
     /// The one-time code.
@@ -58,6 +61,42 @@ impl fmt::Debug for MessageContext {
     }
 }
 
+/// The facts behind a rendered message, for providers that forward data
+/// rather than text (the webhook). Redacted in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MessageMeta {
+    /// The client that asked.
+    pub client_id: ClientId,
+    /// Code or link.
+    pub send: SendMode,
+    /// The one-time code.
+    pub code: Otp,
+    /// The magic link, when there is one.
+    pub link: Option<String>,
+}
+
+impl MessageMeta {
+    /// The facts of `ctx`.
+    #[must_use]
+    pub fn of(ctx: &MessageContext) -> Self {
+        Self {
+            client_id: ctx.client_id.clone(),
+            send: ctx.send,
+            code: ctx.code.clone(),
+            link: ctx.link.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for MessageMeta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MessageMeta")
+            .field("client_id", &self.client_id)
+            .field("send", &self.send)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A rendered email. Redacted in `Debug`: its body holds the code.
 #[derive(Clone, PartialEq, Eq)]
 pub struct EmailMessage {
@@ -71,6 +110,8 @@ pub struct EmailMessage {
     pub html: Option<String>,
     /// The language it was rendered in (`Content-Language`).
     pub locale: String,
+    /// The facts behind it.
+    pub meta: MessageMeta,
 }
 
 impl fmt::Debug for EmailMessage {
@@ -90,6 +131,8 @@ pub struct SmsMessage {
     pub body: String,
     /// The language it was rendered in.
     pub locale: String,
+    /// The facts behind it.
+    pub meta: MessageMeta,
 }
 
 impl fmt::Debug for SmsMessage {

@@ -2,7 +2,7 @@
 //! plugged in. Deliberately plain: no tracking, no remote images.
 
 use crate::challenge::SendMode;
-use crate::message::{EmailMessage, MessageContext, SmsMessage};
+use crate::message::{EmailMessage, MessageContext, MessageMeta, SmsMessage};
 use crate::ports::{MessageRenderer, RenderError};
 use crate::recipient::Recipient;
 
@@ -35,6 +35,7 @@ impl MessageRenderer for PlainRenderer {
             text,
             html: None,
             locale: "en".to_owned(),
+            meta: MessageMeta::of(ctx),
         })
     }
 
@@ -52,6 +53,7 @@ impl MessageRenderer for PlainRenderer {
             to: to.clone(),
             body,
             locale: "en".to_owned(),
+            meta: MessageMeta::of(ctx),
         })
     }
 }

@@ -126,6 +126,7 @@ impl Passwordless {
 
         let ctx = MessageContext {
             recipient: req.recipient,
+            client_id: client.id.clone(),
             send: req.send,
             code,
             link,

@@ -1,7 +1,10 @@
 //! mockall mocks of every port, and a builder that wires them into a
 //! `Passwordless` with a fixed clock and counting randomness.
 
-#![expect(clippy::unwrap_used, reason = "test fixtures: a broken fixture should fail the test loudly")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test fixtures: a broken fixture should fail the test loudly"
+)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
