@@ -175,3 +175,51 @@ impl KeyCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sesame_domain::ports::TokenMinter as _;
+    use sesame_domain::{SigningAlg, Timestamp};
+
+    use super::*;
+    use crate::JwtMinter;
+
+    fn key(alg: SigningAlg) -> SigningKey {
+        JwtMinter::new()
+            .generate_key(alg, Timestamp::from_unix_seconds(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_key_is_parsed_once_and_then_served_from_the_cache() {
+        let cache = KeyCache::new(4);
+        let k = key(SigningAlg::RS256);
+        let first = cache.get(&k).unwrap();
+        let second = cache.get(&k).unwrap();
+        assert!(Arc::ptr_eq(&first, &second));
+        assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn a_cached_kid_under_another_algorithm_is_refused() {
+        let cache = KeyCache::new(4);
+        let k = key(SigningAlg::EdDSA);
+        cache.get(&k).unwrap();
+        let relabelled = SigningKey {
+            alg: SigningAlg::ES256,
+            ..k
+        };
+        assert!(matches!(cache.get(&relabelled), Err(TokenError::Key(_))));
+    }
+
+    #[test]
+    fn a_full_cache_starts_over() {
+        let cache = KeyCache::new(2);
+        let keys: Vec<_> = (0..3).map(|_| key(SigningAlg::ES256)).collect();
+        for k in &keys {
+            cache.get(k).unwrap();
+        }
+        assert_eq!(cache.len(), 1);
+        assert!(format!("{:?}", cache.get(&keys[2]).unwrap()).contains(&keys[2].kid));
+    }
+}
