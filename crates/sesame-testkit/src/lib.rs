@@ -1,1 +1,24 @@
-//! sesame-testkit (under construction).
+//! # sesame-testkit
+//!
+//! Everything needed to run Sesame without infrastructure, and to check that
+//! infrastructure adapters behave:
+//!
+//! - [`memory`]: in-memory adapters for every storage port. They keep every
+//!   rule the ports document and are what the server uses for `memory://`
+//!   stores, not only what tests use.
+//! - [`StepClock`] and [`ScriptedCodes`]: time and randomness under a test's
+//!   control.
+//! - [`fixtures`]: fresh recipients, ids and real-time instants for tests.
+
+pub mod clock;
+pub mod codes;
+pub mod fixtures;
+pub mod memory;
+mod sync;
+
+pub use clock::StepClock;
+pub use codes::ScriptedCodes;
+pub use memory::{
+    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryKeyStore,
+    MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
+};

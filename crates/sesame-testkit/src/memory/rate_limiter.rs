@@ -1,0 +1,135 @@
+//! Fixed-window rate-limit counters in memory.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sesame_domain::ports::{RateLimiter, StoreError};
+use sesame_domain::{RateDecision, RateLimit, Timestamp};
+
+use crate::sync::lock;
+
+/// Every this many hits, windows that have ended are dropped, so counters of
+/// keys never seen again do not pile up.
+const SWEEP_EVERY: u32 = 1024;
+
+/// A [`RateLimiter`] in memory, with windows aligned to multiples of their
+/// length since the Unix epoch.
+#[derive(Default)]
+pub struct MemoryRateLimiter {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    counters: HashMap<String, Counter>,
+    hits_since_sweep: u32,
+}
+
+struct Counter {
+    start: i64,
+    end: i64,
+    count: u32,
+}
+
+/// The window `[k·w, (k+1)·w)` containing `now`, in milliseconds.
+fn window_of(now: Timestamp, window: Duration) -> (i64, i64) {
+    let w = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
+    let start = now.unix_millis().div_euclid(w).saturating_mul(w);
+    (start, start.saturating_add(w))
+}
+
+impl Inner {
+    /// The hits counted so far in the window `[start, end)` for `key`.
+    fn count(&self, key: &str, start: i64, end: i64) -> u32 {
+        self.counters
+            .get(key)
+            .filter(|c| c.start == start && c.end == end)
+            .map_or(0, |c| c.count)
+    }
+
+    fn sweep(&mut self, now: i64) -> usize {
+        let before = self.counters.len();
+        self.counters.retain(|_, c| c.end > now);
+        self.hits_since_sweep = 0;
+        before - self.counters.len()
+    }
+}
+
+fn decision(rule: RateLimit, count: u32, allowed: bool, end: i64) -> RateDecision {
+    RateDecision {
+        allowed,
+        limit: rule.limit,
+        remaining: rule.limit.saturating_sub(count),
+        reset_at: Timestamp::from_unix_millis(end),
+    }
+}
+
+impl MemoryRateLimiter {
+    /// No counters yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many counters are held.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        lock(&self.inner).counters.len()
+    }
+
+    /// Whether no counter is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops every counter whose window ended at or before `now`; returns how
+    /// many went. Hits do this by themselves from time to time.
+    pub fn purge_expired(&self, now: Timestamp) -> usize {
+        lock(&self.inner).sweep(now.unix_millis())
+    }
+}
+
+impl fmt::Debug for MemoryRateLimiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryRateLimiter")
+            .field("counters", &self.len())
+            .finish()
+    }
+}
+
+#[async_trait]
+impl RateLimiter for MemoryRateLimiter {
+    async fn hit(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        let (start, end) = window_of(now, rule.window);
+        let mut inner = lock(&self.inner);
+        inner.hits_since_sweep += 1;
+        if inner.hits_since_sweep >= SWEEP_EVERY {
+            inner.sweep(now.unix_millis());
+        }
+        let count = inner.count(key, start, end).saturating_add(1);
+        inner
+            .counters
+            .insert(key.to_owned(), Counter { start, end, count });
+        Ok(decision(rule, count, count <= rule.limit, end))
+    }
+
+    async fn peek(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        let (start, end) = window_of(now, rule.window);
+        let count = lock(&self.inner).count(key, start, end);
+        Ok(decision(rule, count, count < rule.limit, end))
+    }
+}

@@ -1,0 +1,102 @@
+//! Registered clients and APIs in memory.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use sesame_domain::ports::{ApiRegistry, ClientRegistry, StoreError};
+use sesame_domain::{Api, Client, ClientId};
+
+use crate::sync::lock;
+
+/// A [`ClientRegistry`] in memory.
+#[derive(Default)]
+pub struct MemoryClientRegistry {
+    clients: Mutex<HashMap<ClientId, Client>>,
+}
+
+impl MemoryClientRegistry {
+    /// An empty registry.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A registry holding `clients`; a later one replaces an earlier one
+    /// with the same id.
+    #[must_use]
+    pub fn with_clients(clients: impl IntoIterator<Item = Client>) -> Self {
+        let map = clients.into_iter().map(|c| (c.id.clone(), c)).collect();
+        Self {
+            clients: Mutex::new(map),
+        }
+    }
+}
+
+impl fmt::Debug for MemoryClientRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryClientRegistry")
+            .field("len", &lock(&self.clients).len())
+            .finish()
+    }
+}
+
+#[async_trait]
+impl ClientRegistry for MemoryClientRegistry {
+    async fn get(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
+        Ok(lock(&self.clients).get(id).cloned())
+    }
+
+    async fn upsert(&self, client: &Client) -> Result<(), StoreError> {
+        lock(&self.clients).insert(client.id.clone(), client.clone());
+        Ok(())
+    }
+}
+
+/// An [`ApiRegistry`] in memory.
+#[derive(Default)]
+pub struct MemoryApiRegistry {
+    apis: Mutex<HashMap<String, Api>>,
+}
+
+impl MemoryApiRegistry {
+    /// An empty registry.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A registry holding `apis`; a later one replaces an earlier one with
+    /// the same identifier.
+    #[must_use]
+    pub fn with_apis(apis: impl IntoIterator<Item = Api>) -> Self {
+        let map = apis
+            .into_iter()
+            .map(|a| (a.identifier.clone(), a))
+            .collect();
+        Self {
+            apis: Mutex::new(map),
+        }
+    }
+}
+
+impl fmt::Debug for MemoryApiRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryApiRegistry")
+            .field("len", &lock(&self.apis).len())
+            .finish()
+    }
+}
+
+#[async_trait]
+impl ApiRegistry for MemoryApiRegistry {
+    async fn get(&self, identifier: &str) -> Result<Option<Api>, StoreError> {
+        Ok(lock(&self.apis).get(identifier).cloned())
+    }
+
+    async fn upsert(&self, api: &Api) -> Result<(), StoreError> {
+        lock(&self.apis).insert(api.identifier.clone(), api.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,75 @@
+//! The in-memory adapters do not keep dead data forever.
+
+use std::time::Duration;
+
+use sesame_domain::ports::{ChallengeStore, RateLimiter, RefreshTokenStore};
+use sesame_domain::{RateLimit, Timestamp};
+use sesame_testkit::{MemoryChallengeStore, MemoryRateLimiter, MemoryRefreshTokenStore, fixtures};
+
+const T0: Timestamp = Timestamp::from_unix_seconds(1_800_000_000);
+
+#[tokio::test]
+async fn purging_challenges_frees_their_memory() {
+    let store = MemoryChallengeStore::new();
+    let old = fixtures::fresh_challenge(fixtures::fresh_email(), T0);
+    let new = fixtures::fresh_challenge(fixtures::fresh_email(), T0.plus(Duration::from_secs(600)));
+    store.put(&old).await.unwrap();
+    store.put(&new).await.unwrap();
+    assert_eq!(store.purge_expired(new.expires_at).await.unwrap(), 1);
+    assert_eq!(store.len(), 1);
+    assert!(store.latest(&new.key()).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_replaced_challenge_is_forgotten_at_once() {
+    let store = MemoryChallengeStore::new();
+    let old = fixtures::fresh_challenge(fixtures::fresh_email(), T0);
+    let mut new = fixtures::fresh_challenge(old.recipient.clone(), T0);
+    new.client_id = old.client_id.clone();
+    store.put(&old).await.unwrap();
+    store.put(&new).await.unwrap();
+    assert_eq!(store.len(), 1);
+}
+
+#[tokio::test]
+async fn rate_limit_windows_that_ended_are_dropped() {
+    let limiter = MemoryRateLimiter::new();
+    let rule = RateLimit::new(5, Duration::from_secs(60));
+    for i in 0..100 {
+        limiter.hit(&format!("k{i}"), rule, T0).await.unwrap();
+    }
+    assert_eq!(limiter.len(), 100);
+    assert_eq!(limiter.purge_expired(T0.plus(Duration::from_secs(59))), 0);
+    assert_eq!(limiter.purge_expired(T0.plus(Duration::from_secs(60))), 100);
+    assert!(limiter.is_empty());
+}
+
+#[tokio::test]
+async fn hits_sweep_ended_windows_by_themselves() {
+    let limiter = MemoryRateLimiter::new();
+    let rule = RateLimit::new(5, Duration::from_secs(1));
+    for i in 0..5_000_i64 {
+        let now = T0.plus(Duration::from_millis(u64::try_from(i).unwrap() * 10));
+        limiter.hit(&format!("k{i}"), rule, now).await.unwrap();
+    }
+    assert!(limiter.len() < 2_000, "{} counters kept", limiter.len());
+}
+
+#[tokio::test]
+async fn purging_refresh_tokens_drops_whole_dead_families() {
+    let store = MemoryRefreshTokenStore::new();
+    let dead = fixtures::fresh_refresh_record(T0);
+    let alive = fixtures::fresh_refresh_record(T0.plus(Duration::from_secs(86_400)));
+    store.insert(&dead).await.unwrap();
+    store.insert(&alive).await.unwrap();
+    let replacement = fixtures::fresh_mac();
+    store
+        .rotate(&dead.token_mac, &replacement, T0, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(store.len(), 3);
+    assert_eq!(store.purge_expired(dead.family_expires_at), 0);
+    assert_eq!(store.purge_expired(alive.family_expires_at), 2);
+    assert!(store.find(&alive.token_mac).await.unwrap().is_some());
+    assert!(store.find(&replacement).await.unwrap().is_none());
+}
