@@ -1,0 +1,1 @@
+//! sesame-delivery-smtp (under construction).

@@ -1,0 +1,1 @@
+//! sesame-delivery-sns (under construction).

@@ -1,0 +1,1 @@
+//! sesame-delivery-webhook (under construction).

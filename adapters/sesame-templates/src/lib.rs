@@ -1,0 +1,1 @@
+//! sesame-templates (under construction).
