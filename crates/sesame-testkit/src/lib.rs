@@ -6,14 +6,17 @@
 //! - [`memory`]: in-memory adapters for every storage port. They keep every
 //!   rule the ports document and are what the server uses for `memory://`
 //!   stores, not only what tests use.
-//! - [`StepClock`] and [`ScriptedCodes`]: time and randomness under a test's
-//!   control.
+//! - [`MemoryTokenMinter`]: a dependency-free fake signer for tests.
+//! - [`StepClock`], [`ScriptedCodes`] and [`Outbox`]: time, randomness and
+//!   delivery under a test's control.
 //! - [`fixtures`]: fresh recipients, ids and real-time instants for tests.
 
 pub mod clock;
 pub mod codes;
 pub mod fixtures;
 pub mod memory;
+pub mod minter;
+pub mod outbox;
 mod sync;
 
 pub use clock::StepClock;
@@ -22,3 +25,5 @@ pub use memory::{
     MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryKeyStore,
     MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
+pub use minter::MemoryTokenMinter;
+pub use outbox::{Outbox, SentMessage};
