@@ -9,11 +9,14 @@
 //! - [`MemoryTokenMinter`]: a dependency-free fake signer for tests.
 //! - [`StepClock`], [`ScriptedCodes`] and [`Outbox`]: time, randomness and
 //!   delivery under a test's control.
+//! - [`Harness`]: a whole [`sesame_domain::Passwordless`] wired on the above,
+//!   with registered clients and an API, any port replaceable.
 //! - [`fixtures`]: fresh recipients, ids and real-time instants for tests.
 
 pub mod clock;
 pub mod codes;
 pub mod fixtures;
+pub mod harness;
 pub mod memory;
 pub mod minter;
 pub mod outbox;
@@ -21,6 +24,7 @@ mod sync;
 
 pub use clock::StepClock;
 pub use codes::ScriptedCodes;
+pub use harness::{Harness, HarnessBuilder};
 pub use memory::{
     MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryKeyStore,
     MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,

@@ -1,0 +1,258 @@
+//! Assembling a [`Harness`]: in-memory adapters unless told otherwise.
+
+use std::fmt;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use sesame_domain::code::MacKey;
+use sesame_domain::ports::{
+    ApiRegistry, ChallengeStore, ClientRegistry, KeyStore, MessageRenderer, RateLimiter,
+    RefreshTokenStore, TokenMinter, UserStore,
+};
+use sesame_domain::render::PlainRenderer;
+use sesame_domain::service::Issuer;
+use sesame_domain::{Api, Client, Passwordless, PasswordlessConfig, Ports};
+
+use super::{Harness, defaults};
+use crate::memory::{
+    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryKeyStore,
+    MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
+};
+use crate::{MemoryTokenMinter, Outbox, ScriptedCodes, StepClock};
+
+type Configure = Box<dyn FnOnce(&mut PasswordlessConfig) + Send>;
+
+/// Builds a [`Harness`]. Every port not given is an in-memory adapter.
+#[must_use]
+pub struct HarnessBuilder {
+    challenges: Option<Arc<dyn ChallengeStore>>,
+    users: Option<Arc<dyn UserStore>>,
+    clients: Option<Arc<dyn ClientRegistry>>,
+    apis: Option<Arc<dyn ApiRegistry>>,
+    keys: Option<Arc<dyn KeyStore>>,
+    refresh_tokens: Option<Arc<dyn RefreshTokenStore>>,
+    rate_limiter: Option<Arc<dyn RateLimiter>>,
+    minter: Option<Arc<dyn TokenMinter>>,
+    renderer: Option<Arc<dyn MessageRenderer>>,
+    clock: Option<StepClock>,
+    codes: Option<Arc<ScriptedCodes>>,
+    outbox: Option<Outbox>,
+    configure: Vec<Configure>,
+    mac_secret: Vec<u8>,
+    defaults: bool,
+    clients_to_register: Vec<Client>,
+    apis_to_register: Vec<Api>,
+}
+
+impl Default for HarnessBuilder {
+    fn default() -> Self {
+        Self {
+            challenges: None,
+            users: None,
+            clients: None,
+            apis: None,
+            keys: None,
+            refresh_tokens: None,
+            rate_limiter: None,
+            minter: None,
+            renderer: None,
+            clock: None,
+            codes: None,
+            outbox: None,
+            configure: Vec::new(),
+            mac_secret: defaults::MAC_SECRET.to_vec(),
+            defaults: true,
+            clients_to_register: Vec::new(),
+            apis_to_register: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for HarnessBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HarnessBuilder")
+            .field("register_defaults", &self.defaults)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HarnessBuilder {
+    /// Challenges go to `store` instead of memory.
+    pub fn with_challenges(mut self, store: Arc<dyn ChallengeStore>) -> Self {
+        self.challenges = Some(store);
+        self
+    }
+
+    /// Users go to `store` instead of memory.
+    pub fn with_users(mut self, store: Arc<dyn UserStore>) -> Self {
+        self.users = Some(store);
+        self
+    }
+
+    /// Clients are registered in `store` instead of memory.
+    pub fn with_clients(mut self, store: Arc<dyn ClientRegistry>) -> Self {
+        self.clients = Some(store);
+        self
+    }
+
+    /// APIs are registered in `store` instead of memory.
+    pub fn with_apis(mut self, store: Arc<dyn ApiRegistry>) -> Self {
+        self.apis = Some(store);
+        self
+    }
+
+    /// Signing keys go to `store` instead of memory.
+    pub fn with_keys(mut self, store: Arc<dyn KeyStore>) -> Self {
+        self.keys = Some(store);
+        self
+    }
+
+    /// Refresh tokens go to `store` instead of memory.
+    pub fn with_refresh_tokens(mut self, store: Arc<dyn RefreshTokenStore>) -> Self {
+        self.refresh_tokens = Some(store);
+        self
+    }
+
+    /// Rate limits are counted by `limiter` instead of in memory.
+    pub fn with_rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.rate_limiter = Some(limiter);
+        self
+    }
+
+    /// Tokens are signed by `minter` instead of [`MemoryTokenMinter`].
+    pub fn with_minter(mut self, minter: Arc<dyn TokenMinter>) -> Self {
+        self.minter = Some(minter);
+        self
+    }
+
+    /// Messages are rendered by `renderer` instead of [`PlainRenderer`].
+    pub fn with_renderer(mut self, renderer: Arc<dyn MessageRenderer>) -> Self {
+        self.renderer = Some(renderer);
+        self
+    }
+
+    /// The service reads `clock` (default: a [`StepClock::starting_now`], so
+    /// stores with native TTLs see sensible instants).
+    pub fn with_clock(mut self, clock: StepClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Codes and random bytes come from `codes` (default: a fresh
+    /// [`ScriptedCodes::new`], whose ids differ from every other harness's).
+    pub fn with_codes(mut self, codes: ScriptedCodes) -> Self {
+        self.codes = Some(Arc::new(codes));
+        self
+    }
+
+    /// Messages are captured by `outbox` (default: a new one).
+    pub fn with_outbox(mut self, outbox: Outbox) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    /// Changes the configuration, after the defaults for [`defaults::ISSUER`]
+    /// and after earlier calls.
+    pub fn configure(mut self, f: impl FnOnce(&mut PasswordlessConfig) + Send + 'static) -> Self {
+        self.configure.push(Box::new(f));
+        self
+    }
+
+    /// Keys MACs with `secret` (at least 32 bytes) instead of
+    /// [`defaults::MAC_SECRET`].
+    pub fn with_mac_secret(mut self, secret: &[u8]) -> Self {
+        self.mac_secret = secret.to_vec();
+        self
+    }
+
+    /// Registers `client` too (after the defaults, so it may replace one).
+    pub fn with_client(mut self, client: Client) -> Self {
+        self.clients_to_register.push(client);
+        self
+    }
+
+    /// Registers `api` too (after the defaults, so it may replace one).
+    pub fn with_api(mut self, api: Api) -> Self {
+        self.apis_to_register.push(api);
+        self
+    }
+
+    /// Registers neither the default clients nor the default API.
+    pub fn without_default_registrations(mut self) -> Self {
+        self.defaults = false;
+        self
+    }
+
+    /// Wires the service and registers the clients and APIs.
+    ///
+    /// # Errors
+    /// When the MAC secret is too short, the issuer is invalid, or a
+    /// registry refuses a registration.
+    pub async fn build(self) -> anyhow::Result<Harness> {
+        let mut config = PasswordlessConfig::new(Issuer::parse(defaults::ISSUER)?);
+        for f in self.configure {
+            f(&mut config);
+        }
+        let mac_key = MacKey::new(&self.mac_secret)?;
+        let clock = self.clock.unwrap_or_else(StepClock::starting_now);
+        let codes = self.codes.unwrap_or_default();
+        let outbox = self.outbox.unwrap_or_default();
+        let ports = Ports {
+            clients: self
+                .clients
+                .unwrap_or_else(|| Arc::new(MemoryClientRegistry::new())),
+            apis: self
+                .apis
+                .unwrap_or_else(|| Arc::new(MemoryApiRegistry::new())),
+            users: self
+                .users
+                .unwrap_or_else(|| Arc::new(MemoryUserStore::new())),
+            challenges: self
+                .challenges
+                .unwrap_or_else(|| Arc::new(MemoryChallengeStore::new())),
+            refresh_tokens: self
+                .refresh_tokens
+                .unwrap_or_else(|| Arc::new(MemoryRefreshTokenStore::new())),
+            keys: self.keys.unwrap_or_else(|| Arc::new(MemoryKeyStore::new())),
+            rate_limiter: self
+                .rate_limiter
+                .unwrap_or_else(|| Arc::new(MemoryRateLimiter::new())),
+            email: Arc::new(outbox.clone()),
+            sms: Arc::new(outbox.clone()),
+            renderer: self.renderer.unwrap_or_else(|| Arc::new(PlainRenderer)),
+            minter: self
+                .minter
+                .unwrap_or_else(|| Arc::new(MemoryTokenMinter::new())),
+            clock: Arc::new(clock.clone()),
+            rng: codes.clone(),
+        };
+        let mut clients = Vec::new();
+        let mut apis = Vec::new();
+        if self.defaults {
+            clients.extend([defaults::confidential_client(), defaults::public_client()]);
+            apis.push(defaults::api());
+        }
+        clients.extend(self.clients_to_register);
+        apis.extend(self.apis_to_register);
+        for client in &clients {
+            ports
+                .clients
+                .upsert(client)
+                .await
+                .with_context(|| format!("registering client {}", client.id.as_str()))?;
+        }
+        for api in &apis {
+            ports
+                .apis
+                .upsert(api)
+                .await
+                .with_context(|| format!("registering API {}", api.identifier))?;
+        }
+        Ok(Harness {
+            service: Arc::new(Passwordless::new(ports, config, mac_key)),
+            clock,
+            codes,
+            outbox,
+        })
+    }
+}

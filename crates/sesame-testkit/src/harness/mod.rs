@@ -1,0 +1,231 @@
+//! A whole [`Passwordless`] service on test adapters, for scenario tests.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use sesame_testkit::{Harness, fixtures};
+//!
+//! let h = Harness::new().await?;
+//! let alice = fixtures::fresh_email();
+//! h.start(&alice).await?;
+//! let code = h.code_for(&alice).expect("a code was sent");
+//! let tokens = h.redeem(&alice, &code).await?;
+//! assert!(tokens.refresh_token().is_none());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Every port can be swapped for a real adapter through [`HarnessBuilder`],
+//! so adapter crates run the same scenarios on their own stores.
+
+mod builder;
+pub mod defaults;
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use sesame_domain::code::Otp;
+use sesame_domain::ports::{
+    ApiRegistry, ChallengeStore, ClientRegistry, KeyStore, RateLimiter, RefreshTokenStore,
+    TokenMinter, UserStore,
+};
+use sesame_domain::service::{
+    ClientCredentials, OtpError, OtpRequest, RefreshError, RefreshRequest, StartError,
+    StartRequest, Started,
+};
+use sesame_domain::{AuthParams, ClientId, Passwordless, Recipient, SendMode, TokenSet};
+
+pub use builder::HarnessBuilder;
+
+use crate::{Outbox, ScriptedCodes, StepClock};
+
+/// A [`Passwordless`] service with handles on everything it runs on.
+///
+/// By default: in-memory stores, [`crate::MemoryTokenMinter`],
+/// [`sesame_domain::render::PlainRenderer`], a [`StepClock`] starting at the
+/// real current time, [`ScriptedCodes`] and an [`Outbox`]; the clients of
+/// [`defaults::confidential_client`] and [`defaults::public_client`] and the
+/// API of [`defaults::api`] registered; issuer [`defaults::ISSUER`].
+#[derive(Clone)]
+pub struct Harness {
+    /// The service under test.
+    pub service: Arc<Passwordless>,
+    /// The clock the service reads; advance it to expire things.
+    pub clock: StepClock,
+    /// Where codes and random bytes come from; push codes to script them.
+    pub codes: Arc<ScriptedCodes>,
+    /// Every email and text message the service sent.
+    pub outbox: Outbox,
+}
+
+impl std::fmt::Debug for Harness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Harness")
+            .field("clock", &self.clock)
+            .field("outbox", &self.outbox)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Harness {
+    /// A builder, to replace ports or change the configuration.
+    pub fn builder() -> HarnessBuilder {
+        HarnessBuilder::default()
+    }
+
+    /// A harness with every default.
+    ///
+    /// # Errors
+    /// Never with the in-memory defaults; see [`HarnessBuilder::build`].
+    pub async fn new() -> anyhow::Result<Self> {
+        Self::builder().build().await
+    }
+
+    /// The challenge store in use.
+    #[must_use]
+    pub fn challenges(&self) -> &Arc<dyn ChallengeStore> {
+        &self.service.ports().challenges
+    }
+
+    /// The user store in use.
+    #[must_use]
+    pub fn users(&self) -> &Arc<dyn UserStore> {
+        &self.service.ports().users
+    }
+
+    /// The client registry in use.
+    #[must_use]
+    pub fn clients(&self) -> &Arc<dyn ClientRegistry> {
+        &self.service.ports().clients
+    }
+
+    /// The API registry in use.
+    #[must_use]
+    pub fn apis(&self) -> &Arc<dyn ApiRegistry> {
+        &self.service.ports().apis
+    }
+
+    /// The key store in use.
+    #[must_use]
+    pub fn keys(&self) -> &Arc<dyn KeyStore> {
+        &self.service.ports().keys
+    }
+
+    /// The refresh-token store in use.
+    #[must_use]
+    pub fn refresh_tokens(&self) -> &Arc<dyn RefreshTokenStore> {
+        &self.service.ports().refresh_tokens
+    }
+
+    /// The rate limiter in use.
+    #[must_use]
+    pub fn rate_limiter(&self) -> &Arc<dyn RateLimiter> {
+        &self.service.ports().rate_limiter
+    }
+
+    /// The token minter in use.
+    #[must_use]
+    pub fn minter(&self) -> &Arc<dyn TokenMinter> {
+        &self.service.ports().minter
+    }
+
+    /// The default confidential client's id and secret.
+    #[must_use]
+    pub fn confidential() -> ClientCredentials {
+        ClientCredentials {
+            client_id: ClientId::new(defaults::CONFIDENTIAL_CLIENT_ID),
+            client_secret: Some(SecretString::from(defaults::CONFIDENTIAL_CLIENT_SECRET)),
+        }
+    }
+
+    /// The default public client's id.
+    #[must_use]
+    pub fn public() -> ClientCredentials {
+        ClientCredentials {
+            client_id: ClientId::new(defaults::PUBLIC_CLIENT_ID),
+            client_secret: None,
+        }
+    }
+
+    /// A code-mode start for `recipient` by the confidential client, with no
+    /// `authParams`, IP or locale: adjust the fields before sending it.
+    #[must_use]
+    pub fn start_request(recipient: &Recipient) -> StartRequest {
+        StartRequest {
+            client: Self::confidential(),
+            recipient: recipient.clone(),
+            send: SendMode::Code,
+            auth_params: AuthParams::default(),
+            ip: None,
+            forwarded_for: None,
+            locale: None,
+        }
+    }
+
+    /// A redemption of `code` for `recipient` by the confidential client,
+    /// with no audience, scope or redirect URI.
+    #[must_use]
+    pub fn otp_request(recipient: &Recipient, code: &str) -> OtpRequest {
+        OtpRequest {
+            client: Self::confidential(),
+            connection: recipient.connection(),
+            username: recipient.as_str().to_owned(),
+            otp: Otp::new(code),
+            audience: None,
+            scope: None,
+            redirect_uri: None,
+        }
+    }
+
+    /// Sends [`Harness::start_request`] for `recipient`.
+    ///
+    /// # Errors
+    /// What [`Passwordless::start`] returns.
+    pub async fn start(&self, recipient: &Recipient) -> Result<Started, StartError> {
+        self.service.start(Self::start_request(recipient)).await
+    }
+
+    /// The code in the last message to `recipient`.
+    #[must_use]
+    pub fn code_for(&self, recipient: &Recipient) -> Option<String> {
+        self.outbox.last_code_for(recipient)
+    }
+
+    /// Redeems `code` for `recipient` with [`Harness::otp_request`].
+    ///
+    /// # Errors
+    /// What [`Passwordless::exchange_otp`] returns.
+    pub async fn redeem(&self, recipient: &Recipient, code: &str) -> Result<TokenSet, OtpError> {
+        self.service
+            .exchange_otp(Self::otp_request(recipient, code))
+            .await
+    }
+
+    /// A whole login as the confidential client, asking for
+    /// `openid offline_access`: start, read the code, redeem it.
+    ///
+    /// # Errors
+    /// When any step fails or no code arrives.
+    pub async fn login(&self, recipient: &Recipient) -> anyhow::Result<TokenSet> {
+        self.start(recipient).await?;
+        let code = self
+            .code_for(recipient)
+            .ok_or_else(|| anyhow::anyhow!("no code was sent"))?;
+        let mut req = Self::otp_request(recipient, &code);
+        req.scope = Some("openid offline_access".to_owned());
+        Ok(self.service.exchange_otp(req).await?)
+    }
+
+    /// Trades `refresh_token` as the confidential client.
+    ///
+    /// # Errors
+    /// What [`Passwordless::exchange_refresh`] returns.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenSet, RefreshError> {
+        self.service
+            .exchange_refresh(RefreshRequest {
+                client: Self::confidential(),
+                refresh_token: SecretString::from(refresh_token.to_owned()),
+                scope: None,
+            })
+            .await
+    }
+}
