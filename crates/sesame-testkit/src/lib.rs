@@ -11,10 +11,13 @@
 //!   delivery under a test's control.
 //! - [`Harness`]: a whole [`sesame_domain::Passwordless`] wired on the above,
 //!   with registered clients and an API, any port replaceable.
+//! - [`contract`]: one suite per storage port, which every adapter crate runs
+//!   unchanged against its own backend.
 //! - [`fixtures`]: fresh recipients, ids and real-time instants for tests.
 
 pub mod clock;
 pub mod codes;
+pub mod contract;
 pub mod fixtures;
 pub mod harness;
 pub mod memory;

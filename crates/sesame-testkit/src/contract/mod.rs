@@ -1,0 +1,134 @@
+//! One contract suite per storage port: the rules each port documents under
+//! `# Errors`, checked against any adapter.
+//!
+//! An adapter crate runs each suite on its own instance from a
+//! multi-threaded Tokio test, so the concurrency checks really race:
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use sesame_testkit::{contract, MemoryChallengeStore};
+//! #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+//! async fn the_store_keeps_the_challenge_store_contract() {
+//!     contract::challenge_store(Arc::new(MemoryChallengeStore::new())).await;
+//! }
+//! ```
+//!
+//! A broken rule panics with a message starting `contract violated:` or an
+//! assertion naming the rule. Each check is also public, in the submodule of
+//! its port, so a failure can be reproduced alone.
+//!
+//! Every check works on fresh random ids and keys, so suites may share a
+//! backend with other tests running in parallel, except [`key_store`],
+//! which needs an empty key store of its own. Instants are based on the
+//! real current time, since adapters with native TTLs derive them from the
+//! instants they store; "expired" instants stay within
+//! [`sesame_domain::ports::EXPIRED_CHALLENGE_RETENTION`] of now.
+
+pub mod challenges;
+pub mod keys;
+pub mod rate_limiter;
+pub mod redemption;
+pub mod refresh_tokens;
+pub mod registries;
+mod support;
+pub mod users;
+
+use std::sync::Arc;
+
+use sesame_domain::ports::{
+    ApiRegistry, ChallengeStore, ClientRegistry, KeyStore, RateLimiter, RefreshTokenStore,
+    UserStore,
+};
+
+/// Every [`ChallengeStore`] check, in [`challenges`].
+pub async fn challenge_store(store: Arc<dyn ChallengeStore>) {
+    let s = store.as_ref();
+    challenges::every_field_round_trips(s).await;
+    challenges::an_unknown_key_has_no_challenge(s).await;
+    challenges::put_replaces_the_earlier_challenge(s).await;
+    challenges::keys_are_independent(s).await;
+    challenges::an_expired_challenge_stays_readable(s).await;
+    challenges::consume_succeeds_exactly_once(s).await;
+    challenges::consume_is_atomic_under_concurrency(&store).await;
+    challenges::consume_refuses_an_expired_challenge(s).await;
+    challenges::consume_refuses_an_exhausted_challenge(s).await;
+    challenges::consume_refuses_an_unknown_id(s).await;
+    challenges::record_failure_counts_down_to_zero_then_refuses(s).await;
+    challenges::record_failure_is_atomic_under_concurrency(&store).await;
+    challenges::record_failure_refuses_consumed_and_unknown(s).await;
+    challenges::delete_removes_the_challenge_and_is_idempotent(s).await;
+    challenges::deleting_a_replaced_challenge_keeps_its_successor(s).await;
+    challenges::purge_removes_only_challenges_expired_before_the_cutoff(s).await;
+}
+
+/// Every [`UserStore`] check, in [`users`].
+pub async fn user_store(store: Arc<dyn UserStore>) {
+    let s = store.as_ref();
+    users::every_field_round_trips(s).await;
+    users::unknown_users_are_not_found(s).await;
+    users::create_returns_the_existing_user_for_a_known_recipient(s).await;
+    users::concurrent_creates_make_one_user(&store).await;
+    users::record_login_marks_verified_and_counts(s).await;
+    users::record_login_of_an_unknown_user_is_none(s).await;
+    users::record_login_is_atomic_under_concurrency(&store).await;
+    users::set_blocked_blocks_and_unblocks(s).await;
+}
+
+/// Every [`ClientRegistry`] check, in [`registries`].
+pub async fn client_registry(store: Arc<dyn ClientRegistry>) {
+    let s = store.as_ref();
+    registries::clients_round_trip_every_field(s).await;
+    registries::an_unknown_client_is_not_found(s).await;
+    registries::client_upsert_replaces_every_field(s).await;
+}
+
+/// Every [`ApiRegistry`] check, in [`registries`].
+pub async fn api_registry(store: Arc<dyn ApiRegistry>) {
+    let s = store.as_ref();
+    registries::apis_round_trip_every_field(s).await;
+    registries::apis_are_found_by_their_exact_identifier(s).await;
+    registries::api_upsert_replaces_every_field(s).await;
+}
+
+/// Every [`KeyStore`] check, in [`keys`]. Requires an EMPTY key store, used
+/// by nothing else while the suite runs.
+pub async fn key_store(store: Arc<dyn KeyStore>) {
+    let s = store.as_ref();
+    keys::an_empty_store_takes_a_first_key_only_when_expecting_none(s).await;
+    keys::a_wrong_expectation_changes_nothing(s).await;
+    keys::rotation_keeps_one_previous_key(s).await;
+    keys::algorithms_are_independent(s).await;
+    keys::concurrent_rotations_elect_exactly_one(&store).await;
+}
+
+/// Every [`RefreshTokenStore`] check, in [`refresh_tokens`].
+pub async fn refresh_token_store(store: Arc<dyn RefreshTokenStore>) {
+    let s = store.as_ref();
+    refresh_tokens::every_field_round_trips(s).await;
+    refresh_tokens::an_unknown_token_is_not_found(s).await;
+    refresh_tokens::rotate_spends_the_token_and_stores_its_replacement(s).await;
+    refresh_tokens::the_family_expiry_caps_the_replacement(s).await;
+    refresh_tokens::reusing_a_spent_token_revokes_the_family(s).await;
+    refresh_tokens::concurrent_rotations_rotate_once(&store).await;
+    refresh_tokens::expired_and_unknown_tokens_are_invalid(s).await;
+    refresh_tokens::revoke_family_is_idempotent(s).await;
+}
+
+/// Every [`RateLimiter`] check, in [`rate_limiter`](mod@rate_limiter).
+pub async fn rate_limiter(limiter: Arc<dyn RateLimiter>) {
+    let l = limiter.as_ref();
+    rate_limiter::concurrent_hits_allow_exactly_the_limit(&limiter).await;
+    rate_limiter::remaining_counts_down_to_zero(l).await;
+    rate_limiter::reset_at_is_the_end_of_the_aligned_window(l).await;
+    rate_limiter::peek_does_not_count(l).await;
+    rate_limiter::windows_roll_over(l).await;
+    rate_limiter::keys_are_independent(l).await;
+}
+
+/// 50 tasks redeem the same code at once through the real service; exactly
+/// one gets tokens. Runs [`redemption::one_code_redeemed_by_many_yields_one_token_set`]
+/// on a [`crate::Harness`] over `challenges` and `users` (everything else in
+/// memory).
+pub async fn concurrent_redemption(challenges: Arc<dyn ChallengeStore>, users: Arc<dyn UserStore>) {
+    redemption::one_code_redeemed_by_many_yields_one_token_set(&challenges, &users).await;
+}

@@ -1,0 +1,250 @@
+//! The [`RefreshTokenStore`] checks.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sesame_domain::code::CodeMac;
+use sesame_domain::ports::RefreshTokenStore;
+use sesame_domain::{RefreshTokenRecord, Rotation, Timestamp};
+
+use super::support::{fail, ok, race, some};
+use crate::fixtures::{fresh_mac, fresh_refresh_record, real_now, unique_hex};
+
+/// How many rotations race in [`concurrent_rotations_rotate_once`].
+const RACERS: usize = 50;
+/// The idle lifetime the checks rotate with.
+const IDLE: Duration = Duration::from_secs(86_400);
+
+async fn insert(store: &dyn RefreshTokenStore, record: &RefreshTokenRecord) {
+    ok(store.insert(record).await, "insert");
+}
+
+async fn find(store: &dyn RefreshTokenStore, mac: &CodeMac) -> Option<RefreshTokenRecord> {
+    ok(store.find(mac).await, "find")
+}
+
+async fn rotate(
+    store: &dyn RefreshTokenStore,
+    presented: &CodeMac,
+    replacement: &CodeMac,
+    now: Timestamp,
+) -> Rotation {
+    ok(
+        store.rotate(presented, replacement, now, IDLE).await,
+        "rotate",
+    )
+}
+
+/// What the port says the replacement of `old`, rotated at `now`, is.
+fn replacement_of(old: &RefreshTokenRecord, mac: &CodeMac, now: Timestamp) -> RefreshTokenRecord {
+    RefreshTokenRecord {
+        token_mac: mac.clone(),
+        created_at: now,
+        expires_at: now.plus(IDLE).min(old.family_expires_at),
+        ..old.clone()
+    }
+}
+
+/// `insert` then `find` returns the record with every field unchanged, with
+/// and without an audience.
+pub async fn every_field_round_trips(store: &dyn RefreshTokenStore) {
+    let with_audience = fresh_refresh_record(real_now());
+    let mut without = fresh_refresh_record(real_now());
+    without.audience = None;
+    without.scope = "openid offline_access email phone \"odd\" ✓".to_owned();
+    for record in [&with_audience, &without] {
+        insert(store, record).await;
+        let got = find(store, &record.token_mac).await;
+        assert_eq!(got.as_ref(), Some(record), "a refresh token read back");
+    }
+}
+
+/// `find` of a MAC never stored returns `None`.
+pub async fn an_unknown_token_is_not_found(store: &dyn RefreshTokenStore) {
+    assert!(
+        find(store, &fresh_mac()).await.is_none(),
+        "find of an unknown token returned a record"
+    );
+}
+
+/// `rotate` of a live token returns `Rotated` with its record, and stores
+/// the replacement: family, client, user, scope, audience and family expiry
+/// copied, `created_at = now`, `expires_at = now + idle`. The spent token
+/// stays findable, and the replacement rotates in turn.
+pub async fn rotate_spends_the_token_and_stores_its_replacement(store: &dyn RefreshTokenStore) {
+    let issued = real_now();
+    let first = fresh_refresh_record(issued);
+    insert(store, &first).await;
+    let (mac2, mac3) = (fresh_mac(), fresh_mac());
+    let t2 = issued.plus(Duration::from_secs(5));
+    let rotated = rotate(store, &first.token_mac, &mac2, t2).await;
+    assert_eq!(
+        rotated,
+        Rotation::Rotated(first.clone()),
+        "rotating a live token"
+    );
+    let second = replacement_of(&first, &mac2, t2);
+    assert_eq!(
+        find(store, &mac2).await,
+        Some(second.clone()),
+        "the replacement"
+    );
+    assert_eq!(
+        find(store, &first.token_mac).await,
+        Some(first.clone()),
+        "find must still return a spent token of a live family"
+    );
+    let t3 = t2.plus(Duration::from_secs(5));
+    let rotated = rotate(store, &mac2, &mac3, t3).await;
+    assert_eq!(
+        rotated,
+        Rotation::Rotated(second.clone()),
+        "rotating the replacement"
+    );
+    assert_eq!(
+        find(store, &mac3).await,
+        Some(replacement_of(&second, &mac3, t3)),
+        "the replacement's replacement"
+    );
+}
+
+/// The replacement's `expires_at` is capped by the family's absolute expiry.
+pub async fn the_family_expiry_caps_the_replacement(store: &dyn RefreshTokenStore) {
+    let now = real_now();
+    let mut record = fresh_refresh_record(now);
+    record.family_expires_at = now.plus(Duration::from_secs(3_600));
+    record.expires_at = record.family_expires_at;
+    insert(store, &record).await;
+    let mac = fresh_mac();
+    let later = now.plus(Duration::from_secs(60));
+    rotate(store, &record.token_mac, &mac, later).await;
+    let got = some(find(store, &mac).await, "the replacement");
+    assert_eq!(
+        got.expires_at, record.family_expires_at,
+        "expires_at must be min(now + idle, family_expires_at)"
+    );
+}
+
+/// Presenting a spent token again returns `Reused` and revokes the family:
+/// no token of it is found or rotates any more, and the second replacement
+/// was not stored.
+pub async fn reusing_a_spent_token_revokes_the_family(store: &dyn RefreshTokenStore) {
+    let now = real_now();
+    let first = fresh_refresh_record(now);
+    insert(store, &first).await;
+    let (mac2, mac3, mac4) = (fresh_mac(), fresh_mac(), fresh_mac());
+    rotate(store, &first.token_mac, &mac2, now).await;
+    let reused = rotate(store, &first.token_mac, &mac3, now).await;
+    assert_eq!(
+        reused,
+        Rotation::Reused {
+            family_id: first.family_id.clone()
+        },
+        "presenting a spent token"
+    );
+    for mac in [&first.token_mac, &mac2, &mac3] {
+        assert!(
+            find(store, mac).await.is_none(),
+            "find returned a token of a revoked family"
+        );
+    }
+    assert_eq!(
+        rotate(store, &mac2, &mac4, now).await,
+        Rotation::Invalid,
+        "rotating the live token of a revoked family"
+    );
+}
+
+/// Of concurrent rotations of one token exactly one is `Rotated`, every
+/// other is `Reused`, and the family ends up revoked.
+pub async fn concurrent_rotations_rotate_once(store: &Arc<dyn RefreshTokenStore>) {
+    let now = real_now();
+    let record = fresh_refresh_record(now);
+    insert(store.as_ref(), &record).await;
+    let replacements: Vec<CodeMac> = (0..RACERS).map(|_| fresh_mac()).collect();
+    let results = race(RACERS, |i| {
+        let store = Arc::clone(store);
+        let (presented, replacement) = (record.token_mac.clone(), replacements[i].clone());
+        async move {
+            ok(
+                store.rotate(&presented, &replacement, now, IDLE).await,
+                "rotate",
+            )
+        }
+    })
+    .await;
+    let mut rotated = 0;
+    for r in &results {
+        match r {
+            Rotation::Rotated(old) if old == &record => rotated += 1,
+            Rotation::Reused { family_id } if family_id == &record.family_id => {}
+            other => fail(&format!("a concurrent rotation returned {other:?}")),
+        }
+    }
+    assert_eq!(
+        rotated, 1,
+        "{RACERS} concurrent rotations: {rotated} rotated"
+    );
+    for mac in replacements.iter().chain([&record.token_mac]) {
+        assert!(
+            find(store.as_ref(), mac).await.is_none(),
+            "the family must end up revoked after concurrent rotations"
+        );
+    }
+}
+
+/// A token past its `expires_at`, or never stored, does not rotate, and no
+/// replacement is stored.
+pub async fn expired_and_unknown_tokens_are_invalid(store: &dyn RefreshTokenStore) {
+    let now = real_now();
+    let mut expired = fresh_refresh_record(now);
+    expired.created_at = Timestamp::from_unix_millis(now.unix_millis() - 86_400_000);
+    expired.expires_at = Timestamp::from_unix_millis(now.unix_millis() - 60_000);
+    insert(store, &expired).await;
+    for presented in [expired.token_mac.clone(), fresh_mac()] {
+        let replacement = fresh_mac();
+        assert_eq!(
+            rotate(store, &presented, &replacement, now).await,
+            Rotation::Invalid,
+            "rotating an expired or unknown token"
+        );
+        assert!(
+            find(store, &replacement).await.is_none(),
+            "a refused rotation stored its replacement"
+        );
+    }
+}
+
+/// `revoke_family` hides every token of the family from `find` and
+/// `rotate`, leaves other families alone, and is idempotent.
+pub async fn revoke_family_is_idempotent(store: &dyn RefreshTokenStore) {
+    let now = real_now();
+    let doomed = fresh_refresh_record(now);
+    let bystander = fresh_refresh_record(now);
+    insert(store, &doomed).await;
+    insert(store, &bystander).await;
+    for _ in 0..2 {
+        ok(
+            store.revoke_family(&doomed.family_id).await,
+            "revoke_family",
+        );
+    }
+    ok(
+        store.revoke_family(&format!("rtf_{}", unique_hex())).await,
+        "revoke_family of an unknown family",
+    );
+    assert!(
+        find(store, &doomed.token_mac).await.is_none(),
+        "find returned a token of a revoked family"
+    );
+    assert_eq!(
+        rotate(store, &doomed.token_mac, &fresh_mac(), now).await,
+        Rotation::Invalid,
+        "rotating a token of a revoked family"
+    );
+    assert_eq!(
+        find(store, &bystander.token_mac).await,
+        Some(bystander),
+        "revoking a family touched another"
+    );
+}

@@ -1,0 +1,76 @@
+//! The in-memory adapters keep every port contract.
+
+use std::sync::Arc;
+
+use sesame_testkit::{
+    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryKeyStore,
+    MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore, contract,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_challenge_store_keeps_the_contract() {
+    contract::challenge_store(Arc::new(MemoryChallengeStore::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_user_store_keeps_the_contract() {
+    contract::user_store(Arc::new(MemoryUserStore::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_client_registry_keeps_the_contract() {
+    contract::client_registry(Arc::new(MemoryClientRegistry::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_api_registry_keeps_the_contract() {
+    contract::api_registry(Arc::new(MemoryApiRegistry::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_key_store_keeps_the_contract() {
+    contract::key_store(Arc::new(MemoryKeyStore::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_refresh_token_store_keeps_the_contract() {
+    contract::refresh_token_store(Arc::new(MemoryRefreshTokenStore::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_rate_limiter_keeps_the_contract() {
+    contract::rate_limiter(Arc::new(MemoryRateLimiter::new())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_code_redeemed_concurrently_on_memory_stores_yields_one_token_set() {
+    contract::concurrent_redemption(
+        Arc::new(MemoryChallengeStore::new()),
+        Arc::new(MemoryUserStore::new()),
+    )
+    .await;
+}
+
+/// Suites share one backend with each other when an adapter crate runs them
+/// in parallel; on shared stores the checks must not trip over each other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn suites_sharing_one_store_run_in_parallel_without_interference() {
+    let challenges: Arc<MemoryChallengeStore> = Arc::new(MemoryChallengeStore::new());
+    let users: Arc<MemoryUserStore> = Arc::new(MemoryUserStore::new());
+    let tokens = Arc::new(MemoryRefreshTokenStore::new());
+    let limiter = Arc::new(MemoryRateLimiter::new());
+    let mut tasks = Vec::new();
+    for _ in 0..3 {
+        tasks.push(tokio::spawn(contract::challenge_store(challenges.clone())));
+        tasks.push(tokio::spawn(contract::user_store(users.clone())));
+        tasks.push(tokio::spawn(contract::refresh_token_store(tokens.clone())));
+        tasks.push(tokio::spawn(contract::rate_limiter(limiter.clone())));
+        tasks.push(tokio::spawn(contract::concurrent_redemption(
+            challenges.clone(),
+            users.clone(),
+        )));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
