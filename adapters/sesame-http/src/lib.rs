@@ -1,1 +1,105 @@
-//! sesame-http (under construction).
+//! # sesame-http
+//!
+//! The HTTP edge of Sesame: Auth0's passwordless endpoints
+//! (`POST /passwordless/start`, `POST /oauth/token` with the passwordless OTP
+//! and refresh-token grants, `POST /oauth/revoke`, `GET /userinfo`) plus OIDC
+//! discovery, the JWKS and health probes, as one [`axum::Router`].
+//!
+//! The router is generic over [`AuthService`], so it runs on the real
+//! [`sesame_domain::Passwordless`] in production and on a mock in tests. It
+//! only translates: requests into the domain's request types, the domain's
+//! errors into Auth0's `{"error", "error_description"}` envelope. Every error
+//! the edge itself produces (bad body, unknown route, wrong method, body too
+//! large, timeout) uses the same envelope.
+//!
+//! Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so
+//! rate limits see the peer address; without it the client IP is unknown.
+
+mod client_auth;
+mod config;
+mod discovery;
+mod domain_errors;
+mod edge;
+mod error;
+mod extract;
+mod health;
+mod ip;
+mod locale;
+mod ratelimit_headers;
+mod revoke;
+mod start;
+mod token;
+mod userinfo;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use sesame_domain::AuthService;
+
+pub use config::{ClientIpSource, HttpConfig};
+
+/// What every handler shares: the service, the IP policy and the discovery
+/// document, built once.
+pub(crate) struct AppState<S: ?Sized> {
+    /// The domain.
+    pub(crate) service: Arc<S>,
+    /// Where the client IP comes from.
+    pub(crate) ip_source: ClientIpSource,
+    /// The serialized OpenID configuration.
+    pub(crate) discovery: Arc<[u8]>,
+}
+
+impl<S: ?Sized> Clone for AppState<S> {
+    fn clone(&self) -> Self {
+        Self {
+            service: Arc::clone(&self.service),
+            ip_source: self.ip_source,
+            discovery: Arc::clone(&self.discovery),
+        }
+    }
+}
+
+/// The whole HTTP API over `service`, with the limits, CORS policy and
+/// client-IP source of `config`.
+///
+/// Routes: `POST /passwordless/start`, `POST /oauth/token`,
+/// `POST /oauth/revoke`, `GET|POST /userinfo`, `GET /.well-known/jwks.json`,
+/// `GET /.well-known/openid-configuration`, `GET /healthz`, `GET /readyz`.
+/// Anything else answers 404 (or 405 for a known path) in the error envelope.
+pub fn router<S: AuthService + ?Sized>(service: Arc<S>, config: HttpConfig) -> Router {
+    let discovery = discovery::document(service.issuer());
+    let state = AppState {
+        service,
+        ip_source: config.client_ip,
+        discovery,
+    };
+    let timeout = Duration::from_secs(config.request_timeout_secs.max(1));
+    Router::new()
+        .route("/passwordless/start", post(start::handle::<S>))
+        .route("/oauth/token", post(token::handle::<S>))
+        .route("/oauth/revoke", post(revoke::handle::<S>))
+        .route(
+            "/userinfo",
+            get(userinfo::handle::<S>).post(userinfo::handle::<S>),
+        )
+        .route("/.well-known/jwks.json", get(discovery::jwks::<S>))
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::openid_configuration::<S>),
+        )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz::<S>))
+        .fallback(edge::not_found)
+        .method_not_allowed_fallback(edge::method_not_allowed)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(config.body_limit_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            timeout,
+            edge::time_limit,
+        ))
+        .layer(edge::cors(&config.cors_allowed_origins))
+        .layer(edge::trace())
+}
