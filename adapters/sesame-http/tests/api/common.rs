@@ -1,0 +1,192 @@
+//! A mock `AuthService`, requests and response reading for the API tests.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use http::{HeaderMap, Request, StatusCode};
+use mockall::mock;
+use secrecy::SecretString;
+use serde_json::Value;
+use sesame_domain::ports::StoreError;
+use sesame_domain::service::{
+    BackendStatus, Issuer, OtpError, OtpRequest, Profile, RefreshError, RefreshRequest,
+    RevokeError, RevokeRequest, StartError, StartRequest, Started, UserinfoError,
+};
+use sesame_domain::{AuthService, RateDecision, Timestamp, TokenSet};
+use sesame_http::{HttpConfig, router};
+use tower::ServiceExt as _;
+
+mock! {
+    pub Auth {}
+    #[async_trait]
+    impl AuthService for Auth {
+        fn issuer(&self) -> &Issuer;
+        async fn start(&self, req: StartRequest) -> Result<Started, StartError>;
+        async fn exchange_otp(&self, req: OtpRequest) -> Result<TokenSet, OtpError>;
+        async fn exchange_refresh(&self, req: RefreshRequest) -> Result<TokenSet, RefreshError>;
+        async fn revoke(&self, req: RevokeRequest) -> Result<(), RevokeError>;
+        async fn userinfo(&self, access_token: &str) -> Result<Profile, UserinfoError>;
+        async fn jwks(&self) -> Result<Value, StoreError>;
+        async fn readiness(&self) -> Vec<BackendStatus>;
+    }
+}
+
+/// The issuer every mock answers with.
+pub const ISSUER: &str = "https://auth.example.com/";
+
+/// A mock that knows its issuer and nothing else: any other call fails the
+/// test.
+pub fn mock() -> MockAuth {
+    let mut m = MockAuth::new();
+    m.expect_issuer()
+        .return_const(Issuer::parse(ISSUER).unwrap());
+    m
+}
+
+/// The router over `m` with the default config.
+pub fn app(m: MockAuth) -> Router {
+    app_with(m, HttpConfig::default())
+}
+
+/// The router over `m` with `config`.
+pub fn app_with(m: MockAuth, config: HttpConfig) -> Router {
+    router(Arc::new(m), config)
+}
+
+/// A slot a mock fills with the request it was given.
+pub type Captured<T> = Arc<Mutex<Option<T>>>;
+
+/// An empty slot.
+pub fn slot<T>() -> Captured<T> {
+    Arc::new(Mutex::new(None))
+}
+
+/// What the slot holds; panics when the mock was never called.
+pub fn taken<T>(slot: &Captured<T>) -> T {
+    slot.lock()
+        .unwrap()
+        .take()
+        .expect("the service was not called")
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub raw: Vec<u8>,
+}
+
+impl Reply {
+    /// The `error` code.
+    pub fn error(&self) -> &str {
+        self.body["error"].as_str().unwrap_or("<none>")
+    }
+
+    /// The `error_description`.
+    pub fn description(&self) -> &str {
+        self.body["error_description"].as_str().unwrap_or("<none>")
+    }
+
+    /// A header as a string.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// Asserts the error envelope and nothing more in the body.
+    pub fn assert_error(&self, status: StatusCode, error: &str, description: &str) {
+        assert_eq!(
+            (self.status, self.error(), self.description()),
+            (status, error, description),
+            "body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.body.as_object().unwrap().len(),
+            2,
+            "body: {}",
+            self.body
+        );
+        assert!(
+            self.header("content-type")
+                .unwrap()
+                .starts_with("application/json")
+        );
+    }
+}
+
+/// Sends `req` through `app`.
+pub async fn send(app: Router, req: Request<Body>) -> Reply {
+    let res = app.oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let raw = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        body,
+        raw,
+    }
+}
+
+/// A JSON POST.
+pub fn post_json(path: &str, body: &Value) -> Request<Body> {
+    Request::post(path)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// A form POST.
+pub fn post_form(path: &str, body: &str) -> Request<Body> {
+    Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+/// A GET.
+pub fn get(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).unwrap()
+}
+
+/// `req` as if it came from `peer`.
+pub fn from_peer(mut req: Request<Body>, peer: &str) -> Request<Body> {
+    req.extensions_mut()
+        .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+    req
+}
+
+/// A rate decision whose window ends a minute from now.
+pub fn decision(allowed: bool) -> RateDecision {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    RateDecision {
+        allowed,
+        limit: 50,
+        remaining: if allowed { 49 } else { 0 },
+        reset_at: Timestamp::from_unix_seconds(i64::try_from(now.as_secs()).unwrap() + 60),
+    }
+}
+
+/// A token set with every token.
+pub fn tokens(with_optional: bool) -> TokenSet {
+    TokenSet {
+        access_token: SecretString::from("at.jwt"),
+        id_token: with_optional.then(|| SecretString::from("id.jwt")),
+        refresh_token: with_optional.then(|| SecretString::from("rt-opaque")),
+        token_type: "Bearer",
+        expires_in: 86_400,
+        scope: "openid email offline_access".to_owned(),
+    }
+}

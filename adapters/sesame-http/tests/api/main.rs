@@ -1,0 +1,16 @@
+//! The HTTP API through `tower::ServiceExt::oneshot`, on a mock service and,
+//! end to end, on the real service over the testkit's in-memory adapters.
+//!
+//! The modules are `cfg(test)` so their helpers count as test code, where
+//! unwrapping is how a failed step fails the test.
+
+#[cfg(test)]
+mod common;
+#[cfg(test)]
+mod edge;
+#[cfg(test)]
+mod endpoints;
+#[cfg(test)]
+mod start;
+#[cfg(test)]
+mod token;

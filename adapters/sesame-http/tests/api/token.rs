@@ -1,0 +1,392 @@
+//! `POST /oauth/token`: both grants, client authentication, parameter errors
+//! and the mapping of every `OtpError` and `RefreshError`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use http::StatusCode;
+use secrecy::ExposeSecret;
+use serde_json::json;
+use sesame_domain::service::{OtpError, OtpRequest, RefreshError, RefreshRequest};
+use sesame_domain::{Connection, GrantType};
+
+use crate::common::*;
+
+const PATH: &str = "/oauth/token";
+/// A case: the error to return, then the expected status, code and text.
+type Case<E> = (
+    Box<dyn Fn() -> E + Send + Sync>,
+    StatusCode,
+    &'static str,
+    &'static str,
+);
+
+const OTP: &str = "http%3A%2F%2Fauth0.com%2Foauth%2Fgrant-type%2Fpasswordless%2Fotp";
+
+fn capturing_otp() -> (MockAuth, Captured<OtpRequest>) {
+    let seen = slot();
+    let mut m = mock();
+    let s = seen.clone();
+    m.expect_exchange_otp().times(1).returning(move |req| {
+        *s.lock().unwrap() = Some(req);
+        Ok(tokens(true))
+    });
+    (m, seen)
+}
+
+fn otp_form(extra: &str) -> String {
+    format!("grant_type={OTP}&client_id=app&username=a%40example.com&otp=123456&realm=email{extra}")
+}
+
+#[tokio::test]
+async fn the_otp_grant_as_a_form_reaches_the_domain_and_answers_every_token() {
+    let (m, seen) = capturing_otp();
+    let r = send(
+        app(m),
+        post_form(
+            PATH,
+            &otp_form(
+                "&scope=openid&audience=https%3A%2F%2Fapi&redirect_uri=https%3A%2F%2Fapp%2Fcb",
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.body,
+        json!({
+            "access_token": "at.jwt", "id_token": "id.jwt", "refresh_token": "rt-opaque",
+            "token_type": "Bearer", "expires_in": 86400, "scope": "openid email offline_access"
+        })
+    );
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("pragma"), Some("no-cache"));
+    let req = taken(&seen);
+    assert_eq!(req.client.client_id.as_str(), "app");
+    assert_eq!(req.connection, Connection::Email);
+    assert_eq!(req.username, "a@example.com");
+    assert_eq!(req.otp.expose(), "123456");
+    assert_eq!(req.scope.as_deref(), Some("openid"));
+    assert_eq!(req.audience.as_deref(), Some("https://api"));
+    assert_eq!(req.redirect_uri.as_deref(), Some("https://app/cb"));
+}
+
+#[tokio::test]
+async fn the_otp_grant_as_json_treats_null_as_absent_and_ignores_extras() {
+    let (m, seen) = capturing_otp();
+    let body = json!({
+        "grant_type": GrantType::PASSWORDLESS_OTP, "client_id": "app", "client_secret": null,
+        "username": "+15550100999", "otp": "0042", "realm": "sms", "audience": null,
+        "resource": "https://api", "scopes": "openid profile email"
+    });
+    let r = send(app(m), post_json(PATH, &body)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let req = taken(&seen);
+    assert!(req.client.client_secret.is_none());
+    assert_eq!(req.connection, Connection::Sms);
+    assert_eq!(
+        req.audience.as_deref(),
+        Some("https://api"),
+        "resource means audience"
+    );
+    assert_eq!(req.scope, None);
+}
+
+#[tokio::test]
+async fn absent_tokens_and_an_empty_scope_are_left_out() {
+    let mut m = mock();
+    m.expect_exchange_otp().returning(|_| {
+        let mut t = tokens(false);
+        t.scope = String::new();
+        Ok(t)
+    });
+    let r = send(app(m), post_form(PATH, &otp_form(""))).await;
+    assert_eq!(
+        r.body,
+        json!({"access_token": "at.jwt", "token_type": "Bearer", "expires_in": 86400})
+    );
+}
+
+#[tokio::test]
+async fn basic_auth_with_an_encoded_colon_in_the_secret_is_decoded() {
+    let (m, seen) = capturing_otp();
+    let mut req = post_form(PATH, &otp_form("").replace("&client_id=app", ""));
+    let basic = format!("Basic {}", STANDARD.encode("app:pa%3Ass+word"));
+    req.headers_mut()
+        .insert("authorization", basic.parse().unwrap());
+    let r = send(app(m), req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let req = taken(&seen);
+    assert_eq!(req.client.client_id.as_str(), "app");
+    assert_eq!(
+        req.client.client_secret.unwrap().expose_secret(),
+        "pa:ss+word"
+    );
+}
+
+#[tokio::test]
+async fn a_basic_header_and_a_body_naming_different_clients_are_refused() {
+    let mut req = post_form(PATH, &otp_form(""));
+    let basic = format!("Basic {}", STANDARD.encode("other:pw"));
+    req.headers_mut()
+        .insert("authorization", basic.parse().unwrap());
+    let r = send(app(mock()), req).await;
+    assert_eq!(
+        (r.status, r.error()),
+        (StatusCode::BAD_REQUEST, "invalid_request")
+    );
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn missing_parameters_are_named() {
+    for (form, missing) in [
+        ("client_id=app".to_owned(), "grant_type"),
+        (format!("grant_type={OTP}"), "client_id"),
+        (otp_form("").replace("&otp=123456", ""), "otp"),
+        (
+            otp_form("").replace("&username=a%40example.com", ""),
+            "username",
+        ),
+        (otp_form("").replace("&realm=email", "&realm="), "realm"),
+        (
+            "grant_type=refresh_token&client_id=app".to_owned(),
+            "refresh_token",
+        ),
+    ] {
+        let r = send(app(mock()), post_form(PATH, &form)).await;
+        r.assert_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("Missing required parameter: {missing}"),
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_realm_or_a_non_string_parameter_is_invalid() {
+    let r = send(
+        app(mock()),
+        post_form(PATH, &otp_form("").replace("realm=email", "realm=ldap")),
+    )
+    .await;
+    r.assert_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "Invalid parameter: realm must be email or sms",
+    );
+    let body = json!({"grant_type": GrantType::PASSWORDLESS_OTP, "client_id": "app", "username": "a@example.com", "otp": 123456, "realm": "email"});
+    let r = send(app(mock()), post_json(PATH, &body)).await;
+    r.assert_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "Invalid parameter: otp must be a string",
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_grant_is_unsupported() {
+    let r = send(
+        app(mock()),
+        post_form(PATH, "grant_type=password&client_id=app"),
+    )
+    .await;
+    r.assert_error(
+        StatusCode::BAD_REQUEST,
+        "unsupported_grant_type",
+        "Unsupported grant type: password",
+    );
+}
+
+#[tokio::test]
+async fn the_refresh_grant_passes_the_token_and_a_narrower_scope() {
+    let seen: Captured<RefreshRequest> = slot();
+    let mut m = mock();
+    let s = seen.clone();
+    m.expect_exchange_refresh().times(1).returning(move |req| {
+        *s.lock().unwrap() = Some(req);
+        Ok(tokens(true))
+    });
+    let r = send(
+        app(m),
+        post_form(
+            PATH,
+            "grant_type=refresh_token&client_id=app&refresh_token=rt-1&scope=openid",
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let req = taken(&seen);
+    assert_eq!(req.refresh_token.expose_secret(), "rt-1");
+    assert_eq!(req.scope.as_deref(), Some("openid"));
+}
+
+async fn otp_fails(make: impl Fn() -> OtpError + Send + Sync + 'static) -> Reply {
+    let mut m = mock();
+    m.expect_exchange_otp().returning(move |_| Err(make()));
+    send(app(m), post_form(PATH, &otp_form(""))).await
+}
+
+#[tokio::test]
+async fn otp_errors_map_to_auth0s_answers() {
+    let cases: Vec<Case<OtpError>> = vec![
+        (
+            Box::new(|| OtpError::WrongCode(Connection::Email)),
+            StatusCode::FORBIDDEN,
+            "invalid_grant",
+            "Wrong email or verification code.",
+        ),
+        (
+            Box::new(|| OtpError::WrongCode(Connection::Sms)),
+            StatusCode::FORBIDDEN,
+            "invalid_grant",
+            "Wrong phone number or verification code.",
+        ),
+        (
+            Box::new(|| OtpError::Expired),
+            StatusCode::FORBIDDEN,
+            "invalid_grant",
+            "The verification code has expired. Please try to login again.",
+        ),
+        (
+            Box::new(|| OtpError::MaxAttempts),
+            StatusCode::FORBIDDEN,
+            "invalid_grant",
+            "You've reached the maximum number of attempts. Please try to login again.",
+        ),
+        (
+            Box::new(|| OtpError::InvalidClient),
+            StatusCode::UNAUTHORIZED,
+            "access_denied",
+            "Unauthorized",
+        ),
+        (
+            Box::new(|| OtpError::GrantNotAllowed(GrantType::PasswordlessOtp)),
+            StatusCode::FORBIDDEN,
+            "unauthorized_client",
+            "Grant type 'http://auth0.com/oauth/grant-type/passwordless/otp' not allowed for the client.",
+        ),
+        (
+            Box::new(|| OtpError::UnknownAudience("https://nope".into())),
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            "Service not found: https://nope",
+        ),
+        (
+            Box::new(|| OtpError::InvalidRedirectUri),
+            StatusCode::FORBIDDEN,
+            "unauthorized_client",
+            "Callback URL mismatch. The redirect_uri is not in the list of allowed callback URLs.",
+        ),
+        (
+            Box::new(|| OtpError::ConnectionDisabled(Connection::Sms)),
+            StatusCode::FORBIDDEN,
+            "unauthorized_client",
+            "connection sms is not enabled for this client",
+        ),
+        (
+            Box::new(|| OtpError::Blocked),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "user is blocked",
+        ),
+        (
+            Box::new(|| OtpError::SignupDisabled),
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            "Signups are not allowed for this connection.",
+        ),
+        (
+            Box::new(|| OtpError::Unavailable(anyhow::anyhow!("down"))),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "The service is temporarily unavailable. Please try again later.",
+        ),
+        (
+            Box::new(|| OtpError::Unknown(anyhow::anyhow!("bug"))),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "An unexpected error occurred.",
+        ),
+    ];
+    for (make, status, code, description) in cases {
+        let r = otp_fails(make).await;
+        r.assert_error(status, code, description);
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+        assert_eq!(r.header("pragma"), Some("no-cache"));
+    }
+}
+
+#[tokio::test]
+async fn too_many_attempts_is_429_with_rate_headers() {
+    let r = otp_fails(|| OtpError::TooManyAttempts(decision(false))).await;
+    r.assert_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        "Too many failed attempts. Please try again later.",
+    );
+    assert_eq!(r.header("x-ratelimit-limit"), Some("50"));
+    assert_eq!(r.header("x-ratelimit-remaining"), Some("0"));
+    assert!(r.header("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn refresh_errors_map_to_auth0s_answers() {
+    let cases: Vec<Case<RefreshError>> = vec![
+        (
+            Box::new(|| RefreshError::InvalidToken),
+            StatusCode::FORBIDDEN,
+            "invalid_grant",
+            "Unknown or invalid refresh token.",
+        ),
+        (
+            Box::new(|| RefreshError::InvalidClient),
+            StatusCode::UNAUTHORIZED,
+            "access_denied",
+            "Unauthorized",
+        ),
+        (
+            Box::new(|| RefreshError::GrantNotAllowed(GrantType::RefreshToken)),
+            StatusCode::FORBIDDEN,
+            "unauthorized_client",
+            "Grant type 'refresh_token' not allowed for the client.",
+        ),
+        (
+            Box::new(|| RefreshError::InvalidScope("admin".into())),
+            StatusCode::FORBIDDEN,
+            "invalid_scope",
+            "scope \"admin\" was not granted to this refresh token",
+        ),
+        (
+            Box::new(|| RefreshError::Blocked),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "user is blocked",
+        ),
+        (
+            Box::new(|| RefreshError::Unavailable(anyhow::anyhow!("down"))),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "The service is temporarily unavailable. Please try again later.",
+        ),
+        (
+            Box::new(|| RefreshError::Unknown(anyhow::anyhow!("bug"))),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "An unexpected error occurred.",
+        ),
+    ];
+    for (make, status, code, description) in cases {
+        let mut m = mock();
+        m.expect_exchange_refresh().returning(move |_| Err(make()));
+        let r = send(
+            app(m),
+            post_form(
+                PATH,
+                "grant_type=refresh_token&client_id=app&refresh_token=x",
+            ),
+        )
+        .await;
+        r.assert_error(status, code, description);
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+    }
+}
