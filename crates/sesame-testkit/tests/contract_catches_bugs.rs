@@ -1,0 +1,311 @@
+//! The contract checks fail on adapters that break the rules they check:
+//! each buggy adapter here gets past the compiler but not its check.
+#![expect(
+    clippy::unwrap_used,
+    reason = "the buggy test adapters lock plain mutexes; a poisoned one means a test already failed"
+)]
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::FutureExt as _;
+use sesame_domain::code::CodeMac;
+use sesame_domain::ports::{
+    ChallengeStore, KeyStore, RateLimiter, RefreshTokenStore, StoreError, UserStore,
+};
+use sesame_domain::{
+    Challenge, ChallengeId, ChallengeKey, KeyStatus, RateDecision, RateLimit, Recipient,
+    RefreshTokenRecord, Rotation, SigningKey, Timestamp, User, UserId,
+};
+use sesame_testkit::contract::{self, challenges, keys, rate_limiter, refresh_tokens, users};
+use sesame_testkit::{MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore};
+
+/// Whether `check` panics.
+async fn fails(check: impl Future<Output = ()>) -> bool {
+    AssertUnwindSafe(check).catch_unwind().await.is_err()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bug {
+    None,
+    KeepsReplacedIds,
+    RacyConsume,
+    InclusiveExpiry,
+    DropsAuthParams,
+    PurgesTheCutoff,
+}
+
+/// A challenge store with one chosen bug.
+struct BuggyChallenges {
+    bug: Bug,
+    by_id: Mutex<HashMap<ChallengeId, Challenge>>,
+    by_key: Mutex<HashMap<ChallengeKey, ChallengeId>>,
+}
+
+impl BuggyChallenges {
+    fn new(bug: Bug) -> Self {
+        Self {
+            bug,
+            by_id: Mutex::default(),
+            by_key: Mutex::default(),
+        }
+    }
+}
+
+#[async_trait]
+impl ChallengeStore for BuggyChallenges {
+    async fn put(&self, ch: &Challenge) -> Result<(), StoreError> {
+        let mut stored = ch.clone();
+        if self.bug == Bug::DropsAuthParams {
+            stored.auth_params.nonce = None;
+        }
+        let old = self.by_key.lock().unwrap().insert(ch.key(), ch.id.clone());
+        let mut by_id = self.by_id.lock().unwrap();
+        if let Some(old) = old
+            && self.bug != Bug::KeepsReplacedIds
+        {
+            by_id.remove(&old);
+        }
+        by_id.insert(ch.id.clone(), stored);
+        Ok(())
+    }
+
+    async fn latest(&self, key: &ChallengeKey) -> Result<Option<Challenge>, StoreError> {
+        let id = self.by_key.lock().unwrap().get(key).cloned();
+        Ok(id.and_then(|id| self.by_id.lock().unwrap().get(&id).cloned()))
+    }
+
+    async fn record_failure(&self, id: &ChallengeId) -> Result<Option<u32>, StoreError> {
+        let mut by_id = self.by_id.lock().unwrap();
+        Ok(by_id
+            .get_mut(id)
+            .filter(|c| !c.consumed && c.attempts_left > 0)
+            .map(|c| {
+                c.attempts_left -= 1;
+                c.attempts_left
+            }))
+    }
+
+    async fn consume(&self, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError> {
+        let live = self.by_id.lock().unwrap().get(id).is_some_and(|c| {
+            let expired = if self.bug == Bug::InclusiveExpiry {
+                now > c.expires_at
+            } else {
+                now >= c.expires_at
+            };
+            !c.consumed && c.attempts_left > 0 && !expired
+        });
+        if self.bug == Bug::RacyConsume {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        if live && let Some(c) = self.by_id.lock().unwrap().get_mut(id) {
+            c.consumed = true;
+        }
+        Ok(live)
+    }
+
+    async fn delete(&self, id: &ChallengeId) -> Result<(), StoreError> {
+        self.by_id.lock().unwrap().remove(id);
+        Ok(())
+    }
+
+    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let mut by_id = self.by_id.lock().unwrap();
+        let n = by_id.len();
+        if self.bug == Bug::PurgesTheCutoff {
+            by_id.retain(|_, c| c.expires_at > before);
+        } else {
+            by_id.retain(|_, c| c.expires_at >= before);
+        }
+        Ok((n - by_id.len()) as u64)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_challenge_checks_pass_the_bug_free_store_and_catch_each_bug() {
+    let store = |bug| Arc::new(BuggyChallenges::new(bug)) as Arc<dyn ChallengeStore>;
+    assert!(!fails(contract::challenge_store(store(Bug::None))).await);
+    let s = store(Bug::KeepsReplacedIds);
+    assert!(fails(challenges::put_replaces_the_earlier_challenge(s.as_ref())).await);
+    let s = store(Bug::RacyConsume);
+    assert!(fails(challenges::consume_is_atomic_under_concurrency(&s)).await);
+    let s = store(Bug::InclusiveExpiry);
+    assert!(fails(challenges::consume_refuses_an_expired_challenge(s.as_ref())).await);
+    let s = store(Bug::DropsAuthParams);
+    assert!(fails(challenges::every_field_round_trips(s.as_ref())).await);
+    let s = store(Bug::PurgesTheCutoff);
+    assert!(
+        fails(challenges::purge_removes_only_challenges_expired_before_the_cutoff(s.as_ref()))
+            .await
+    );
+}
+
+/// Creates check for an existing user, then insert after a pause: a race.
+#[derive(Default)]
+struct RacyUsers(Mutex<Vec<User>>);
+
+#[async_trait]
+impl UserStore for RacyUsers {
+    async fn find(&self, r: &Recipient) -> Result<Option<User>, StoreError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|u| &u.recipient == r)
+            .cloned())
+    }
+    async fn get(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        Ok(self.0.lock().unwrap().iter().find(|u| &u.id == id).cloned())
+    }
+    async fn create(&self, user: &User) -> Result<User, StoreError> {
+        if let Some(u) = self.find(&user.recipient).await? {
+            return Ok(u);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        self.0.lock().unwrap().push(user.clone());
+        Ok(user.clone())
+    }
+    async fn record_login(&self, id: &UserId, at: Timestamp) -> Result<Option<User>, StoreError> {
+        let mut users = self.0.lock().unwrap();
+        Ok(users.iter_mut().find(|u| &u.id == id).map(|u| {
+            u.logins_count += 1;
+            u.verified = true;
+            u.last_login = Some(at);
+            u.clone()
+        }))
+    }
+    async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError> {
+        let mut users = self.0.lock().unwrap();
+        Ok(users
+            .iter_mut()
+            .find(|u| &u.id == id)
+            .map(|u| u.blocked = blocked)
+            .is_some())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_user_creation_is_caught() {
+    let good: Arc<dyn UserStore> = Arc::new(MemoryUserStore::new());
+    assert!(!fails(users::concurrent_creates_make_one_user(&good)).await);
+    let racy: Arc<dyn UserStore> = Arc::new(RacyUsers::default());
+    assert!(fails(users::concurrent_creates_make_one_user(&racy)).await);
+}
+
+/// Rotates whatever the expectation: no compare-and-set.
+#[derive(Default)]
+struct NoCasKeys(MemoryKeyStore);
+
+#[async_trait]
+impl KeyStore for NoCasKeys {
+    async fn active(&self) -> Result<Vec<SigningKey>, StoreError> {
+        self.0.active().await
+    }
+    async fn rotate(&self, new: &SigningKey, _: Option<&str>) -> Result<bool, StoreError> {
+        let current = self
+            .0
+            .active()
+            .await?
+            .into_iter()
+            .find(|k| k.alg == new.alg && k.status == KeyStatus::Current);
+        self.0
+            .rotate(new, current.as_ref().map(|k| k.kid.as_str()))
+            .await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn key_rotation_without_compare_and_set_is_caught() {
+    let store: Arc<dyn KeyStore> = Arc::new(NoCasKeys::default());
+    assert!(fails(keys::a_wrong_expectation_changes_nothing(store.as_ref())).await);
+    let store: Arc<dyn KeyStore> = Arc::new(NoCasKeys::default());
+    assert!(fails(keys::concurrent_rotations_elect_exactly_one(&store)).await);
+}
+
+/// Forgets a revoked family, so later reuses are `Invalid` not `Reused`.
+#[derive(Default)]
+struct ForgetfulRefresh(MemoryRefreshTokenStore, Mutex<HashSet<String>>);
+
+#[async_trait]
+impl RefreshTokenStore for ForgetfulRefresh {
+    async fn insert(&self, r: &RefreshTokenRecord) -> Result<(), StoreError> {
+        self.0.insert(r).await
+    }
+    async fn find(&self, mac: &CodeMac) -> Result<Option<RefreshTokenRecord>, StoreError> {
+        self.0.find(mac).await
+    }
+    async fn rotate(
+        &self,
+        presented: &CodeMac,
+        replacement: &CodeMac,
+        now: Timestamp,
+        idle: Duration,
+    ) -> Result<Rotation, StoreError> {
+        match self.0.rotate(presented, replacement, now, idle).await? {
+            Rotation::Reused { family_id } if !self.1.lock().unwrap().insert(family_id.clone()) => {
+                Ok(Rotation::Invalid)
+            }
+            other => Ok(other),
+        }
+    }
+    async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError> {
+        self.0.revoke_family(family_id).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn losers_of_a_rotation_race_told_invalid_are_caught() {
+    let store: Arc<dyn RefreshTokenStore> = Arc::new(ForgetfulRefresh::default());
+    assert!(
+        !fails(refresh_tokens::reusing_a_spent_token_revokes_the_family(
+            store.as_ref()
+        ))
+        .await
+    );
+    assert!(fails(refresh_tokens::concurrent_rotations_rotate_once(&store)).await);
+}
+
+/// Sliding windows that start at the first hit instead of at `k·w`.
+#[derive(Default)]
+struct UnalignedWindows(MemoryRateLimiter);
+
+#[async_trait]
+impl RateLimiter for UnalignedWindows {
+    async fn hit(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        let d = self.0.hit(key, rule, now).await?;
+        Ok(RateDecision {
+            reset_at: now.plus(rule.window),
+            ..d
+        })
+    }
+    async fn peek(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        self.0.peek(key, rule, now).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn unaligned_rate_limit_windows_are_caught() {
+    let limiter = UnalignedWindows::default();
+    assert!(
+        fails(rate_limiter::reset_at_is_the_end_of_the_aligned_window(
+            &limiter
+        ))
+        .await
+    );
+    assert!(!fails(rate_limiter::peek_does_not_count(&limiter)).await);
+}
