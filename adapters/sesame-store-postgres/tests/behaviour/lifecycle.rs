@@ -1,0 +1,186 @@
+//! Migrations, the purger, health and what a corrupt row reads as.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sesame_domain::ports::{
+    ChallengeStore, EXPIRED_CHALLENGE_RETENTION, HealthCheck, RateLimiter, RefreshTokenStore,
+    StoreError, UserStore,
+};
+use sesame_domain::{RateLimit, Timestamp};
+use sesame_store_postgres::{EXPIRED_REFRESH_FAMILY_RETENTION, PgStore, PurgeReport};
+use sesame_testkit::StepClock;
+use sesame_testkit::fixtures::{
+    fresh_challenge, fresh_email, fresh_phone, fresh_refresh_record, fresh_user, real_now,
+    unique_hex,
+};
+
+use crate::common::TestDb;
+
+async fn migrations_applied(store: &PgStore) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+fn ago(now: Timestamp, d: Duration) -> Timestamp {
+    Timestamp::from_unix_millis(now.unix_millis() - i64::try_from(d.as_millis()).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn running_the_migrations_again_changes_nothing() {
+    let db = TestDb::create().await;
+    let (a, b) = tokio::join!(db.store(), db.store());
+    let applied = migrations_applied(&a).await;
+    assert!(applied >= 1);
+    let user = fresh_user(fresh_email(), real_now());
+    a.create(&user).await.unwrap();
+    a.migrate().await.unwrap();
+    b.migrate().await.unwrap();
+    let c = db.store().await;
+    assert_eq!(migrations_applied(&c).await, applied);
+    assert_eq!(UserStore::get(&c, &user.id).await.unwrap(), Some(user));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn purge_once_removes_only_what_outlived_its_retention() {
+    let db = TestDb::create().await;
+    let store = db.store().await;
+    let now = real_now();
+    let long_ago = ago(now, EXPIRED_CHALLENGE_RETENTION + Duration::from_secs(60));
+    let mut dead = fresh_challenge(fresh_email(), long_ago);
+    dead.expires_at = long_ago;
+    let mut recently_expired = fresh_challenge(fresh_phone(), now);
+    recently_expired.expires_at = ago(now, Duration::from_secs(60));
+    store.put(&dead).await.unwrap();
+    store.put(&recently_expired).await.unwrap();
+
+    let rule = RateLimit::new(5, Duration::from_secs(60));
+    let key = format!("test:{}", unique_hex());
+    store
+        .hit(&key, rule, ago(now, Duration::from_secs(3600)))
+        .await
+        .unwrap();
+    store.hit(&key, rule, now).await.unwrap();
+
+    let mut old_family = fresh_refresh_record(long_ago);
+    old_family.family_expires_at = ago(
+        now,
+        EXPIRED_REFRESH_FAMILY_RETENTION + Duration::from_secs(1),
+    );
+    let live_family = fresh_refresh_record(now);
+    store.insert(&old_family).await.unwrap();
+    store.insert(&live_family).await.unwrap();
+
+    let report = store.purge_once(now).await.unwrap();
+    assert_eq!(
+        report,
+        PurgeReport {
+            challenges: 1,
+            rate_limits: 1,
+            refresh_families: 1
+        }
+    );
+    assert!(store.latest(&dead.key()).await.unwrap().is_none());
+    assert!(
+        store
+            .latest(&recently_expired.key())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(store.peek(&key, rule, now).await.unwrap().remaining, 4);
+    assert!(
+        RefreshTokenStore::find(&store, &old_family.token_mac)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        RefreshTokenStore::find(&store, &live_family.token_mac)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+/// Polls `cond` for up to 30 s; a guard against hangs, not a timing check.
+async fn eventually(mut cond: impl AsyncFnMut() -> bool) -> bool {
+    for _ in 0..300 {
+        if cond().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_purger_runs_in_the_background_until_its_handle_is_dropped() {
+    let db = TestDb::create().await;
+    let store = db.store().await;
+    let clock = Arc::new(StepClock::starting_now());
+    let now = real_now();
+    let mut first = fresh_challenge(fresh_email(), now);
+    first.expires_at = now;
+    store.put(&first).await.unwrap();
+
+    let handle = store
+        .spawn_purger(Duration::from_millis(20), clock.clone())
+        .unwrap();
+    // Nothing is past its retention yet; then the clock moves past it.
+    store.purge_once(now).await.unwrap();
+    assert!(store.latest(&first.key()).await.unwrap().is_some());
+    clock.advance(EXPIRED_CHALLENGE_RETENTION + Duration::from_secs(1));
+    let purged = eventually(async || store.latest(&first.key()).await.unwrap().is_none()).await;
+    assert!(purged, "the purger never removed the expired challenge");
+
+    drop(handle);
+    // Give an aborted task ample time to have run, were it still running.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut second = fresh_challenge(fresh_email(), now);
+    second.expires_at = now;
+    store.put(&second).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        store.latest(&second.key()).await.unwrap().is_some(),
+        "the purger kept running after its handle was dropped"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_check_answers_for_a_live_server() {
+    let db = TestDb::create().await;
+    let store = db.store().await;
+    assert_eq!(store.name(), "postgres");
+    store.check().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_that_do_not_decode_are_reported_as_corrupt() {
+    let db = TestDb::create().await;
+    let store = db.store().await;
+    let now = real_now();
+    let user = fresh_user(fresh_email(), now);
+    store.create(&user).await.unwrap();
+    sqlx::query("UPDATE users SET id = 'not-a-user-id' WHERE id = $1")
+        .bind(user.id.as_str())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert!(matches!(
+        UserStore::find(&store, &user.recipient).await,
+        Err(StoreError::Corrupt(_))
+    ));
+
+    let ch = fresh_challenge(fresh_phone(), now);
+    store.put(&ch).await.unwrap();
+    sqlx::query("UPDATE challenges SET code_mac = '\\x0102' WHERE id = $1")
+        .bind(ch.id.as_str())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let err = store.latest(&ch.key()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+}

@@ -1,0 +1,63 @@
+//! The testkit contract suites, unchanged, against a real PostgreSQL.
+//!
+//! Each suite gets a fresh database, so the key-store suite starts from an
+//! empty key store as it requires.
+
+// Helpers count as test code too, for the unwrap/expect/panic lints.
+#![cfg(test)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::TestDb;
+use sesame_testkit::contract;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_challenge_store_contract() {
+    let db = TestDb::create().await;
+    contract::challenge_store(Arc::new(db.store().await)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_user_store_contract() {
+    let db = TestDb::create().await;
+    contract::user_store(Arc::new(db.store().await)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_client_registry_contract() {
+    let db = TestDb::create().await;
+    contract::client_registry(Arc::new(db.store().await)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_api_registry_contract() {
+    let db = TestDb::create().await;
+    contract::api_registry(Arc::new(db.store().await)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_key_store_contract() {
+    let db = TestDb::create().await;
+    contract::key_store(Arc::new(db.store().await)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_refresh_token_store_contract() {
+    let db = TestDb::create().await;
+    contract::refresh_token_store(Arc::new(db.store().await)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_rate_limiter_contract() {
+    let db = TestDb::create().await;
+    contract::rate_limiter(Arc::new(db.store().await)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_code_redeemed_by_fifty_tasks_through_the_service_yields_one_token_set() {
+    let db = TestDb::create().await;
+    let store = Arc::new(db.store().await);
+    contract::concurrent_redemption(store.clone(), store).await;
+}
