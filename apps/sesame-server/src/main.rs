@@ -1,5 +1,142 @@
-//! `sesame`: the bundled server (under construction).
+//! `sesame`: the bundled server.
+//!
+//! ```text
+//! sesame [--config PATH]               serve (config also from SESAME_CONFIG)
+//! sesame check-config [--config PATH]  validate the configuration and exit
+//! ```
 
-mod config;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
-fn main() {}
+use anyhow::Context as _;
+use sesame_server::config::{self, DEV_CLIENT_ID};
+use sesame_server::{build, telemetry};
+use tokio::net::TcpListener;
+
+/// What the command line asks for.
+struct Args {
+    config: Option<PathBuf>,
+    check_only: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        config: std::env::var_os("SESAME_CONFIG").map(PathBuf::from),
+        check_only: false,
+    };
+    let mut it = std::env::args_os().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.to_str() {
+            Some("check-config") => args.check_only = true,
+            Some("--config" | "-c") => {
+                args.config = Some(
+                    it.next()
+                        .map(PathBuf::from)
+                        .ok_or("--config needs a path")?,
+                );
+            }
+            Some("--help" | "-h") => return Err(USAGE.to_owned()),
+            Some("--version" | "-V") => {
+                return Err(format!("sesame {}", env!("CARGO_PKG_VERSION")));
+            }
+            _ => return Err(format!("unexpected argument {arg:?}\n\n{USAGE}")),
+        }
+    }
+    Ok(args)
+}
+
+const USAGE: &str = "usage: sesame [check-config] [--config PATH]\n\n\
+    With no configuration at all, serves on 127.0.0.1:3000 with SQLite (sesame.db) and console delivery.\n\
+    Configuration layers: defaults, the TOML file (--config or SESAME_CONFIG), then SESAME__SECTION__KEY variables.";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sesame: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let settings = config::load(args.config.as_deref())?;
+    let resolved = config::resolve(settings)?;
+    if args.check_only {
+        eprintln!(
+            "configuration OK: issuer {}",
+            resolved.passwordless.issuer.as_str()
+        );
+        return Ok(());
+    }
+    telemetry::init(&resolved.settings.log);
+    let listen = resolved.settings.http.listen.clone();
+    let issuer = resolved.passwordless.issuer.as_str().to_owned();
+    let dev_client = resolved.dev_client;
+    let app = build(resolved).await?;
+    for provider in &app.console_delivery {
+        tracing::warn!(
+            provider,
+            "console delivery is in use: messages are printed, not sent (development only)"
+        );
+    }
+    let listener = TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    banner(&addr.to_string(), &issuer, &app.summary, dev_client);
+    tracing::info!(%addr, "listening");
+    app.serve(listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+#[expect(
+    clippy::print_stdout,
+    reason = "the banner is for the operator's terminal, not the log"
+)]
+fn banner(addr: &str, issuer: &str, summary: &str, dev_client: bool) {
+    println!("Sesame {} listening on {addr}", env!("CARGO_PKG_VERSION"));
+    println!("  issuer: {issuer}");
+    println!("  {summary}");
+    if dev_client {
+        println!(
+            "  no clients configured: using the public development client \"{DEV_CLIENT_ID}\""
+        );
+        println!("Try it:");
+        println!(
+            "  curl -s {issuer}passwordless/start -H 'content-type: application/json' \\\n    -d '{{\"client_id\":\"{DEV_CLIENT_ID}\",\"connection\":\"email\",\"email\":\"you@example.com\",\"send\":\"code\"}}'"
+        );
+        println!(
+            "  curl -s {issuer}oauth/token -H 'content-type: application/json' \\\n    -d '{{\"grant_type\":\"http://auth0.com/oauth/grant-type/passwordless/otp\",\"client_id\":\"{DEV_CLIENT_ID}\",\"realm\":\"email\",\"username\":\"you@example.com\",\"otp\":\"CODE\",\"scope\":\"openid\"}}'"
+        );
+    }
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: draining in-flight requests");
+}

@@ -36,7 +36,10 @@ pub enum ConfigError {
 impl ConfigError {
     /// A bad value under `key`.
     pub fn value(key: impl Into<String>, message: impl std::fmt::Display) -> Self {
-        Self::Value { key: key.into(), message: message.to_string() }
+        Self::Value {
+            key: key.into(),
+            message: message.to_string(),
+        }
     }
 }
 
@@ -57,7 +60,10 @@ fn load_with_env(path: Option<&Path>, env: Env) -> Result<Settings, ConfigError>
         }
         figment = figment.merge(Toml::file_exact(p));
     }
-    figment.merge(env).extract().map_err(|e| ConfigError::Invalid(describe(&e)))
+    figment
+        .merge(env)
+        .extract()
+        .map_err(|e| ConfigError::Invalid(describe(&e)))
 }
 
 /// figment's errors, one line each, with the key path and where it came from.
@@ -66,8 +72,16 @@ fn describe(e: &figment::Error) -> String {
         .into_iter()
         .map(|err| {
             let key = err.path.join(".");
-            let source = err.metadata.as_ref().map(|m| m.name.to_string()).unwrap_or_default();
-            if key.is_empty() { format!("{} ({source})", err.kind) } else { format!("{key}: {} ({source})", err.kind) }
+            let source = err
+                .metadata
+                .as_ref()
+                .map(|m| m.name.to_string())
+                .unwrap_or_default();
+            if key.is_empty() {
+                format!("{} ({source})", err.kind)
+            } else {
+                format!("{key}: {} ({source})", err.kind)
+            }
         })
         .collect::<Vec<_>>()
         .join("; ")

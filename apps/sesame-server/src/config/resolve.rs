@@ -5,7 +5,10 @@ use std::time::Duration;
 use secrecy::ExposeSecret as _;
 use sesame_domain::client::SigningAlg;
 use sesame_domain::service::Issuer;
-use sesame_domain::{Api, Client, ClientId, ClientSecretHash, CodeLength, Connection, GrantType, PasswordlessConfig, RateLimit};
+use sesame_domain::{
+    Api, Client, ClientId, ClientSecretHash, CodeLength, Connection, GrantType, PasswordlessConfig,
+    RateLimit,
+};
 
 use super::{ConfigError, Settings};
 
@@ -47,36 +50,63 @@ pub struct Resolved {
 pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
     let tls = settings.http.tls_cert.is_some();
     if tls != settings.http.tls_key.is_some() {
-        return Err(ConfigError::value("http.tls_cert", "tls_cert and tls_key go together"));
+        return Err(ConfigError::value(
+            "http.tls_cert",
+            "tls_cert and tls_key go together",
+        ));
     }
     let issuer_raw = settings.issuer.clone().unwrap_or_else(|| {
-        let listen = settings.http.listen.replace("0.0.0.0", "127.0.0.1").replace("[::]", "[::1]");
+        let listen = settings
+            .http
+            .listen
+            .replace("0.0.0.0", "127.0.0.1")
+            .replace("[::]", "[::1]");
         format!("{}://{listen}/", if tls { "https" } else { "http" })
     });
     let issuer = Issuer::parse(&issuer_raw).map_err(|e| ConfigError::value("issuer", e))?;
 
     let p = &settings.passwordless;
     let mut config = PasswordlessConfig::new(issuer);
-    config.code_length = CodeLength::new(p.code_length).map_err(|e| ConfigError::value("passwordless.code_length", e))?;
+    config.code_length = CodeLength::new(p.code_length)
+        .map_err(|e| ConfigError::value("passwordless.code_length", e))?;
     if p.code_ttl_secs == 0 {
-        return Err(ConfigError::value("passwordless.code_ttl_secs", "must be at least 1"));
+        return Err(ConfigError::value(
+            "passwordless.code_ttl_secs",
+            "must be at least 1",
+        ));
     }
     config.code_ttl = Duration::from_secs(p.code_ttl_secs);
     if p.max_attempts == 0 {
-        return Err(ConfigError::value("passwordless.max_attempts", "must be at least 1"));
+        return Err(ConfigError::value(
+            "passwordless.max_attempts",
+            "must be at least 1",
+        ));
     }
     config.max_attempts = p.max_attempts;
     config.disable_signup = p.disable_signup;
     let r = &settings.rate_limits;
     config.start_per_ip = RateLimit::new(r.start_per_ip_per_hour, Duration::from_secs(3600));
-    config.start_per_recipient = RateLimit::new(r.start_per_recipient_per_15min, Duration::from_secs(900));
-    config.failures_per_recipient = RateLimit::new(r.failures_per_recipient_per_15min, Duration::from_secs(900));
+    config.start_per_recipient =
+        RateLimit::new(r.start_per_recipient_per_15min, Duration::from_secs(900));
+    config.failures_per_recipient =
+        RateLimit::new(r.failures_per_recipient_per_15min, Duration::from_secs(900));
 
     let dev_client = settings.clients.is_empty();
-    let clients = if dev_client { vec![dev()] } else { clients(&settings)? };
+    let clients = if dev_client {
+        vec![dev()]
+    } else {
+        clients(&settings)?
+    };
     let apis = apis(&settings)?;
     let store = store_kind(settings.store.url.expose_secret())?;
-    Ok(Resolved { passwordless: config, clients, apis, store, dev_client, settings })
+    Ok(Resolved {
+        passwordless: config,
+        clients,
+        apis,
+        store,
+        dev_client,
+        settings,
+    })
 }
 
 fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
@@ -87,7 +117,10 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
             return Err(ConfigError::value(key("client_id"), "must not be empty"));
         }
         if out.iter().any(|o| o.id.as_str() == c.client_id) {
-            return Err(ConfigError::value(key("client_id"), format!("{:?} is configured twice", c.client_id)));
+            return Err(ConfigError::value(
+                key("client_id"),
+                format!("{:?} is configured twice", c.client_id),
+            ));
         }
         let grant_types = c
             .grant_types
@@ -102,11 +135,15 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| ConfigError::value(key("connections"), e))?;
         for cb in &c.callbacks {
-            url::Url::parse(cb).map_err(|e| ConfigError::value(key("callbacks"), format!("{cb:?}: {e}")))?;
+            url::Url::parse(cb)
+                .map_err(|e| ConfigError::value(key("callbacks"), format!("{cb:?}: {e}")))?;
         }
         let secret = match &c.client_secret {
             Some(s) if s.expose_secret().len() < 16 => {
-                return Err(ConfigError::value(key("client_secret"), "must be at least 16 characters"));
+                return Err(ConfigError::value(
+                    key("client_secret"),
+                    "must be at least 16 characters",
+                ));
             }
             Some(s) => Some(ClientSecretHash::of(s.expose_secret())),
             None => None,
@@ -142,7 +179,10 @@ fn apis(settings: &Settings) -> Result<Vec<Api>, ConfigError> {
                 .parse::<SigningAlg>()
                 .map_err(|e| ConfigError::value(format!("apis[{i}].signing_alg"), e))?;
             if a.token_lifetime_secs == 0 {
-                return Err(ConfigError::value(format!("apis[{i}].token_lifetime_secs"), "must be at least 1"));
+                return Err(ConfigError::value(
+                    format!("apis[{i}].token_lifetime_secs"),
+                    "must be at least 1",
+                ));
             }
             Ok(Api {
                 identifier: a.identifier.clone(),
@@ -156,7 +196,10 @@ fn apis(settings: &Settings) -> Result<Vec<Api>, ConfigError> {
 fn store_kind(url: &str) -> Result<StoreKind, ConfigError> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         if path.is_empty() {
-            return Err(ConfigError::value("store.url", "sqlite:// needs a file path, e.g. sqlite://sesame.db"));
+            return Err(ConfigError::value(
+                "store.url",
+                "sqlite:// needs a file path, e.g. sqlite://sesame.db",
+            ));
         }
         return Ok(StoreKind::Sqlite(path.to_owned()));
     }
@@ -166,7 +209,10 @@ fn store_kind(url: &str) -> Result<StoreKind, ConfigError> {
     if url == "memory://" {
         return Ok(StoreKind::Memory);
     }
-    Err(ConfigError::value("store.url", "must start with sqlite://, postgres:// or be memory://"))
+    Err(ConfigError::value(
+        "store.url",
+        "must start with sqlite://, postgres:// or be memory://",
+    ))
 }
 
 /// The public development client used when none is configured.
@@ -180,9 +226,16 @@ fn dev() -> Client {
             "http://localhost:3000/callback".into(),
             "http://localhost:8080/callback".into(),
         ],
-        grant_types: vec![GrantType::PasswordlessOtp, GrantType::RefreshToken, GrantType::AuthorizationCode],
+        grant_types: vec![
+            GrantType::PasswordlessOtp,
+            GrantType::RefreshToken,
+            GrantType::AuthorizationCode,
+        ],
         connections: vec![Connection::Email, Connection::Sms],
         trust_forwarded_for: false,
-        web_origins: vec!["http://localhost:3000".into(), "http://localhost:8080".into()],
+        web_origins: vec![
+            "http://localhost:3000".into(),
+            "http://localhost:8080".into(),
+        ],
     }
 }

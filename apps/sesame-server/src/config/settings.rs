@@ -151,7 +151,12 @@ pub struct PasswordlessSettings {
 
 impl Default for PasswordlessSettings {
     fn default() -> Self {
-        Self { code_length: 6, code_ttl_secs: 180, max_attempts: 3, disable_signup: false }
+        Self {
+            code_length: 6,
+            code_ttl_secs: 180,
+            max_attempts: 3,
+            disable_signup: false,
+        }
     }
 }
 
@@ -169,7 +174,11 @@ pub struct RateLimitSettings {
 
 impl Default for RateLimitSettings {
     fn default() -> Self {
-        Self { start_per_ip_per_hour: 50, start_per_recipient_per_15min: 5, failures_per_recipient_per_15min: 10 }
+        Self {
+            start_per_ip_per_hour: 50,
+            start_per_recipient_per_15min: 5,
+            failures_per_recipient_per_15min: 10,
+        }
     }
 }
 
@@ -189,7 +198,12 @@ pub struct EmailSettings {
 
 impl Default for EmailSettings {
     fn default() -> Self {
-        Self { provider: "console".into(), from: "Sesame <no-reply@localhost>".into(), smtp: None, webhook: None }
+        Self {
+            provider: "console".into(),
+            from: "Sesame <no-reply@localhost>".into(),
+            smtp: None,
+            webhook: None,
+        }
     }
 }
 
@@ -237,7 +251,11 @@ pub struct SmsSettings {
 
 impl Default for SmsSettings {
     fn default() -> Self {
-        Self { provider: "console".into(), sns: None, webhook: None }
+        Self {
+            provider: "console".into(),
+            sns: None,
+            webhook: None,
+        }
     }
 }
 
@@ -295,7 +313,10 @@ pub struct ClientSettings {
 }
 
 fn default_grant_types() -> Vec<String> {
-    vec!["http://auth0.com/oauth/grant-type/passwordless/otp".into(), "refresh_token".into()]
+    vec![
+        "http://auth0.com/oauth/grant-type/passwordless/otp".into(),
+        "refresh_token".into(),
+    ]
 }
 
 fn default_connections() -> Vec<String> {
@@ -336,6 +357,9 @@ pub struct LogSettings {
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self { format: "pretty".into(), level: "info".into() }
+        Self {
+            format: "pretty".into(),
+            level: "info".into(),
+        }
     }
 }

@@ -1,0 +1,157 @@
+//! Wiring: configuration in, a ready-to-serve application out.
+
+use std::future::{Future, IntoFuture as _};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sesame_domain::ports::Clock;
+use sesame_domain::{Passwordless, Ports};
+use sesame_http::{ClientIpSource, HttpConfig};
+use sesame_system::{OsRandom, SystemClock};
+use sesame_testkit::memory::{MemoryApiRegistry, MemoryClientRegistry};
+use sesame_token_jwt::JwtMinter;
+use tokio::net::TcpListener;
+
+use crate::config::Resolved;
+use crate::storage::Storage;
+use crate::{delivery, secret, storage};
+
+/// A wired server, ready to serve.
+pub struct App {
+    /// The domain service.
+    pub service: Arc<Passwordless>,
+    router: axum::Router,
+    storage: Storage,
+    /// What the banner says about the wiring.
+    pub summary: String,
+    /// Delivery providers that only print to the console.
+    pub console_delivery: Vec<&'static str>,
+    shutdown_grace: Duration,
+}
+
+/// Opens the store, picks the providers, makes signing keys on first start
+/// and builds the router.
+///
+/// # Errors
+/// Any backend that cannot be opened, or a bad provider section.
+pub async fn build(resolved: Resolved) -> anyhow::Result<App> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let storage = storage::open(&resolved, Arc::clone(&clock)).await?;
+    let delivery = delivery::build(&resolved.settings).await?;
+    let mac_key = secret::mac_key(&resolved, &OsRandom)?;
+    let ports = Ports {
+        clients: Arc::new(MemoryClientRegistry::with_clients(resolved.clients.clone())),
+        apis: Arc::new(MemoryApiRegistry::with_apis(resolved.apis.clone())),
+        users: Arc::clone(&storage.users),
+        challenges: Arc::clone(&storage.challenges),
+        refresh_tokens: Arc::clone(&storage.refresh_tokens),
+        keys: Arc::clone(&storage.keys),
+        rate_limiter: Arc::clone(&storage.rate_limiter),
+        email: delivery.email,
+        sms: delivery.sms,
+        renderer: delivery.renderer,
+        minter: Arc::new(JwtMinter::new()),
+        clock,
+        rng: Arc::new(OsRandom),
+    };
+    let mut algs = vec![resolved.passwordless.default_signing_alg];
+    algs.extend(resolved.apis.iter().map(|a| a.signing_alg));
+    algs.dedup();
+    let service = Passwordless::new(ports, resolved.passwordless.clone(), mac_key)
+        .with_health_checks(storage.health.clone());
+    service
+        .ensure_signing_keys(&algs)
+        .await
+        .context("creating signing keys")?;
+    let service = Arc::new(service);
+
+    let h = &resolved.settings.http;
+    let client_ip = match (
+        h.client_ip.as_str(),
+        std::num::NonZeroUsize::new(h.trusted_proxy_hops),
+    ) {
+        ("peer", _) => ClientIpSource::Peer,
+        ("x-forwarded-for", Some(hops)) => ClientIpSource::XForwardedFor {
+            trusted_proxy_hops: hops,
+        },
+        (other, _) => anyhow::bail!(
+            "http.client_ip: {other:?} must be \"peer\" or \"x-forwarded-for\" (with trusted_proxy_hops >= 1)"
+        ),
+    };
+    let mut origins: Vec<String> = resolved
+        .clients
+        .iter()
+        .flat_map(|c| c.web_origins.iter().cloned())
+        .collect();
+    origins.sort();
+    origins.dedup();
+    let http = HttpConfig {
+        body_limit_bytes: h.body_limit_bytes,
+        request_timeout_secs: h.request_timeout_secs,
+        cors_allowed_origins: origins,
+        client_ip,
+    };
+    let router = sesame_http::router(Arc::clone(&service), http);
+    Ok(App {
+        service,
+        router,
+        summary: format!("store: {}; {}", storage.description, delivery.description),
+        storage,
+        console_delivery: delivery.console,
+        shutdown_grace: Duration::from_secs(h.shutdown_grace_secs),
+    })
+}
+
+impl App {
+    /// The router, for in-process tests.
+    pub fn router(&self) -> axum::Router {
+        self.router.clone()
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then stops accepting
+    /// and lets in-flight requests finish for up to the grace period.
+    ///
+    /// # Errors
+    /// The listener fails.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let grace = self.shutdown_grace;
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop_rx.await;
+        });
+        let mut server = tokio::spawn(server.into_future());
+        let shutdown = std::pin::pin!(shutdown);
+        let outcome = tokio::select! {
+            // The listener failed before anyone asked us to stop.
+            finished = &mut server => flatten(finished),
+            () = shutdown => {
+                let _ = stop_tx.send(());
+                match tokio::time::timeout(grace, &mut server).await {
+                    Ok(finished) => flatten(finished),
+                    Err(_) => {
+                        tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time");
+                        server.abort();
+                        Ok(())
+                    }
+                }
+            }
+        };
+        drop(self.storage);
+        outcome
+    }
+}
+
+fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> std::io::Result<()> {
+    joined.map_err(std::io::Error::other)?
+}

@@ -1,0 +1,14 @@
+//! # sesame-server
+//!
+//! The bundled Sesame server as a library: configuration, wiring and
+//! serving. The `sesame` binary is a thin shell over it, and end-to-end
+//! tests use it to start real servers in-process on port 0.
+
+pub mod app;
+pub mod config;
+mod delivery;
+mod secret;
+mod storage;
+pub mod telemetry;
+
+pub use app::{App, build};
