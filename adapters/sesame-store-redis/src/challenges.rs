@@ -4,7 +4,9 @@
 //! `{prefix}chk:{client}:{connection}:{sha256(recipient)}` holds the id of
 //! the current one for its [`ChallengeKey`]. Both expire
 //! [`EXPIRED_CHALLENGE_RETENTION`] after the challenge does, so an expired
-//! challenge can still be reported as expired and nothing needs purging.
+//! challenge can still be reported as expired without any purging. A sorted
+//! set `{prefix}chx` of ids by `expires_at` lets `purge_expired` remove
+//! expired challenges early when asked to.
 
 use std::collections::HashMap;
 
@@ -36,6 +38,21 @@ fn time_to_live_ms(ch: &Challenge) -> i64 {
     lifetime.saturating_add(retention)
 }
 
+/// Expiry-index entries scored below this when `ch` is written are dropped:
+/// their challenges' keys are long gone, and the index stays bounded even if
+/// nobody ever calls `purge_expired`. Two retention periods back, so only
+/// entries whose keys expired a whole retention period ago go.
+fn trim_below_ms(ch: &Challenge) -> i64 {
+    let retention = i64::try_from(EXPIRED_CHALLENGE_RETENTION.as_millis()).unwrap_or(i64::MAX);
+    ch.created_at
+        .unix_millis()
+        .saturating_sub(retention.saturating_mul(2))
+}
+
+/// How many expired challenges one purge script removes, so that no single
+/// script keeps Redis busy for long.
+const PURGE_BATCH: usize = 500;
+
 #[async_trait]
 impl ChallengeStore for RedisStore {
     async fn put(&self, challenge: &Challenge) -> Result<(), StoreError> {
@@ -44,9 +61,12 @@ impl ChallengeStore for RedisStore {
         let mut call = scripts::PUT.prepare_invoke();
         call.key(&index)
             .key(self.keys.challenge(&challenge.id))
+            .key(self.keys.expiries())
             .arg(time_to_live_ms(challenge))
             .arg(self.keys.challenge_prefix())
-            .arg(challenge.id.as_str());
+            .arg(challenge.id.as_str())
+            .arg(challenge.expires_at.unix_millis())
+            .arg(trim_below_ms(challenge));
         for (name, value) in &fields {
             call.arg(*name).arg(value);
         }
@@ -103,18 +123,36 @@ impl ChallengeStore for RedisStore {
 
     async fn delete(&self, id: &ChallengeId) -> Result<(), StoreError> {
         let mut call = scripts::DELETE.prepare_invoke();
-        call.key(self.keys.challenge(id)).arg(id.as_str());
+        call.key(self.keys.challenge(id))
+            .key(self.keys.expiries())
+            .arg(id.as_str());
         let mut conn = self.conn.clone();
         self.run(call.invoke_async::<i64>(&mut conn)).await?;
         Ok(())
     }
 
-    /// Does nothing and returns 0: every challenge's keys expire by
-    /// themselves [`EXPIRED_CHALLENGE_RETENTION`] after the challenge, so
-    /// there is never anything to purge, and nothing with
-    /// `expires_at >= before` is ever removed.
-    async fn purge_expired(&self, _before: Timestamp) -> Result<u64, StoreError> {
-        Ok(0)
+    /// Removes, in batches, the challenges the expiry index lists with
+    /// `expires_at < before`, re-checking each hash's own `expires_at`.
+    ///
+    /// Not needed for hygiene: every key also expires by itself
+    /// [`EXPIRED_CHALLENGE_RETENTION`] after its challenge. Challenges whose
+    /// keys already expired are not counted.
+    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let mut removed: u64 = 0;
+        loop {
+            let mut call = scripts::PURGE.prepare_invoke();
+            call.key(self.keys.expiries())
+                .arg(before.unix_millis())
+                .arg(self.keys.challenge_prefix())
+                .arg(PURGE_BATCH);
+            let mut conn = self.conn.clone();
+            let (gone, looked_at): (u64, usize) = self.run(call.invoke_async(&mut conn)).await?;
+            removed = removed.saturating_add(gone);
+            // Every entry looked at leaves the range, so this terminates.
+            if looked_at < PURGE_BATCH {
+                return Ok(removed);
+            }
+        }
     }
 }
 

@@ -54,6 +54,12 @@ impl Keys {
         )
     }
 
+    /// `{prefix}chx`: a sorted set of challenge ids scored by `expires_at`,
+    /// so `purge_expired` finds expired challenges without scanning.
+    pub(crate) fn expiries(&self) -> String {
+        format!("{}chx", self.prefix)
+    }
+
     /// `{prefix}rl:{window_ms}:{window_index}:{key}`: the counter for one
     /// rate-limit window. The window length is part of the name so rules
     /// with different windows on the same key never share a counter.

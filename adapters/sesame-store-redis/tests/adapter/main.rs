@@ -1,0 +1,19 @@
+//! The Redis adapter's own tests, against the real Redis at
+//! `SESAME_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`).
+//!
+//! Each test works under its own key prefix and deletes it at the end.
+//!
+//! `cfg(test)` makes the helpers count as test code, where clippy.toml
+//! allows `unwrap` and `expect`.
+
+#![cfg(test)]
+
+mod challenges;
+mod concurrency;
+mod cross_instance;
+mod durability;
+mod faults;
+mod proxy;
+mod rate_limits;
+mod scope;
+mod support;
