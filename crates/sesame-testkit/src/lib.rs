@@ -29,7 +29,7 @@ pub use clock::StepClock;
 pub use codes::ScriptedCodes;
 pub use harness::{Harness, HarnessBuilder};
 pub use memory::{
-    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryKeyStore,
+    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryHealth, MemoryKeyStore,
     MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
 pub use minter::MemoryTokenMinter;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use sesame_testkit::{
-    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryKeyStore,
+    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryHealth, MemoryKeyStore,
     MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore, contract,
 };
 
@@ -73,4 +73,14 @@ async fn suites_sharing_one_store_run_in_parallel_without_interference() {
     for t in tasks {
         t.await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn the_memory_health_check_keeps_the_contract_up_and_down() {
+    let health = MemoryHealth::new();
+    contract::health_check(Arc::new(health.clone())).await;
+    health.set_down(true);
+    contract::health_check_when_down(Arc::new(health.clone())).await;
+    health.set_down(false);
+    contract::health_check(Arc::new(health)).await;
 }

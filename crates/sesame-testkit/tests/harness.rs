@@ -7,7 +7,7 @@ use sesame_domain::service::{OtpError, RefreshError, StartError};
 use sesame_domain::{ChallengeKey, Connection};
 use sesame_testkit::harness::defaults;
 use sesame_testkit::{
-    Harness, MemoryTokenMinter, MemoryUserStore, ScriptedCodes, StepClock, fixtures,
+    Harness, MemoryHealth, MemoryTokenMinter, MemoryUserStore, ScriptedCodes, StepClock, fixtures,
 };
 
 #[tokio::test]
@@ -187,4 +187,21 @@ async fn two_harnesses_never_mint_the_same_ids() {
     let (x, y) = (fixtures::fresh_email(), fixtures::fresh_email());
     let ids = [a.start(&x).await.unwrap().id, b.start(&y).await.unwrap().id];
     assert_ne!(ids[0], ids[1]);
+}
+
+#[tokio::test]
+async fn readiness_reports_a_backend_marked_down() {
+    use sesame_domain::AuthService as _;
+    let health = MemoryHealth::new();
+    let h = Harness::builder()
+        .with_health_check(Arc::new(health.clone()))
+        .build()
+        .await
+        .unwrap();
+    let ready = |v: Vec<sesame_domain::service::BackendStatus>| {
+        v.iter().map(|s| (s.name, s.ready)).collect::<Vec<_>>()
+    };
+    assert_eq!(ready(h.service.readiness().await), [("memory", true)]);
+    health.set_down(true);
+    assert_eq!(ready(h.service.readiness().await), [("memory", false)]);
 }

@@ -25,6 +25,7 @@
 //! [`sesame_domain::ports::EXPIRED_CHALLENGE_RETENTION`] of now.
 
 pub mod challenges;
+pub mod health;
 pub mod keys;
 pub mod rate_limiter;
 pub mod redemption;
@@ -36,8 +37,8 @@ pub mod users;
 use std::sync::Arc;
 
 use sesame_domain::ports::{
-    ApiRegistry, ChallengeStore, ClientRegistry, KeyStore, RateLimiter, RefreshTokenStore,
-    UserStore,
+    ApiRegistry, ChallengeStore, ClientRegistry, HealthCheck, KeyStore, RateLimiter,
+    RefreshTokenStore, UserStore,
 };
 
 /// Every [`ChallengeStore`] check, in [`challenges`].
@@ -131,4 +132,17 @@ pub async fn rate_limiter(limiter: Arc<dyn RateLimiter>) {
 /// memory).
 pub async fn concurrent_redemption(challenges: Arc<dyn ChallengeStore>, users: Arc<dyn UserStore>) {
     redemption::one_code_redeemed_by_many_yields_one_token_set(&challenges, &users).await;
+}
+
+/// Every [`HealthCheck`] check for a reachable backend, in [`health`].
+pub async fn health_check(check: Arc<dyn HealthCheck>) {
+    health::the_name_is_a_short_word(check.as_ref()).await;
+    health::a_reachable_backend_is_ready(check.as_ref()).await;
+}
+
+/// Every [`HealthCheck`] check for an unreachable backend, in [`health`]:
+/// pass a checker configured with an address nothing listens on.
+pub async fn health_check_when_down(check: Arc<dyn HealthCheck>) {
+    health::the_name_is_a_short_word(check.as_ref()).await;
+    health::an_unreachable_backend_is_unavailable(check.as_ref()).await;
 }

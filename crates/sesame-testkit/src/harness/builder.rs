@@ -6,8 +6,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use sesame_domain::code::MacKey;
 use sesame_domain::ports::{
-    ApiRegistry, ChallengeStore, ClientRegistry, KeyStore, MessageRenderer, RateLimiter,
-    RefreshTokenStore, TokenMinter, UserStore,
+    ApiRegistry, ChallengeStore, ClientRegistry, HealthCheck, KeyStore, MessageRenderer,
+    RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
 };
 use sesame_domain::render::PlainRenderer;
 use sesame_domain::service::Issuer;
@@ -37,6 +37,7 @@ pub struct HarnessBuilder {
     clock: Option<StepClock>,
     codes: Option<Arc<ScriptedCodes>>,
     outbox: Option<Outbox>,
+    health: Vec<Arc<dyn HealthCheck>>,
     configure: Vec<Configure>,
     mac_secret: Vec<u8>,
     defaults: bool,
@@ -59,6 +60,7 @@ impl Default for HarnessBuilder {
             clock: None,
             codes: None,
             outbox: None,
+            health: Vec::new(),
             configure: Vec::new(),
             mac_secret: defaults::MAC_SECRET.to_vec(),
             defaults: true,
@@ -148,6 +150,13 @@ impl HarnessBuilder {
     /// Messages are captured by `outbox` (default: a new one).
     pub fn with_outbox(mut self, outbox: Outbox) -> Self {
         self.outbox = Some(outbox);
+        self
+    }
+
+    /// Adds `check` to the backends the service's readiness asks (default:
+    /// none), e.g. a [`crate::MemoryHealth`] a test can mark down.
+    pub fn with_health_check(mut self, check: Arc<dyn HealthCheck>) -> Self {
+        self.health.push(check);
         self
     }
 
@@ -249,7 +258,9 @@ impl HarnessBuilder {
                 .with_context(|| format!("registering API {}", api.identifier))?;
         }
         Ok(Harness {
-            service: Arc::new(Passwordless::new(ports, config, mac_key)),
+            service: Arc::new(
+                Passwordless::new(ports, config, mac_key).with_health_checks(self.health),
+            ),
             clock,
             codes,
             outbox,

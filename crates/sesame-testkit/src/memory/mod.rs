@@ -4,9 +4,10 @@
 //! a port call and never across an `.await`, which makes every operation
 //! atomic. They are production quality for a single process: the server uses
 //! them for `memory://` stores, so expired data can be purged rather than
-//! accumulating forever.
+//! accumulating forever. [`MemoryHealth`] answers readiness for them.
 
 mod challenges;
+mod health;
 mod keys;
 mod rate_limiter;
 mod refresh_tokens;
@@ -14,6 +15,7 @@ mod registry;
 mod users;
 
 pub use challenges::MemoryChallengeStore;
+pub use health::MemoryHealth;
 pub use keys::MemoryKeyStore;
 pub use rate_limiter::MemoryRateLimiter;
 pub use refresh_tokens::MemoryRefreshTokenStore;
