@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use sesame_domain::ports::Clock;
+use sesame_domain::ports::{Clock, EmailSender, SmsSender};
 use sesame_domain::{Passwordless, Ports};
 use sesame_http::{ClientIpSource, HttpConfig};
 use sesame_system::{OsRandom, SystemClock};
@@ -31,15 +31,41 @@ pub struct App {
     shutdown_grace: Duration,
 }
 
+/// Replacements for configured adapters, for tests that need to see what
+/// the server sends (the zero-to-production pattern).
+#[derive(Default)]
+pub struct Overrides {
+    /// Deliver email here instead of the configured provider.
+    pub email: Option<Arc<dyn EmailSender>>,
+    /// Deliver SMS here instead of the configured provider.
+    pub sms: Option<Arc<dyn SmsSender>>,
+}
+
 /// Opens the store, picks the providers, makes signing keys on first start
 /// and builds the router.
 ///
 /// # Errors
 /// Any backend that cannot be opened, or a bad provider section.
 pub async fn build(resolved: Resolved) -> anyhow::Result<App> {
+    build_with(resolved, Overrides::default()).await
+}
+
+/// [`build`], with some adapters replaced.
+///
+/// # Errors
+/// As [`build`].
+pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Result<App> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let storage = storage::open(&resolved, Arc::clone(&clock)).await?;
-    let delivery = delivery::build(&resolved.settings).await?;
+    let mut delivery = delivery::build(&resolved.settings).await?;
+    if let Some(email) = overrides.email {
+        delivery.email = email;
+        delivery.console.retain(|p| *p != "email");
+    }
+    if let Some(sms) = overrides.sms {
+        delivery.sms = sms;
+        delivery.console.retain(|p| *p != "sms");
+    }
     let mac_key = secret::mac_key(&resolved, &OsRandom)?;
     let ports = Ports {
         clients: Arc::new(MemoryClientRegistry::with_clients(resolved.clients.clone())),

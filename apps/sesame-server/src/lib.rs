@@ -11,4 +11,4 @@ mod secret;
 mod storage;
 pub mod telemetry;
 
-pub use app::{App, build};
+pub use app::{App, Overrides, build, build_with};

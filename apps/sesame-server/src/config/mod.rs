@@ -52,6 +52,17 @@ pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
     load_with_env(path, Env::prefixed("SESAME__").split("__"))
 }
 
+/// Parses `toml` alone, without a file or the environment: for tests and
+/// embedders that build their configuration in code.
+///
+/// # Errors
+/// As [`load`].
+pub fn from_toml(toml: &str) -> Result<Settings, ConfigError> {
+    Figment::from(Toml::string(toml))
+        .extract()
+        .map_err(|e| ConfigError::Invalid(describe(&e)))
+}
+
 fn load_with_env(path: Option<&Path>, env: Env) -> Result<Settings, ConfigError> {
     let mut figment = Figment::new();
     if let Some(p) = path {
