@@ -111,3 +111,44 @@ impl SqliteStore {
         self.read.close().await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_connection_gets_the_configured_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SqliteConfig {
+            busy_timeout_ms: 1_234,
+            ..SqliteConfig::file(dir.path().join("s.db"))
+        };
+        let store = SqliteStore::connect(&config).await.unwrap();
+        for pool in [&store.read, &store.write] {
+            let mut conn = pool.acquire().await.unwrap();
+            let row: (String, i64, i64, i64) = sqlx::query_as(
+                "SELECT (SELECT journal_mode FROM pragma_journal_mode), \
+                 (SELECT synchronous FROM pragma_synchronous), \
+                 (SELECT foreign_keys FROM pragma_foreign_keys), \
+                 (SELECT timeout FROM pragma_busy_timeout)",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+            // synchronous 1 is NORMAL.
+            assert_eq!(row, ("wal".to_owned(), 1, 1, 1_234));
+        }
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_store_shares_one_database() {
+        let store = SqliteStore::in_memory().await.unwrap();
+        let tables: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'challenges'",
+        )
+        .fetch_one(&store.read)
+        .await
+        .unwrap();
+        assert_eq!(tables, 1);
+    }
+}

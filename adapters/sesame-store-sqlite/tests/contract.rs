@@ -4,6 +4,9 @@
 //! key-store suite needs an empty store); one more run covers the in-memory
 //! mode.
 
+// Helpers count as test code too, for the unwrap/panic lints.
+#![cfg(test)]
+
 use std::sync::Arc;
 
 use sesame_store_sqlite::{SqliteConfig, SqliteStore};
