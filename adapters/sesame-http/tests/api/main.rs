@@ -11,6 +11,8 @@ mod edge;
 #[cfg(test)]
 mod endpoints;
 #[cfg(test)]
+mod flows;
+#[cfg(test)]
 mod start;
 #[cfg(test)]
 mod token;
