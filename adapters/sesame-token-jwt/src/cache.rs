@@ -101,16 +101,26 @@ impl CachedKey {
     /// A compact JWS of `claims`: header (`alg`, `typ`, `kid`), payload and
     /// signature, each base64url.
     pub(crate) fn sign<T: Serialize>(&self, claims: &T) -> Result<String, TokenError> {
+        self.finish_signing(self.signing_input(claims)?)
+    }
+
+    /// The `header.payload` text that gets signed.
+    pub(crate) fn signing_input<T: Serialize>(&self, claims: &T) -> Result<String, TokenError> {
         let payload = serde_json::to_vec(claims).map_err(|e| TokenError::Unknown(e.into()))?;
         // Room for the payload's base64 and an RSA-2048 signature (342).
         let mut token = String::with_capacity(self.header_b64.len() + payload.len() * 4 / 3 + 350);
         token.push_str(&self.header_b64);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
-        let signature = self.signer.sign(token.as_bytes())?;
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
         Ok(token)
+    }
+
+    /// Signs a [`Self::signing_input`] and appends the signature.
+    pub(crate) fn finish_signing(&self, mut input: String) -> Result<String, TokenError> {
+        let signature = self.signer.sign(input.as_bytes())?;
+        input.push('.');
+        URL_SAFE_NO_PAD.encode_string(signature, &mut input);
+        Ok(input)
     }
 }
 

@@ -7,6 +7,11 @@
 //! with `alg`, `typ: "JWT"` and `kid`; access tokens checked with
 //! jsonwebtoken.
 //!
+//! Parsed keys are cached by `kid`, so the hot path does no key parsing.
+//! Signing is inline; the `tokio` feature adds
+//! `JwtMinter::offload_rs256`, which moves RS256 signatures to tokio's
+//! blocking pool.
+//!
 //! ```
 //! use sesame_domain::ports::TokenMinter;
 //! use sesame_domain::{SigningAlg, Timestamp};
@@ -22,6 +27,8 @@ mod cache;
 mod jwk;
 mod keypair;
 mod minter;
+#[cfg(feature = "tokio")]
+mod offload;
 mod verify;
 
 pub use cache::DEFAULT_CAPACITY;

@@ -2,6 +2,8 @@
 //! the claims on the wire.
 
 mod claims;
+#[cfg(feature = "tokio")]
+mod offload;
 mod rejection;
 mod round_trip;
 mod support;
