@@ -79,5 +79,21 @@ async fn the_in_memory_store_keeps_every_contract() {
     contract::key_store(store.clone()).await;
     contract::refresh_token_store(store.clone()).await;
     contract::rate_limiter(store.clone()).await;
-    contract::concurrent_redemption(store.clone(), store).await;
+    contract::concurrent_redemption(store.clone(), store.clone()).await;
+    contract::health_check(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_health_check_keeps_its_contract_when_up() {
+    let (store, _dir) = file_store().await;
+    contract::health_check(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_health_check_keeps_its_contract_when_down() {
+    let (store, _dir) = file_store().await;
+    // A closed pool is this store's "backend gone": nothing can reach the
+    // file any more.
+    store.close().await;
+    contract::health_check_when_down(store).await;
 }
