@@ -23,7 +23,7 @@ use sesame_domain::ports::TokenError;
 use crate::jwk::PublicParts;
 use crate::keypair::ParsedKey;
 
-/// How many keys [`KeyCache::new`] keeps before starting over: a current
+/// How many keys [`JwtMinter::new`](crate::JwtMinter::new) caches before starting over: a current
 /// and a previous key for each algorithm, with room to spare.
 pub const DEFAULT_CAPACITY: usize = 16;
 
