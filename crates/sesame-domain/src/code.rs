@@ -99,6 +99,9 @@ pub enum MacPurpose {
     RefreshToken,
     /// An authorization code from a magic link.
     AuthorizationCode,
+    /// A rate-limit counter key derived from a recipient, so shared caches
+    /// never hold addresses.
+    RateLimitKey,
 }
 
 impl MacPurpose {
@@ -108,6 +111,7 @@ impl MacPurpose {
             Self::Link => b"sesame/link/v1",
             Self::RefreshToken => b"sesame/refresh/v1",
             Self::AuthorizationCode => b"sesame/authz-code/v1",
+            Self::RateLimitKey => b"sesame/rate-limit-key/v1",
         }
     }
 }

@@ -35,7 +35,10 @@ pub trait RefreshTokenStore: Send + Sync {
     /// - MUST be atomic: of N concurrent rotations of one token, exactly one
     ///   returns [`Rotation::Rotated`]; every other returns
     ///   [`Rotation::Reused`] and the family ends up revoked.
-    /// - A token already spent: revoke its family, return `Reused`.
+    /// - A token already spent: revoke its family, return `Reused` — also
+    ///   when the family was revoked already, so every loser of a race sees
+    ///   `Reused` (spent tokens must therefore be kept, not deleted, until
+    ///   their family expires).
     /// - Unknown, revoked, or expired at `now`: return [`Rotation::Invalid`].
     async fn rotate(
         &self,

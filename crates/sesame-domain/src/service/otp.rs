@@ -20,6 +20,9 @@ enum Verdict {
     Wrong,
     Expired,
     Exhausted,
+    /// The right code, but a concurrent redemption consumed it first: a
+    /// double submit, not a guess, so it does not count as a failure.
+    LostRace,
 }
 
 impl Passwordless {
@@ -87,7 +90,7 @@ impl Passwordless {
                     if self.ports.challenges.consume(&ch.id, now).await? {
                         Verdict::Redeemed
                     } else {
-                        Verdict::Wrong
+                        Verdict::LostRace
                     }
                 } else {
                     match self.ports.challenges.record_failure(&ch.id).await? {
@@ -100,6 +103,7 @@ impl Passwordless {
         let challenge = match (verdict, latest) {
             (Verdict::Redeemed, Some(ch)) => ch,
             (Verdict::Expired, _) => return Err(OtpError::Expired),
+            (Verdict::LostRace, _) => return Err(wrong),
             (v, _) => {
                 let after = self.ports.rate_limiter.hit(&fail_key, limit, now).await?;
                 return Err(match v {

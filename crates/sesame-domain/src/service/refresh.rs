@@ -32,6 +32,24 @@ impl Passwordless {
             "",
             req.refresh_token.expose_secret(),
         );
+        // A narrower scope is checked before the token is spent: a refused
+        // request must leave the token usable, or the client's retry would
+        // look like reuse and revoke the whole session. Only then is the
+        // extra read paid for.
+        let requested = req
+            .scope
+            .as_deref()
+            .map(scope::normalize)
+            .filter(|s| !s.is_empty());
+        if let Some(s) = &requested {
+            match self.ports.refresh_tokens.find(&presented).await? {
+                Some(record) if !scope::is_subset(s, &record.scope) => {
+                    return Err(RefreshError::InvalidScope(s.clone()));
+                }
+                Some(_) => {}
+                None => return Err(RefreshError::InvalidToken),
+            }
+        }
         let (replacement, replacement_mac) = self.new_refresh_token();
         let rotation = self
             .ports
@@ -60,12 +78,12 @@ impl Passwordless {
             tracing::warn!(family_id = %old.family_id, "refresh token presented by another client: family revoked");
             return Err(RefreshError::InvalidToken);
         }
-        let granted = match req.scope.as_deref().map(scope::normalize) {
-            Some(s) if !s.is_empty() && !scope::is_subset(&s, &old.scope) => {
-                return Err(RefreshError::InvalidScope(s));
-            }
-            Some(s) if !s.is_empty() => s,
-            _ => old.scope.clone(),
+        // Re-checked against the spent record: the scope cannot have changed
+        // since `find`, but the record is the authority.
+        let granted = match requested {
+            Some(s) if scope::is_subset(&s, &old.scope) => s,
+            Some(s) => return Err(RefreshError::InvalidScope(s)),
+            None => old.scope.clone(),
         };
         let user = match self.ports.users.get(&old.user_id).await? {
             Some(u) if u.blocked => return Err(RefreshError::Blocked),
