@@ -68,6 +68,7 @@ impl RedisStore {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(invalid("the redis store needs a Tokio runtime"));
         }
+        install_tls_provider();
         // The parse error is not passed on: it may quote the URL, password
         // included.
         let client = Client::open(config.url.expose_secret())
@@ -109,6 +110,17 @@ impl RedisStore {
         }
     }
 }
+
+/// Makes aws-lc-rs the process's rustls provider unless one is set:
+/// rustls panics on a TLS handshake when it cannot tell which to use.
+#[cfg(feature = "tls")]
+fn install_tls_provider() {
+    // An Err only says another provider was installed first; that one is used.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
+#[cfg(not(feature = "tls"))]
+const fn install_tls_provider() {}
 
 fn invalid(why: &str) -> StoreError {
     StoreError::Unknown(anyhow::anyhow!("invalid redis configuration: {why}"))

@@ -152,3 +152,16 @@ async fn bad_settings_are_refused_without_echoing_the_url() {
         Err(StoreError::Unknown(_))
     ));
 }
+
+#[cfg(feature = "tls")]
+#[tokio::test]
+async fn a_tls_url_against_a_plain_redis_fails_without_a_panic() {
+    let target = url::Url::parse(&crate::scope::redis_url()).unwrap();
+    let url = format!(
+        "rediss://{}:{}",
+        target.host_str().unwrap(),
+        target.port().unwrap_or(6379)
+    );
+    let r = no_hang(RedisStore::connect(&quick(&url))).await;
+    assert!(r.is_err(), "a TLS handshake with a plain Redis succeeded");
+}
