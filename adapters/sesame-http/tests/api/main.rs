@@ -13,6 +13,12 @@ mod endpoints;
 #[cfg(test)]
 mod flows;
 #[cfg(test)]
+mod spans;
+#[cfg(test)]
 mod start;
 #[cfg(test)]
+mod start_errors;
+#[cfg(test)]
 mod token;
+#[cfg(test)]
+mod token_errors;
