@@ -1,5 +1,7 @@
 -- Sesame's PostgreSQL schema. Instants are BIGINT milliseconds since the Unix
--- epoch (the domain's Timestamp); MACs are the raw 32 bytes.
+-- epoch (the domain's Timestamp); MACs are the raw 32 bytes. JSON documents
+-- are TEXT, not JSONB: JSONB cannot hold "\u0000" (which a client can put in
+-- `state`) and rewrites numbers, while TEXT keeps serde_json's output as is.
 
 -- One row per issued challenge; at most one per (client, connection,
 -- recipient): a new challenge replaces the old one in place (upsert), so the
@@ -10,7 +12,7 @@ CREATE TABLE challenges (
     connection    TEXT    NOT NULL CHECK (connection IN ('email', 'sms')),
     recipient     TEXT    NOT NULL,
     send_mode     TEXT    NOT NULL CHECK (send_mode IN ('code', 'link')),
-    auth_params   JSONB   NOT NULL,
+    auth_params   TEXT    NOT NULL,
     code_mac      BYTEA   NOT NULL,
     link_mac      BYTEA,
     created_at    BIGINT  NOT NULL,
@@ -65,7 +67,7 @@ CREATE TABLE signing_keys (
     status      TEXT   NOT NULL CHECK (status IN ('current', 'previous')),
     kid         TEXT   NOT NULL,
     private_der BYTEA  NOT NULL,
-    public_jwk  JSONB  NOT NULL,
+    public_jwk  TEXT   NOT NULL,
     created_at  BIGINT NOT NULL,
     PRIMARY KEY (alg, status)
 );

@@ -22,7 +22,7 @@ struct ChallengeRow {
     connection: String,
     recipient: String,
     send_mode: String,
-    auth_params: serde_json::Value,
+    auth_params: String,
     code_mac: Vec<u8>,
     link_mac: Option<Vec<u8>>,
     created_at: i64,
@@ -35,7 +35,7 @@ impl TryFrom<ChallengeRow> for Challenge {
     type Error = StoreError;
 
     fn try_from(r: ChallengeRow) -> Result<Self, StoreError> {
-        let auth_params: AuthParams = serde_json::from_value(r.auth_params)
+        let auth_params: AuthParams = serde_json::from_str(&r.auth_params)
             .map_err(|_| corrupt("auth_params is not a valid parameter object"))?;
         Ok(Self {
             id: ChallengeId::from_stored(r.id),
@@ -60,7 +60,7 @@ impl TryFrom<ChallengeRow> for Challenge {
 #[async_trait]
 impl ChallengeStore for PgStore {
     async fn put(&self, challenge: &Challenge) -> Result<(), StoreError> {
-        let auth_params = serde_json::to_value(&challenge.auth_params)
+        let auth_params = serde_json::to_string(&challenge.auth_params)
             .map_err(|e| StoreError::Unknown(e.into()))?;
         let link_mac = challenge.link_mac.as_ref().map(|m| m.as_bytes().as_slice());
         // An upsert on the (client, connection, recipient) key rewrites the

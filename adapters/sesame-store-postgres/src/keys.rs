@@ -24,7 +24,7 @@ struct KeyRow {
     alg: String,
     status: String,
     private_der: Vec<u8>,
-    public_jwk: serde_json::Value,
+    public_jwk: String,
     created_at: i64,
 }
 
@@ -41,7 +41,8 @@ impl TryFrom<KeyRow> for SigningKey {
             kid: r.kid,
             alg: parse::<SigningAlg>("signing_keys.alg", &r.alg)?,
             private_der: Arc::new(SecretBox::new(r.private_der.into_boxed_slice())),
-            public_jwk: r.public_jwk,
+            public_jwk: serde_json::from_str(&r.public_jwk)
+                .map_err(|_| corrupt("signing_keys.public_jwk is not JSON"))?,
             created_at: Timestamp::from_unix_millis(r.created_at),
             status,
         })
@@ -55,6 +56,8 @@ impl PgStore {
         expected_current: Option<&str>,
     ) -> Result<bool, StoreError> {
         let alg = new.alg.as_str();
+        let public_jwk =
+            serde_json::to_string(&new.public_jwk).map_err(|e| StoreError::Unknown(e.into()))?;
         let mut tx = self.pool.begin().await.map_err(from_sqlx)?;
         sqlx::query!(
             "INSERT INTO signing_key_algs (alg) VALUES ($1) ON CONFLICT DO NOTHING",
@@ -103,7 +106,7 @@ impl PgStore {
             alg,
             new.kid,
             new.private_der(),
-            new.public_jwk,
+            public_jwk,
             new.created_at.unix_millis(),
         )
         .execute(&mut *tx)

@@ -10,7 +10,7 @@ use sesame_domain::client::{Api, Client, ClientId, ClientSecretHash, GrantType, 
 use sesame_domain::ports::{ApiRegistry, ClientRegistry, StoreError};
 use sesame_domain::recipient::Connection;
 
-use crate::codec::{bigint, parse, unsigned};
+use crate::codec::{bigint, parse, storable, unsigned};
 use crate::error::{from_sqlx, out_of_range};
 use crate::store::PgStore;
 
@@ -54,6 +54,9 @@ impl TryFrom<ClientRow> for Client {
 #[async_trait]
 impl ClientRegistry for PgStore {
     async fn get(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
+        if !storable(id.as_str()) {
+            return Ok(None);
+        }
         let row = self
             .bounded(async {
                 sqlx::query_as!(
@@ -144,6 +147,9 @@ impl TryFrom<ApiRow> for Api {
 #[async_trait]
 impl ApiRegistry for PgStore {
     async fn get(&self, identifier: &str) -> Result<Option<Api>, StoreError> {
+        if !storable(identifier) {
+            return Ok(None);
+        }
         let row = self
             .bounded(async {
                 sqlx::query_as!(

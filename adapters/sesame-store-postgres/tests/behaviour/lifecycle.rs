@@ -184,3 +184,21 @@ async fn rows_that_do_not_decode_are_reported_as_corrupt() {
     let err = store.latest(&ch.key()).await.unwrap_err();
     assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_connection_carries_the_configured_statement_timeout() {
+    let db = TestDb::create().await;
+    let mut config = db.config();
+    config.statement_timeout_ms = 1234;
+    let store = PgStore::connect(&config).await.unwrap();
+    let shown: String = sqlx::query_scalar("SHOW statement_timeout")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(shown, "1234ms");
+    let app: String = sqlx::query_scalar("SHOW application_name")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(app, "sesame");
+}

@@ -11,4 +11,5 @@ mod common;
 mod concurrency;
 mod cross_instance;
 mod durability;
+mod inputs;
 mod lifecycle;

@@ -198,6 +198,25 @@ async fn a_server_that_stops_answering_is_unavailable() {
     assert_unavailable(no_hang(store.check()).await, "health check");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_statement_over_the_statement_timeout_is_unavailable() {
+    let db = TestDb::create().await;
+    let direct = db.store().await;
+    let mut config = impatient(db.url.clone());
+    config.statement_timeout_ms = 300;
+    config.operation_timeout_ms = 30_000;
+    let store = PgStore::connect(&config).await.unwrap();
+    // A consume stuck behind a row lock until the server cancels it.
+    let Parked {
+        locker, consume, ..
+    } = park_a_consume(&db, &direct, &store).await;
+    assert_unavailable(
+        no_hang(consume).await.unwrap(),
+        "consume past the statement timeout",
+    );
+    drop(locker);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_store_is_unavailable() {
     let db = TestDb::create().await;

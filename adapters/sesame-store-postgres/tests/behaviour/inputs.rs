@@ -1,0 +1,29 @@
+//! Awkward input that PostgreSQL's types would refuse.
+
+use sesame_domain::ClientId;
+use sesame_domain::ports::{ApiRegistry, ChallengeStore, ClientRegistry};
+use sesame_testkit::fixtures::{fresh_challenge, fresh_email, real_now};
+
+use crate::common::TestDb;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_params_with_nul_characters_round_trip() {
+    let db = TestDb::create().await;
+    let store = db.store().await;
+    let mut ch = fresh_challenge(fresh_email(), real_now());
+    ch.auth_params.state = Some("a\0b\u{1}\"\\".to_owned());
+    ch.auth_params.nonce = Some("\0".to_owned());
+    store.put(&ch).await.unwrap();
+    let got = store.latest(&ch.key()).await.unwrap().unwrap();
+    assert_eq!(got.auth_params, ch.auth_params);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn looking_up_a_client_or_api_named_with_a_nul_finds_nothing() {
+    let db = TestDb::create().await;
+    let store = db.store().await;
+    let client = ClientRegistry::get(&store, &ClientId::new("app\0")).await;
+    assert!(client.unwrap().is_none());
+    let api = ApiRegistry::get(&store, "https://api\0.example.com").await;
+    assert!(api.unwrap().is_none());
+}
