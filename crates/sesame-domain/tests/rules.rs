@@ -1,6 +1,11 @@
 //! Every rule of issuing and redeeming codes, on the testkit harness: a
 //! steppable clock, scripted codes and a capturing outbox.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a broken step should fail the test loudly"
+)]
+
 use std::time::Duration;
 
 use base64::Engine as _;

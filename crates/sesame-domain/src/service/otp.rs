@@ -76,7 +76,13 @@ impl Passwordless {
             Some(ch) => {
                 let matches = self.otp_mac(&ch.id, req.otp.expose()).matches(&ch.code_mac);
                 if ch.consumed {
-                    Verdict::Wrong
+                    // The right code again is a replay or a double submit,
+                    // not a guess: refused, but not counted.
+                    if matches {
+                        Verdict::LostRace
+                    } else {
+                        Verdict::Wrong
+                    }
                 } else if ch.is_expired_at(now) {
                     if matches {
                         Verdict::Expired
