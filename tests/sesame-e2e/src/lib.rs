@@ -1,0 +1,1 @@
+//! Support code for the end-to-end suites (under construction).
