@@ -2,9 +2,8 @@
 //! JWKS (`/.well-known/jwks.json`, asked of the service on each request so a
 //! key rotation shows up).
 
-use std::sync::Arc;
-
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -23,7 +22,7 @@ const CACHEABLE: HeaderValue = HeaderValue::from_static("public, max-age=60");
 ///
 /// `authorization_endpoint` is required by OIDC discovery, so it is listed
 /// even though the passwordless flows never use it.
-pub(crate) fn document(issuer: &Issuer) -> Arc<[u8]> {
+pub(crate) fn document(issuer: &Issuer) -> Bytes {
     let doc = json!({
         "issuer": issuer.as_str(),
         "authorization_endpoint": issuer.endpoint("authorize"),
@@ -48,7 +47,7 @@ pub(crate) fn document(issuer: &Issuer) -> Arc<[u8]> {
         ],
         "code_challenge_methods_supported": ["S256"],
     });
-    Arc::from(doc.to_string().into_bytes())
+    Bytes::from(doc.to_string())
 }
 
 /// `GET /.well-known/openid-configuration`.
@@ -60,7 +59,7 @@ pub(crate) async fn openid_configuration<S: AuthService + ?Sized>(
             (CONTENT_TYPE, HeaderValue::from_static("application/json")),
             (CACHE_CONTROL, CACHEABLE),
         ],
-        state.discovery.to_vec(),
+        state.discovery,
     )
         .into_response()
 }

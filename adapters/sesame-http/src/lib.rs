@@ -35,6 +35,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use sesame_domain::AuthService;
@@ -49,7 +50,7 @@ pub(crate) struct AppState<S: ?Sized> {
     /// Where the client IP comes from.
     pub(crate) ip_source: ClientIpSource,
     /// The serialized OpenID configuration.
-    pub(crate) discovery: Arc<[u8]>,
+    pub(crate) discovery: Bytes,
 }
 
 impl<S: ?Sized> Clone for AppState<S> {
@@ -57,7 +58,7 @@ impl<S: ?Sized> Clone for AppState<S> {
         Self {
             service: Arc::clone(&self.service),
             ip_source: self.ip_source,
-            discovery: Arc::clone(&self.discovery),
+            discovery: self.discovery.clone(),
         }
     }
 }

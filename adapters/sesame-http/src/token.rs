@@ -48,31 +48,33 @@ async fn grant<S: AuthService + ?Sized>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<TokenSet, ApiError> {
     let p = parse_body(headers, body, Dialect::OAuth)?;
-    let grant_type = required(&p, "grant_type")?;
+    // An unsupported grant is reported before the client is looked at.
+    let grant = match required(&p, "grant_type")? {
+        GrantType::PASSWORDLESS_OTP => GrantType::PasswordlessOtp,
+        "refresh_token" => GrantType::RefreshToken,
+        other => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                format!("Unsupported grant type: {}", clip(other, 100)),
+            ));
+        }
+    };
     let client = client(headers, &p)?;
-    match grant_type {
-        GrantType::PASSWORDLESS_OTP => {
-            let req = otp_request(client, &p)?;
-            state.service.exchange_otp(req).await.map_err(otp_error)
-        }
-        "refresh_token" => {
-            let req = RefreshRequest {
-                client,
-                refresh_token: SecretString::from(required(&p, "refresh_token")?),
-                scope: optional(&p, "scope")?.map(str::to_owned),
-            };
-            state
-                .service
-                .exchange_refresh(req)
-                .await
-                .map_err(refresh_error)
-        }
-        other => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            format!("Unsupported grant type: {}", clip(other, 100)),
-        )),
+    if grant == GrantType::PasswordlessOtp {
+        let req = otp_request(client, &p)?;
+        return state.service.exchange_otp(req).await.map_err(otp_error);
     }
+    let req = RefreshRequest {
+        client,
+        refresh_token: SecretString::from(required(&p, "refresh_token")?),
+        scope: optional(&p, "scope")?.map(str::to_owned),
+    };
+    state
+        .service
+        .exchange_refresh(req)
+        .await
+        .map_err(refresh_error)
 }
 
 /// The client's credentials, from the body and the `Authorization` header.
