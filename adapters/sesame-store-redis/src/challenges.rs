@@ -100,7 +100,9 @@ impl ChallengeStore for RedisStore {
         let mut conn = self.conn.clone();
         match self.run(call.invoke_async::<i64>(&mut conn)).await? {
             scripts::NOTHING => Ok(None),
-            scripts::CORRUPT => Err(corrupt("attempts_left", "or `consumed` does not decode")),
+            scripts::CORRUPT => Err(StoreError::Corrupt(
+                "challenge field `consumed` or `attempts_left` does not decode".to_owned(),
+            )),
             left => u32::try_from(left)
                 .map(Some)
                 .map_err(|_| corrupt("attempts_left", "is out of range")),
@@ -114,9 +116,9 @@ impl ChallengeStore for RedisStore {
         match self.run(call.invoke_async::<i64>(&mut conn)).await? {
             1 => Ok(true),
             0 => Ok(false),
-            _ => Err(corrupt(
-                "consumed",
-                "`attempts_left` or `expires_at` does not decode",
+            _ => Err(StoreError::Corrupt(
+                "challenge field `consumed`, `attempts_left` or `expires_at` does not decode"
+                    .to_owned(),
             )),
         }
     }

@@ -12,6 +12,9 @@
 //! every key expires by itself; every call is bounded by the configured
 //! timeouts and fails with `StoreError::Unavailable` when Redis is away.
 //!
+//! It needs a single Redis primary, not Redis Cluster. The key layout, the
+//! scripts and the configuration are described in the crate's README.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), sesame_domain::ports::StoreError> {
 //! use sesame_store_redis::{RedisConfig, RedisStore};

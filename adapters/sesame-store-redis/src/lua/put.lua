@@ -14,4 +14,8 @@ redis.call('PEXPIRE', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[5])
+-- The expiry index outlives every challenge it lists, then goes too.
+if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[1]) then
+  redis.call('PEXPIRE', KEYS[3], ARGV[1])
+end
 return 1
