@@ -14,6 +14,26 @@
 //!
 //! Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so
 //! rate limits see the peer address; without it the client IP is unknown.
+//!
+//! ## Choices where Auth0's behaviour is not documented
+//! - A confidential client with a missing or wrong secret at start: 401
+//!   `unauthorized` "Unauthorized". An unknown client: 400 `bad.client_id`
+//!   `"Unknown client: <id>"` (the id cut to 64 characters).
+//! - A connection not enabled for the client: 400 `bad.connection`
+//!   "Connection is disabled" at start (Auth0's documented text), 403
+//!   `unauthorized_client` at the token endpoint.
+//! - `send` absent means a link for email (as Auth0) and a code for SMS,
+//!   which can carry nothing else; `send: "link"` on SMS is a code too.
+//! - A `redirect_uri` that is not a callback: 403 `unauthorized_client`
+//!   "Callback URL mismatch. …". A wider refresh scope: 403 `invalid_scope`
+//!   (Auth0 answers grant errors with 403).
+//! - Email delivery failures: 503 `email_provider_error`; SMS ones: 400
+//!   `sms_provider_error`, as Auth0 documents.
+//! - Body errors are `bad.request` at start and `invalid_request` elsewhere:
+//!   400 for bad JSON or form data, 413 over the limit, 415 for another
+//!   media type. A time-out is 503 `temporarily_unavailable`.
+//! - `Basic` credentials are percent-decoded (RFC 6749 §2.3.1) but `+` stays
+//!   `+`, since many clients do not encode and base64 secrets contain it.
 
 mod client_auth;
 mod config;
