@@ -25,9 +25,9 @@ use crate::store::RedisStore;
 /// Counted from the challenge's own timestamps (`expires_at - created_at`,
 /// plus the retention) and applied relative to Redis's clock at the write,
 /// rather than as an absolute instant: a Redis whose clock runs ahead of the
-/// servers' would otherwise drop challenges before the retention is over,
-/// and a write is never later than `created_at`, so the keys live at least
-/// until `expires_at + retention`.
+/// servers' would otherwise drop challenges before the retention is over.
+/// A challenge is written no earlier than its `created_at`, so its keys live
+/// at least until `expires_at + retention`.
 fn time_to_live_ms(ch: &Challenge) -> i64 {
     let lifetime = ch
         .expires_at
@@ -38,10 +38,11 @@ fn time_to_live_ms(ch: &Challenge) -> i64 {
     lifetime.saturating_add(retention)
 }
 
-/// Expiry-index entries scored below this when `ch` is written are dropped:
-/// their challenges' keys are long gone, and the index stays bounded even if
-/// nobody ever calls `purge_expired`. Two retention periods back, so only
-/// entries whose keys expired a whole retention period ago go.
+/// Expiry-index entries scored below this when `ch` is written are dropped,
+/// so the index stays bounded even if nobody ever calls `purge_expired`.
+/// Two retention periods back: only entries whose keys expired a whole
+/// retention period ago go. (Should a server's clock run far ahead, an entry
+/// may go early; its challenge then still expires by its TTL.)
 fn trim_below_ms(ch: &Challenge) -> i64 {
     let retention = i64::try_from(EXPIRED_CHALLENGE_RETENTION.as_millis()).unwrap_or(i64::MAX);
     ch.created_at
