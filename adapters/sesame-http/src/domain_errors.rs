@@ -63,6 +63,9 @@ pub(crate) fn start_error(e: StartError, client_id: &str) -> ApiError {
             "Connection is disabled",
         ),
         StartError::GrantNotAllowed(grant) => grant_not_allowed(grant),
+        e @ StartError::LinksDisabled => {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad.request", e.to_string())
+        }
         StartError::InvalidAuthParams(why) => ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad.authParams",
@@ -109,6 +112,9 @@ pub(crate) fn otp_error(e: OtpError) -> ApiError {
     match e {
         OtpError::InvalidClient => access_denied(),
         OtpError::GrantNotAllowed(grant) => grant_not_allowed(grant),
+        OtpError::InvalidScope(e) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_scope", e.to_string())
+        }
         e @ OtpError::ConnectionDisabled(_) => {
             ApiError::new(StatusCode::FORBIDDEN, "unauthorized_client", e.to_string())
         }

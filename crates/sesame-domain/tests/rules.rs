@@ -503,3 +503,109 @@ async fn a_rotated_key_signs_new_tokens_and_both_stay_published() {
     );
     let _ = before.access_token.expose_secret();
 }
+
+#[tokio::test]
+async fn a_link_start_is_refused_clearly_while_magic_links_are_off() {
+    let h = Harness::new().await.unwrap();
+    let mut req = Harness::start_request(&fixtures::fresh_email());
+    req.send = sesame_domain::SendMode::Link;
+    assert!(matches!(
+        h.service.start(req).await,
+        Err(StartError::LinksDisabled)
+    ));
+    assert_eq!(h.outbox.count(), 0);
+}
+
+#[tokio::test]
+async fn a_code_email_carries_no_link_while_magic_links_are_off() {
+    let h = Harness::new().await.unwrap();
+    let who = fixtures::fresh_email();
+    h.start(&who).await.unwrap();
+    assert!(h.outbox.last_link_for(&who).is_none());
+}
+
+#[tokio::test]
+async fn an_sms_start_always_sends_a_code() {
+    let h = Harness::new().await.unwrap();
+    let who = fixtures::fresh_phone();
+    let mut req = Harness::start_request(&who);
+    req.send = sesame_domain::SendMode::Link;
+    h.service.start(req).await.unwrap();
+    let code = h.code_for(&who).unwrap();
+    assert!(h.redeem(&who, &code).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_scope_with_a_nul_is_refused_before_any_code_is_checked() {
+    let h = Harness::new().await.unwrap();
+    let who = fixtures::fresh_email();
+    started(&h, &who, "191919").await;
+    let mut req = Harness::otp_request(&who, "191919");
+    req.scope = Some("openid \0".into());
+    assert!(matches!(
+        h.service.exchange_otp(req).await,
+        Err(OtpError::InvalidScope(_))
+    ));
+    assert!(
+        h.redeem(&who, "191919").await.is_ok(),
+        "the challenge was not touched"
+    );
+}
+
+/// Records every key it is asked about, then counts like the memory limiter.
+#[derive(Default)]
+struct RecordingLimiter {
+    keys: std::sync::Mutex<Vec<String>>,
+    inner: sesame_testkit::MemoryRateLimiter,
+}
+
+#[async_trait::async_trait]
+impl sesame_domain::ports::RateLimiter for RecordingLimiter {
+    async fn hit(
+        &self,
+        key: &str,
+        rule: sesame_domain::RateLimit,
+        now: sesame_domain::Timestamp,
+    ) -> Result<sesame_domain::RateDecision, sesame_domain::ports::StoreError> {
+        self.keys.lock().unwrap().push(key.to_owned());
+        self.inner.hit(key, rule, now).await
+    }
+
+    async fn peek(
+        &self,
+        key: &str,
+        rule: sesame_domain::RateLimit,
+        now: sesame_domain::Timestamp,
+    ) -> Result<sesame_domain::RateDecision, sesame_domain::ports::StoreError> {
+        self.keys.lock().unwrap().push(key.to_owned());
+        self.inner.peek(key, rule, now).await
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_keys_hold_neither_addresses_nor_ips() {
+    let limiter = std::sync::Arc::new(RecordingLimiter::default());
+    let h = Harness::builder()
+        .with_rate_limiter(limiter.clone())
+        .build()
+        .await
+        .unwrap();
+    let who = fixtures::fresh_email();
+    let mut req = Harness::start_request(&who);
+    req.ip = Some("203.0.113.9".parse().unwrap());
+    h.service.start(req).await.unwrap();
+    let code = h.code_for(&who).unwrap();
+    h.redeem(&who, &code).await.unwrap();
+    let keys = limiter.keys.lock().unwrap().clone();
+    assert_eq!(
+        keys.len(),
+        3,
+        "IP and recipient at start, failures at redemption: {keys:?}"
+    );
+    for k in &keys {
+        assert!(
+            !k.contains("203.0.113") && !k.contains(who.as_str()) && !k.contains('@'),
+            "{k}"
+        );
+    }
+}

@@ -21,6 +21,9 @@ pub enum StartError {
     /// The client may not use the grant this start leads to.
     #[error("grant type '{0}' not allowed for the client")]
     GrantNotAllowed(GrantType),
+    /// `send: "link"` on a server without magic links.
+    #[error("magic links are not enabled on this server: use send \"code\"")]
+    LinksDisabled,
     /// An `authParams` value is not acceptable; says which.
     #[error("invalid authParams: {0}")]
     InvalidAuthParams(String),
@@ -62,6 +65,9 @@ pub enum OtpError {
     /// No API has this identifier.
     #[error("Service not found: {0}")]
     UnknownAudience(String),
+    /// The scope has characters RFC 6749 does not allow.
+    #[error("{0}")]
+    InvalidScope(super::scope::InvalidScope),
     /// Wrong code, or no code was sent to this recipient: deliberately the
     /// same answer.
     #[error("{}", wrong_code_message(*.0))]

@@ -50,13 +50,16 @@ pub(super) enum MintError {
 impl Passwordless {
     /// The scope actually granted: `requested` (default `openid`), minus
     /// `offline_access` when the client may not refresh.
-    pub(super) fn granted_scope(client: &Client, requested: Option<&str>) -> String {
-        let s = scope::normalize(requested.unwrap_or("openid"));
-        if client.allows_grant(GrantType::RefreshToken) {
+    pub(super) fn granted_scope(
+        client: &Client,
+        requested: Option<&str>,
+    ) -> Result<String, scope::InvalidScope> {
+        let s = scope::parse(requested.unwrap_or("openid"))?;
+        Ok(if client.allows_grant(GrantType::RefreshToken) {
             s
         } else {
             scope::without(&s, "offline_access")
-        }
+        })
     }
 
     pub(super) async fn mint(&self, m: Mint<'_>) -> Result<TokenSet, MintError> {

@@ -103,13 +103,16 @@ impl Passwordless {
     /// A rate-limit key for `recipient` that does not reveal it: counters
     /// live in shared caches that operators can list.
     fn recipient_key(&self, prefix: &str, recipient: &Recipient) -> String {
-        let mac = self
-            .mac_key
-            .mac(MacPurpose::Otp, "rate-limit-key", recipient.as_str());
-        format!(
-            "{prefix}:{}:{}",
-            recipient.connection(),
-            &mac.to_hex()[..32]
+        self.private_key(
+            &format!("{prefix}:{}", recipient.connection()),
+            recipient.as_str(),
         )
+    }
+
+    /// `{prefix}:{MAC of value}`: a counter key that does not reveal the
+    /// address or IP it counts.
+    fn private_key(&self, prefix: &str, value: &str) -> String {
+        let mac = self.mac_key.mac(MacPurpose::RateLimitKey, prefix, value);
+        format!("{prefix}:{}", &mac.to_hex()[..32])
     }
 }

@@ -47,6 +47,9 @@ impl Passwordless {
         {
             return Err(OtpError::InvalidRedirectUri);
         }
+        if let Some(s) = &req.scope {
+            super::scope::parse(s).map_err(OtpError::InvalidScope)?;
+        }
         let wrong = OtpError::WrongCode(req.connection);
         let now = self.ports.clock.now();
 
@@ -139,7 +142,7 @@ impl Passwordless {
             .scope
             .as_deref()
             .or(challenge.auth_params.scope.as_deref());
-        let scope = Self::granted_scope(&client, requested);
+        let scope = Self::granted_scope(&client, requested).map_err(OtpError::InvalidScope)?;
         self.mint(Mint {
             client: &client,
             user: &user,

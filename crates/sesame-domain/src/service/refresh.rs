@@ -36,11 +36,11 @@ impl Passwordless {
         // request must leave the token usable, or the client's retry would
         // look like reuse and revoke the whole session. Only then is the
         // extra read paid for.
-        let requested = req
-            .scope
-            .as_deref()
-            .map(scope::normalize)
-            .filter(|s| !s.is_empty());
+        let requested = match req.scope.as_deref().map(scope::parse) {
+            Some(Ok(s)) if !s.is_empty() => Some(s),
+            Some(Err(e)) => return Err(RefreshError::InvalidScope(e.to_string())),
+            _ => None,
+        };
         if let Some(s) = &requested {
             match self.ports.refresh_tokens.find(&presented).await? {
                 Some(record) if !scope::is_subset(s, &record.scope) => {

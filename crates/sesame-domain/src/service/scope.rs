@@ -1,5 +1,32 @@
 //! Scope strings: space-separated, order kept, duplicates dropped.
 
+/// A scope string with characters RFC 6749 section 3.3 does not allow in
+/// scope tokens, or longer than [`MAX_LEN`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "scope may contain only printable ASCII other than '\"' and '\\\\', at most 1024 characters"
+)]
+pub struct InvalidScope;
+
+/// The longest scope string accepted.
+pub const MAX_LEN: usize = 1024;
+
+/// [`normalize`]s `scope` after checking every token is made of RFC 6749
+/// `NQCHAR`s (%x21 / %x23-5B / %x5D-7E). Stores and tokens then never see
+/// NULs, quotes or control characters.
+///
+/// # Errors
+/// [`InvalidScope`] for any other character or an over-long string.
+pub fn parse(scope: &str) -> Result<String, InvalidScope> {
+    let nqchar = |b: u8| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b);
+    let ok = scope.len() <= MAX_LEN && scope.bytes().all(|b| b == b' ' || nqchar(b));
+    if ok {
+        Ok(normalize(scope))
+    } else {
+        Err(InvalidScope)
+    }
+}
+
 /// Splits, de-duplicates and re-joins a scope string.
 #[must_use]
 pub fn normalize(scope: &str) -> String {
@@ -39,6 +66,16 @@ pub fn is_subset(narrower: &str, wider: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scopes_with_control_characters_or_quotes_are_refused() {
+        assert_eq!(parse("openid email"), Ok("openid email".to_owned()));
+        assert_eq!(parse("openid \0"), Err(InvalidScope));
+        assert_eq!(parse("a\"b"), Err(InvalidScope));
+        assert_eq!(parse("a\\b"), Err(InvalidScope));
+        assert_eq!(parse("openid\temail"), Err(InvalidScope));
+        assert_eq!(parse(&"a".repeat(MAX_LEN + 1)), Err(InvalidScope));
+    }
 
     #[test]
     fn scopes_are_deduplicated_in_order() {

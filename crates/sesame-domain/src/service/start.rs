@@ -13,7 +13,7 @@ use crate::client::{Client, GrantType};
 use crate::code::{CodeMac, MacPurpose};
 use crate::message::{MessageContext, Operation};
 use crate::ports::random_array;
-use crate::recipient::Recipient;
+use crate::recipient::{Connection, Recipient};
 
 impl Passwordless {
     /// Issues a code (and, for email, a magic link) to `req.recipient`.
@@ -38,7 +38,16 @@ impl Passwordless {
         if !client.allows_connection(connection) {
             return Err(StartError::ConnectionDisabled(connection));
         }
-        let needed = match req.send {
+        // Text messages carry codes only; a link is an email thing.
+        let send = if connection == Connection::Sms {
+            SendMode::Code
+        } else {
+            req.send
+        };
+        if send == SendMode::Link && !self.config.magic_links {
+            return Err(StartError::LinksDisabled);
+        }
+        let needed = match send {
             SendMode::Code => GrantType::PasswordlessOtp,
             SendMode::Link => GrantType::AuthorizationCode,
         };
@@ -56,10 +65,11 @@ impl Passwordless {
         };
         let mut rate = None;
         if let Some(ip) = ip {
+            let key = self.private_key("start:ip", &ip.to_string());
             let d = self
                 .ports
                 .rate_limiter
-                .hit(&format!("start:ip:{ip}"), self.config.start_per_ip, now)
+                .hit(&key, self.config.start_per_ip, now)
                 .await?;
             if !d.allowed {
                 return Err(StartError::RateLimited(d));
@@ -97,7 +107,9 @@ impl Passwordless {
 
         let code = self.ports.rng.numeric_code(self.config.code_length);
         let (link, link_mac) = match &req.recipient {
-            Recipient::Email(_) if client.allows_grant(GrantType::AuthorizationCode) => {
+            Recipient::Email(_)
+                if self.config.magic_links && client.allows_grant(GrantType::AuthorizationCode) =>
+            {
                 let token = URL_SAFE_NO_PAD.encode(random_array::<32>(self.ports.rng.as_ref()));
                 let mac = self
                     .mac_key
@@ -114,7 +126,7 @@ impl Passwordless {
             id: request_id,
             client_id: client.id.clone(),
             recipient: req.recipient.clone(),
-            send: req.send,
+            send,
             auth_params: req.auth_params,
             link_mac,
             created_at: now,
@@ -127,7 +139,7 @@ impl Passwordless {
         let ctx = MessageContext {
             recipient: req.recipient,
             client_id: client.id.clone(),
-            send: req.send,
+            send,
             code,
             link,
             application_name: client.name.clone(),
@@ -167,6 +179,11 @@ impl Passwordless {
 
     async fn check_auth_params(&self, client: &Client, p: &AuthParams) -> Result<(), StartError> {
         let bad = |m: &str| Err(StartError::InvalidAuthParams(m.to_owned()));
+        if let Some(scope) = &p.scope
+            && super::scope::parse(scope).is_err()
+        {
+            return bad("scope may contain only printable ASCII other than '\"' and '\\'");
+        }
         if let Some(uri) = &p.redirect_uri
             && !client.allows_callback(uri)
         {
