@@ -1,0 +1,150 @@
+//! `TestApp`: a real Sesame server on 127.0.0.1 and an ephemeral port, built
+//! from a TOML configuration as an operator's would be, with a capturing
+//! [`Outbox`] in place of the email and SMS providers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sesame_server::{Overrides, build_with, config};
+use sesame_testkit::Outbox;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::backend::{Backend, Storage};
+use crate::config::{Options, toml};
+
+/// How long a request from the test client may take, at most.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long [`TestApp::shutdown`] waits for the server to stop.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One running server and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`, no trailing slash.
+    pub address: String,
+    /// The `iss` of its tokens, with a trailing slash.
+    pub issuer: String,
+    /// An HTTP client: no redirects, bounded timeouts.
+    pub client: reqwest::Client,
+    /// Every message the server delivered.
+    pub outbox: Outbox,
+    /// Its state, shared with any server started on it later.
+    pub storage: Arc<Storage>,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl std::fmt::Debug for TestApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestApp")
+            .field("address", &self.address)
+            .field("storage", &self.storage)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestApp {
+    /// A server with the default [`Options`] on fresh storage of `backend`.
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, Options::default()).await
+    }
+
+    /// A server with `options` on fresh storage of `backend`.
+    pub async fn spawn_with(backend: Backend, options: Options) -> Self {
+        let storage = Arc::new(Storage::create(backend).await);
+        Self::spawn_on(storage, options).await
+    }
+
+    /// A server on existing `storage`: a restart, or another node of a
+    /// cluster.
+    ///
+    /// # Panics
+    /// The configuration is refused or the server cannot be built.
+    pub async fn spawn_on(storage: Arc<Storage>, options: Options) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binding 127.0.0.1:0");
+        let port = listener.local_addr().expect("the bound address").port();
+        let address = format!("http://127.0.0.1:{port}");
+        let issuer = options
+            .issuer
+            .clone()
+            .unwrap_or_else(|| format!("{address}/"));
+        let text = toml(&storage, &issuer, &options);
+        let settings = config::from_toml(&text)
+            .unwrap_or_else(|e| panic!("the test configuration is refused: {e}\n{text}"));
+        let resolved = config::resolve(settings)
+            .unwrap_or_else(|e| panic!("the test configuration does not resolve: {e}"));
+        let outbox = Outbox::new();
+        let overrides = Overrides {
+            email: Some(Arc::new(outbox.clone())),
+            sms: Some(Arc::new(outbox.clone())),
+        };
+        let app = build_with(resolved, overrides)
+            .await
+            .unwrap_or_else(|e| panic!("building the server on {storage:?}: {e:#}"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.serve(listener, async move {
+            let _ = stopped.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(CLIENT_TIMEOUT)
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .expect("building the HTTP client");
+        Self {
+            address,
+            issuer,
+            client,
+            outbox,
+            storage,
+            stop: Some(stop),
+            server: Some(server),
+        }
+    }
+
+    /// The backend under this server.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.storage.backend()
+    }
+
+    /// `path` on this server.
+    #[must_use]
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Stops the server and waits (boundedly) until it has, so its storage
+    /// is released. The storage itself lives on while others hold it.
+    ///
+    /// # Panics
+    /// The server does not stop in time or failed while serving.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            tokio::time::timeout(SHUTDOWN_TIMEOUT, server)
+                .await
+                .expect("the server did not stop in time")
+                .expect("the server task panicked")
+                .expect("the server failed");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        // A test that failed midway must not leave a server behind: the
+        // runtime ends with the test, but say so explicitly.
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}

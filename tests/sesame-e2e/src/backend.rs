@@ -1,0 +1,220 @@
+//! Where a test server keeps its state: a fresh SQLite file, or a fresh
+//! PostgreSQL database plus a Redis key prefix of its own. Dropping the last
+//! handle removes it, best effort.
+
+use std::fmt;
+use std::time::Duration;
+
+use sqlx::{Connection as _, PgConnection};
+use tempfile::TempDir;
+
+/// The default `SESAME_TEST_PG_URL`.
+const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// The default `SESAME_TEST_REDIS_URL`.
+const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
+/// How long any one cleanup or setup step may take.
+const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The storage a test server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Everything in one SQLite file.
+    Sqlite,
+    /// PostgreSQL for durable state, Redis for challenges and rate limits.
+    PostgresRedis,
+}
+
+/// The state of one test: created fresh, removed on drop. Servers that share
+/// a `Storage` (restarts, clusters) share everything in it.
+pub struct Storage {
+    kind: Kind,
+}
+
+enum Kind {
+    Sqlite {
+        dir: TempDir,
+    },
+    PostgresRedis {
+        admin_url: String,
+        database: String,
+        url: String,
+        redis_url: String,
+        key_prefix: String,
+        secret: String,
+    },
+}
+
+impl fmt::Debug for Storage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Sqlite { dir } => write!(f, "Storage::Sqlite({})", dir.path().display()),
+            Kind::PostgresRedis { database, .. } => write!(f, "Storage::PostgresRedis({database})"),
+        }
+    }
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+impl Storage {
+    /// Fresh, empty storage of `backend`.
+    ///
+    /// # Panics
+    /// The temporary directory or the database cannot be created.
+    pub async fn create(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self {
+                kind: Kind::Sqlite {
+                    dir: tempfile::tempdir().expect("creating a temporary directory"),
+                },
+            },
+            Backend::PostgresRedis => Self::postgres_redis().await,
+        }
+    }
+
+    async fn postgres_redis() -> Self {
+        let admin_url = env_or("SESAME_TEST_PG_URL", DEFAULT_PG_URL);
+        let redis_url = env_or("SESAME_TEST_REDIS_URL", DEFAULT_REDIS_URL);
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let database = format!("sesame_e2e_{id}");
+        let mut url = url::Url::parse(&admin_url).expect("SESAME_TEST_PG_URL is a URL");
+        url.set_path(&format!("/{database}"));
+        let create = async {
+            let mut conn = PgConnection::connect(&admin_url).await?;
+            sqlx::query(&format!("CREATE DATABASE \"{database}\""))
+                .execute(&mut conn)
+                .await?;
+            conn.close().await
+        };
+        tokio::time::timeout(STEP_TIMEOUT, create)
+            .await
+            .expect("creating the test database timed out")
+            .unwrap_or_else(|e| panic!("creating database {database} via SESAME_TEST_PG_URL: {e}"));
+        Self {
+            kind: Kind::PostgresRedis {
+                admin_url,
+                url: url.to_string(),
+                database,
+                redis_url,
+                key_prefix: format!("sesame-e2e:{id}:"),
+                // 64 hex digits: the shared MAC secret every instance needs.
+                secret: format!("{id}{}", uuid::Uuid::new_v4().simple()),
+            },
+        }
+    }
+
+    /// The backend this storage is on.
+    #[must_use]
+    pub const fn backend(&self) -> Backend {
+        match self.kind {
+            Kind::Sqlite { .. } => Backend::Sqlite,
+            Kind::PostgresRedis { .. } => Backend::PostgresRedis,
+        }
+    }
+
+    /// The configuration lines for this storage: top-level `secret` (when
+    /// needed) and the `[store]` and `[cache]` tables. Top-level keys come
+    /// first, so this goes before any other table.
+    #[must_use]
+    pub fn toml(&self) -> String {
+        match &self.kind {
+            Kind::Sqlite { dir } => format!(
+                "[store]\nurl = {}\n",
+                quote(&format!("sqlite://{}/sesame.db", dir.path().display()))
+            ),
+            Kind::PostgresRedis {
+                url,
+                redis_url,
+                key_prefix,
+                secret,
+                ..
+            } => format!(
+                "secret = {}\n[store]\nurl = {}\nmax_connections = 4\n[cache]\nurl = {}\nkey_prefix = {}\n",
+                quote(secret),
+                quote(url),
+                quote(redis_url),
+                quote(key_prefix),
+            ),
+        }
+    }
+}
+
+/// A TOML basic string.
+#[must_use]
+pub fn quote(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        let Kind::PostgresRedis {
+            admin_url,
+            database,
+            redis_url,
+            key_prefix,
+            ..
+        } = &self.kind
+        else {
+            return; // The TempDir removes itself.
+        };
+        let (admin_url, database) = (admin_url.clone(), database.clone());
+        let (redis_url, key_prefix) = (redis_url.clone(), key_prefix.clone());
+        // Drop cannot await, and blocking on the test's own runtime would
+        // deadlock it: clean up on a thread with a runtime of its own.
+        let cleanup = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                let _ =
+                    tokio::time::timeout(STEP_TIMEOUT, drop_database(&admin_url, &database)).await;
+                let _ =
+                    tokio::time::timeout(STEP_TIMEOUT, delete_keys(&redis_url, &key_prefix)).await;
+            });
+        });
+        let _ = cleanup.join();
+    }
+}
+
+async fn drop_database(admin_url: &str, database: &str) -> Result<(), sqlx::Error> {
+    let mut conn = PgConnection::connect(admin_url).await?;
+    sqlx::query(&format!(
+        "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
+    ))
+    .execute(&mut conn)
+    .await?;
+    conn.close().await
+}
+
+async fn delete_keys(redis_url: &str, prefix: &str) -> redis::RedisResult<()> {
+    let client = redis::Client::open(redis_url)?;
+    let mut conn = client.get_multiplexed_async_connection().await?;
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{prefix}*"))
+            .arg("COUNT")
+            .arg(500)
+            .query_async(&mut conn)
+            .await?;
+        if !keys.is_empty() {
+            redis::cmd("DEL")
+                .arg(&keys)
+                .query_async::<()>(&mut conn)
+                .await?;
+        }
+        if next == 0 {
+            return Ok(());
+        }
+        cursor = next;
+    }
+}

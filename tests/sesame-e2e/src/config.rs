@@ -1,0 +1,135 @@
+//! The configuration every test server gets, as the TOML an operator would
+//! write: the registered clients and APIs, and the knobs tests turn.
+
+use crate::backend::{Storage, quote};
+
+/// The Auth0 passwordless OTP grant.
+pub const OTP_GRANT: &str = "http://auth0.com/oauth/grant-type/passwordless/otp";
+
+/// A confidential client trusted to relay `auth0-forwarded-for`.
+pub const WEB_CLIENT: &str = "e2e-web";
+/// Its secret: the `:`, `+`, `/` and `%` make client_secret_basic's URL
+/// encoding matter.
+pub const WEB_SECRET: &str = "web:secret+/%e2e-0123456789";
+/// A confidential client that is not trusted to relay addresses.
+pub const UNTRUSTED_CLIENT: &str = "e2e-untrusted";
+/// Its secret.
+pub const UNTRUSTED_SECRET: &str = "untrusted-secret-0123456789";
+/// A public (native) client: no secret.
+pub const NATIVE_CLIENT: &str = "e2e-native";
+/// A public client allowed only the refresh-token grant.
+pub const REFRESH_ONLY_CLIENT: &str = "e2e-refresh-only";
+/// The one registered callback.
+pub const CALLBACK: &str = "https://app.e2e.test/callback";
+/// An API whose access tokens are RS256.
+pub const RS256_API: &str = "https://rs256.api.e2e.test/";
+/// An API whose access tokens are ES256.
+pub const ES256_API: &str = "https://es256.api.e2e.test/";
+/// The scope the full flows ask for.
+pub const FULL_SCOPE: &str = "openid profile email offline_access";
+
+/// What a test may change about its server. The defaults lift every rate
+/// limit out of the way; tests that check a limit set it small.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `issuer`; default `http://127.0.0.1:<port>/`. Servers that stand for
+    /// one deployment (a restart, a cluster) share one.
+    pub issuer: Option<String>,
+    /// `passwordless.code_ttl_secs`.
+    pub code_ttl_secs: u64,
+    /// `passwordless.max_attempts`.
+    pub max_attempts: u32,
+    /// `rate_limits.start_per_ip_per_hour`.
+    pub start_per_ip_per_hour: u32,
+    /// `rate_limits.start_per_recipient_per_15min`.
+    pub start_per_recipient_per_15min: u32,
+    /// `rate_limits.failures_per_recipient_per_15min`.
+    pub failures_per_recipient_per_15min: u32,
+    /// `http.body_limit_bytes`.
+    pub body_limit_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            issuer: None,
+            code_ttl_secs: 180,
+            max_attempts: 3,
+            start_per_ip_per_hour: 10_000,
+            start_per_recipient_per_15min: 10_000,
+            failures_per_recipient_per_15min: 10_000,
+            body_limit_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// The whole configuration for a server on `storage` whose issuer is
+/// `issuer`.
+#[must_use]
+pub fn toml(storage: &Storage, issuer: &str, o: &Options) -> String {
+    let grants = format!("[{}, \"refresh_token\"]", quote(OTP_GRANT));
+    format!(
+        r#"issuer = {issuer}
+{storage}
+[http]
+body_limit_bytes = {body_limit}
+request_timeout_secs = 10
+shutdown_grace_secs = 2
+
+[passwordless]
+code_length = 6
+code_ttl_secs = {ttl}
+max_attempts = {attempts}
+
+[rate_limits]
+start_per_ip_per_hour = {per_ip}
+start_per_recipient_per_15min = {per_rcpt}
+failures_per_recipient_per_15min = {failures}
+
+[log]
+level = "warn"
+
+[[clients]]
+client_id = "{WEB_CLIENT}"
+client_secret = {web_secret}
+callbacks = ["{CALLBACK}"]
+grant_types = {grants}
+connections = ["email", "sms"]
+trust_forwarded_for = true
+
+[[clients]]
+client_id = "{UNTRUSTED_CLIENT}"
+client_secret = "{UNTRUSTED_SECRET}"
+callbacks = ["{CALLBACK}"]
+grant_types = {grants}
+trust_forwarded_for = false
+
+[[clients]]
+client_id = "{NATIVE_CLIENT}"
+callbacks = ["{CALLBACK}"]
+grant_types = {grants}
+
+[[clients]]
+client_id = "{REFRESH_ONLY_CLIENT}"
+grant_types = ["refresh_token"]
+
+[[apis]]
+identifier = "{RS256_API}"
+signing_alg = "RS256"
+
+[[apis]]
+identifier = "{ES256_API}"
+signing_alg = "ES256"
+token_lifetime_secs = 3600
+"#,
+        issuer = quote(issuer),
+        storage = storage.toml(),
+        body_limit = o.body_limit_bytes,
+        ttl = o.code_ttl_secs,
+        attempts = o.max_attempts,
+        per_ip = o.start_per_ip_per_hour,
+        per_rcpt = o.start_per_recipient_per_15min,
+        failures = o.failures_per_recipient_per_15min,
+        web_secret = quote(WEB_SECRET),
+    )
+}
