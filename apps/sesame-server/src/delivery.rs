@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 use sesame_delivery_console::ConsoleSender;
+use sesame_delivery_sns::SnsSender;
+use sesame_delivery_webhook::{WebhookConfig, WebhookSender};
 use sesame_domain::ports::{EmailSender, MessageRenderer, SmsSender};
 use sesame_domain::render::PlainRenderer;
 
@@ -35,12 +37,18 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Delivery> {
             on_console.push("email");
             console.clone()
         }
+        "webhook" => webhook("email", settings.email.webhook.as_ref())?,
         other => bail!("email.provider: unknown provider {other:?} (console, smtp or webhook)"),
     };
     let sms: Arc<dyn SmsSender> = match settings.sms.provider.as_str() {
         "console" => {
             on_console.push("sms");
             console
+        }
+        "webhook" => webhook("sms", settings.sms.webhook.as_ref())?,
+        "sns" => {
+            let config = settings.sms.sns.clone().unwrap_or_default();
+            Arc::new(SnsSender::from_config(&config).await.context("sms.sns")?)
         }
         other => bail!("sms.provider: unknown provider {other:?} (console, sns or webhook)"),
     };
@@ -54,4 +62,14 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Delivery> {
             settings.email.provider, settings.sms.provider
         ),
     })
+}
+
+/// A webhook sender from `[<section>.webhook]`.
+fn webhook(section: &str, config: Option<&WebhookConfig>) -> anyhow::Result<Arc<WebhookSender>> {
+    let config = config.with_context(|| {
+        format!("{section}.provider = \"webhook\" needs a [{section}.webhook] section")
+    })?;
+    Ok(Arc::new(
+        WebhookSender::new(config).with_context(|| format!("{section}.webhook"))?,
+    ))
 }

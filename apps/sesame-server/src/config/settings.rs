@@ -4,6 +4,8 @@
 
 use secrecy::SecretString;
 use serde::Deserialize;
+pub use sesame_delivery_sns::SnsConfig;
+pub use sesame_delivery_webhook::WebhookConfig;
 
 /// The whole configuration.
 #[derive(Debug, Deserialize, Default)]
@@ -193,7 +195,7 @@ pub struct EmailSettings {
     /// `[email.smtp]`
     pub smtp: Option<SmtpSettings>,
     /// `[email.webhook]`
-    pub webhook: Option<WebhookSettings>,
+    pub webhook: Option<WebhookConfig>,
 }
 
 impl Default for EmailSettings {
@@ -225,18 +227,6 @@ pub struct SmtpSettings {
     pub timeout_secs: Option<u64>,
 }
 
-/// `[email.webhook]` and `[sms.webhook]`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WebhookSettings {
-    /// Where events are POSTed.
-    pub url: String,
-    /// HMAC-SHA256 key for the `sesame-signature` header.
-    pub secret: SecretString,
-    /// Request timeout.
-    pub timeout_secs: Option<u64>,
-}
-
 /// `[sms]`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -244,9 +234,9 @@ pub struct SmsSettings {
     /// `console`, `sns` or `webhook`.
     pub provider: String,
     /// `[sms.sns]`
-    pub sns: Option<SnsSettings>,
+    pub sns: Option<SnsConfig>,
     /// `[sms.webhook]`
-    pub webhook: Option<WebhookSettings>,
+    pub webhook: Option<WebhookConfig>,
 }
 
 impl Default for SmsSettings {
@@ -257,22 +247,6 @@ impl Default for SmsSettings {
             webhook: None,
         }
     }
-}
-
-/// `[sms.sns]`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SnsSettings {
-    /// AWS region; default from the AWS chain.
-    pub region: Option<String>,
-    /// Endpoint override, for emulators.
-    pub endpoint: Option<String>,
-    /// Alphanumeric sender id, where the destination allows it.
-    pub sender_id: Option<String>,
-    /// Origination number (E.164).
-    pub origination_number: Option<String>,
-    /// Request timeout.
-    pub timeout_secs: Option<u64>,
 }
 
 /// `[templates]`

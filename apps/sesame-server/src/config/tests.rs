@@ -75,3 +75,18 @@ fn the_full_documented_example_parses() {
     assert_eq!(s.apis[0].signing_alg, "RS256");
     assert!(resolve(s).is_ok());
 }
+
+#[test]
+fn delivery_sections_use_the_adapters_own_keys() {
+    let s = from_toml(
+        "[sms]\nprovider = \"sns\"\n[sms.sns]\nregion = \"eu-west-1\"\nsender_id = \"Sesame\"\n\
+         [email]\nprovider = \"webhook\"\n[email.webhook]\nurl = \"https://hooks.example.com/x\"\nsecret = \"0123456789abcdef0123\"\n",
+    )
+    .unwrap();
+    assert_eq!(s.sms.sns.unwrap().region.as_deref(), Some("eu-west-1"));
+    assert_eq!(s.email.webhook.unwrap().url, "https://hooks.example.com/x");
+    let err = from_toml("[sms.sns]\nregoin = \"x\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("regoin"), "{err}");
+}
