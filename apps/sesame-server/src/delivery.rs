@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use sesame_delivery_console::ConsoleSender;
+use sesame_delivery_smtp::SmtpSender;
 use sesame_delivery_sns::SnsSender;
 use sesame_delivery_webhook::{WebhookConfig, WebhookSender};
 use sesame_domain::ports::{EmailSender, MessageRenderer, SmsSender};
-use sesame_domain::render::PlainRenderer;
+use sesame_templates::LiquidRenderer;
 
 use crate::config::Settings;
 
@@ -38,6 +39,14 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Delivery> {
             console.clone()
         }
         "webhook" => webhook("email", settings.email.webhook.as_ref())?,
+        "smtp" => {
+            let config = settings
+                .email
+                .smtp
+                .as_ref()
+                .context("email.provider = \"smtp\" needs an [email.smtp] section")?;
+            Arc::new(SmtpSender::new(config, &settings.email.from).context("email.smtp")?)
+        }
         other => bail!("email.provider: unknown provider {other:?} (console, smtp or webhook)"),
     };
     let sms: Arc<dyn SmsSender> = match settings.sms.provider.as_str() {
@@ -55,7 +64,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Delivery> {
     Ok(Delivery {
         email,
         sms,
-        renderer: Arc::new(PlainRenderer),
+        renderer: renderer(settings)?,
         console: on_console,
         description: format!(
             "email: {}, sms: {}",
@@ -72,4 +81,16 @@ fn webhook(section: &str, config: Option<&WebhookConfig>) -> anyhow::Result<Arc<
     Ok(Arc::new(
         WebhookSender::new(config).with_context(|| format!("{section}.webhook"))?,
     ))
+}
+
+/// The built-in templates (en, de, fr, es), with `[templates] dir`
+/// overrides when configured.
+fn renderer(settings: &Settings) -> anyhow::Result<Arc<dyn MessageRenderer>> {
+    let t = settings.templates.as_ref();
+    let locale = t.and_then(|t| t.default_locale.as_deref()).unwrap_or("en");
+    let r = match t {
+        Some(t) => LiquidRenderer::from_dir(&t.dir, locale).context("templates.dir")?,
+        None => LiquidRenderer::new(locale).context("templates.default_locale")?,
+    };
+    Ok(Arc::new(r))
 }

@@ -4,6 +4,7 @@
 
 use secrecy::SecretString;
 use serde::Deserialize;
+pub use sesame_delivery_smtp::SmtpConfig;
 pub use sesame_delivery_sns::SnsConfig;
 pub use sesame_delivery_webhook::WebhookConfig;
 
@@ -193,7 +194,7 @@ pub struct EmailSettings {
     /// The From header.
     pub from: String,
     /// `[email.smtp]`
-    pub smtp: Option<SmtpSettings>,
+    pub smtp: Option<SmtpConfig>,
     /// `[email.webhook]`
     pub webhook: Option<WebhookConfig>,
 }
@@ -207,24 +208,6 @@ impl Default for EmailSettings {
             webhook: None,
         }
     }
-}
-
-/// `[email.smtp]`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SmtpSettings {
-    /// Server host name.
-    pub host: String,
-    /// Server port.
-    pub port: Option<u16>,
-    /// `none`, `starttls` or `tls`.
-    pub tls: Option<String>,
-    /// AUTH user.
-    pub username: Option<String>,
-    /// AUTH password.
-    pub password: Option<SecretString>,
-    /// Connect and send timeout.
-    pub timeout_secs: Option<u64>,
 }
 
 /// `[sms]`
