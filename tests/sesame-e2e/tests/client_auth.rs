@@ -1,6 +1,10 @@
 //! How clients may talk to `/oauth/token`: JSON or a form, the secret in
 //! the body (client_secret_post) or in a URL-encoded Basic header
 //! (client_secret_basic), and JSON `null` meaning "not sent".
+#![expect(
+    clippy::expect_used,
+    reason = "scenarios are plain async fns behind #[tokio::test] wrappers, which clippy does not treat as tests"
+)]
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

@@ -1,6 +1,10 @@
 //! The whole passwordless flow over HTTP, as an Auth0 client runs it: start,
 //! read the code, redeem it, verify the tokens against the served JWKS and
 //! call /userinfo.
+#![expect(
+    clippy::expect_used,
+    reason = "scenarios are plain async fns behind #[tokio::test] wrappers, which clippy does not treat as tests"
+)]
 
 use jsonwebtoken::Algorithm;
 use serde_json::Value;

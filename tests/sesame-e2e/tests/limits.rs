@@ -1,6 +1,10 @@
 //! Rate limits over HTTP: starts per IP and per recipient, failed
 //! redemptions per recipient, the `x-ratelimit-*` and `Retry-After` headers,
 //! and whose IP counts when a backend relays `auth0-forwarded-for`.
+#![expect(
+    clippy::expect_used,
+    reason = "scenarios are plain async fns behind #[tokio::test] wrappers, which clippy does not treat as tests"
+)]
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

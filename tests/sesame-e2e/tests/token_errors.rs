@@ -1,6 +1,10 @@
 //! Every way `POST /oauth/token` refuses a request: Auth0's status, `error`
 //! code and, where Auth0 fixes it, the exact `error_description`. None of
 //! them is a 5xx.
+#![expect(
+    clippy::expect_used,
+    reason = "scenarios are plain async fns behind #[tokio::test] wrappers, which clippy does not treat as tests"
+)]
 
 use std::time::Duration;
 
