@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use axum::serve::ListenerExt as _;
 use sesame_domain::ports::{Clock, EmailSender, SmsSender};
 use sesame_domain::{Passwordless, Ports};
 use sesame_http::{ClientIpSource, HttpConfig};
@@ -16,6 +17,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Resolved;
 use crate::storage::Storage;
+use crate::tls::{self, TlsListener};
 use crate::{delivery, secret, storage};
 
 /// A wired server, ready to serve.
@@ -29,6 +31,7 @@ pub struct App {
     /// Delivery providers that only print to the console.
     pub console_delivery: Vec<&'static str>,
     shutdown_grace: Duration,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 /// Replacements for configured adapters, for tests that need to see what
@@ -78,7 +81,9 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         email: delivery.email,
         sms: delivery.sms,
         renderer: delivery.renderer,
-        minter: Arc::new(JwtMinter::new()),
+        // RS256 signing takes ~0.3 ms of CPU: on the blocking pool it does not
+        // hold up other requests' tasks (see sesame-token-jwt's benchmark).
+        minter: Arc::new(JwtMinter::new().offload_rs256()),
         clock,
         rng: Arc::new(OsRandom),
     };
@@ -120,6 +125,10 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         client_ip,
     };
     let router = sesame_http::router(Arc::clone(&service), http);
+    let tls = match (&h.tls_cert, &h.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::acceptor(cert.as_ref(), key.as_ref())?),
+        _ => None,
+    };
     Ok(App {
         service,
         router,
@@ -127,6 +136,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         storage,
         console_delivery: delivery.console,
         shutdown_grace: Duration::from_secs(h.shutdown_grace_secs),
+        tls,
     })
 }
 
@@ -146,7 +156,27 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        match self.tls.clone() {
+            Some(acceptor) => {
+                let listener = TlsListener::new(listener, acceptor)?;
+                self.serve_on(listener, shutdown).await
+            }
+            None => self.serve_on(listener, shutdown).await,
+        }
+    }
+
+    async fn serve_on<L>(
+        self,
+        listener: L,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()>
+    where
+        L: axum::serve::Listener<Addr = SocketAddr>,
+    {
         let grace = self.shutdown_grace;
+        // axum derives ConnectInfo<SocketAddr> for plain TCP and for tapped
+        // listeners only; a no-op tap makes the TLS listener one.
+        let listener = listener.tap_io(untouched::<L::Io> as fn(&mut L::Io));
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(
             listener,
@@ -181,3 +211,6 @@ impl App {
 fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> std::io::Result<()> {
     joined.map_err(std::io::Error::other)?
 }
+
+/// The no-op I/O tap (see [`App::serve_on`]).
+const fn untouched<T>(_: &mut T) {}

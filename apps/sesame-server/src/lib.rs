@@ -10,5 +10,6 @@ mod delivery;
 mod secret;
 mod storage;
 pub mod telemetry;
+mod tls;
 
 pub use app::{App, Overrides, build, build_with};
