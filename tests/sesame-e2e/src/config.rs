@@ -19,6 +19,8 @@ pub const UNTRUSTED_SECRET: &str = "untrusted-secret-0123456789";
 pub const NATIVE_CLIENT: &str = "e2e-native";
 /// A public client allowed only the refresh-token grant.
 pub const REFRESH_ONLY_CLIENT: &str = "e2e-refresh-only";
+/// The browser origin the native client may call from (CORS).
+pub const WEB_ORIGIN: &str = "https://app.e2e.test";
 /// The one registered callback.
 pub const CALLBACK: &str = "https://app.e2e.test/callback";
 /// An API whose access tokens are RS256.
@@ -35,10 +37,14 @@ pub struct Options {
     /// `issuer`; default `http://127.0.0.1:<port>/`. Servers that stand for
     /// one deployment (a restart, a cluster) share one.
     pub issuer: Option<String>,
+    /// `passwordless.code_length`.
+    pub code_length: u8,
     /// `passwordless.code_ttl_secs`.
     pub code_ttl_secs: u64,
     /// `passwordless.max_attempts`.
     pub max_attempts: u32,
+    /// `passwordless.disable_signup`.
+    pub disable_signup: bool,
     /// `rate_limits.start_per_ip_per_hour`.
     pub start_per_ip_per_hour: u32,
     /// `rate_limits.start_per_recipient_per_15min`.
@@ -53,8 +59,10 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             issuer: None,
+            code_length: 6,
             code_ttl_secs: 180,
             max_attempts: 3,
+            disable_signup: false,
             start_per_ip_per_hour: 10_000,
             start_per_recipient_per_15min: 10_000,
             failures_per_recipient_per_15min: 10_000,
@@ -77,9 +85,10 @@ request_timeout_secs = 10
 shutdown_grace_secs = 2
 
 [passwordless]
-code_length = 6
+code_length = {length}
 code_ttl_secs = {ttl}
 max_attempts = {attempts}
+disable_signup = {no_signup}
 
 [rate_limits]
 start_per_ip_per_hour = {per_ip}
@@ -108,6 +117,7 @@ trust_forwarded_for = false
 client_id = "{NATIVE_CLIENT}"
 callbacks = ["{CALLBACK}"]
 grant_types = {grants}
+web_origins = ["{WEB_ORIGIN}"]
 
 [[clients]]
 client_id = "{REFRESH_ONLY_CLIENT}"
@@ -125,7 +135,9 @@ token_lifetime_secs = 3600
         issuer = quote(issuer),
         storage = storage.toml(),
         body_limit = o.body_limit_bytes,
+        length = o.code_length,
         ttl = o.code_ttl_secs,
+        no_signup = o.disable_signup,
         attempts = o.max_attempts,
         per_ip = o.start_per_ip_per_hour,
         per_rcpt = o.start_per_recipient_per_15min,

@@ -172,10 +172,22 @@ async fn userinfo_refuses_a_missing_or_forged_token(backend: Backend) {
         .expect_error(401, "invalid_token", None);
 }
 
+async fn userinfo_refuses_an_id_token_or_a_refresh_token(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let tokens = app.login(&fresh_email()).await;
+    for kind in ["id_token", "refresh_token"] {
+        let token = tokens[kind].as_str().expect("a token");
+        app.userinfo(token)
+            .await
+            .expect_error(401, "invalid_token", None);
+    }
+}
+
 sesame_e2e::on_every_backend!(
     an_email_code_is_redeemed_for_rs256_tokens_that_verify_against_the_served_jwks,
     an_access_token_for_an_es256_api_is_signed_with_es256,
     an_sms_code_is_redeemed_for_tokens_naming_the_verified_phone,
     the_same_address_signs_in_as_the_same_user_every_time,
     userinfo_refuses_a_missing_or_forged_token,
+    userinfo_refuses_an_id_token_or_a_refresh_token,
 );

@@ -9,8 +9,8 @@
 use serde_json::json;
 use sesame_e2e::api::start_body;
 use sesame_e2e::{
-    Backend, NATIVE_CLIENT, REFRESH_ONLY_CLIENT, TestApp, UNTRUSTED_CLIENT, UNTRUSTED_SECRET,
-    WEB_CLIENT, fresh_email, fresh_phone,
+    Backend, REFRESH_ONLY_CLIENT, TestApp, UNTRUSTED_CLIENT, UNTRUSTED_SECRET, WEB_CLIENT,
+    fresh_email, fresh_phone,
 };
 
 async fn unknown_properties_are_refused_by_name(backend: Backend) {
@@ -118,7 +118,7 @@ async fn a_confidential_client_without_its_secret_is_unauthorized(backend: Backe
     assert_eq!(app.outbox.count(), 1);
 }
 
-async fn a_send_mode_whose_grant_the_client_lacks_is_unauthorized_client(backend: Backend) {
+async fn a_client_without_the_otp_grant_cannot_ask_for_a_code(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let mut body = start_body(&fresh_email());
     body["client_id"] = REFRESH_ONLY_CLIENT.into();
@@ -129,17 +129,28 @@ async fn a_send_mode_whose_grant_the_client_lacks_is_unauthorized_client(backend
             "Grant type 'http://auth0.com/oauth/grant-type/passwordless/otp' not allowed for the client.",
         ),
     );
-    // A link (also what an absent `send` means for email) needs the
-    // authorization_code grant, which no test client has.
-    let mut body = start_body(&fresh_email());
-    body["client_id"] = NATIVE_CLIENT.into();
-    body["send"] = "link".into();
-    app.start(&body).await.expect_error(
-        403,
-        "unauthorized_client",
-        Some("Grant type 'authorization_code' not allowed for the client."),
-    );
     assert_eq!(app.outbox.count(), 0);
+}
+
+async fn a_magic_link_is_refused_while_links_are_off(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    // `send: "link"`, and an absent `send`, which means a link for email.
+    let mut body = start_body(&fresh_email());
+    body["send"] = "link".into();
+    app.start(&body)
+        .await
+        .expect_error(400, "bad.request", None);
+    body.as_object_mut().map(|o| o.remove("send"));
+    app.start(&body)
+        .await
+        .expect_error(400, "bad.request", None);
+    // SMS carries codes only, so a link request there is a code.
+    let phone = fresh_phone();
+    let mut body = start_body(&phone);
+    body["send"] = "link".into();
+    app.start(&body).await.expect_status(200);
+    assert!(app.outbox.last_sms_to(phone.as_str()).is_some());
+    assert_eq!(app.outbox.count(), 1);
 }
 
 async fn malformed_oversized_and_foreign_bodies_get_json_errors(backend: Backend) {
@@ -179,7 +190,8 @@ sesame_e2e::on_every_backend!(
     a_malformed_email_or_phone_number_is_refused,
     bad_auth_params_are_refused,
     a_confidential_client_without_its_secret_is_unauthorized,
-    a_send_mode_whose_grant_the_client_lacks_is_unauthorized_client,
+    a_client_without_the_otp_grant_cannot_ask_for_a_code,
+    a_magic_link_is_refused_while_links_are_off,
     malformed_oversized_and_foreign_bodies_get_json_errors,
     a_start_works_as_a_form_too,
 );
