@@ -1,1 +1,27 @@
-//! sesame-bench (under construction).
+//! # sesame-bench
+//!
+//! A load generator for Sesame. It drives a separately started `sesame`
+//! over HTTP through complete passwordless logins: each virtual user asks
+//! `/passwordless/start` for a code by email, receives it through the
+//! server's webhook delivery provider at the bench's own [`receiver`]
+//! (signature checked), and redeems it at `/oauth/token` for an id, access
+//! and refresh token. One login's id token is verified against the JWKS.
+//!
+//! - [`args`]: the command line; [`template`]: the server configuration
+//!   the bench expects (rate limits out of the way, webhook delivery).
+//! - [`flow`]: one virtual user's flows in the `new`, `returning` and
+//!   `refresh` modes; [`client`]: the HTTP calls.
+//! - [`run`]: warm-up, closed or open loop, the measured window;
+//!   [`stats`]: HDR histograms; [`procstat`]: the server's CPU and RSS.
+//! - [`report`]: the text summary and the JSON result.
+
+pub mod args;
+pub mod client;
+pub mod flow;
+pub mod jwks;
+pub mod procstat;
+pub mod receiver;
+pub mod report;
+pub mod run;
+pub mod stats;
+pub mod template;

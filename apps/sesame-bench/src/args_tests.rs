@@ -1,0 +1,76 @@
+use super::*;
+
+fn parse_str(s: &str) -> Result<Command, String> {
+    parse(s.split_whitespace().map(str::to_owned))
+}
+
+#[test]
+fn no_arguments_run_the_defaults() {
+    assert_eq!(parse_str(""), Ok(Command::Run(Options::default())));
+}
+
+#[test]
+fn every_run_option_is_read() {
+    let Ok(Command::Run(o)) = parse_str(
+        "--server http://127.0.0.1:4000 --mode returning --vus 8 --duration 2m --warmup 500ms \
+         --rate 250.5 --pool 3 --server-pid 42 --out r.json --webhook-listen 127.0.0.1:0 \
+         --webhook-secret s3cr3t --client-id c --audience a --quiet",
+    ) else {
+        panic!("refused");
+    };
+    assert_eq!(o.server, "http://127.0.0.1:4000");
+    assert_eq!(o.mode, Mode::Returning);
+    assert_eq!((o.vus, o.pool, o.server_pid), (8, 3, Some(42)));
+    assert_eq!(o.duration, Duration::from_secs(120));
+    assert_eq!(o.warmup, Duration::from_millis(500));
+    assert_eq!(o.rate, Some(250.5));
+    assert_eq!(o.out, Some(PathBuf::from("r.json")));
+    assert_eq!(o.webhook_listen.port(), 0);
+    assert_eq!(o.webhook_secret, "s3cr3t");
+    assert_eq!(
+        (o.client_id.as_str(), o.audience.as_deref()),
+        ("c", Some("a"))
+    );
+    assert!(!o.progress);
+}
+
+#[test]
+fn bad_values_are_refused_with_the_flag_named() {
+    for (args, flag) in [
+        ("--mode fast", "--mode"),
+        ("--vus 0", "--vus"),
+        ("--vus x", "--vus"),
+        ("--duration 10h", "--duration"),
+        ("--duration 0s", "--duration"),
+        ("--rate -3", "--rate"),
+        ("--warmup", "--warmup"),
+        ("--bogus", "--bogus"),
+    ] {
+        let e = parse_str(args).unwrap_err();
+        assert!(e.contains(flag), "{args}: {e}");
+    }
+}
+
+#[test]
+fn durations_take_ms_s_m_or_bare_seconds() {
+    assert_eq!(duration("-", "250ms"), Ok(Duration::from_millis(250)));
+    assert_eq!(duration("-", "3"), Ok(Duration::from_secs(3)));
+    assert_eq!(duration("-", "1.5s"), Ok(Duration::from_millis(1500)));
+    assert_eq!(duration("-", "2m"), Ok(Duration::from_secs(120)));
+}
+
+#[test]
+fn server_config_takes_its_own_options() {
+    let Ok(Command::ServerConfig(c)) = parse_str(
+        "server-config --listen 127.0.0.1:3100 --store memory:// --cache redis://r \
+         --key-prefix p: --alg ES256 --webhook http://127.0.0.1:9/sesame",
+    ) else {
+        panic!("refused");
+    };
+    assert_eq!(c.listen, "127.0.0.1:3100");
+    assert_eq!(c.store, "memory://");
+    assert_eq!(c.cache.as_deref(), Some("redis://r"));
+    assert_eq!(c.key_prefix.as_deref(), Some("p:"));
+    assert_eq!(c.alg, "ES256");
+    assert_eq!(c.webhook_url, "http://127.0.0.1:9/sesame");
+}
