@@ -25,6 +25,8 @@ const CACHEABLE: HeaderValue = HeaderValue::from_static("public, max-age=60");
 pub(crate) fn document(issuer: &Issuer) -> Bytes {
     let doc = json!({
         "issuer": issuer.as_str(),
+        // Required by OIDC discovery; passwordless flows never use it, and
+        // Sesame does not serve it (docs/api.md).
         "authorization_endpoint": issuer.endpoint("authorize"),
         "token_endpoint": issuer.endpoint("oauth/token"),
         "userinfo_endpoint": issuer.endpoint("userinfo"),
@@ -38,7 +40,6 @@ pub(crate) fn document(issuer: &Issuer) -> Bytes {
         "grant_types_supported": [
             "http://auth0.com/oauth/grant-type/passwordless/otp",
             "refresh_token",
-            "authorization_code",
         ],
         "scopes_supported": ["openid", "profile", "email", "phone", "offline_access"],
         "claims_supported": [

@@ -154,11 +154,10 @@ pub(crate) fn refresh_error(e: RefreshError) -> ApiError {
         e @ RefreshError::InvalidToken => {
             ApiError::new(StatusCode::FORBIDDEN, "invalid_grant", e.to_string())
         }
-        RefreshError::InvalidScope(scope) => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "invalid_scope",
-            RefreshError::InvalidScope(clip(&scope, 200)).to_string(),
-        ),
+        // RFC 6749 section 5.2: invalid_scope is a 400, as for the OTP grant.
+        RefreshError::InvalidScope(why) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_scope", clip(&why, 200))
+        }
         RefreshError::Blocked => user_blocked(),
         e @ RefreshError::Unavailable(_) => infrastructure(true, &e, "refresh"),
         e @ RefreshError::Unknown(_) => infrastructure(false, &e, "refresh"),

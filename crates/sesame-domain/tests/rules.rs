@@ -609,3 +609,30 @@ async fn rate_limit_keys_hold_neither_addresses_nor_ips() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_unknown_audience_is_refused_without_spending_the_code() {
+    let h = Harness::new().await.unwrap();
+    let who = fixtures::fresh_email();
+    started(&h, &who, "202020").await;
+    let mut req = Harness::otp_request(&who, "202020");
+    req.audience = Some("https://typo.example.com".into());
+    assert!(matches!(
+        h.service.exchange_otp(req).await,
+        Err(OtpError::UnknownAudience(_))
+    ));
+    assert!(
+        h.redeem(&who, "202020").await.is_ok(),
+        "the code still works"
+    );
+}
+
+#[test]
+fn an_otp_request_does_not_show_the_username_in_debug() {
+    let who = fixtures::fresh_email();
+    let shown = format!("{:?}", Harness::otp_request(&who, "212121"));
+    assert!(
+        !shown.contains(who.as_str()) && !shown.contains("212121"),
+        "{shown}"
+    );
+}

@@ -146,10 +146,14 @@ async fn refresh_errors_map_to_auth0s_answers() {
             "Grant type 'refresh_token' not allowed for the client.",
         ),
         (
-            Box::new(|| RefreshError::InvalidScope("admin".into())),
-            StatusCode::FORBIDDEN,
+            Box::new(|| {
+                RefreshError::InvalidScope(
+                    "scope 'admin' was not granted to this refresh token".into(),
+                )
+            }),
+            StatusCode::BAD_REQUEST,
             "invalid_scope",
-            "scope \"admin\" was not granted to this refresh token",
+            "scope 'admin' was not granted to this refresh token",
         ),
         (
             Box::new(|| RefreshError::Blocked),

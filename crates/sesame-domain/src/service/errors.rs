@@ -114,8 +114,9 @@ pub enum RefreshError {
     /// Unknown, spent, revoked or expired token, or another client's.
     #[error("Unknown or invalid refresh token.")]
     InvalidToken,
-    /// The requested scope is wider than the one granted at login.
-    #[error("scope {0:?} was not granted to this refresh token")]
+    /// The requested scope is malformed, or wider than the one granted at
+    /// login; the text says which.
+    #[error("{0}")]
     InvalidScope(String),
     /// The user is blocked.
     #[error("user is blocked")]

@@ -50,6 +50,18 @@ impl Passwordless {
         if let Some(s) = &req.scope {
             super::scope::parse(s).map_err(OtpError::InvalidScope)?;
         }
+        // An audience named in the request is resolved before any code is
+        // looked at, so a typo in it does not spend the user's code.
+        let requested_api = match &req.audience {
+            Some(aud) => Some(
+                self.ports
+                    .apis
+                    .get(aud)
+                    .await?
+                    .ok_or_else(|| OtpError::UnknownAudience(aud.clone()))?,
+            ),
+            None => None,
+        };
         let wrong = OtpError::WrongCode(req.connection);
         let now = self.ports.clock.now();
 
@@ -123,19 +135,17 @@ impl Passwordless {
             }
         };
 
-        let audience = req
-            .audience
-            .as_deref()
-            .or(challenge.auth_params.audience.as_deref());
-        let api = match audience {
-            Some(aud) => Some(
+        let api = match (requested_api, &challenge.auth_params.audience) {
+            (Some(api), _) => Some(api),
+            // Checked at start; an API removed since then refuses now.
+            (None, Some(aud)) => Some(
                 self.ports
                     .apis
                     .get(aud)
                     .await?
-                    .ok_or_else(|| OtpError::UnknownAudience(aud.to_owned()))?,
+                    .ok_or_else(|| OtpError::UnknownAudience(aud.clone()))?,
             ),
-            None => None,
+            (None, None) => None,
         };
         let user = self.login(&recipient).await?;
         let requested = req

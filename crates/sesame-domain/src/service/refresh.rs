@@ -44,7 +44,7 @@ impl Passwordless {
         if let Some(s) = &requested {
             match self.ports.refresh_tokens.find(&presented).await? {
                 Some(record) if !scope::is_subset(s, &record.scope) => {
-                    return Err(RefreshError::InvalidScope(s.clone()));
+                    return Err(not_granted(s));
                 }
                 Some(_) => {}
                 None => return Err(RefreshError::InvalidToken),
@@ -82,7 +82,7 @@ impl Passwordless {
         // since `find`, but the record is the authority.
         let granted = match requested {
             Some(s) if scope::is_subset(&s, &old.scope) => s,
-            Some(s) => return Err(RefreshError::InvalidScope(s)),
+            Some(s) => return Err(not_granted(&s)),
             None => old.scope.clone(),
         };
         let user = match self.ports.users.get(&old.user_id).await? {
@@ -140,4 +140,10 @@ impl Passwordless {
         }
         Ok(())
     }
+}
+
+fn not_granted(scope: &str) -> RefreshError {
+    RefreshError::InvalidScope(format!(
+        "scope '{scope}' was not granted to this refresh token"
+    ))
 }

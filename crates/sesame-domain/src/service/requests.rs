@@ -65,8 +65,9 @@ pub struct Started {
     pub rate: Option<RateDecision>,
 }
 
-/// `POST /oauth/token` with the passwordless OTP grant.
-#[derive(Debug, Clone)]
+/// `POST /oauth/token` with the passwordless OTP grant. Redacted in `Debug`:
+/// `username` is an address or number as typed.
+#[derive(Clone)]
 pub struct OtpRequest {
     /// Who asks.
     pub client: ClientCredentials,
@@ -82,6 +83,17 @@ pub struct OtpRequest {
     pub scope: Option<String>,
     /// `redirect_uri`, which must be a registered callback when given.
     pub redirect_uri: Option<String>,
+}
+
+impl fmt::Debug for OtpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OtpRequest")
+            .field("client", &self.client)
+            .field("connection", &self.connection)
+            .field("audience", &self.audience)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `POST /oauth/token` with the refresh-token grant.

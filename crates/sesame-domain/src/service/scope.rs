@@ -3,9 +3,7 @@
 /// A scope string with characters RFC 6749 section 3.3 does not allow in
 /// scope tokens, or longer than [`MAX_LEN`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "scope may contain only printable ASCII other than '\"' and '\\\\', at most 1024 characters"
-)]
+#[error("scope may contain only printable ASCII other than '\"' and '\\', at most 1024 characters")]
 pub struct InvalidScope;
 
 /// The longest scope string accepted.
