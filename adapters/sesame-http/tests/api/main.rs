@@ -13,8 +13,6 @@ mod endpoints;
 #[cfg(test)]
 mod flows;
 #[cfg(test)]
-mod spans;
-#[cfg(test)]
 mod start;
 #[cfg(test)]
 mod start_errors;

@@ -20,6 +20,15 @@ impl tracing::field::Visit for Visit<'_> {
 }
 
 impl tracing::Subscriber for Fields {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        // Other tests run with no subscriber at all; without this, a callsite
+        // they registered first stays cached as "never" and this test sees
+        // no span (a flaky failure when the tests share a process).
+        tracing::subscriber::Interest::sometimes()
+    }
     fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
         true
     }
@@ -44,6 +53,7 @@ fn each_request_span_has_method_route_status_and_latency_but_no_query() {
         .build()
         .unwrap();
     tracing::subscriber::with_default(fields.clone(), || {
+        tracing::callsite::rebuild_interest_cache();
         rt.block_on(async {
             let r = send(app(mock()), get("/healthz?token=sekrit")).await;
             assert_eq!(r.status, StatusCode::OK);
