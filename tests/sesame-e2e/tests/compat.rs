@@ -139,9 +139,10 @@ async fn a_refresh_may_narrow_the_scope_but_not_widen_it(backend: Backend) {
         "refresh_token": token,
         "scope": "openid admin",
     });
+    // RFC 6749 §5.2: invalid_scope is a 400.
     app.token_json(&wider)
         .await
-        .expect_error(403, "invalid_scope", None);
+        .expect_error(400, "invalid_scope", None);
     // The refused request did not spend the token.
     wider["scope"] = "openid".into();
     let narrowed = app.token_json(&wider).await;
