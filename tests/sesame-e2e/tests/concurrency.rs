@@ -41,7 +41,37 @@ async fn twenty_simultaneous_refreshes_of_one_token_succeed_once(backend: Backen
     assert_eq!(winners(&replies), 1, "exactly one rotation wins");
 }
 
+async fn twenty_simultaneous_logins_of_different_users_all_succeed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let people: Vec<_> = (0..RACERS).map(|_| fresh_email()).collect();
+    let started = join_all(people.iter().map(|who| app.start_for(who))).await;
+    for reply in &started {
+        reply.expect_status(200);
+    }
+    let codes: Vec<String> = people.iter().map(|who| app.code_for(who)).collect();
+    let redeemed = join_all(
+        people
+            .iter()
+            .zip(&codes)
+            .map(|(who, code)| app.token_otp_json(who, code)),
+    )
+    .await;
+    for reply in &redeemed {
+        reply.expect_status(200);
+    }
+    let refreshed = join_all(
+        redeemed
+            .iter()
+            .map(|r| app.refresh(r.str("refresh_token").expect("a refresh token"))),
+    )
+    .await;
+    for reply in &refreshed {
+        reply.expect_status(200);
+    }
+}
+
 sesame_e2e::on_every_backend!(
     twenty_simultaneous_redemptions_of_one_code_succeed_once,
     twenty_simultaneous_refreshes_of_one_token_succeed_once,
+    twenty_simultaneous_logins_of_different_users_all_succeed,
 );
