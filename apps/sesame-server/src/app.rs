@@ -34,6 +34,21 @@ pub struct App {
     tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
+/// Everything `sesame check-config` can check without touching a backend:
+/// the providers and templates are constructed (no message is sent) and the
+/// TLS files are loaded.
+///
+/// # Errors
+/// The first provider, template or TLS problem, naming its key.
+pub async fn check(resolved: &Resolved) -> anyhow::Result<()> {
+    delivery::build(&resolved.settings).await?;
+    let h = &resolved.settings.http;
+    if let (Some(cert), Some(key)) = (&h.tls_cert, &h.tls_key) {
+        tls::acceptor(cert.as_ref(), key.as_ref())?;
+    }
+    Ok(())
+}
+
 /// Replacements for configured adapters, for tests that need to see what
 /// the server sends (the zero-to-production pattern).
 #[derive(Default)]

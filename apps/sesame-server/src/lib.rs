@@ -12,4 +12,4 @@ mod storage;
 pub mod telemetry;
 mod tls;
 
-pub use app::{App, Overrides, build, build_with};
+pub use app::{App, Overrides, build, build_with, check};

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use sesame_server::config::{self, DEV_CLIENT_ID};
-use sesame_server::{build, telemetry};
+use sesame_server::{build, check, telemetry};
 use tokio::net::TcpListener;
 
 /// What the command line asks for.
@@ -19,7 +19,13 @@ struct Args {
     check_only: bool,
 }
 
-fn parse_args() -> Result<Args, String> {
+/// What the command line asks for: run, or print something and exit 0.
+enum Command {
+    Run(Args),
+    Say(String),
+}
+
+fn parse_args() -> Result<Command, String> {
     let mut args = Args {
         config: std::env::var_os("SESAME_CONFIG").map(PathBuf::from),
         check_only: false,
@@ -35,14 +41,17 @@ fn parse_args() -> Result<Args, String> {
                         .ok_or("--config needs a path")?,
                 );
             }
-            Some("--help" | "-h") => return Err(USAGE.to_owned()),
+            Some("--help" | "-h") => return Ok(Command::Say(USAGE.to_owned())),
             Some("--version" | "-V") => {
-                return Err(format!("sesame {}", env!("CARGO_PKG_VERSION")));
+                return Ok(Command::Say(format!(
+                    "sesame {}",
+                    env!("CARGO_PKG_VERSION")
+                )));
             }
             _ => return Err(format!("unexpected argument {arg:?}\n\n{USAGE}")),
         }
     }
-    Ok(args)
+    Ok(Command::Run(args))
 }
 
 const USAGE: &str = "usage: sesame [check-config] [--config PATH]\n\n\
@@ -52,7 +61,11 @@ const USAGE: &str = "usage: sesame [check-config] [--config PATH]\n\n\
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = match parse_args() {
-        Ok(a) => a,
+        Ok(Command::Run(a)) => a,
+        Ok(Command::Say(text)) => {
+            eprintln!("{text}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
@@ -71,6 +84,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let settings = config::load(args.config.as_deref())?;
     let resolved = config::resolve(settings)?;
     if args.check_only {
+        check(&resolved).await?;
         eprintln!(
             "configuration OK: issuer {}",
             resolved.passwordless.issuer.as_str()
@@ -81,6 +95,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let listen = resolved.settings.http.listen.clone();
     let issuer = resolved.passwordless.issuer.as_str().to_owned();
     let dev_client = resolved.dev_client;
+    let json_logs = resolved.settings.log.format == "json";
     let app = build(resolved).await?;
     for provider in &app.console_delivery {
         tracing::warn!(
@@ -92,8 +107,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
-    banner(&addr.to_string(), &issuer, &app.summary, dev_client);
-    tracing::info!(%addr, "listening");
+    // JSON logs are for machines; the banner would break their stream.
+    if !json_logs {
+        banner(&addr.to_string(), &issuer, &app.summary, dev_client);
+    }
+    tracing::info!(%addr, %issuer, "listening");
     app.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

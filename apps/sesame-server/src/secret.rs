@@ -28,12 +28,12 @@ pub fn mac_key(resolved: &Resolved, rng: &dyn CodeGenerator) -> anyhow::Result<M
         return MacKey::new(secret.expose_secret().as_bytes()).context("secret");
     }
     match &resolved.store {
-        StoreKind::Sqlite(db) => from_file(&secret_path(db), rng),
-        StoreKind::Memory => MacKey::new(&random_array::<32>(rng)).context("generating a secret"),
-        StoreKind::Postgres => bail!(
-            "secret: required with a postgres store, so that every instance shares it \
-             (set `secret` or SESAME__SECRET to at least 32 random bytes)"
-        ),
+        StoreKind::Sqlite(db) if db != ":memory:" => from_file(&secret_path(db), rng),
+        StoreKind::Sqlite(_) | StoreKind::Memory => {
+            MacKey::new(&random_array::<32>(rng)).context("generating a secret")
+        }
+        // `resolve` refuses a postgres store without a secret.
+        StoreKind::Postgres => bail!("secret: required with a postgres store"),
     }
 }
 

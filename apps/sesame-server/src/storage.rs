@@ -94,6 +94,9 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
             if let Some(v) = s.statement_timeout_ms {
                 config.statement_timeout_ms = v;
             }
+            if let Some(v) = s.operation_timeout_ms {
+                config.operation_timeout_ms = v;
+            }
             let store = Arc::new(
                 PgStore::connect(&config)
                     .await

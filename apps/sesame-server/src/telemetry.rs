@@ -4,6 +4,8 @@
 //! Nothing in Sesame logs codes, tokens, secrets, emails or phone numbers;
 //! the domain's types redact themselves in `Debug`.
 
+use std::io::IsTerminal as _;
+
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -14,9 +16,11 @@ use crate::config::LogSettings;
 pub fn init(settings: &LogSettings) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.level));
+    // Colour codes only for a terminal: a pipe or a file gets plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_span_events(FmtSpan::NONE);
+        .with_span_events(FmtSpan::NONE)
+        .with_ansi(std::io::stdout().is_terminal());
     let _ = if settings.format == "json" {
         builder.json().flatten_event(true).try_init()
     } else {

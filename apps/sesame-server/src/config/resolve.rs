@@ -91,6 +91,7 @@ pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
     config.failures_per_recipient =
         RateLimit::new(r.failures_per_recipient_per_15min, Duration::from_secs(900));
 
+    check_operational(&settings)?;
     let dev_client = settings.clients.is_empty();
     let clients = if dev_client {
         vec![dev()]
@@ -99,6 +100,18 @@ pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
     };
     let apis = apis(&settings)?;
     let store = store_kind(settings.store.url.expose_secret())?;
+    match &settings.secret {
+        Some(secret) if secret.expose_secret().len() < 32 => {
+            return Err(ConfigError::value("secret", "must be at least 32 bytes"));
+        }
+        None if store == StoreKind::Postgres => {
+            return Err(ConfigError::value(
+                "secret",
+                "required with a postgres store, so that every instance shares it (at least 32 random bytes)",
+            ));
+        }
+        _ => {}
+    }
     Ok(Resolved {
         passwordless: config,
         clients,
@@ -107,6 +120,70 @@ pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
         dev_client,
         settings,
     })
+}
+
+/// The keys whose values only the server interprets: logging, the client
+/// IP source and the provider names.
+fn check_operational(settings: &Settings) -> Result<(), ConfigError> {
+    let log = &settings.log;
+    if !matches!(log.format.as_str(), "pretty" | "json") {
+        return Err(ConfigError::value(
+            "log.format",
+            "must be \"pretty\" or \"json\"",
+        ));
+    }
+    tracing_subscriber::EnvFilter::try_new(&log.level)
+        .map_err(|e| ConfigError::value("log.level", e))?;
+    let h = &settings.http;
+    match h.client_ip.as_str() {
+        "peer" => {}
+        "x-forwarded-for" if h.trusted_proxy_hops >= 1 => {}
+        "x-forwarded-for" => {
+            return Err(ConfigError::value(
+                "http.trusted_proxy_hops",
+                "must be at least 1 with x-forwarded-for",
+            ));
+        }
+        _ => {
+            return Err(ConfigError::value(
+                "http.client_ip",
+                "must be \"peer\" or \"x-forwarded-for\"",
+            ));
+        }
+    }
+    let e = &settings.email;
+    match (e.provider.as_str(), &e.smtp, &e.webhook) {
+        ("console", _, _) | ("smtp", Some(_), _) | ("webhook", _, Some(_)) => {}
+        ("smtp" | "webhook", _, _) => {
+            return Err(ConfigError::value(
+                format!("email.{}", e.provider),
+                "this section is required by email.provider",
+            ));
+        }
+        (other, _, _) => {
+            return Err(ConfigError::value(
+                "email.provider",
+                format!("{other:?} is not console, smtp or webhook"),
+            ));
+        }
+    }
+    let m = &settings.sms;
+    match (m.provider.as_str(), &m.webhook) {
+        ("console" | "sns", _) | ("webhook", Some(_)) => {}
+        ("webhook", None) => {
+            return Err(ConfigError::value(
+                "sms.webhook",
+                "this section is required by sms.provider",
+            ));
+        }
+        (other, _) => {
+            return Err(ConfigError::value(
+                "sms.provider",
+                format!("{other:?} is not console, sns or webhook"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {

@@ -103,6 +103,9 @@ pub struct StoreSettings {
     pub acquire_timeout_secs: Option<u64>,
     /// Per-statement timeout (Postgres).
     pub statement_timeout_ms: Option<u64>,
+    /// Bound on one storage call, from acquiring a connection to the last
+    /// reply (Postgres): catches a server that stops answering.
+    pub operation_timeout_ms: Option<u64>,
     /// Wait for a locked database at most this long (SQLite).
     pub busy_timeout_ms: Option<u64>,
     /// How often expired challenges are purged.
@@ -118,6 +121,7 @@ impl Default for StoreSettings {
             connect_timeout_secs: None,
             acquire_timeout_secs: None,
             statement_timeout_ms: None,
+            operation_timeout_ms: None,
             busy_timeout_ms: None,
             purge_interval_secs: 60,
         }

@@ -90,3 +90,34 @@ fn delivery_sections_use_the_adapters_own_keys() {
         .to_string();
     assert!(err.contains("regoin"), "{err}");
 }
+
+#[test]
+fn operational_mistakes_are_caught_by_resolve_and_name_their_key() {
+    let cases = [
+        ("[log]\nformat = \"xml\"\n", "log.format"),
+        ("[log]\nlevel = \"info,[\"\n", "log.level"),
+        (
+            "[http]\nclient_ip = \"cf-connecting-ip\"\n",
+            "http.client_ip",
+        ),
+        (
+            "[http]\nclient_ip = \"x-forwarded-for\"\ntrusted_proxy_hops = 0\n",
+            "http.trusted_proxy_hops",
+        ),
+        ("[email]\nprovider = \"smtp\"\n", "email.smtp"),
+        ("[email]\nprovider = \"carrier-pigeon\"\n", "email.provider"),
+        ("[sms]\nprovider = \"webhook\"\n", "sms.webhook"),
+        (
+            "[store]\nurl = \"postgres://db.example.com/sesame\"\n",
+            "secret",
+        ),
+        ("secret = \"short\"\n", "secret"),
+    ];
+    for (toml, key) in cases {
+        let err = resolve(from_toml(toml).unwrap()).unwrap_err().to_string();
+        assert!(
+            err.starts_with(key),
+            "{toml:?} gave {err:?}, expected it to name {key}"
+        );
+    }
+}
