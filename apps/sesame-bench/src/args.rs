@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::coldstart::ColdStart;
 use crate::flow::Mode;
 use crate::template::{self, ServerConfig};
 
@@ -14,6 +15,8 @@ pub enum Command {
     Run(Options),
     /// Print the server configuration the bench expects.
     ServerConfig(ServerConfig),
+    /// Time a server's start to ready, and its idle RSS.
+    ColdStart(ColdStart),
     /// Print this text and exit successfully.
     Help,
 }
@@ -22,6 +25,8 @@ pub enum Command {
 pub const USAGE: &str = "\
 usage: sesame-bench [OPTIONS]                 drive load against a running sesame
        sesame-bench server-config [OPTIONS]   print the server configuration to run it with
+       sesame-bench cold-start --ready-url URL [--settle D] -- COMMAND...
+                                              time COMMAND from exec to /readyz 200, then its idle RSS
 
 run options:
   --server URL           the server (default http://127.0.0.1:3000)
@@ -106,6 +111,10 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
         args.next();
         return server_config(args);
     }
+    if args.peek().is_some_and(|a| a == "cold-start") {
+        args.next();
+        return cold_start(args);
+    }
     let mut o = Options::default();
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -159,6 +168,31 @@ fn server_config(args: impl Iterator<Item = String>) -> Result<Command, String> 
         }
     }
     Ok(Command::ServerConfig(c))
+}
+
+fn cold_start(args: impl Iterator<Item = String>) -> Result<Command, String> {
+    let mut c = ColdStart {
+        ready_url: "http://127.0.0.1:3000/readyz".into(),
+        settle: Duration::from_secs(1),
+        command: Vec::new(),
+    };
+    let mut args = args.peekable();
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--ready-url" => c.ready_url = value()?,
+            "--settle" => c.settle = duration(&flag, &value()?)?,
+            "--" => {
+                c.command = args.collect();
+                break;
+            }
+            _ => return Err(format!("unknown argument {flag:?}\n\n{USAGE}")),
+        }
+    }
+    if c.command.is_empty() {
+        return Err("cold-start needs a command after --".into());
+    }
+    Ok(Command::ColdStart(c))
 }
 
 fn number<T: std::str::FromStr>(flag: &str, s: &str) -> Result<T, String> {

@@ -74,3 +74,16 @@ fn server_config_takes_its_own_options() {
     assert_eq!(c.alg, "ES256");
     assert_eq!(c.webhook_url, "http://127.0.0.1:9/sesame");
 }
+
+#[test]
+fn cold_start_takes_the_command_after_the_double_dash() {
+    let Ok(Command::ColdStart(c)) = parse_str(
+        "cold-start --ready-url http://127.0.0.1:3100/readyz --settle 2s -- taskset -c 0 sesame --config x.toml",
+    ) else {
+        panic!("refused");
+    };
+    assert_eq!(c.ready_url, "http://127.0.0.1:3100/readyz");
+    assert_eq!(c.settle, Duration::from_secs(2));
+    assert_eq!(c.command.join(" "), "taskset -c 0 sesame --config x.toml");
+    assert!(parse_str("cold-start --settle 1s").is_err());
+}

@@ -13,10 +13,12 @@
 //!   `refresh` modes; [`client`]: the HTTP calls.
 //! - [`run`]: warm-up, closed or open loop, the measured window;
 //!   [`stats`]: HDR histograms; [`procstat`]: the server's CPU and RSS.
-//! - [`report`]: the text summary and the JSON result.
+//! - [`report`]: the text summary and the JSON result; [`coldstart`]:
+//!   start-to-ready time and idle RSS.
 
 pub mod args;
 pub mod client;
+pub mod coldstart;
 pub mod flow;
 pub mod jwks;
 pub mod procstat;

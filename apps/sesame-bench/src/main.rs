@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use sesame_bench::args::{self, Command, Options, USAGE};
+use sesame_bench::coldstart::{self, ColdStart};
 use sesame_bench::receiver::Receiver;
 
 #[tokio::main]
@@ -22,6 +23,7 @@ async fn main() -> ExitCode {
         Command::Help => out(USAGE),
         Command::ServerConfig(c) => out(&c.render()),
         Command::Run(o) => bench(&o).await,
+        Command::ColdStart(c) => cold_start(&c).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -50,4 +52,9 @@ async fn bench(o: &Options) -> anyhow::Result<()> {
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
+}
+
+async fn cold_start(c: &ColdStart) -> anyhow::Result<()> {
+    let result = coldstart::measure(c).await?;
+    out(&serde_json::to_string(&result)?)
 }
