@@ -9,32 +9,17 @@
 
 use async_trait::async_trait;
 use sesame_domain::ports::{RateLimiter, StoreError};
-use sesame_domain::rate_limit::{RateDecision, RateLimit};
+use sesame_domain::rate_limit::{FixedWindow, RateDecision, RateLimit};
 use sesame_domain::time::Timestamp;
 
 use crate::error::from_sqlx;
 use crate::store::PgStore;
 
-/// The window containing `now`, as (length in ms, start, end).
-fn window(rule: RateLimit, now: Timestamp) -> (i64, i64, i64) {
-    // A window shorter than the 1 ms resolution of timestamps is 1 ms long.
-    let len = i64::try_from(rule.window.as_millis())
-        .unwrap_or(i64::MAX)
-        .max(1);
-    let start = now.unix_millis().div_euclid(len).saturating_mul(len);
-    (len, start, start.saturating_add(len))
-}
-
-/// The decision for a window whose count is `count` after this request.
-fn decision(rule: RateLimit, count: i64, allowed: bool, reset_at: i64) -> RateDecision {
-    let remaining = (i64::from(rule.limit) - count).clamp(0, i64::from(rule.limit));
-    RateDecision {
-        allowed,
-        limit: rule.limit,
-        // Between 0 and limit, so it fits.
-        remaining: u32::try_from(remaining).unwrap_or(0),
-        reset_at: Timestamp::from_unix_millis(reset_at),
-    }
+/// The decision for a window whose count is `count` after this request, or
+/// before it for a peek. A negative count (which no query writes) reads as
+/// zero, as it always has.
+fn decide(rule: RateLimit, window: &FixedWindow, count: i64, counted: bool) -> RateDecision {
+    rule.decide(window, u64::try_from(count).unwrap_or(0), counted)
 }
 
 impl PgStore {
@@ -66,7 +51,8 @@ impl RateLimiter for PgStore {
         rule: RateLimit,
         now: Timestamp,
     ) -> Result<RateDecision, StoreError> {
-        let (len, start, reset_at) = window(rule, now);
+        let window = rule.window_at(now);
+        let (len, start) = (window.length_ms, window.start.unix_millis());
         let count = self
             .bounded(async {
                 sqlx::query_scalar!(
@@ -80,19 +66,14 @@ impl RateLimiter for PgStore {
                     key,
                     len,
                     start,
-                    reset_at,
+                    window.end.unix_millis(),
                 )
                 .fetch_one(&self.pool)
                 .await
                 .map_err(from_sqlx)
             })
             .await?;
-        Ok(decision(
-            rule,
-            count,
-            count <= i64::from(rule.limit),
-            reset_at,
-        ))
+        Ok(decide(rule, &window, count, true))
     }
 
     async fn peek(
@@ -101,7 +82,8 @@ impl RateLimiter for PgStore {
         rule: RateLimit,
         now: Timestamp,
     ) -> Result<RateDecision, StoreError> {
-        let (len, start, reset_at) = window(rule, now);
+        let window = rule.window_at(now);
+        let (len, start) = (window.length_ms, window.start.unix_millis());
         let count = self
             .bounded(async {
                 sqlx::query_scalar!(
@@ -119,45 +101,6 @@ impl RateLimiter for PgStore {
             })
             .await?
             .unwrap_or(0);
-        Ok(decision(
-            rule,
-            count,
-            count < i64::from(rule.limit),
-            reset_at,
-        ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::*;
-
-    fn rule(limit: u32, ms: u64) -> RateLimit {
-        RateLimit::new(limit, Duration::from_millis(ms))
-    }
-
-    #[test]
-    fn windows_are_aligned_on_multiples_of_their_length() {
-        assert_eq!(
-            window(rule(1, 1000), Timestamp::from_unix_millis(12_345)),
-            (1000, 12_000, 13_000)
-        );
-        assert_eq!(
-            window(rule(1, 1000), Timestamp::from_unix_millis(-1)),
-            (1000, -1000, 0)
-        );
-        assert_eq!(
-            window(rule(1, 0), Timestamp::from_unix_millis(7)),
-            (1, 7, 8)
-        );
-    }
-
-    #[test]
-    fn remaining_never_goes_below_zero() {
-        let d = decision(rule(3, 1000), 5, false, 0);
-        assert_eq!(d.remaining, 0);
-        assert_eq!(decision(rule(3, 1000), 1, true, 0).remaining, 2);
+        Ok(decide(rule, &window, count, false))
     }
 }

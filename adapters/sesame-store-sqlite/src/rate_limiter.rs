@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 use sesame_domain::ports::{RateLimiter, StoreError};
-use sesame_domain::{RateDecision, RateLimit, Timestamp};
+use sesame_domain::{FixedWindow, RateDecision, RateLimit, Timestamp};
 
 use crate::SqliteStore;
 use crate::error::{corrupt, store_error};
@@ -22,43 +22,10 @@ const PEEK: &str = "SELECT count FROM rate_limits \
 
 const PURGE: &str = "DELETE FROM rate_limits WHERE reset_at <= ?1";
 
-/// The window containing `now`: `[start, start + len)`, `start` a multiple
-/// of `len`, every length in whole milliseconds and at least one.
-struct Window {
-    len: i64,
-    start: i64,
-    reset_at: i64,
-}
-
-impl Window {
-    fn containing(rule: RateLimit, now: Timestamp) -> Self {
-        let len = i64::try_from(rule.window.as_millis())
-            .unwrap_or(i64::MAX)
-            .max(1);
-        let start = now.unix_millis().div_euclid(len).saturating_mul(len);
-        Self {
-            len,
-            start,
-            reset_at: start.saturating_add(len),
-        }
-    }
-}
-
-fn decide(rule: RateLimit, window: &Window, count: i64, counted: bool) -> RateDecision {
-    let count = u64::try_from(count).unwrap_or(0);
-    let limit = u64::from(rule.limit);
-    RateDecision {
-        // A hit is allowed if it is within the limit; a peek if one more
-        // would be.
-        allowed: if counted {
-            count <= limit
-        } else {
-            count < limit
-        },
-        limit: rule.limit,
-        remaining: u32::try_from(limit.saturating_sub(count)).unwrap_or(0),
-        reset_at: Timestamp::from_unix_millis(window.reset_at),
-    }
+/// The decision for `count` hits, this one included or not; a negative count
+/// was refused as corrupt before this.
+fn decide(rule: RateLimit, window: &FixedWindow, count: i64, counted: bool) -> RateDecision {
+    rule.decide(window, u64::try_from(count).unwrap_or(0), counted)
 }
 
 impl SqliteStore {
@@ -85,12 +52,12 @@ impl RateLimiter for SqliteStore {
         rule: RateLimit,
         now: Timestamp,
     ) -> Result<RateDecision, StoreError> {
-        let window = Window::containing(rule, now);
+        let window = rule.window_at(now);
         let count: i64 = sqlx::query_scalar(HIT)
             .bind(key)
-            .bind(window.len)
-            .bind(window.start)
-            .bind(window.reset_at)
+            .bind(window.length_ms)
+            .bind(window.start.unix_millis())
+            .bind(window.end.unix_millis())
             .fetch_one(&self.write)
             .await
             .map_err(store_error)?;
@@ -106,11 +73,11 @@ impl RateLimiter for SqliteStore {
         rule: RateLimit,
         now: Timestamp,
     ) -> Result<RateDecision, StoreError> {
-        let window = Window::containing(rule, now);
+        let window = rule.window_at(now);
         let count: Option<i64> = sqlx::query_scalar(PEEK)
             .bind(key)
-            .bind(window.len)
-            .bind(window.start)
+            .bind(window.length_ms)
+            .bind(window.start.unix_millis())
             .fetch_optional(&self.read)
             .await
             .map_err(store_error)?;

@@ -29,7 +29,7 @@ pub use code::{CodeLength, CodeMac, MacKey, MacPurpose, Otp};
 pub use message::{
     DeliveryReceipt, EmailMessage, MessageContext, MessageMeta, Operation, SmsMessage,
 };
-pub use rate_limit::{RateDecision, RateLimit};
+pub use rate_limit::{FixedWindow, RateDecision, RateLimit};
 pub use recipient::{Connection, EmailAddress, PhoneNumber, Recipient};
 pub use refresh::{RefreshTokenRecord, Rotation};
 pub use service::{AuthService, Passwordless, PasswordlessConfig, Ports};

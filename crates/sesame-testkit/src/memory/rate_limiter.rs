@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use sesame_domain::ports::{RateLimiter, StoreError};
@@ -34,13 +33,6 @@ struct Counter {
     count: u32,
 }
 
-/// The window `[k·w, (k+1)·w)` containing `now`, in milliseconds.
-fn window_of(now: Timestamp, window: Duration) -> (i64, i64) {
-    let w = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
-    let start = now.unix_millis().div_euclid(w).saturating_mul(w);
-    (start, start.saturating_add(w))
-}
-
 impl Inner {
     /// The hits counted so far in the window `[start, end)` for `key`.
     fn count(&self, key: &str, start: i64, end: i64) -> u32 {
@@ -55,15 +47,6 @@ impl Inner {
         self.counters.retain(|_, c| c.end > now);
         self.hits_since_sweep = 0;
         before - self.counters.len()
-    }
-}
-
-fn decision(rule: RateLimit, count: u32, allowed: bool, end: i64) -> RateDecision {
-    RateDecision {
-        allowed,
-        limit: rule.limit,
-        remaining: rule.limit.saturating_sub(count),
-        reset_at: Timestamp::from_unix_millis(end),
     }
 }
 
@@ -109,7 +92,8 @@ impl RateLimiter for MemoryRateLimiter {
         rule: RateLimit,
         now: Timestamp,
     ) -> Result<RateDecision, StoreError> {
-        let (start, end) = window_of(now, rule.window);
+        let window = rule.window_at(now);
+        let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
         let mut inner = lock(&self.inner);
         inner.hits_since_sweep += 1;
         if inner.hits_since_sweep >= SWEEP_EVERY {
@@ -119,7 +103,7 @@ impl RateLimiter for MemoryRateLimiter {
         inner
             .counters
             .insert(key.to_owned(), Counter { start, end, count });
-        Ok(decision(rule, count, count <= rule.limit, end))
+        Ok(rule.decide(&window, u64::from(count), true))
     }
 
     async fn peek(
@@ -128,8 +112,9 @@ impl RateLimiter for MemoryRateLimiter {
         rule: RateLimit,
         now: Timestamp,
     ) -> Result<RateDecision, StoreError> {
-        let (start, end) = window_of(now, rule.window);
+        let window = rule.window_at(now);
+        let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
         let count = lock(&self.inner).count(key, start, end);
-        Ok(decision(rule, count, count < rule.limit, end))
+        Ok(rule.decide(&window, u64::from(count), false))
     }
 }
