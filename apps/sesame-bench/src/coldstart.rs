@@ -6,7 +6,7 @@
 //! and after a settle time the RSS is read from `/proc`. The server is then
 //! killed: it is this process's own child.
 
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -64,6 +64,8 @@ pub async fn measure(c: &ColdStart) -> anyhow::Result<ColdStartResult> {
     let mut child = Reaped(
         Command::new(program)
             .args(args)
+            // Our stdout is the result; the server's banner goes nowhere.
+            .stdout(Stdio::null())
             .spawn()
             .with_context(|| format!("starting {program}"))?,
     );

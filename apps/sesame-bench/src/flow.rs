@@ -26,6 +26,18 @@ pub enum Mode {
     Refresh,
 }
 
+impl Mode {
+    /// `new`, `returning` or `refresh`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Returning => "returning",
+            Self::Refresh => "refresh",
+        }
+    }
+}
+
 impl FromStr for Mode {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

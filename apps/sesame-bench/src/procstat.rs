@@ -74,7 +74,7 @@ pub fn status_kib(status: &str, key: &str) -> Option<u64> {
     })
 }
 
-/// The server's resource use over the measured window.
+/// A process's resource use over the measured window (the server's, or the bench's own).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct ServerUsage {
     /// CPU seconds spent between the start and the end of the window.

@@ -44,6 +44,9 @@ pub struct Report {
     pub webhook: MailboxCounts,
     /// The server's CPU and memory, with `--server-pid`.
     pub server_usage: Option<ServerUsage>,
+    /// The bench's own CPU and memory over the same window: a bench near
+    /// one full core is itself the bottleneck.
+    pub bench_usage: Option<ServerUsage>,
 }
 
 impl Report {
@@ -57,8 +60,11 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "sesame-bench: {:?} flows against {}, {loop_kind}, {:.1} s measured after {:.1} s warm-up",
-            self.mode, self.server, self.elapsed_secs, self.warmup_secs
+            "sesame-bench: {} flows against {}, {loop_kind}, {:.1} s measured after {:.1} s warm-up",
+            self.mode.name(),
+            self.server,
+            self.elapsed_secs,
+            self.warmup_secs
         );
         let _ = writeln!(
             s,
@@ -104,6 +110,13 @@ impl Report {
                 u.cpu_seconds, u.cpu_cores, u.peak_rss_mib, u.rss_mib
             );
         }
+        if let Some(u) = &self.bench_usage {
+            let _ = writeln!(
+                s,
+                "  bench      {:.2} CPU s ({:.2} cores)",
+                u.cpu_seconds, u.cpu_cores
+            );
+        }
         s
     }
 }
@@ -142,6 +155,7 @@ mod tests {
                 peak_rss_mib: 31.0,
                 rss_mib: 30.0,
             }),
+            bench_usage: None,
         };
         let text = report.text();
         for needle in [

@@ -99,6 +99,7 @@ pub async fn run(o: &Options, receiver: &Receiver) -> anyhow::Result<Report> {
 
     tokio::time::sleep_until(plan.measure_from.into()).await;
     let before = o.server_pid.map(ProcSample::read).transpose()?;
+    let bench_before = ProcSample::read(std::process::id()).ok();
     let mut total = Recorder::default();
     let mut last = plan.end;
     while let Some(joined) = running.join_next().await {
@@ -115,6 +116,10 @@ pub async fn run(o: &Options, receiver: &Receiver) -> anyhow::Result<Report> {
         )),
         _ => None,
     };
+    let bench_usage = bench_before.and_then(|before| {
+        let after = ProcSample::read(std::process::id()).ok()?;
+        Some(ServerUsage::between(&before, &after, elapsed.as_secs_f64()))
+    });
     if let Some(p) = progress {
         p.abort();
         eprintln!();
@@ -140,6 +145,7 @@ pub async fn run(o: &Options, receiver: &Receiver) -> anyhow::Result<Report> {
         id_token_alg,
         webhook: receiver.mailbox.counts(),
         server_usage,
+        bench_usage,
     })
 }
 
