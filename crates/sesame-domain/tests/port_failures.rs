@@ -124,13 +124,7 @@ async fn an_unreachable_rate_limiter_fails_the_start_closed() {
 #[tokio::test]
 async fn a_consume_that_fails_mints_no_token() {
     let mut m = Mocks::with_client(confidential_client());
-    m.rate_limiter
-        .expect_peek()
-        .returning(|_, _, _| Ok(allowed()));
-    let challenge = m.live_challenge_for(email(), OTP);
-    m.challenges
-        .expect_latest()
-        .returning(move |_| Ok(Some(challenge.clone())));
+    m.expect_a_live_challenge_under_the_limit();
     m.challenges
         .expect_consume()
         .times(1)
@@ -150,13 +144,7 @@ async fn a_consume_that_fails_mints_no_token() {
 #[tokio::test]
 async fn a_failing_signer_gives_an_unknown_error_not_a_token() {
     let mut m = Mocks::with_client(confidential_client());
-    m.rate_limiter
-        .expect_peek()
-        .returning(|_, _, _| Ok(allowed()));
-    let challenge = m.live_challenge_for(email(), OTP);
-    m.challenges
-        .expect_latest()
-        .returning(move |_| Ok(Some(challenge.clone())));
+    m.expect_a_live_challenge_under_the_limit();
     m.challenges.expect_consume().returning(|_, _| Ok(true));
     m.expect_first_login();
     m.expect_one_key();
@@ -199,13 +187,7 @@ async fn a_losing_concurrent_redemption_is_a_wrong_code_that_does_not_count_as_a
 #[tokio::test]
 async fn an_unreachable_user_store_after_a_good_code_is_unavailable() {
     let mut m = Mocks::with_client(confidential_client());
-    m.rate_limiter
-        .expect_peek()
-        .returning(|_, _, _| Ok(allowed()));
-    let challenge = m.live_challenge_for(email(), OTP);
-    m.challenges
-        .expect_latest()
-        .returning(move |_| Ok(Some(challenge.clone())));
+    m.expect_a_live_challenge_under_the_limit();
     m.challenges.expect_consume().returning(|_, _| Ok(true));
     m.users.expect_find().returning(|_| Err(unavailable()));
     m.minter.expect_sign_access().never();

@@ -211,6 +211,23 @@ impl Mocks {
         }
     }
 
+    /// Expects a redemption to find the failure limit open and a live
+    /// challenge for [`email`] whose code is [`OTP`].
+    pub fn expect_a_live_challenge_under_the_limit(&mut self) {
+        self.rate_limiter.expect_peek().returning(|_, _, _| {
+            Ok(RateDecision {
+                allowed: true,
+                limit: 10,
+                remaining: 10,
+                reset_at: NOW.plus(Duration::from_secs(900)),
+            })
+        });
+        let challenge = self.live_challenge_for(email(), OTP);
+        self.challenges
+            .expect_latest()
+            .returning(move |_| Ok(Some(challenge.clone())));
+    }
+
     /// Expects a first login: no user yet, one created, login recorded.
     pub fn expect_first_login(&mut self) {
         self.users.expect_find().returning(|_| Ok(None));
