@@ -47,6 +47,7 @@ impl TryFrom<ClientRow> for Client {
                 .collect::<Result<_, _>>()?,
             trust_forwarded_for: r.trust_forwarded_for,
             web_origins: r.web_origins,
+            magic_link: sesame_domain::MagicLinkSettings::default(),
         })
     }
 }

@@ -42,6 +42,7 @@ fn decode_client(row: &SqliteRow) -> Result<Client, StoreError> {
         connections: json(row, T, "connections")?,
         trust_forwarded_for: flag(row, T, "trust_forwarded_for")?,
         web_origins: json(row, T, "web_origins")?,
+        magic_link: sesame_domain::MagicLinkSettings::default(),
     })
 }
 

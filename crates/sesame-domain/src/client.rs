@@ -164,6 +164,29 @@ pub struct Client {
     pub trust_forwarded_for: bool,
     /// Origins allowed to call from a browser (CORS).
     pub web_origins: Vec<String>,
+    /// How magic links behave for this client.
+    #[serde(default)]
+    pub magic_link: MagicLinkSettings,
+}
+
+/// Per-client magic-link behaviour. Every default is the conservative one.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MagicLinkSettings {
+    /// Whether the confirm page submits itself with a tiny script. Scanners
+    /// that do not run script still cannot spend the link; ones that do
+    /// could, so this is opt-in.
+    #[serde(default)]
+    pub auto_submit: bool,
+    /// Whether a link's tokens may include a refresh token (scope
+    /// `offline_access` and the refresh grant still needed). Auth0 never
+    /// gives one.
+    #[serde(default)]
+    pub refresh_tokens: bool,
+    /// Where "back to the application" leads from a link's error page
+    /// (Auth0's `initiate_login_uri`); without it, the origin of the first
+    /// callback.
+    #[serde(default)]
+    pub login_uri: Option<String>,
 }
 
 impl Client {
@@ -183,6 +206,20 @@ impl Client {
     #[must_use]
     pub fn allows_connection(&self, connection: Connection) -> bool {
         self.connections.contains(&connection)
+    }
+
+    /// Where "back to the application" leads: the login URI, or the origin
+    /// of the first callback.
+    #[must_use]
+    pub fn back_url(&self) -> Option<String> {
+        if let Some(u) = &self.magic_link.login_uri {
+            return Some(u.clone());
+        }
+        let first = url::Url::parse(self.callbacks.first()?).ok()?;
+        match first.origin() {
+            o @ url::Origin::Tuple(..) => Some(format!("{}/", o.ascii_serialization())),
+            url::Origin::Opaque(_) => None,
+        }
     }
 
     /// Whether `uri` is exactly one of the registered callbacks.

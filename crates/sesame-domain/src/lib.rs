@@ -9,26 +9,33 @@
 //!
 //! Start with [`service::Passwordless`].
 
+pub mod authorization;
 pub mod challenge;
 pub mod client;
 pub mod code;
 pub mod message;
+pub mod page;
 pub mod ports;
 pub mod rate_limit;
 pub mod recipient;
 pub mod refresh;
 pub mod render;
+pub mod render_pages;
 pub mod service;
 pub mod time;
 pub mod token;
 pub mod user;
 
+pub use authorization::{AuthorizationCode, Redemption, ResponseType};
 pub use challenge::{AuthParams, Challenge, ChallengeId, ChallengeKey, SendMode};
-pub use client::{Api, Client, ClientId, ClientSecretHash, GrantType, SigningAlg};
+pub use client::{
+    Api, Client, ClientId, ClientSecretHash, GrantType, MagicLinkSettings, SigningAlg,
+};
 pub use code::{CodeLength, CodeMac, MacKey, MacPurpose, Otp};
 pub use message::{
     DeliveryReceipt, EmailMessage, MessageContext, MessageMeta, Operation, SmsMessage,
 };
+pub use page::{ConfirmPage, ErrorPage, LinkProblem, RenderedPage};
 pub use rate_limit::{FixedWindow, RateDecision, RateLimit};
 pub use recipient::{Connection, EmailAddress, PhoneNumber, Recipient};
 pub use refresh::{RefreshTokenRecord, Rotation};

@@ -11,12 +11,15 @@ use http::{HeaderMap, Request, StatusCode};
 use mockall::mock;
 use secrecy::SecretString;
 use serde_json::Value;
-use sesame_domain::ports::StoreError;
+use sesame_domain::ports::{RenderError, StoreError};
 use sesame_domain::service::{
-    BackendStatus, Issuer, OtpError, OtpRequest, Profile, RefreshError, RefreshRequest,
+    BackendStatus, CodeGrantError, CodeRequest, Issuer, LinkApp, LinkError, LinkPreview,
+    LinkRedirect, LinkRequest, OtpError, OtpRequest, Profile, RefreshError, RefreshRequest,
     RevokeError, RevokeRequest, StartError, StartRequest, Started, UserinfoError,
 };
-use sesame_domain::{AuthService, RateDecision, Timestamp, TokenSet};
+use sesame_domain::{
+    AuthService, ClientId, ConfirmPage, ErrorPage, RateDecision, RenderedPage, Timestamp, TokenSet,
+};
 use sesame_http::{HttpConfig, router};
 use tower::ServiceExt as _;
 
@@ -28,6 +31,12 @@ mock! {
         async fn start(&self, req: StartRequest) -> Result<Started, StartError>;
         async fn exchange_otp(&self, req: OtpRequest) -> Result<TokenSet, OtpError>;
         async fn exchange_refresh(&self, req: RefreshRequest) -> Result<TokenSet, RefreshError>;
+        async fn exchange_code(&self, req: CodeRequest) -> Result<TokenSet, CodeGrantError>;
+        async fn inspect_link(&self, req: LinkRequest) -> Result<LinkPreview, LinkError>;
+        async fn redeem_link(&self, req: LinkRequest) -> Result<LinkRedirect, LinkError>;
+        async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError>;
+        fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError>;
+        fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError>;
         async fn revoke(&self, req: RevokeRequest) -> Result<(), RevokeError>;
         async fn userinfo(&self, access_token: &str) -> Result<Profile, UserinfoError>;
         async fn jwks(&self) -> Result<Value, StoreError>;

@@ -8,12 +8,14 @@ use async_trait::async_trait;
 use axum::body::Body;
 use http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
-use sesame_domain::ports::StoreError;
+use sesame_domain::ports::{PageRenderer as _, RenderError, StoreError};
+use sesame_domain::render_pages::PlainPages;
 use sesame_domain::service::{
-    BackendStatus, Issuer, OtpError, OtpRequest, Profile, RefreshError, RefreshRequest,
+    BackendStatus, CodeGrantError, CodeRequest, Issuer, LinkApp, LinkError, LinkPreview,
+    LinkRedirect, LinkRequest, OtpError, OtpRequest, Profile, RefreshError, RefreshRequest,
     RevokeError, RevokeRequest, StartError, StartRequest, Started, UserinfoError,
 };
-use sesame_domain::{AuthService, TokenSet};
+use sesame_domain::{AuthService, ClientId, ConfirmPage, ErrorPage, RenderedPage, TokenSet};
 use sesame_http::{HttpConfig, router};
 
 use crate::common::*;
@@ -154,6 +156,28 @@ impl AuthService for Stuck {
     async fn exchange_refresh(&self, _: RefreshRequest) -> Result<TokenSet, RefreshError> {
         tokio::time::sleep(Duration::from_secs(3600)).await;
         Err(RefreshError::InvalidToken)
+    }
+    async fn exchange_code(&self, _: CodeRequest) -> Result<TokenSet, CodeGrantError> {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Err(CodeGrantError::InvalidGrant)
+    }
+    async fn inspect_link(&self, _: LinkRequest) -> Result<LinkPreview, LinkError> {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Err(LinkError::Invalid)
+    }
+    async fn redeem_link(&self, _: LinkRequest) -> Result<LinkRedirect, LinkError> {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Err(LinkError::Invalid)
+    }
+    async fn link_app(&self, _: &ClientId) -> Result<Option<LinkApp>, LinkError> {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Ok(None)
+    }
+    fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError> {
+        PlainPages.confirm_page(page)
+    }
+    fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError> {
+        PlainPages.error_page(page)
     }
     async fn revoke(&self, _: RevokeRequest) -> Result<(), RevokeError> {
         tokio::time::sleep(Duration::from_secs(3600)).await;

@@ -120,6 +120,7 @@ pub fn client() -> Client {
         connections: vec![Connection::Email, Connection::Sms],
         trust_forwarded_for: true,
         web_origins: vec!["https://app.example".to_owned()],
+        magic_link: sesame_domain::MagicLinkSettings::default(),
     }
 }
 

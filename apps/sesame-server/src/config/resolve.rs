@@ -240,6 +240,7 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
             connections,
             trust_forwarded_for: c.trust_forwarded_for,
             web_origins: c.web_origins.clone(),
+            magic_link: sesame_domain::MagicLinkSettings::default(),
         });
     }
     Ok(out)
@@ -314,5 +315,6 @@ fn dev() -> Client {
             "http://localhost:3000".into(),
             "http://localhost:8080".into(),
         ],
+        magic_link: sesame_domain::MagicLinkSettings::default(),
     }
 }

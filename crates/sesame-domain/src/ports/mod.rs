@@ -5,10 +5,12 @@
 //! Every method documents, under `# Errors`, the rules an adapter MUST keep;
 //! `sesame-testkit` has one contract suite per port that checks them.
 
+mod authorization_codes;
 mod challenges;
 mod delivery;
 mod health;
 mod keys;
+mod pages;
 mod rate_limiter;
 mod refresh_tokens;
 mod registry;
@@ -17,10 +19,12 @@ mod system;
 mod tokens;
 mod users;
 
+pub use authorization_codes::AuthorizationCodeStore;
 pub use challenges::{ChallengeStore, EXPIRED_CHALLENGE_RETENTION};
 pub use delivery::{DeliveryError, EmailSender, MessageRenderer, RenderError, SmsSender};
 pub use health::HealthCheck;
 pub use keys::KeyStore;
+pub use pages::PageRenderer;
 pub use rate_limiter::RateLimiter;
 pub use refresh_tokens::RefreshTokenStore;
 pub use registry::{ApiRegistry, ClientRegistry};

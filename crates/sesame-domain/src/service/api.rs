@@ -6,10 +6,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::{
-    Issuer, OtpError, OtpRequest, Passwordless, Profile, RefreshError, RefreshRequest, RevokeError,
-    RevokeRequest, StartError, StartRequest, Started, UserinfoError,
+    CodeGrantError, CodeRequest, Issuer, LinkApp, LinkError, LinkPreview, LinkRedirect,
+    LinkRequest, OtpError, OtpRequest, Passwordless, Profile, RefreshError, RefreshRequest,
+    RevokeError, RevokeRequest, StartError, StartRequest, Started, UserinfoError,
 };
-use crate::ports::{HealthCheck, StoreError};
+use crate::client::ClientId;
+use crate::page::{ConfirmPage, ErrorPage, RenderedPage};
+use crate::ports::{HealthCheck, RenderError, StoreError};
 use crate::token::TokenSet;
 
 /// One backend's readiness.
@@ -32,6 +35,24 @@ pub trait AuthService: Send + Sync + 'static {
     async fn exchange_otp(&self, req: OtpRequest) -> Result<TokenSet, OtpError>;
     /// See [`Passwordless::exchange_refresh`].
     async fn exchange_refresh(&self, req: RefreshRequest) -> Result<TokenSet, RefreshError>;
+    /// See [`Passwordless::exchange_code`].
+    async fn exchange_code(&self, req: CodeRequest) -> Result<TokenSet, CodeGrantError>;
+    /// See [`Passwordless::inspect_link`].
+    async fn inspect_link(&self, req: LinkRequest) -> Result<LinkPreview, LinkError>;
+    /// See [`Passwordless::redeem_link`].
+    async fn redeem_link(&self, req: LinkRequest) -> Result<LinkRedirect, LinkError>;
+    /// See [`Passwordless::link_app`].
+    async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError>;
+    /// Renders the link confirm page with the configured [`crate::ports::PageRenderer`].
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError>;
+    /// Renders a link error page with the configured [`crate::ports::PageRenderer`].
+    ///
+    /// # Errors
+    /// [`RenderError`] when the template fails.
+    fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError>;
     /// See [`Passwordless::revoke`].
     async fn revoke(&self, req: RevokeRequest) -> Result<(), RevokeError>;
     /// See [`Passwordless::userinfo`].
@@ -71,6 +92,30 @@ impl AuthService for Passwordless {
 
     async fn revoke(&self, req: RevokeRequest) -> Result<(), RevokeError> {
         Self::revoke(self, req).await
+    }
+
+    async fn exchange_code(&self, req: CodeRequest) -> Result<TokenSet, CodeGrantError> {
+        Self::exchange_code(self, req).await
+    }
+
+    async fn inspect_link(&self, req: LinkRequest) -> Result<LinkPreview, LinkError> {
+        Self::inspect_link(self, req).await
+    }
+
+    async fn redeem_link(&self, req: LinkRequest) -> Result<LinkRedirect, LinkError> {
+        Self::redeem_link(self, req).await
+    }
+
+    async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError> {
+        Self::link_app(self, client_id).await
+    }
+
+    fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError> {
+        self.ports.pages.confirm_page(page)
+    }
+
+    fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError> {
+        self.ports.pages.error_page(page)
     }
 
     async fn userinfo(&self, access_token: &str) -> Result<Profile, UserinfoError> {

@@ -89,9 +89,8 @@ pub struct PasswordlessConfig {
     /// (default 30 days).
     pub refresh_absolute_lifetime: Duration,
     /// Whether emails carry magic links and `send: "link"` is accepted
-    /// (default off until the link endpoint is served; then a start with
-    /// `send: "link"` is refused with a clear error rather than sending a
-    /// link that leads nowhere).
+    /// (default on, as Auth0; when off, a start with `send: "link"` is
+    /// refused with a clear error).
     pub magic_links: bool,
     /// How long signing keys are cached before the key store is read again,
     /// so a rotation on one instance reaches the others (default 60 s).
@@ -116,7 +115,7 @@ impl PasswordlessConfig {
             default_signing_alg: SigningAlg::RS256,
             refresh_idle_lifetime: Duration::from_secs(15 * 86_400),
             refresh_absolute_lifetime: Duration::from_secs(30 * 86_400),
-            magic_links: false,
+            magic_links: true,
             key_cache_ttl: Duration::from_secs(60),
         }
     }

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use crate::ports::{
-    ApiRegistry, ChallengeStore, ClientRegistry, Clock, CodeGenerator, EmailSender, KeyStore,
-    MessageRenderer, RateLimiter, RefreshTokenStore, SmsSender, TokenMinter, UserStore,
+    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, Clock, CodeGenerator,
+    EmailSender, KeyStore, MessageRenderer, PageRenderer, RateLimiter, RefreshTokenStore,
+    SmsSender, TokenMinter, UserStore,
 };
 
 /// One adapter for every port. Cheap to clone.
@@ -18,6 +19,8 @@ pub struct Ports {
     pub users: Arc<dyn UserStore>,
     /// Issued challenges.
     pub challenges: Arc<dyn ChallengeStore>,
+    /// Authorization codes from magic links.
+    pub authorization_codes: Arc<dyn AuthorizationCodeStore>,
     /// Refresh-token families.
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     /// Signing keys.
@@ -30,6 +33,8 @@ pub struct Ports {
     pub sms: Arc<dyn SmsSender>,
     /// Message templates.
     pub renderer: Arc<dyn MessageRenderer>,
+    /// The magic-link confirm and error pages.
+    pub pages: Arc<dyn PageRenderer>,
     /// Token signing.
     pub minter: Arc<dyn TokenMinter>,
     /// Time.

@@ -178,7 +178,11 @@ macro_rules! infrastructure_errors {
     )*};
 }
 
+use super::link::{CodeGrantError, LinkError};
+
 infrastructure_errors!(
+    CodeGrantError,
+    LinkError,
     StartError,
     OtpError,
     RefreshError,

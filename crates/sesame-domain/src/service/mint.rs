@@ -24,6 +24,14 @@ pub(super) enum RefreshPlan {
     NewFamilyIfAllowed,
     /// Return this already-stored replacement token.
     Rotated(String),
+    /// No refresh token, whatever the scope says.
+    None,
+}
+
+/// A minted token set, and the refresh family it started, if any.
+pub(super) struct Minted {
+    pub tokens: TokenSet,
+    pub family_id: Option<String>,
 }
 
 /// The inputs to one mint.
@@ -62,7 +70,7 @@ impl Passwordless {
         })
     }
 
-    pub(super) async fn mint(&self, m: Mint<'_>) -> Result<TokenSet, MintError> {
+    pub(super) async fn mint(&self, m: Mint<'_>) -> Result<Minted, MintError> {
         let now = self.ports.clock.now();
         let issuer = &self.config.issuer;
         let lifetime = m
@@ -105,25 +113,29 @@ impl Passwordless {
             None
         };
 
-        let refresh_token = match m.refresh {
-            RefreshPlan::Rotated(token) => Some(SecretString::from(token)),
+        let mut family_id = None;
+        let refresh_token = match &m.refresh {
+            RefreshPlan::Rotated(token) => Some(SecretString::from(token.clone())),
             RefreshPlan::NewFamilyIfAllowed
                 if scope::contains(&m.scope, "offline_access")
                     && m.client.allows_grant(GrantType::RefreshToken) =>
             {
-                Some(SecretString::from(self.new_refresh_family(&m, now).await?))
+                let (token, family) = self.new_refresh_family(&m, now).await?;
+                family_id = Some(family);
+                Some(SecretString::from(token))
             }
-            RefreshPlan::NewFamilyIfAllowed => None,
+            RefreshPlan::NewFamilyIfAllowed | RefreshPlan::None => None,
         };
 
-        Ok(TokenSet {
+        let tokens = TokenSet {
             access_token: SecretString::from(access_token),
             id_token,
             refresh_token,
             token_type: "Bearer",
             expires_in: lifetime.as_secs(),
             scope: m.scope,
-        })
+        };
+        Ok(Minted { tokens, family_id })
     }
 
     /// A fresh opaque refresh token (256 random bits) and its MAC.
@@ -133,7 +145,12 @@ impl Passwordless {
         (token, mac)
     }
 
-    async fn new_refresh_family(&self, m: &Mint<'_>, now: Timestamp) -> Result<String, StoreError> {
+    /// Stores the first token of a new family; returns it and the family id.
+    async fn new_refresh_family(
+        &self,
+        m: &Mint<'_>,
+        now: Timestamp,
+    ) -> Result<(String, String), StoreError> {
         let (token, token_mac) = self.new_refresh_token();
         let family_expires_at = now.plus(self.config.refresh_absolute_lifetime);
         let record = RefreshTokenRecord {
@@ -153,7 +170,7 @@ impl Passwordless {
             family_expires_at,
         };
         self.ports.refresh_tokens.insert(&record).await?;
-        Ok(token)
+        Ok((token, record.family_id))
     }
 
     fn id_claims(

@@ -6,6 +6,7 @@ mod config;
 mod deps;
 mod errors;
 mod keyring;
+pub mod link;
 mod mint;
 mod otp;
 mod refresh;
@@ -22,6 +23,9 @@ pub use api::{AuthService, BackendStatus};
 pub use config::{InvalidIssuer, Issuer, PasswordlessConfig};
 pub use deps::Ports;
 pub use errors::{OtpError, RefreshError, RevokeError, StartError, UserinfoError};
+pub use link::{
+    CodeGrantError, CodeRequest, LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest,
+};
 pub use requests::{
     ClientCredentials, OtpRequest, Profile, RefreshRequest, RevokeRequest, StartRequest, Started,
 };

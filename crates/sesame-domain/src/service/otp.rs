@@ -162,11 +162,12 @@ impl Passwordless {
             refresh: RefreshPlan::NewFamilyIfAllowed,
         })
         .await
+        .map(|m| m.tokens)
         .map_err(OtpError::from)
     }
 
     /// Finds or creates the user for `recipient` and records the login.
-    async fn login(&self, recipient: &Recipient) -> Result<User, OtpError> {
+    pub(super) async fn login(&self, recipient: &Recipient) -> Result<User, OtpError> {
         let now = self.ports.clock.now();
         let user = match self.ports.users.find(recipient).await? {
             Some(u) => u,

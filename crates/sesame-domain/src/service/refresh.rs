@@ -109,6 +109,7 @@ impl Passwordless {
             refresh: RefreshPlan::Rotated(replacement),
         })
         .await
+        .map(|m| m.tokens)
         .map_err(|e| match e {
             MintError::Store(s) => s.into(),
             MintError::Key(k) => RefreshError::Unknown(k.into()),

@@ -8,6 +8,7 @@ use super::errors::StartError;
 use super::mint::minutes_ceil;
 use super::requests::{StartRequest, Started};
 use super::{ClientAuth, Passwordless};
+use crate::authorization::{ResponseType, is_pkce_value};
 use crate::challenge::{AuthParams, Challenge, ChallengeId, SendMode};
 use crate::client::{Client, GrantType};
 use crate::code::{CodeMac, MacPurpose};
@@ -54,7 +55,8 @@ impl Passwordless {
         if !client.allows_grant(needed) {
             return Err(StartError::GrantNotAllowed(needed));
         }
-        self.check_auth_params(&client, &req.auth_params).await?;
+        self.check_auth_params(&client, send, &req.auth_params)
+            .await?;
 
         let now = self.ports.clock.now();
         let trusted_forward = with_secret && client.trust_forwarded_for;
@@ -107,13 +109,11 @@ impl Passwordless {
 
         let code = self.ports.rng.numeric_code(self.config.code_length);
         let (link, link_mac) = match &req.recipient {
-            Recipient::Email(_)
-                if self.config.magic_links && client.allows_grant(GrantType::AuthorizationCode) =>
-            {
+            // Only a link start gets a link: its authParams were checked for
+            // it (callback, PKCE, response type), a code start's were not.
+            Recipient::Email(_) if send == SendMode::Link => {
                 let token = URL_SAFE_NO_PAD.encode(random_array::<32>(self.ports.rng.as_ref()));
-                let mac = self
-                    .mac_key
-                    .mac(MacPurpose::Link, request_id.as_str(), &token);
+                let mac = self.link_mac(&request_id, &token);
                 (
                     Some(self.link_url(&client, &req.recipient, &req.auth_params, &token)),
                     Some(mac),
@@ -177,7 +177,12 @@ impl Passwordless {
         self.mac_key.mac(MacPurpose::Otp, id.as_str(), code)
     }
 
-    async fn check_auth_params(&self, client: &Client, p: &AuthParams) -> Result<(), StartError> {
+    async fn check_auth_params(
+        &self,
+        client: &Client,
+        send: SendMode,
+        p: &AuthParams,
+    ) -> Result<(), StartError> {
         let bad = |m: &str| Err(StartError::InvalidAuthParams(m.to_owned()));
         if let Some(scope) = &p.scope
             && super::scope::parse(scope).is_err()
@@ -189,18 +194,40 @@ impl Passwordless {
         {
             return bad("redirect_uri is not an allowed callback URL for this client");
         }
-        if let Some(rt) = &p.response_type
-            && !matches!(
-                rt.as_str(),
-                "code" | "token" | "id_token" | "id_token token" | "token id_token"
-            )
-        {
-            return bad("response_type must be code, token or id_token token");
-        }
+        let response_type = match &p.response_type {
+            None => ResponseType::Code,
+            Some(rt) => match ResponseType::parse(rt) {
+                Some(t) => t,
+                None => {
+                    return bad("response_type must be code, token, id_token or id_token token");
+                }
+            },
+        };
         if let Some(m) = &p.code_challenge_method
             && m != "S256"
         {
             return bad("code_challenge_method must be S256");
+        }
+        if let Some(c) = &p.code_challenge
+            && !is_pkce_value(c)
+        {
+            return bad(
+                "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636)",
+            );
+        }
+        if send == SendMode::Link {
+            if client.callbacks.is_empty() {
+                return bad("the client has no callback URL for the link to land on");
+            }
+            if response_type.is_fragment() && !client.allows_grant(GrantType::Implicit) {
+                return Err(StartError::GrantNotAllowed(GrantType::Implicit));
+            }
+            if response_type == ResponseType::Code
+                && !client.is_confidential()
+                && p.code_challenge.is_none()
+            {
+                return bad("code_challenge (PKCE, S256) is required for a public client's link");
+            }
         }
         if let Some(aud) = &p.audience
             && self.ports.apis.get(aud).await?.is_none()

@@ -16,18 +16,18 @@ use secrecy::SecretString;
 use sesame_domain::code::{CodeLength, MacKey, MacPurpose, Otp};
 use sesame_domain::message::{DeliveryReceipt, EmailMessage, SmsMessage};
 use sesame_domain::ports::{
-    ApiRegistry, ChallengeStore, ClientRegistry, Clock, CodeGenerator, DeliveryError, EmailSender,
-    KeyStore, RateLimiter, RefreshTokenStore, SmsSender, StoreError, TokenError, TokenMinter,
-    UserStore,
+    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, Clock, CodeGenerator,
+    DeliveryError, EmailSender, KeyStore, RateLimiter, RefreshTokenStore, SmsSender, StoreError,
+    TokenError, TokenMinter, UserStore,
 };
 use sesame_domain::render::PlainRenderer;
 use sesame_domain::service::{ClientCredentials, Issuer, OtpRequest, StartRequest};
 use sesame_domain::token::{AccessClaims, IdClaims};
 use sesame_domain::{
-    Api, AuthParams, Challenge, ChallengeId, ChallengeKey, Client, ClientId, ClientSecretHash,
-    CodeMac, Connection, EmailAddress, GrantType, KeyStatus, Passwordless, PasswordlessConfig,
-    Ports, RateDecision, RateLimit, Recipient, RefreshTokenRecord, Rotation, SendMode, SigningAlg,
-    SigningKey, Timestamp, User, UserId,
+    Api, AuthParams, AuthorizationCode, Challenge, ChallengeId, ChallengeKey, Client, ClientId,
+    ClientSecretHash, CodeMac, Connection, EmailAddress, GrantType, KeyStatus, Passwordless,
+    PasswordlessConfig, Ports, RateDecision, RateLimit, Recipient, Redemption, RefreshTokenRecord,
+    Rotation, SendMode, SigningAlg, SigningKey, Timestamp, User, UserId,
 };
 
 /// The code every challenge built here carries.
@@ -108,6 +108,17 @@ mock! {
 }
 
 mock! {
+    pub Codes {}
+    #[async_trait]
+    impl AuthorizationCodeStore for Codes {
+        async fn insert(&self, code: &AuthorizationCode) -> Result<(), StoreError>;
+        async fn redeem(&self, mac: &CodeMac, now: Timestamp) -> Result<Redemption, StoreError>;
+        async fn record_family(&self, mac: &CodeMac, family_id: &str) -> Result<bool, StoreError>;
+        async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError>;
+    }
+}
+
+mock! {
     pub Limiter {}
     #[async_trait]
     impl RateLimiter for Limiter {
@@ -175,6 +186,7 @@ pub struct Mocks {
     pub apis: MockApis,
     pub keys: StaticKeys,
     pub refresh: MockRefresh,
+    pub authorization_codes: MockCodes,
     pub rate_limiter: MockLimiter,
     pub email: MockEmail,
     pub sms: MockSms,
@@ -266,11 +278,13 @@ impl Mocks {
             users: Arc::new(self.users),
             challenges: Arc::new(self.challenges),
             refresh_tokens: Arc::new(self.refresh),
+            authorization_codes: Arc::new(self.authorization_codes),
             keys: Arc::new(self.keys),
             rate_limiter: Arc::new(self.rate_limiter),
             email: Arc::new(self.email),
             sms: Arc::new(self.sms),
             renderer: Arc::new(PlainRenderer),
+            pages: Arc::new(sesame_domain::render_pages::PlainPages),
             minter: Arc::new(self.minter),
             clock: Arc::new(FixedClock),
             rng: Arc::new(CountingRandom::default()),
@@ -295,6 +309,7 @@ pub fn confidential_client() -> Client {
         connections: vec![Connection::Email, Connection::Sms],
         trust_forwarded_for: false,
         web_origins: vec![],
+        magic_link: sesame_domain::MagicLinkSettings::default(),
     }
 }
 

@@ -22,6 +22,7 @@ pub async fn clients_round_trip_every_field(store: &dyn ClientRegistry) {
         connections: Vec::new(),
         trust_forwarded_for: false,
         web_origins: Vec::new(),
+        magic_link: sesame_domain::MagicLinkSettings::default(),
     };
     for client in [&full, &bare] {
         ok(store.upsert(client).await, "upsert");
@@ -54,6 +55,7 @@ pub async fn client_upsert_replaces_every_field(store: &dyn ClientRegistry) {
         connections: vec![Connection::Sms],
         trust_forwarded_for: false,
         web_origins: Vec::new(),
+        magic_link: sesame_domain::MagicLinkSettings::default(),
     };
     ok(store.upsert(&second).await, "upsert");
     let got = ok(store.get(&first.id).await, "get");

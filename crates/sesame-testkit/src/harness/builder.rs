@@ -6,8 +6,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use sesame_domain::code::MacKey;
 use sesame_domain::ports::{
-    ApiRegistry, ChallengeStore, ClientRegistry, HealthCheck, KeyStore, MessageRenderer,
-    RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
+    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, KeyStore,
+    MessageRenderer, RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
 };
 use sesame_domain::render::PlainRenderer;
 use sesame_domain::service::Issuer;
@@ -15,8 +15,8 @@ use sesame_domain::{Api, Client, Passwordless, PasswordlessConfig, Ports};
 
 use super::{Harness, defaults};
 use crate::memory::{
-    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryKeyStore,
-    MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
+    MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
+    MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
 use crate::{MemoryTokenMinter, Outbox, ScriptedCodes, StepClock};
 
@@ -31,6 +31,7 @@ pub struct HarnessBuilder {
     apis: Option<Arc<dyn ApiRegistry>>,
     keys: Option<Arc<dyn KeyStore>>,
     refresh_tokens: Option<Arc<dyn RefreshTokenStore>>,
+    authorization_codes: Option<Arc<dyn AuthorizationCodeStore>>,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
     minter: Option<Arc<dyn TokenMinter>>,
     renderer: Option<Arc<dyn MessageRenderer>>,
@@ -54,6 +55,7 @@ impl Default for HarnessBuilder {
             apis: None,
             keys: None,
             refresh_tokens: None,
+            authorization_codes: None,
             rate_limiter: None,
             minter: None,
             renderer: None,
@@ -124,6 +126,13 @@ impl HarnessBuilder {
     /// Tokens are signed by `minter` instead of [`MemoryTokenMinter`].
     pub fn with_minter(mut self, minter: Arc<dyn TokenMinter>) -> Self {
         self.minter = Some(minter);
+        self
+    }
+
+    /// Authorization codes live in `store` instead of memory.
+    #[must_use]
+    pub fn with_authorization_codes(mut self, store: Arc<dyn AuthorizationCodeStore>) -> Self {
+        self.authorization_codes = Some(store);
         self
     }
 
@@ -222,6 +231,9 @@ impl HarnessBuilder {
             refresh_tokens: self
                 .refresh_tokens
                 .unwrap_or_else(|| Arc::new(MemoryRefreshTokenStore::new())),
+            authorization_codes: self
+                .authorization_codes
+                .unwrap_or_else(|| Arc::new(MemoryAuthorizationCodeStore::new())),
             keys: self.keys.unwrap_or_else(|| Arc::new(MemoryKeyStore::new())),
             rate_limiter: self
                 .rate_limiter
@@ -229,6 +241,7 @@ impl HarnessBuilder {
             email: Arc::new(outbox.clone()),
             sms: Arc::new(outbox.clone()),
             renderer: self.renderer.unwrap_or_else(|| Arc::new(PlainRenderer)),
+            pages: Arc::new(sesame_domain::render_pages::PlainPages),
             minter: self
                 .minter
                 .unwrap_or_else(|| Arc::new(MemoryTokenMinter::new())),

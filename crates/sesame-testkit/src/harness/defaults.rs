@@ -50,6 +50,7 @@ pub fn confidential_client() -> Client {
         connections: vec![Connection::Email, Connection::Sms],
         trust_forwarded_for: true,
         web_origins: vec![WEB_ORIGIN.to_owned()],
+        magic_link: sesame_domain::MagicLinkSettings::default(),
     }
 }
 
@@ -65,6 +66,7 @@ pub fn public_client() -> Client {
         connections: vec![Connection::Email, Connection::Sms],
         trust_forwarded_for: false,
         web_origins: vec![WEB_ORIGIN.to_owned()],
+        magic_link: sesame_domain::MagicLinkSettings::default(),
     }
 }
 

@@ -25,8 +25,8 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use sesame_domain::code::Otp;
 use sesame_domain::ports::{
-    ApiRegistry, ChallengeStore, ClientRegistry, KeyStore, RateLimiter, RefreshTokenStore,
-    TokenMinter, UserStore,
+    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, KeyStore, RateLimiter,
+    RefreshTokenStore, TokenMinter, UserStore,
 };
 use sesame_domain::service::{
     ClientCredentials, OtpError, OtpRequest, RefreshError, RefreshRequest, StartError,
@@ -108,6 +108,12 @@ impl Harness {
     #[must_use]
     pub fn keys(&self) -> &Arc<dyn KeyStore> {
         &self.service.ports().keys
+    }
+
+    /// The authorization-code store in use.
+    #[must_use]
+    pub fn authorization_codes(&self) -> &Arc<dyn AuthorizationCodeStore> {
+        &self.service.ports().authorization_codes
     }
 
     /// The refresh-token store in use.

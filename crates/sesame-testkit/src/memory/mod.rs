@@ -6,6 +6,7 @@
 //! them for `memory://` stores, so expired data can be purged rather than
 //! accumulating forever. [`MemoryHealth`] answers readiness for them.
 
+mod authorization_codes;
 mod challenges;
 mod health;
 mod keys;
@@ -14,6 +15,7 @@ mod refresh_tokens;
 mod registry;
 mod users;
 
+pub use authorization_codes::MemoryAuthorizationCodeStore;
 pub use challenges::MemoryChallengeStore;
 pub use health::MemoryHealth;
 pub use keys::MemoryKeyStore;
