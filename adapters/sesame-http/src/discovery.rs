@@ -39,8 +39,11 @@ pub(crate) fn document(issuer: &Issuer) -> Bytes {
             ["client_secret_basic", "client_secret_post", "none"],
         "grant_types_supported": [
             "http://auth0.com/oauth/grant-type/passwordless/otp",
+            "authorization_code",
+            "implicit",
             "refresh_token",
         ],
+        "response_modes_supported": ["query", "fragment"],
         "scopes_supported": ["openid", "profile", "email", "phone", "offline_access"],
         "claims_supported": [
             "aud", "azp", "email", "email_verified", "exp", "iat", "iss", "name",

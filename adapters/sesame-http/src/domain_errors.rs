@@ -7,7 +7,9 @@ use std::time::SystemTime;
 use http::StatusCode;
 use sesame_domain::ports::{DeliveryError, StoreError};
 use sesame_domain::recipient::Connection;
-use sesame_domain::service::{OtpError, RefreshError, RevokeError, StartError, UserinfoError};
+use sesame_domain::service::{
+    CodeGrantError, OtpError, RefreshError, RevokeError, StartError, UserinfoError,
+};
 
 use crate::error::{ApiError, chain, clip};
 use crate::ratelimit_headers::refusal_headers;
@@ -161,6 +163,21 @@ pub(crate) fn refresh_error(e: RefreshError) -> ApiError {
         RefreshError::Blocked => user_blocked(),
         e @ RefreshError::Unavailable(_) => infrastructure(true, &e, "refresh"),
         e @ RefreshError::Unknown(_) => infrastructure(false, &e, "refresh"),
+    }
+}
+
+/// `POST /oauth/token` with the authorization-code grant. Auth0 answers a
+/// bad code and a bad verifier with 403 `invalid_grant`.
+pub(crate) fn code_error(e: CodeGrantError) -> ApiError {
+    match e {
+        CodeGrantError::InvalidClient => access_denied(),
+        CodeGrantError::GrantNotAllowed(grant) => grant_not_allowed(grant),
+        e @ (CodeGrantError::InvalidGrant | CodeGrantError::InvalidVerifier) => {
+            ApiError::new(StatusCode::FORBIDDEN, "invalid_grant", e.to_string())
+        }
+        CodeGrantError::Blocked => user_blocked(),
+        e @ CodeGrantError::Unavailable(_) => infrastructure(true, &e, "code exchange"),
+        e @ CodeGrantError::Unknown(_) => infrastructure(false, &e, "code exchange"),
     }
 }
 

@@ -1,8 +1,9 @@
 //! # sesame-http
 //!
 //! The HTTP edge of Sesame: Auth0's passwordless endpoints
-//! (`POST /passwordless/start`, `POST /oauth/token` with the passwordless OTP
-//! and refresh-token grants, `POST /oauth/revoke`, `GET /userinfo`) plus OIDC
+//! (`POST /passwordless/start`, the magic link's
+//! `/passwordless/verify_redirect`, `POST /oauth/token` with the passwordless
+//! OTP, authorization-code and refresh-token grants, `POST /oauth/revoke`, `GET /userinfo`) plus OIDC
 //! discovery, the JWKS and health probes, as one [`axum::Router`].
 //!
 //! The router is generic over [`AuthService`], so it runs on the real
@@ -44,6 +45,8 @@ mod error;
 mod extract;
 mod health;
 mod ip;
+mod link;
+mod link_page;
 mod locale;
 mod ratelimit_headers;
 mod revoke;
@@ -86,7 +89,8 @@ impl<S: ?Sized> Clone for AppState<S> {
 /// The whole HTTP API over `service`, with the limits, CORS policy and
 /// client-IP source of `config`.
 ///
-/// Routes: `POST /passwordless/start`, `POST /oauth/token`,
+/// Routes: `POST /passwordless/start`, `GET|POST
+/// /passwordless/verify_redirect`, `POST /oauth/token`,
 /// `POST /oauth/revoke`, `GET|POST /userinfo`, `GET /.well-known/jwks.json`,
 /// `GET /.well-known/openid-configuration`, `GET /healthz`, `GET /readyz`.
 /// Anything else answers 404 (or 405 for a known path) in the error envelope.
@@ -100,6 +104,10 @@ pub fn router<S: AuthService + ?Sized>(service: Arc<S>, config: HttpConfig) -> R
     let timeout = Duration::from_secs(config.request_timeout_secs.max(1));
     Router::new()
         .route("/passwordless/start", post(start::handle::<S>))
+        .route(
+            "/passwordless/verify_redirect",
+            get(link::show::<S>).post(link::confirm::<S>),
+        )
         .route("/oauth/token", post(token::handle::<S>))
         .route("/oauth/revoke", post(revoke::handle::<S>))
         .route(

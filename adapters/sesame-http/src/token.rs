@@ -1,5 +1,5 @@
-//! `POST /oauth/token`: the passwordless OTP grant and the refresh-token
-//! grant. Every answer, success or error, carries `Cache-Control: no-store`
+//! `POST /oauth/token`: the passwordless OTP grant, the authorization-code
+//! grant (for magic links) and the refresh-token grant. Every answer, success or error, carries `Cache-Control: no-store`
 //! and `Pragma: no-cache` (RFC 6749 §5.1).
 
 use axum::Json;
@@ -12,12 +12,12 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use secrecy::SecretString;
 use serde::Serialize;
-use sesame_domain::service::{ClientCredentials, OtpRequest, RefreshRequest};
+use sesame_domain::service::{ClientCredentials, CodeRequest, OtpRequest, RefreshRequest};
 use sesame_domain::{AuthService, Connection, GrantType, Otp, TokenSet};
 
 use crate::AppState;
 use crate::client_auth::credentials;
-use crate::domain_errors::{otp_error, refresh_error};
+use crate::domain_errors::{code_error, otp_error, refresh_error};
 use crate::error::{ApiError, clip};
 use crate::extract::{Dialect, Params, parse_body};
 
@@ -52,6 +52,7 @@ async fn grant<S: AuthService + ?Sized>(
     let grant = match required(&p, "grant_type")? {
         GrantType::PASSWORDLESS_OTP => GrantType::PasswordlessOtp,
         "refresh_token" => GrantType::RefreshToken,
+        "authorization_code" => GrantType::AuthorizationCode,
         other => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -64,6 +65,15 @@ async fn grant<S: AuthService + ?Sized>(
     if grant == GrantType::PasswordlessOtp {
         let req = otp_request(client, &p)?;
         return state.service.exchange_otp(req).await.map_err(otp_error);
+    }
+    if grant == GrantType::AuthorizationCode {
+        let req = CodeRequest {
+            client,
+            code: SecretString::from(required(&p, "code")?),
+            redirect_uri: optional(&p, "redirect_uri")?.map(str::to_owned),
+            code_verifier: optional(&p, "code_verifier")?.map(SecretString::from),
+        };
+        return state.service.exchange_code(req).await.map_err(code_error);
     }
     let req = RefreshRequest {
         client,

@@ -78,6 +78,7 @@ async fn discovery_names_the_issuer_and_endpoints_that_answer(backend: Backend) 
         .expect("grant_types_supported");
     assert!(grants.contains(&json!(OTP_GRANT)), "{grants:?}");
     assert!(grants.contains(&json!("refresh_token")), "{grants:?}");
+    assert!(grants.contains(&json!("authorization_code")), "{grants:?}");
     let algs = doc["id_token_signing_alg_values_supported"]
         .as_array()
         .expect("id_token_signing_alg_values_supported");

@@ -180,10 +180,9 @@ async fn discovery_derives_every_endpoint_from_the_issuer() {
     let grants = d["grant_types_supported"].as_array().unwrap();
     assert!(grants.contains(&json!("http://auth0.com/oauth/grant-type/passwordless/otp")));
     assert!(grants.contains(&json!("refresh_token")));
-    assert!(
-        !grants.contains(&json!("authorization_code")),
-        "not advertised until magic links serve it"
-    );
+    assert!(grants.contains(&json!("authorization_code")), "magic links");
+    assert!(grants.contains(&json!("implicit")), "fragment answers");
+    assert_eq!(d["response_modes_supported"], json!(["query", "fragment"]));
 }
 
 #[tokio::test]

@@ -13,6 +13,8 @@ mod endpoints;
 #[cfg(test)]
 mod flows;
 #[cfg(test)]
+mod links;
+#[cfg(test)]
 mod start;
 #[cfg(test)]
 mod start_errors;

@@ -1,0 +1,222 @@
+//! `GET` and `POST /passwordless/verify_redirect`: the magic link.
+//!
+//! The GET only checks the link and shows a confirm page whose one button
+//! POSTs it back; only the POST spends it. Mail scanners that prefetch links
+//! (and never submit forms) therefore cannot burn them. Every answer is an
+//! HTML page or a redirect, never JSON: a person is looking at it.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use http::header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use secrecy::{ExposeSecret as _, SecretString};
+use sesame_domain::page::{ConfirmPage, LinkProblem};
+use sesame_domain::service::{LinkError, LinkRequest};
+use sesame_domain::{AuthService, ClientId};
+
+use crate::AppState;
+use crate::link_page::{self, error_page, html, nonce, origin_source};
+use crate::locale::locale;
+
+/// The form posts to the link's own path, relative so that it works behind
+/// a path prefix.
+const ACTION: &str = "verify_redirect";
+
+/// The parameters that identify a link; the rest of its query is ignored,
+/// since the OAuth parameters come from the stored start request.
+struct LinkParams {
+    client_id: Option<String>,
+    connection: Option<String>,
+    email: Option<String>,
+    verification_code: Option<SecretString>,
+}
+
+impl LinkParams {
+    /// Reads `client_id`, `connection`, `email` and `verification_code` from a
+    /// query string or form body. A repeated parameter makes the link
+    /// invalid rather than picking one of its values.
+    fn parse(raw: &[u8]) -> Result<Self, LinkProblem> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(raw).map_err(|_| LinkProblem::Invalid)?;
+        let mut p = Self {
+            client_id: None,
+            connection: None,
+            email: None,
+            verification_code: None,
+        };
+        for (k, v) in pairs {
+            let repeated = match k.as_str() {
+                "client_id" => p.client_id.replace(v).is_some(),
+                "connection" => p.connection.replace(v).is_some(),
+                "email" => p.email.replace(v).is_some(),
+                "verification_code" => p.verification_code.replace(SecretString::from(v)).is_some(),
+                _ => false,
+            };
+            if repeated {
+                return Err(LinkProblem::Invalid);
+            }
+        }
+        Ok(p)
+    }
+
+    /// The domain request, when every part is there.
+    fn request(&self) -> Option<LinkRequest> {
+        Some(LinkRequest {
+            client_id: ClientId::new(self.client_id.clone()?),
+            connection: self.connection.clone()?,
+            email: self.email.clone()?,
+            verification_code: self.verification_code.clone()?,
+        })
+    }
+}
+
+/// `GET /passwordless/verify_redirect`: the confirm page.
+pub(crate) async fn show<S: AuthService + ?Sized>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let locale = locale(&headers);
+    let params = match LinkParams::parse(query.unwrap_or_default().as_bytes()) {
+        Ok(p) => p,
+        Err(problem) => {
+            return error_page(|p| state.service.error_page(p).ok(), problem, None, locale);
+        }
+    };
+    let Some(req) = params.request() else {
+        return refuse(&state, &params, LinkError::Invalid, locale).await;
+    };
+    let preview = match state.service.inspect_link(req).await {
+        Ok(p) => p,
+        Err(e) => {
+            link_page::log(&e, "link check");
+            return refuse(&state, &params, e, locale).await;
+        }
+    };
+    let nonce = nonce();
+    let fields = [
+        ("client_id", params.client_id.clone()),
+        ("connection", params.connection.clone()),
+        ("email", params.email.clone()),
+        (
+            "verification_code",
+            params
+                .verification_code
+                .as_ref()
+                .map(|c| c.expose_secret().to_owned()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k.to_owned(), v?)))
+    .collect();
+    let page = ConfirmPage {
+        application_name: preview.application_name,
+        action: ACTION.to_owned(),
+        fields,
+        auto_submit: preview.auto_submit,
+        csp_nonce: nonce.clone(),
+        locale: locale.clone(),
+    };
+    match state.service.confirm_page(&page) {
+        Ok(rendered) => {
+            let targets: Vec<String> = origin_source(&preview.redirect_uri).into_iter().collect();
+            html(StatusCode::OK, rendered, &nonce, &targets)
+        }
+        Err(e) => {
+            tracing::error!(error = %crate::error::chain(&e), "rendering the confirm page failed");
+            error_page(
+                |p| state.service.error_page(p).ok(),
+                LinkProblem::Unavailable,
+                None,
+                locale,
+            )
+        }
+    }
+}
+
+/// `POST /passwordless/verify_redirect`: spends the link and redirects to
+/// the app's callback.
+pub(crate) async fn confirm<S: AuthService + ?Sized>(
+    State(state): State<AppState<S>>,
+    parts: Parts,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let locale = locale(&parts.headers);
+    let invalid = |state: &AppState<S>, locale| {
+        error_page(
+            |p| state.service.error_page(p).ok(),
+            LinkProblem::Invalid,
+            None,
+            locale,
+        )
+    };
+    // Only the confirm page posts here. A cross-site form post is another
+    // site trying to sign the browser in with a link of its choosing.
+    if parts
+        .headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site")
+    {
+        return invalid(&state, locale);
+    }
+    let Ok(body) = body else {
+        return invalid(&state, locale);
+    };
+    let params = match LinkParams::parse(&body) {
+        Ok(p) => p,
+        Err(_) => return invalid(&state, locale),
+    };
+    let Some(req) = params.request() else {
+        return invalid(&state, locale);
+    };
+    match state.service.redeem_link(req).await {
+        Ok(redirect) => match HeaderValue::from_str(&redirect.location()) {
+            Ok(location) => (
+                StatusCode::FOUND,
+                [
+                    (LOCATION, location),
+                    (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                    (REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+                ],
+            )
+                .into_response(),
+            Err(_) => {
+                tracing::error!("the callback location is not a valid header value");
+                refuse(&state, &params, LinkError::RedirectMismatch, locale).await
+            }
+        },
+        Err(e) => {
+            link_page::log(&e, "link redemption");
+            refuse(&state, &params, e, locale).await
+        }
+    }
+}
+
+/// The error page for `e`, with the application's name and a way back when
+/// the link names a known application.
+async fn refuse<S: AuthService + ?Sized>(
+    state: &AppState<S>,
+    params: &LinkParams,
+    e: LinkError,
+    locale: Option<String>,
+) -> Response {
+    let app = match (&params.client_id, &e) {
+        // The registry is what failed: do not ask it again.
+        (_, LinkError::Unavailable(_)) | (None, _) => None,
+        (Some(id), _) => state
+            .service
+            .link_app(&ClientId::new(id.clone()))
+            .await
+            .ok()
+            .flatten(),
+    };
+    error_page(
+        |p| state.service.error_page(p).ok(),
+        e.problem(),
+        app,
+        locale,
+    )
+}
