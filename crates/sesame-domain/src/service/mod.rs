@@ -48,6 +48,10 @@ pub struct Passwordless {
 }
 
 /// The outcome of checking a client's credentials.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "lives on the stack for one request; boxing would allocate on every request"
+)]
 enum ClientAuth {
     /// The client exists and its credentials hold. `with_secret` says
     /// whether it proved itself with a secret (only confidential clients do).

@@ -130,7 +130,6 @@ impl HarnessBuilder {
     }
 
     /// Authorization codes live in `store` instead of memory.
-    #[must_use]
     pub fn with_authorization_codes(mut self, store: Arc<dyn AuthorizationCodeStore>) -> Self {
         self.authorization_codes = Some(store);
         self
