@@ -12,6 +12,11 @@
 //! (`code` / `link`) and `locale` (the language actually used). In the HTML
 //! part every variable arrives HTML-escaped already.
 //!
+//! [`HtmlPages`] implements the domain's
+//! [`PageRenderer`](sesame_domain::ports::PageRenderer): the magic-link
+//! confirm and error pages in the same four languages, negotiated the same
+//! way. They are built in and not overridable from a directory.
+//!
 //! [`gsm7`] counts SMS septets, to keep texts within one segment.
 
 mod builtin;
@@ -21,9 +26,12 @@ mod escape;
 pub mod gsm7;
 mod kind;
 mod locale;
+mod pages;
+mod pages_text;
 mod renderer;
 mod source;
 
 pub use error::LoadError;
 pub use kind::TemplateKind;
+pub use pages::HtmlPages;
 pub use renderer::LiquidRenderer;

@@ -1,0 +1,290 @@
+//! The magic-link pages: language, escaping, and what a strict CSP allows.
+
+use sesame_domain::page::{ConfirmPage, ErrorPage, LinkProblem};
+use sesame_domain::ports::PageRenderer;
+use sesame_domain::render_pages::PlainPages;
+use sesame_templates::{HtmlPages, LoadError};
+
+use crate::support::{APP, html_escape};
+
+const PROBLEMS: [LinkProblem; 7] = [
+    LinkProblem::Invalid,
+    LinkProblem::Expired,
+    LinkProblem::Used,
+    LinkProblem::RedirectMismatch,
+    LinkProblem::NotAllowed,
+    LinkProblem::AccessDenied,
+    LinkProblem::Unavailable,
+];
+const NONCE: &str = "n0nce+/=";
+const ACTION: &str = "/passwordless/verify_redirect?a=1&b=\"2\"";
+const BACK: &str = "https://app.example.test/cb?x=1&y=<2>";
+
+fn confirm(locale: Option<&str>, auto_submit: bool) -> ConfirmPage {
+    ConfirmPage {
+        application_name: APP.to_owned(),
+        action: ACTION.to_owned(),
+        fields: vec![
+            ("verification_code".to_owned(), "Zm9v_YmFy-OQ".to_owned()),
+            ("email".to_owned(), "ann\"><script>@example.test".to_owned()),
+            ("state".to_owned(), "a'b&c".to_owned()),
+        ],
+        auto_submit,
+        csp_nonce: NONCE.to_owned(),
+        locale: locale.map(str::to_owned),
+    }
+}
+
+fn error(problem: LinkProblem, locale: Option<&str>, back: bool) -> ErrorPage {
+    ErrorPage {
+        problem,
+        application_name: Some(APP.to_owned()),
+        back_url: back.then(|| BACK.to_owned()),
+        csp_nonce: NONCE.to_owned(),
+        locale: locale.map(str::to_owned),
+    }
+}
+
+/// Every page the renderer can make for `locale`.
+#[expect(clippy::unwrap_used, reason = "test fixtures fail loudly")]
+fn every_page(pages: &HtmlPages, locale: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    for auto in [false, true] {
+        out.push(pages.confirm_page(&confirm(locale, auto)).unwrap().html);
+    }
+    for problem in PROBLEMS {
+        for back in [false, true] {
+            let page = error(problem, locale, back);
+            out.push(pages.error_page(&page).unwrap().html);
+        }
+    }
+    out
+}
+
+/// The `<h1>` and the first `<p>` of an error page.
+#[expect(clippy::unwrap_used, reason = "test fixtures fail loudly")]
+fn heading_and_text(html: &str) -> (String, String) {
+    let between = |open: &str, close: &str| {
+        let start = html.find(open).unwrap() + open.len();
+        html[start..][..html[start..].find(close).unwrap()].to_owned()
+    };
+    (between("<h1>", "</h1>"), between("<p>", "</p>"))
+}
+
+#[test]
+fn english_pages_are_the_domains_plain_pages_byte_for_byte() {
+    let pages = HtmlPages::default();
+    for auto in [false, true] {
+        let page = confirm(Some("en-US"), auto);
+        assert_eq!(
+            pages.confirm_page(&page).unwrap(),
+            PlainPages.confirm_page(&page).unwrap()
+        );
+    }
+    for problem in PROBLEMS {
+        for back in [false, true] {
+            let mut page = error(problem, None, back);
+            assert_eq!(
+                pages.error_page(&page).unwrap(),
+                PlainPages.error_page(&page).unwrap()
+            );
+            page.application_name = None;
+            assert_eq!(
+                pages.error_page(&page).unwrap(),
+                PlainPages.error_page(&page).unwrap()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_page_language_is_the_negotiated_one() {
+    let pages = HtmlPages::new("es").unwrap();
+    for (requested, expected) in [
+        (Some("fr-CA"), "fr"),
+        (Some("de"), "de"),
+        (Some("EN_gb"), "en"),
+        (Some("pt-BR"), "es"),
+        (Some("\"><x"), "es"),
+        (None, "es"),
+    ] {
+        let c = pages.confirm_page(&confirm(requested, false)).unwrap();
+        let e = pages
+            .error_page(&error(LinkProblem::Expired, requested, true))
+            .unwrap();
+        for page in [c, e] {
+            assert_eq!(page.language, expected, "{requested:?}");
+            let lang = format!("<html lang=\"{expected}\">");
+            assert!(page.html.contains(&lang), "{requested:?}");
+        }
+    }
+}
+
+#[test]
+fn french_pages_are_in_french() {
+    let pages = HtmlPages::default();
+    let c = pages.confirm_page(&confirm(Some("fr-CA"), false)).unwrap();
+    assert!(
+        c.html
+            .contains("<button type=\"submit\">Continuer</button>")
+    );
+    assert!(
+        c.html
+            .contains(&format!("Connexion à {}", html_escape(APP)))
+    );
+    let e = pages
+        .error_page(&error(LinkProblem::Expired, Some("fr"), true))
+        .unwrap();
+    assert!(e.html.contains("<h1>Ce lien a expiré</h1>"));
+    assert!(
+        e.html
+            .contains(&format!("Retour à {}</a>", html_escape(APP)))
+    );
+}
+
+#[test]
+fn every_locale_explains_every_problem_in_its_own_words() {
+    let pages = HtmlPages::default();
+    for problem in PROBLEMS {
+        let en = pages
+            .error_page(&error(problem, Some("en"), false))
+            .unwrap();
+        let (en_title, en_text) = heading_and_text(&en.html);
+        for locale in HtmlPages::LOCALES {
+            let at = format!("{locale} {}", problem.as_str());
+            let page = pages
+                .error_page(&error(problem, Some(locale), false))
+                .unwrap();
+            assert_eq!(page.language, locale, "{at}");
+            let (title, text) = heading_and_text(&page.html);
+            assert!(!title.trim().is_empty(), "{at}: no title");
+            assert!(!text.trim().is_empty(), "{at}: no text");
+            assert!(
+                page.html.contains(&format!("<title>{title}</title>")),
+                "{at}"
+            );
+            if locale != "en" {
+                assert_ne!(title, en_title, "{at}: English title");
+                assert_ne!(text, en_text, "{at}: English text");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_confirm_page_escapes_the_name_the_action_and_every_field() {
+    let pages = HtmlPages::default();
+    for locale in HtmlPages::LOCALES {
+        let html = pages
+            .confirm_page(&confirm(Some(locale), true))
+            .unwrap()
+            .html;
+        assert!(!html.contains(APP), "{locale}: raw app name");
+        assert!(html.contains(&html_escape(APP)), "{locale}");
+        let form = format!(
+            "<form id=\"confirm\" method=\"post\" action=\"{}\">",
+            html_escape(ACTION)
+        );
+        assert!(html.contains(&form), "{locale}: {html}");
+        let inputs = "<input type=\"hidden\" name=\"verification_code\" value=\"Zm9v_YmFy-OQ\">\
+            <input type=\"hidden\" name=\"email\" value=\"ann&quot;&gt;&lt;script&gt;@example.test\">\
+            <input type=\"hidden\" name=\"state\" value=\"a&#39;b&amp;c\"><button type=\"submit\">";
+        assert!(html.contains(inputs), "{locale}: {html}");
+        assert_eq!(html.matches("<script").count(), 1, "{locale}");
+    }
+}
+
+#[test]
+fn the_error_page_escapes_the_back_link_and_shows_it_only_when_set() {
+    let pages = HtmlPages::default();
+    for locale in HtmlPages::LOCALES {
+        let with = pages
+            .error_page(&error(LinkProblem::Used, Some(locale), true))
+            .unwrap()
+            .html;
+        let link = format!("<a href=\"{}\">", html_escape(BACK));
+        assert!(with.contains(&link), "{locale}: {with}");
+        assert!(!with.contains(APP) && !with.contains(BACK), "{locale}: raw");
+        assert!(
+            with.contains(&format!("{}</a>", html_escape(APP))),
+            "{locale}"
+        );
+        let without = pages
+            .error_page(&error(LinkProblem::Used, Some(locale), false))
+            .unwrap()
+            .html;
+        assert!(!without.contains("<a "), "{locale}: {without}");
+        assert!(!without.contains("href="), "{locale}");
+    }
+}
+
+#[test]
+fn a_back_link_without_an_app_name_says_the_application() {
+    let pages = HtmlPages::default();
+    for (locale, back) in [
+        ("en", "Back to the application"),
+        ("de", "Zurück zur Anwendung"),
+        ("fr", "Retour à l'application"),
+        ("es", "Volver a la aplicación"),
+    ] {
+        let mut page = error(LinkProblem::Invalid, Some(locale), true);
+        page.application_name = None;
+        let html = pages.error_page(&page).unwrap().html;
+        assert!(html.contains(&format!("{back}</a>")), "{locale}: {html}");
+    }
+}
+
+#[test]
+fn every_style_and_script_carries_the_nonce_and_nothing_loads_from_outside() {
+    let pages = HtmlPages::default();
+    let nonce = format!(" nonce=\"{}\">", html_escape(NONCE));
+    for locale in HtmlPages::LOCALES {
+        for html in every_page(&pages, Some(locale)) {
+            for tag in ["<style", "<script"] {
+                let tagged = format!("{tag}{nonce}");
+                assert_eq!(html.matches(tag).count(), html.matches(&tagged).count());
+            }
+            assert_eq!(html.matches("<style").count(), 1, "{locale}");
+            assert!(html.contains("<meta name=\"referrer\" content=\"no-referrer\">"));
+            let rest = html.replace(&format!("href=\"{}\"", html_escape(BACK)), "");
+            for banned in [
+                "src=", "href=", "<link", "<img", "<iframe", "url(", "@import", "://",
+            ] {
+                assert!(!rest.contains(banned), "{locale}: {banned} in {html}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_script_is_there_only_when_auto_submit_is_asked_for() {
+    let pages = HtmlPages::default();
+    let script = format!(
+        "<script nonce=\"{}\">document.getElementById('confirm').submit();</script>",
+        html_escape(NONCE)
+    );
+    for locale in HtmlPages::LOCALES {
+        let off = pages.confirm_page(&confirm(Some(locale), false)).unwrap();
+        assert!(!off.html.contains("<script"), "{locale}");
+        let on = pages.confirm_page(&confirm(Some(locale), true)).unwrap();
+        assert!(on.html.contains(&script), "{locale}");
+        for problem in PROBLEMS {
+            let page = pages
+                .error_page(&error(problem, Some(locale), true))
+                .unwrap();
+            assert!(!page.html.contains("<script"), "{locale}");
+        }
+    }
+}
+
+#[test]
+fn the_default_locale_is_read_like_the_messages_one() {
+    assert_eq!(
+        HtmlPages::new("pt_BR").unwrap(),
+        HtmlPages::new("pt-br").unwrap()
+    );
+    assert!(matches!(
+        HtmlPages::new("e n"),
+        Err(LoadError::BadLocale(_))
+    ));
+}
