@@ -1,9 +1,10 @@
 //! # sesame-store-postgres
 //!
 //! Every Sesame storage port on PostgreSQL: [`ChallengeStore`],
-//! [`UserStore`], [`ClientRegistry`], [`ApiRegistry`], [`KeyStore`],
-//! [`RefreshTokenStore`], [`RateLimiter`] and [`HealthCheck`], all
-//! implemented by one [`PgStore`] over one connection pool.
+//! [`AuthorizationCodeStore`], [`UserStore`], [`ClientRegistry`],
+//! [`ApiRegistry`], [`KeyStore`], [`RefreshTokenStore`], [`RateLimiter`] and
+//! [`HealthCheck`], all implemented by one [`PgStore`] over one connection
+//! pool.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), sesame_domain::ports::StoreError> {
@@ -20,6 +21,7 @@
 //! Instants are stored as `BIGINT` Unix milliseconds and MACs as `BYTEA`.
 //!
 //! [`ChallengeStore`]: sesame_domain::ports::ChallengeStore
+//! [`AuthorizationCodeStore`]: sesame_domain::ports::AuthorizationCodeStore
 //! [`UserStore`]: sesame_domain::ports::UserStore
 //! [`ClientRegistry`]: sesame_domain::ports::ClientRegistry
 //! [`ApiRegistry`]: sesame_domain::ports::ApiRegistry
@@ -28,6 +30,7 @@
 //! [`RateLimiter`]: sesame_domain::ports::RateLimiter
 //! [`HealthCheck`]: sesame_domain::ports::HealthCheck
 
+mod authorization_codes;
 mod challenges;
 mod codec;
 mod config;

@@ -1,10 +1,14 @@
-//! Background clean-up: expired challenges, ended rate-limit windows and
-//! refresh-token families past their absolute lifetime.
+//! Background clean-up: expired challenges and authorization codes, ended
+//! rate-limit windows and refresh-token families past their absolute
+//! lifetime.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use sesame_domain::ports::{ChallengeStore, Clock, EXPIRED_CHALLENGE_RETENTION, StoreError};
+use sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION;
+use sesame_domain::ports::{
+    AuthorizationCodeStore, ChallengeStore, Clock, EXPIRED_CHALLENGE_RETENTION, StoreError,
+};
 use sesame_domain::time::Timestamp;
 use tokio::task::AbortHandle;
 use tokio::time::MissedTickBehavior;
@@ -22,6 +26,9 @@ pub const EXPIRED_REFRESH_FAMILY_RETENTION: Duration = Duration::from_secs(24 * 
 pub struct PurgeReport {
     /// Challenges that expired more than [`EXPIRED_CHALLENGE_RETENTION`] ago.
     pub challenges: u64,
+    /// Authorization codes, spent or not, that expired more than
+    /// [`AUTHORIZATION_CODE_RETENTION`] ago.
+    pub authorization_codes: u64,
     /// Rate-limit counters of windows that have ended.
     pub rate_limits: u64,
     /// Refresh-token families (with their tokens) that expired more than
@@ -52,23 +59,28 @@ impl Drop for PurgerHandle {
 
 impl PgStore {
     /// Removes everything that has outlived its use at `now`: challenges
-    /// that expired more than [`EXPIRED_CHALLENGE_RETENTION`] ago, counters
-    /// of ended rate-limit windows, and refresh-token families that expired
-    /// more than [`EXPIRED_REFRESH_FAMILY_RETENTION`] ago.
+    /// that expired more than [`EXPIRED_CHALLENGE_RETENTION`] ago,
+    /// authorization codes that expired more than
+    /// [`AUTHORIZATION_CODE_RETENTION`] ago, counters of ended rate-limit
+    /// windows, and refresh-token families that expired more than
+    /// [`EXPIRED_REFRESH_FAMILY_RETENTION`] ago.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when the server cannot be reached; what
     /// was purged before the failure stays purged.
     pub async fn purge_once(&self, now: Timestamp) -> Result<PurgeReport, StoreError> {
-        let challenges = self
-            .purge_expired(before(now, EXPIRED_CHALLENGE_RETENTION))
-            .await?;
+        let challenges =
+            ChallengeStore::purge_expired(self, before(now, EXPIRED_CHALLENGE_RETENTION)).await?;
+        let authorization_codes =
+            AuthorizationCodeStore::purge_expired(self, before(now, AUTHORIZATION_CODE_RETENTION))
+                .await?;
         let rate_limits = self.purge_rate_limits(now).await?;
         let refresh_families = self
             .purge_refresh_families(before(now, EXPIRED_REFRESH_FAMILY_RETENTION))
             .await?;
         Ok(PurgeReport {
             challenges,
+            authorization_codes,
             rate_limits,
             refresh_families,
         })
@@ -118,6 +130,7 @@ impl PgStore {
                 match store.purge_once(clock.now()).await {
                     Ok(report) => tracing::debug!(
                         challenges = report.challenges,
+                        authorization_codes = report.authorization_codes,
                         rate_limits = report.rate_limits,
                         refresh_families = report.refresh_families,
                         "purged expired postgres rows"

@@ -1,17 +1,20 @@
 //! [`ClientRegistry`] and [`ApiRegistry`] on the `clients` and `apis` tables.
 //!
 //! Lists are `TEXT[]`, which keep order and duplicates, so a client reads
-//! back exactly as written.
+//! back exactly as written; a client's magic-link settings are their
+//! serde_json `TEXT`.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sesame_domain::client::{Api, Client, ClientId, ClientSecretHash, GrantType, SigningAlg};
+use sesame_domain::client::{
+    Api, Client, ClientId, ClientSecretHash, GrantType, MagicLinkSettings, SigningAlg,
+};
 use sesame_domain::ports::{ApiRegistry, ClientRegistry, StoreError};
 use sesame_domain::recipient::Connection;
 
 use crate::codec::{bigint, parse, storable, unsigned};
-use crate::error::{from_sqlx, out_of_range};
+use crate::error::{corrupt, from_sqlx, out_of_range};
 use crate::store::PgStore;
 
 /// A `clients` row as read.
@@ -24,12 +27,15 @@ struct ClientRow {
     connections: Vec<String>,
     trust_forwarded_for: bool,
     web_origins: Vec<String>,
+    magic_link: String,
 }
 
 impl TryFrom<ClientRow> for Client {
     type Error = StoreError;
 
     fn try_from(r: ClientRow) -> Result<Self, StoreError> {
+        let magic_link: MagicLinkSettings = serde_json::from_str(&r.magic_link)
+            .map_err(|_| corrupt("clients.magic_link is not valid magic-link settings"))?;
         Ok(Self {
             id: ClientId::new(r.id),
             name: r.name,
@@ -47,7 +53,7 @@ impl TryFrom<ClientRow> for Client {
                 .collect::<Result<_, _>>()?,
             trust_forwarded_for: r.trust_forwarded_for,
             web_origins: r.web_origins,
-            magic_link: sesame_domain::MagicLinkSettings::default(),
+            magic_link,
         })
     }
 }
@@ -64,7 +70,7 @@ impl ClientRegistry for PgStore {
                     ClientRow,
                     r#"
                     SELECT id, name, secret_hash, callbacks, grant_types, connections,
-                        trust_forwarded_for, web_origins
+                        trust_forwarded_for, web_origins, magic_link
                     FROM clients WHERE id = $1
                     "#,
                     id.as_str(),
@@ -88,12 +94,14 @@ impl ClientRegistry for PgStore {
             .iter()
             .map(|c| c.as_str().to_owned())
             .collect();
+        let magic_link =
+            serde_json::to_string(&client.magic_link).map_err(|e| StoreError::Unknown(e.into()))?;
         self.bounded(async {
             sqlx::query!(
                 r#"
                 INSERT INTO clients (id, name, secret_hash, callbacks, grant_types,
-                    connections, trust_forwarded_for, web_origins)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    connections, trust_forwarded_for, web_origins, magic_link)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 ON CONFLICT (id) DO UPDATE SET
                     name = EXCLUDED.name,
                     secret_hash = EXCLUDED.secret_hash,
@@ -101,7 +109,8 @@ impl ClientRegistry for PgStore {
                     grant_types = EXCLUDED.grant_types,
                     connections = EXCLUDED.connections,
                     trust_forwarded_for = EXCLUDED.trust_forwarded_for,
-                    web_origins = EXCLUDED.web_origins
+                    web_origins = EXCLUDED.web_origins,
+                    magic_link = EXCLUDED.magic_link
                 "#,
                 client.id.as_str(),
                 client.name,
@@ -111,6 +120,7 @@ impl ClientRegistry for PgStore {
                 &connections,
                 client.trust_forwarded_for,
                 &client.web_origins,
+                magic_link,
             )
             .execute(&self.pool)
             .await

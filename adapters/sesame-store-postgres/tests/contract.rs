@@ -11,7 +11,7 @@ mod common;
 use std::sync::Arc;
 
 use common::TestDb;
-use sesame_testkit::contract;
+use sesame_testkit::contract::{self, authorization_codes};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_keeps_the_challenge_store_contract() {
@@ -47,6 +47,14 @@ async fn postgres_keeps_the_key_store_contract() {
 async fn postgres_keeps_the_refresh_token_store_contract() {
     let db = TestDb::create().await;
     contract::refresh_token_store(Arc::new(db.store().await)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_authorization_code_store_contract() {
+    let db = TestDb::create().await;
+    let store = Arc::new(db.store().await);
+    contract::authorization_code_store(store.clone()).await;
+    authorization_codes::purge_removes_the_codes_expired_before_the_cutoff(store.as_ref()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -7,6 +7,7 @@
 use sha2::{Digest, Sha256};
 
 use sesame_domain::challenge::{ChallengeId, ChallengeKey};
+use sesame_domain::code::CodeMac;
 
 /// Builds key names under one prefix.
 #[derive(Debug, Clone)]
@@ -61,6 +62,12 @@ impl Keys {
         format!("{}chx", self.prefix)
     }
 
+    /// `{prefix}ac:{hex(mac)}`: the hash holding one authorization code.
+    /// The name carries the code's MAC, never the code.
+    pub(crate) fn authorization_code(&self, mac: &CodeMac) -> String {
+        format!("{}ac:{}", self.prefix, mac.to_hex())
+    }
+
     /// `{prefix}rl:{window_ms}:{window_index}:{key}`: the counter for one
     /// rate-limit window. The window length is part of the name so rules
     /// with different windows on the same key never share a counter.
@@ -112,6 +119,15 @@ mod tests {
         assert_eq!(
             keys.challenge(&id),
             format!("{}{}", keys.challenge_prefix(), id.as_str())
+        );
+    }
+
+    #[test]
+    fn authorization_code_keys_are_the_prefix_and_the_mac_in_hex() {
+        let mac = CodeMac::from_bytes([0xab; 32]);
+        assert_eq!(
+            Keys::new("p:").authorization_code(&mac),
+            format!("p:ac:{}", "ab".repeat(32))
         );
     }
 

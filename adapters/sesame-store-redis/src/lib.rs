@@ -1,11 +1,12 @@
 //! # sesame-store-redis
 //!
-//! The Redis adapter for Sesame's hot path: issued challenges and rate-limit
-//! counters, shared by every stateless server instance that points at the
-//! same Redis.
+//! The Redis adapter for Sesame's hot path: issued challenges, authorization
+//! codes and rate-limit counters, shared by every stateless server instance
+//! that points at the same Redis.
 //!
 //! [`RedisStore`] implements
 //! [`ChallengeStore`](sesame_domain::ports::ChallengeStore),
+//! [`AuthorizationCodeStore`](sesame_domain::ports::AuthorizationCodeStore),
 //! [`RateLimiter`](sesame_domain::ports::RateLimiter) and
 //! [`HealthCheck`](sesame_domain::ports::HealthCheck). Every operation that
 //! reads and writes is one Lua script, so it is atomic across instances;
@@ -25,6 +26,7 @@
 //! # }
 //! ```
 
+mod authorization_codes;
 mod challenges;
 mod codec;
 mod config;

@@ -28,6 +28,9 @@ const CONSUME_LUA: &str = include_str!("lua/consume.lua");
 const DELETE_LUA: &str = include_str!("lua/delete.lua");
 const PURGE_LUA: &str = include_str!("lua/purge.lua");
 const HIT_LUA: &str = include_str!("lua/hit.lua");
+const INSERT_CODE_LUA: &str = include_str!("lua/insert_code.lua");
+const REDEEM_CODE_LUA: &str = include_str!("lua/redeem_code.lua");
+const RECORD_FAMILY_LUA: &str = include_str!("lua/record_family.lua");
 
 /// Replaces the challenge for one key: deletes the challenge the index
 /// pointed to, writes the new hash from scratch, points the index at it,
@@ -64,9 +67,27 @@ pub(crate) static PURGE: LazyLock<Script> = LazyLock::new(|| Script::new(PURGE_L
 /// expiry if it has none; returns the new count.
 pub(crate) static HIT: LazyLock<Script> = LazyLock::new(|| Script::new(HIT_LUA));
 
+/// Stores a new authorization code with `spent` and `replayed` at `0` and
+/// its time to live, unless a hash already exists under its MAC; returns 1,
+/// or 0 when it changed nothing.
+pub(crate) static INSERT_CODE: LazyLock<Script> = LazyLock::new(|| Script::new(INSERT_CODE_LUA));
+
+/// Presents an authorization code at `now`: an unspent, unexpired one is
+/// marked spent and returned whole (`{1, field, value, …}`); a spent one is
+/// marked replayed and its family returned (`{2[, family_id]}`); anything
+/// else is `{0}`, or `{-2}` when `spent` or `expires_at` does not decode.
+pub(crate) static REDEEM_CODE: LazyLock<Script> = LazyLock::new(|| Script::new(REDEEM_CODE_LUA));
+
+/// Sets an authorization code's `family_id` and returns 1 only while the
+/// code exists and `replayed` is `0`; otherwise returns 0 (or -2 when
+/// `replayed` does not decode), changing nothing.
+pub(crate) static RECORD_FAMILY: LazyLock<Script> =
+    LazyLock::new(|| Script::new(RECORD_FAMILY_LUA));
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::authorization_codes::field as code_field;
     use crate::codec::field;
 
     fn quoted(name: &str) -> String {
@@ -85,6 +106,20 @@ mod tests {
             assert!(PURGE_LUA.contains(&quoted(name)));
         }
         assert!(DELETE_LUA.contains(&quoted(field::INDEX_KEY)));
+        for name in [code_field::SPENT, code_field::REPLAYED] {
+            assert!(INSERT_CODE_LUA.contains(&quoted(name)));
+        }
+        for name in [
+            code_field::SPENT,
+            code_field::REPLAYED,
+            code_field::EXPIRES_AT,
+            code_field::FAMILY_ID,
+        ] {
+            assert!(REDEEM_CODE_LUA.contains(&quoted(name)));
+        }
+        for name in [code_field::REPLAYED, code_field::FAMILY_ID] {
+            assert!(RECORD_FAMILY_LUA.contains(&quoted(name)));
+        }
     }
 
     #[test]

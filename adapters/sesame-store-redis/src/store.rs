@@ -23,9 +23,11 @@ const RECONNECT_MIN_DELAY: Duration = Duration::from_millis(50);
 /// The longest pause between reconnection attempts.
 const RECONNECT_MAX_DELAY: Duration = Duration::from_millis(500);
 
-/// Challenges, rate-limit counters and a readiness check in one Redis.
+/// Challenges, authorization codes, rate-limit counters and a readiness
+/// check in one Redis.
 ///
 /// Implements [`ChallengeStore`](sesame_domain::ports::ChallengeStore),
+/// [`AuthorizationCodeStore`](sesame_domain::ports::AuthorizationCodeStore),
 /// [`RateLimiter`](sesame_domain::ports::RateLimiter) and [`HealthCheck`].
 /// Cheap to clone: clones share one multiplexed connection, which
 /// reconnects by itself after Redis restarts or the network drops.

@@ -23,6 +23,13 @@ async fn the_store_keeps_the_challenge_store_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_store_keeps_the_authorization_code_store_contract() {
+    let scope = Scope::new();
+    contract::authorization_code_store(Arc::new(scope.store().await)).await;
+    scope.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_store_keeps_the_rate_limiter_contract() {
     let scope = Scope::new();
     contract::rate_limiter(Arc::new(scope.store().await)).await;

@@ -1,8 +1,8 @@
 //! # sesame-store-sqlite
 //!
 //! Every storage port of Sesame in one embedded SQLite database: challenges,
-//! users, clients, APIs, signing keys, refresh tokens and rate-limit
-//! counters. It is the bundled server's default store (`sqlite://sesame.db`).
+//! authorization codes, users, clients, APIs, signing keys, refresh tokens
+//! and rate-limit counters. It is the bundled server's default store (`sqlite://sesame.db`).
 //!
 //! The file runs in WAL mode with `synchronous=NORMAL`, foreign keys on and a
 //! busy timeout; [`SqliteStore::connect`] creates it if missing and applies
@@ -24,6 +24,7 @@
 //! # }
 //! ```
 
+mod authorization_codes;
 mod challenges;
 mod codec;
 mod config;

@@ -1,12 +1,16 @@
 //! Deleting what can never be used again: expired challenges (after
-//! [`EXPIRED_CHALLENGE_RETENTION`]), finished rate-limit windows and refresh
+//! [`EXPIRED_CHALLENGE_RETENTION`]), expired authorization codes (after
+//! [`AUTHORIZATION_CODE_RETENTION`]), finished rate-limit windows and refresh
 //! tokens of expired families; once on demand, or in a background task.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use sesame_domain::Timestamp;
-use sesame_domain::ports::{ChallengeStore, Clock, EXPIRED_CHALLENGE_RETENTION, StoreError};
+use sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION;
+use sesame_domain::ports::{
+    AuthorizationCodeStore, ChallengeStore, Clock, EXPIRED_CHALLENGE_RETENTION, StoreError,
+};
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
@@ -17,6 +21,9 @@ use crate::SqliteStore;
 pub struct PurgeReport {
     /// Challenges that expired more than the retention period ago.
     pub challenges: u64,
+    /// Authorization codes that expired more than
+    /// [`AUTHORIZATION_CODE_RETENTION`] ago, spent or not.
+    pub authorization_codes: u64,
     /// Rate-limit counters of windows that have ended.
     pub rate_limit_windows: u64,
     /// Refresh tokens whose family expired more than the retention period
@@ -52,12 +59,13 @@ impl SqliteStore {
     /// # Errors
     /// [`StoreError::Unavailable`] when the database cannot be reached.
     pub async fn purge(&self, now: Timestamp) -> Result<PurgeReport, StoreError> {
-        let retention = i64::try_from(EXPIRED_CHALLENGE_RETENTION.as_millis()).unwrap_or(i64::MAX);
-        let before = Timestamp::from_unix_millis(now.unix_millis().saturating_sub(retention));
+        let expired_before = before(now, EXPIRED_CHALLENGE_RETENTION);
+        let codes_before = before(now, AUTHORIZATION_CODE_RETENTION);
         Ok(PurgeReport {
-            challenges: self.purge_expired(before).await?,
+            challenges: ChallengeStore::purge_expired(self, expired_before).await?,
+            authorization_codes: AuthorizationCodeStore::purge_expired(self, codes_before).await?,
             rate_limit_windows: self.purge_rate_limit_windows(now).await?,
-            refresh_tokens: self.purge_expired_refresh_tokens(before).await?,
+            refresh_tokens: self.purge_expired_refresh_tokens(expired_before).await?,
         })
     }
 
@@ -89,4 +97,10 @@ impl SqliteStore {
         });
         Ok(PurgerHandle { task })
     }
+}
+
+/// `now - retention`, saturating.
+fn before(now: Timestamp, retention: Duration) -> Timestamp {
+    let ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+    Timestamp::from_unix_millis(now.unix_millis().saturating_sub(ms))
 }

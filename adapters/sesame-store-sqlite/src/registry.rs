@@ -1,6 +1,7 @@
 //! [`ClientRegistry`] and [`ApiRegistry`] on the `clients` and `apis`
-//! tables. Lists are JSON arrays; an API's token lifetime is kept as whole
-//! seconds plus nanoseconds so any `Duration` reads back unchanged.
+//! tables. Lists and a client's magic-link settings are JSON; an API's
+//! token lifetime is kept as whole seconds plus nanoseconds so any
+//! `Duration` reads back unchanged.
 
 use std::time::Duration;
 
@@ -14,14 +15,15 @@ use crate::codec::{flag, get, int, json, to_json};
 use crate::error::{corrupt, store_error};
 
 const GET_CLIENT: &str = "SELECT id, name, secret_hash, callbacks, grant_types, connections, \
-     trust_forwarded_for, web_origins FROM clients WHERE id = ?1";
+     trust_forwarded_for, web_origins, magic_link FROM clients WHERE id = ?1";
 
 const UPSERT_CLIENT: &str = "INSERT INTO clients (id, name, secret_hash, callbacks, grant_types, \
-     connections, trust_forwarded_for, web_origins) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+     connections, trust_forwarded_for, web_origins, magic_link) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
      ON CONFLICT (id) DO UPDATE SET name = excluded.name, secret_hash = excluded.secret_hash, \
      callbacks = excluded.callbacks, grant_types = excluded.grant_types, \
      connections = excluded.connections, trust_forwarded_for = excluded.trust_forwarded_for, \
-     web_origins = excluded.web_origins";
+     web_origins = excluded.web_origins, magic_link = excluded.magic_link";
 
 const GET_API: &str = "SELECT identifier, token_lifetime_secs, token_lifetime_nanos, signing_alg \
      FROM apis WHERE identifier = ?1";
@@ -42,7 +44,7 @@ fn decode_client(row: &SqliteRow) -> Result<Client, StoreError> {
         connections: json(row, T, "connections")?,
         trust_forwarded_for: flag(row, T, "trust_forwarded_for")?,
         web_origins: json(row, T, "web_origins")?,
-        magic_link: sesame_domain::MagicLinkSettings::default(),
+        magic_link: json(row, T, "magic_link")?,
     })
 }
 
@@ -84,6 +86,7 @@ impl ClientRegistry for SqliteStore {
             .bind(to_json(&client.connections, "connections")?)
             .bind(client.trust_forwarded_for)
             .bind(to_json(&client.web_origins, "web_origins")?)
+            .bind(to_json(&client.magic_link, "magic_link")?)
             .execute(&self.write)
             .await
             .map_err(store_error)?;

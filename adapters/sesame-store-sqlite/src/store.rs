@@ -95,12 +95,18 @@ impl SqliteStore {
 
     /// Applies the migrations that are not applied yet.
     async fn migrate(&self) -> Result<(), StoreError> {
-        match MIGRATOR.run(&self.write).await {
-            Ok(()) => Ok(()),
-            // Two processes starting on a fresh file at once both see the
-            // migration missing; the loser's CREATE TABLE fails. Once the
-            // winner is done, a second look finds nothing left to do.
-            Err(_) => MIGRATOR.run(&self.write).await.map_err(migrate_error),
+        // Processes starting on one file at once may each see a migration
+        // missing; the loser's statements then fail on what the winner just
+        // made (sqlx takes no lock on SQLite). Every such failure means
+        // another process applied a migration, so after at most one failure
+        // per migration a fresh look finds nothing left to do.
+        let mut retries = MIGRATOR.iter().count();
+        loop {
+            match MIGRATOR.run(&self.write).await {
+                Ok(()) => return Ok(()),
+                Err(e) if retries == 0 => return Err(migrate_error(e)),
+                Err(_) => retries -= 1,
+            }
         }
     }
 

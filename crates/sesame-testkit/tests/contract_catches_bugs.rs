@@ -15,13 +15,16 @@ use async_trait::async_trait;
 use futures::FutureExt as _;
 use sesame_domain::code::CodeMac;
 use sesame_domain::ports::{
-    ChallengeStore, KeyStore, RateLimiter, RefreshTokenStore, StoreError, UserStore,
+    AuthorizationCodeStore, ChallengeStore, KeyStore, RateLimiter, RefreshTokenStore, StoreError,
+    UserStore,
 };
 use sesame_domain::{
-    Challenge, ChallengeId, ChallengeKey, KeyStatus, RateDecision, RateLimit, Recipient,
-    RefreshTokenRecord, Rotation, SigningKey, Timestamp, User, UserId,
+    AuthorizationCode, Challenge, ChallengeId, ChallengeKey, KeyStatus, RateDecision, RateLimit,
+    Recipient, Redemption, RefreshTokenRecord, Rotation, SigningKey, Timestamp, User, UserId,
 };
-use sesame_testkit::contract::{self, challenges, keys, rate_limiter, refresh_tokens, users};
+use sesame_testkit::contract::{
+    self, authorization_codes, challenges, keys, rate_limiter, refresh_tokens, users,
+};
 use sesame_testkit::{MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore};
 
 /// Whether `check` panics.
@@ -308,4 +311,172 @@ async fn unaligned_rate_limit_windows_are_caught() {
         .await
     );
     assert!(!fails(rate_limiter::peek_does_not_count(&limiter)).await);
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CodeBug {
+    None,
+    RacyRedeem,
+    InclusiveExpiry,
+    RefusalSpends,
+    RecordsAfterReplay,
+    ReplayForgetsFamily,
+    PurgesTheCutoff,
+    NeverPurges,
+}
+
+/// One stored code: the record, spent, replayed, family.
+type CodeEntry = (AuthorizationCode, bool, bool, Option<String>);
+
+/// An authorization-code store with one chosen bug.
+struct BuggyCodes {
+    bug: CodeBug,
+    codes: Mutex<HashMap<CodeMac, CodeEntry>>,
+}
+
+impl BuggyCodes {
+    fn new(bug: CodeBug) -> Self {
+        Self {
+            bug,
+            codes: Mutex::default(),
+        }
+    }
+}
+
+#[async_trait]
+impl AuthorizationCodeStore for BuggyCodes {
+    async fn insert(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        self.codes
+            .lock()
+            .unwrap()
+            .insert(code.code_mac.clone(), (code.clone(), false, false, None));
+        Ok(())
+    }
+
+    async fn redeem(&self, mac: &CodeMac, now: Timestamp) -> Result<Redemption, StoreError> {
+        if self.bug == CodeBug::RacyRedeem {
+            let live = self
+                .codes
+                .lock()
+                .unwrap()
+                .get(mac)
+                .is_some_and(|e| !e.1 && now < e.0.expires_at);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            if live {
+                let mut codes = self.codes.lock().unwrap();
+                let e = codes.get_mut(mac).unwrap();
+                e.1 = true;
+                return Ok(Redemption::Redeemed(e.0.clone()));
+            }
+        }
+        let mut codes = self.codes.lock().unwrap();
+        let Some(e) = codes.get_mut(mac) else {
+            return Ok(Redemption::Invalid);
+        };
+        if e.1 {
+            e.2 = true;
+            let family_id = if self.bug == CodeBug::ReplayForgetsFamily {
+                None
+            } else {
+                e.3.clone()
+            };
+            return Ok(Redemption::Reused { family_id });
+        }
+        let expired = if self.bug == CodeBug::InclusiveExpiry {
+            now > e.0.expires_at
+        } else {
+            now >= e.0.expires_at
+        };
+        if expired {
+            if self.bug == CodeBug::RefusalSpends {
+                e.1 = true;
+            }
+            return Ok(Redemption::Invalid);
+        }
+        e.1 = true;
+        Ok(Redemption::Redeemed(e.0.clone()))
+    }
+
+    async fn record_family(&self, mac: &CodeMac, family_id: &str) -> Result<bool, StoreError> {
+        let mut codes = self.codes.lock().unwrap();
+        match codes.get_mut(mac) {
+            Some(e) if !e.2 || self.bug == CodeBug::RecordsAfterReplay => {
+                e.3 = Some(family_id.to_owned());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let mut codes = self.codes.lock().unwrap();
+        let n = codes.len();
+        match self.bug {
+            CodeBug::NeverPurges => {}
+            CodeBug::PurgesTheCutoff => codes.retain(|_, e| e.0.expires_at > before),
+            _ => codes.retain(|_, e| e.0.expires_at >= before),
+        }
+        Ok((n - codes.len()) as u64)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_authorization_code_checks_pass_the_bug_free_store_and_catch_each_bug() {
+    let store = |bug| Arc::new(BuggyCodes::new(bug)) as Arc<dyn AuthorizationCodeStore>;
+    let s = store(CodeBug::None);
+    assert!(!fails(contract::authorization_code_store(s.clone())).await);
+    assert!(
+        !fails(authorization_codes::purge_removes_the_codes_expired_before_the_cutoff(s.as_ref()))
+            .await
+    );
+    let s = store(CodeBug::RacyRedeem);
+    assert!(
+        fails(authorization_codes::concurrent_redeems_spend_the_code_once(
+            &s
+        ))
+        .await
+    );
+    let s = store(CodeBug::InclusiveExpiry);
+    assert!(
+        fails(authorization_codes::a_code_is_invalid_from_its_expiry_on(
+            s.as_ref()
+        ))
+        .await
+    );
+    let s = store(CodeBug::RefusalSpends);
+    assert!(
+        fails(authorization_codes::a_code_is_invalid_from_its_expiry_on(
+            s.as_ref()
+        ))
+        .await
+    );
+    let s = store(CodeBug::RecordsAfterReplay);
+    assert!(
+        fails(authorization_codes::record_family_after_a_replay_returns_false(s.as_ref())).await
+    );
+    let s = store(CodeBug::ReplayForgetsFamily);
+    assert!(
+        fails(authorization_codes::a_replay_names_the_recorded_family(
+            s.as_ref()
+        ))
+        .await
+    );
+    let s = store(CodeBug::PurgesTheCutoff);
+    assert!(
+        fails(
+            authorization_codes::purge_keeps_every_code_expiring_at_or_after_the_cutoff(s.as_ref())
+        )
+        .await
+    );
+    let s = store(CodeBug::NeverPurges);
+    assert!(
+        !fails(
+            authorization_codes::purge_keeps_every_code_expiring_at_or_after_the_cutoff(s.as_ref())
+        )
+        .await
+    );
+    assert!(
+        fails(authorization_codes::purge_removes_the_codes_expired_before_the_cutoff(s.as_ref()))
+            .await
+    );
 }

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use sesame_testkit::contract::authorization_codes;
+use sesame_testkit::memory::MemoryAuthorizationCodeStore;
 use sesame_testkit::{
     MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryHealth, MemoryKeyStore,
     MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore, contract,
@@ -38,6 +40,13 @@ async fn the_memory_refresh_token_store_keeps_the_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_authorization_code_store_keeps_the_contract() {
+    let store = Arc::new(MemoryAuthorizationCodeStore::new());
+    contract::authorization_code_store(store.clone()).await;
+    authorization_codes::purge_removes_the_codes_expired_before_the_cutoff(store.as_ref()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_rate_limiter_keeps_the_contract() {
     contract::rate_limiter(Arc::new(MemoryRateLimiter::new())).await;
 }
@@ -59,8 +68,12 @@ async fn suites_sharing_one_store_run_in_parallel_without_interference() {
     let users: Arc<MemoryUserStore> = Arc::new(MemoryUserStore::new());
     let tokens = Arc::new(MemoryRefreshTokenStore::new());
     let limiter = Arc::new(MemoryRateLimiter::new());
+    let codes = Arc::new(MemoryAuthorizationCodeStore::new());
     let mut tasks = Vec::new();
     for _ in 0..3 {
+        tasks.push(tokio::spawn(contract::authorization_code_store(
+            codes.clone(),
+        )));
         tasks.push(tokio::spawn(contract::challenge_store(challenges.clone())));
         tasks.push(tokio::spawn(contract::user_store(users.clone())));
         tasks.push(tokio::spawn(contract::refresh_token_store(tokens.clone())));

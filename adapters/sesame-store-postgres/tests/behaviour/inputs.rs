@@ -1,8 +1,8 @@
 //! Awkward input that PostgreSQL's types would refuse.
 
-use sesame_domain::ClientId;
-use sesame_domain::ports::{ApiRegistry, ChallengeStore, ClientRegistry};
-use sesame_testkit::fixtures::{fresh_challenge, fresh_email, real_now};
+use sesame_domain::ports::{ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry};
+use sesame_domain::{ClientId, Redemption};
+use sesame_testkit::fixtures::{fresh_authorization_code, fresh_challenge, fresh_email, real_now};
 
 use crate::common::TestDb;
 
@@ -16,6 +16,17 @@ async fn auth_params_with_nul_characters_round_trip() {
     store.put(&ch).await.unwrap();
     let got = store.latest(&ch.key()).await.unwrap().unwrap();
     assert_eq!(got.auth_params, ch.auth_params);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authorization_code_nonce_with_nul_characters_round_trips() {
+    let db = TestDb::create().await;
+    let store = db.store().await;
+    let mut code = fresh_authorization_code(real_now());
+    code.nonce = Some("a\0b\u{1}\"\\ ✓".to_owned());
+    AuthorizationCodeStore::insert(&store, &code).await.unwrap();
+    let got = store.redeem(&code.code_mac, code.created_at).await.unwrap();
+    assert_eq!(got, Redemption::Redeemed(code));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

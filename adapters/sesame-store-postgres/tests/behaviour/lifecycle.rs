@@ -3,16 +3,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION;
 use sesame_domain::ports::{
-    ChallengeStore, EXPIRED_CHALLENGE_RETENTION, HealthCheck, RateLimiter, RefreshTokenStore,
-    StoreError, UserStore,
+    AuthorizationCodeStore, ChallengeStore, ClientRegistry, EXPIRED_CHALLENGE_RETENTION,
+    HealthCheck, RateLimiter, RefreshTokenStore, StoreError, UserStore,
 };
-use sesame_domain::{RateLimit, Timestamp};
+use sesame_domain::{ClientId, MagicLinkSettings, RateLimit, Redemption, Timestamp};
 use sesame_store_postgres::{EXPIRED_REFRESH_FAMILY_RETENTION, PgStore, PurgeReport};
 use sesame_testkit::StepClock;
 use sesame_testkit::fixtures::{
-    fresh_challenge, fresh_email, fresh_phone, fresh_refresh_record, fresh_user, real_now,
-    unique_hex,
+    fresh_authorization_code, fresh_challenge, fresh_email, fresh_phone, fresh_refresh_record,
+    fresh_user, real_now, unique_hex,
 };
 
 use crate::common::TestDb;
@@ -44,6 +45,44 @@ async fn running_the_migrations_again_changes_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_client_written_before_magic_link_settings_existed_reads_back_with_the_defaults() {
+    let db = TestDb::create().await;
+    // The database as the first release left it: only the initial migration.
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let first = std::env::temp_dir().join(format!("sesame-pg-migrations-{}", unique_hex()));
+    std::fs::create_dir(&first).unwrap();
+    std::fs::copy(
+        manifest.join("migrations/0001_init.sql"),
+        first.join("0001_init.sql"),
+    )
+    .unwrap();
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let migrated = sqlx::migrate::Migrator::new(first.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await;
+    std::fs::remove_dir_all(&first).unwrap();
+    migrated.unwrap();
+    sqlx::query(
+        "INSERT INTO clients (id, name, secret_hash, callbacks, grant_types, connections, \
+         trust_forwarded_for, web_origins) VALUES ('old-app', 'Old', NULL, '{}', '{}', '{}', \
+         false, '{}')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = db.store().await;
+    let client = ClientRegistry::get(&store, &ClientId::new("old-app"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(client.magic_link, MagicLinkSettings::default());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn purge_once_removes_only_what_outlived_its_retention() {
     let db = TestDb::create().await;
     let store = db.store().await;
@@ -70,17 +109,42 @@ async fn purge_once_removes_only_what_outlived_its_retention() {
         EXPIRED_REFRESH_FAMILY_RETENTION + Duration::from_secs(1),
     );
     let live_family = fresh_refresh_record(now);
-    store.insert(&old_family).await.unwrap();
-    store.insert(&live_family).await.unwrap();
+    RefreshTokenStore::insert(&store, &old_family)
+        .await
+        .unwrap();
+    RefreshTokenStore::insert(&store, &live_family)
+        .await
+        .unwrap();
+
+    let mut dead_code = fresh_authorization_code(ago(
+        now,
+        AUTHORIZATION_CODE_RETENTION + Duration::from_secs(120),
+    ));
+    dead_code.expires_at = ago(now, AUTHORIZATION_CODE_RETENTION + Duration::from_secs(60));
+    let mut replayable_code = fresh_authorization_code(ago(now, Duration::from_secs(120)));
+    replayable_code.expires_at = ago(now, Duration::from_secs(60));
+    for code in [&dead_code, &replayable_code] {
+        AuthorizationCodeStore::insert(&store, code).await.unwrap();
+        store.redeem(&code.code_mac, code.created_at).await.unwrap();
+    }
 
     let report = store.purge_once(now).await.unwrap();
     assert_eq!(
         report,
         PurgeReport {
             challenges: 1,
+            authorization_codes: 1,
             rate_limits: 1,
             refresh_families: 1
         }
+    );
+    assert_eq!(
+        store.redeem(&dead_code.code_mac, now).await.unwrap(),
+        Redemption::Invalid
+    );
+    assert_eq!(
+        store.redeem(&replayable_code.code_mac, now).await.unwrap(),
+        Redemption::Reused { family_id: None }
     );
     assert!(store.latest(&dead.key()).await.unwrap().is_none());
     assert!(

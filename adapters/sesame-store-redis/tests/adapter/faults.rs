@@ -4,10 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sesame_domain::ports::{ChallengeStore, HealthCheck, RateLimiter, StoreError};
+use sesame_domain::ports::{
+    AuthorizationCodeStore, ChallengeStore, HealthCheck, RateLimiter, StoreError,
+};
 use sesame_domain::rate_limit::RateLimit;
 use sesame_store_redis::{RedisConfig, RedisStore};
-use sesame_testkit::fixtures::{fresh_challenge, fresh_email, real_now};
+use sesame_testkit::fixtures::{fresh_authorization_code, fresh_challenge, fresh_email, real_now};
 
 use crate::proxy::Proxy;
 use crate::scope::Scope;
@@ -36,7 +38,8 @@ fn assert_unavailable<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str) 
     );
 }
 
-/// Every port method once, each required to be `Unavailable`.
+/// Every port method once, each required to be `Unavailable` (except the
+/// authorization codes' `purge_expired`, which never calls Redis).
 async fn every_call_is_unavailable(store: &RedisStore) {
     let now = real_now();
     let ch = fresh_challenge(fresh_email(), now);
@@ -50,7 +53,20 @@ async fn every_call_is_unavailable(store: &RedisStore) {
         "record_failure",
     );
     assert_unavailable(no_hang(store.delete(&ch.id)).await, "delete");
-    assert_unavailable(no_hang(store.purge_expired(now)).await, "purge_expired");
+    assert_unavailable(
+        no_hang(ChallengeStore::purge_expired(store, now)).await,
+        "purge_expired",
+    );
+    let code = fresh_authorization_code(now);
+    assert_unavailable(
+        no_hang(AuthorizationCodeStore::insert(store, &code)).await,
+        "insert code",
+    );
+    assert_unavailable(no_hang(store.redeem(&code.code_mac, now)).await, "redeem");
+    assert_unavailable(
+        no_hang(store.record_family(&code.code_mac, "rtf_x")).await,
+        "record_family",
+    );
     assert_unavailable(no_hang(store.hit("k", rule, now)).await, "hit");
     assert_unavailable(no_hang(store.peek("k", rule, now)).await, "peek");
 }

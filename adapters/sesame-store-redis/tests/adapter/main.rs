@@ -8,6 +8,7 @@
 
 #![cfg(test)]
 
+mod authorization_codes;
 mod challenges;
 mod concurrency;
 mod cross_instance;

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use sesame_domain::ports::{
-    ApiRegistry, ChallengeStore, ClientRegistry, HealthCheck, KeyStore, RateLimiter,
-    RefreshTokenStore, StoreError, UserStore,
+    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, KeyStore,
+    RateLimiter, RefreshTokenStore, StoreError, UserStore,
 };
 use sesame_domain::{ClientId, RateLimit, SigningAlg};
 use sesame_store_sqlite::{SqliteConfig, SqliteStore};
@@ -104,7 +104,10 @@ async fn every_port_of_a_closed_store_is_unavailable() {
     unavailable("consume", store.consume(&ch.id, t).await);
     unavailable("record_failure", store.record_failure(&ch.id).await);
     unavailable("delete", store.delete(&ch.id).await);
-    unavailable("purge_expired", store.purge_expired(t).await);
+    unavailable(
+        "purge_expired",
+        ChallengeStore::purge_expired(&store, t).await,
+    );
     unavailable("create", store.create(&u).await);
     unavailable("find", UserStore::find(&store, &u.recipient).await);
     unavailable("record_login", store.record_login(&u.id, t).await);
@@ -122,6 +125,20 @@ async fn every_port_of_a_closed_store_is_unavailable() {
     unavailable(
         "rotate token",
         RefreshTokenStore::rotate(&store, &rt.token_mac, &mac(), t, minutes(1)).await,
+    );
+    let code = sesame_testkit::fixtures::fresh_authorization_code(t);
+    unavailable(
+        "insert code",
+        AuthorizationCodeStore::insert(&store, &code).await,
+    );
+    unavailable("redeem", store.redeem(&code.code_mac, t).await);
+    unavailable(
+        "record_family",
+        store.record_family(&code.code_mac, "rtf_x").await,
+    );
+    unavailable(
+        "purge codes",
+        AuthorizationCodeStore::purge_expired(&store, t).await,
     );
     unavailable("hit", store.hit("k", rule, t).await);
     unavailable("peek", store.peek("k", rule, t).await);

@@ -1,9 +1,22 @@
 //! Opening a database migrates it once; opening it again changes nothing.
 
+use sesame_domain::MagicLinkSettings;
 use sesame_domain::ports::UserStore;
 use sqlx::Row;
 
 use crate::common::{TempDb, email, now, user};
+
+/// The migrations this build embeds: the `.sql` files in `migrations/`.
+fn migration_files() -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    files
+}
 
 async fn applied_migrations(db: &TempDb) -> Vec<i64> {
     let pool = sqlx::SqlitePool::connect_with(db.config().connect_options().unwrap())
@@ -44,7 +57,41 @@ async fn stores_opening_a_fresh_file_at_once_all_succeed() {
     for open in opens {
         open.await.unwrap().unwrap();
     }
-    assert_eq!(applied_migrations(&db).await.len(), 1);
+    assert_eq!(applied_migrations(&db).await.len(), migration_files().len());
+}
+
+#[tokio::test]
+async fn a_client_written_before_magic_link_settings_existed_reads_back_with_the_defaults() {
+    let db = TempDb::new();
+    // The file as the first release left it: only the initial migration.
+    let first = tempfile::tempdir().unwrap();
+    let initial = &migration_files()[0];
+    std::fs::copy(initial, first.path().join(initial.file_name().unwrap())).unwrap();
+    let options = db.config().connect_options().unwrap();
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(first.path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO clients (id, name, secret_hash, callbacks, grant_types, connections, \
+         trust_forwarded_for, web_origins) VALUES ('old-app', 'Old', NULL, '[]', '[]', '[]', 0, '[]')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = db.open().await;
+    assert_eq!(applied_migrations(&db).await.len(), migration_files().len());
+    let client =
+        sesame_domain::ports::ClientRegistry::get(&store, &sesame_domain::ClientId::new("old-app"))
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(client.magic_link, MagicLinkSettings::default());
 }
 
 #[tokio::test]

@@ -3,11 +3,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION;
 use sesame_domain::ports::{
-    ChallengeStore, Clock, EXPIRED_CHALLENGE_RETENTION, RateLimiter, RefreshTokenStore,
+    AuthorizationCodeStore, ChallengeStore, Clock, EXPIRED_CHALLENGE_RETENTION, RateLimiter,
+    RefreshTokenStore,
 };
-use sesame_domain::{RateLimit, Timestamp};
+use sesame_domain::{RateLimit, Redemption, Timestamp};
 use sesame_store_sqlite::PurgeReport;
+use sesame_testkit::fixtures::fresh_authorization_code;
 
 use crate::common::{FixedClock, TempDb, challenge, email, minutes, now, refresh_record};
 
@@ -55,17 +58,39 @@ async fn a_purge_removes_only_what_can_never_be_used_again() {
     dead_family.expires_at = ago(t, retention + minutes(2));
     dead_family.family_expires_at = ago(t, retention + minutes(1));
     let live_family = refresh_record(t);
-    store.insert(&dead_family).await.unwrap();
-    store.insert(&live_family).await.unwrap();
+    RefreshTokenStore::insert(&store, &dead_family)
+        .await
+        .unwrap();
+    RefreshTokenStore::insert(&store, &live_family)
+        .await
+        .unwrap();
+
+    let mut dead_code = fresh_authorization_code(ago(t, AUTHORIZATION_CODE_RETENTION + minutes(2)));
+    dead_code.expires_at = ago(t, AUTHORIZATION_CODE_RETENTION + minutes(1));
+    let mut replayable_code = fresh_authorization_code(ago(t, minutes(2)));
+    replayable_code.expires_at = ago(t, minutes(1));
+    for code in [&dead_code, &replayable_code] {
+        AuthorizationCodeStore::insert(&store, code).await.unwrap();
+        store.redeem(&code.code_mac, code.created_at).await.unwrap();
+    }
 
     let report = store.purge(t).await.unwrap();
     assert_eq!(
         report,
         PurgeReport {
             challenges: 1,
+            authorization_codes: 1,
             rate_limit_windows: 1,
             refresh_tokens: 1,
         }
+    );
+    assert_eq!(
+        store.redeem(&dead_code.code_mac, t).await.unwrap(),
+        Redemption::Invalid
+    );
+    assert_eq!(
+        store.redeem(&replayable_code.code_mac, t).await.unwrap(),
+        Redemption::Reused { family_id: None }
     );
     assert_eq!(store.latest(&long_dead.key()).await.unwrap(), None);
     assert_eq!(
@@ -77,9 +102,16 @@ async fn a_purge_removes_only_what_can_never_be_used_again() {
         store.peek("this-window", rule, t).await.unwrap().remaining,
         4
     );
-    assert_eq!(store.find(&dead_family.token_mac).await.unwrap(), None);
     assert_eq!(
-        store.find(&live_family.token_mac).await.unwrap(),
+        RefreshTokenStore::find(&store, &dead_family.token_mac)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        RefreshTokenStore::find(&store, &live_family.token_mac)
+            .await
+            .unwrap(),
         Some(live_family)
     );
     assert_eq!(store.purge(t).await.unwrap(), PurgeReport::default());

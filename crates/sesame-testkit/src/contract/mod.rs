@@ -24,6 +24,7 @@
 //! instants they store; "expired" instants stay within
 //! [`sesame_domain::ports::EXPIRED_CHALLENGE_RETENTION`] of now.
 
+pub mod authorization_codes;
 pub mod challenges;
 pub mod health;
 pub mod keys;
@@ -37,8 +38,8 @@ pub mod users;
 use std::sync::Arc;
 
 use sesame_domain::ports::{
-    ApiRegistry, ChallengeStore, ClientRegistry, HealthCheck, KeyStore, RateLimiter,
-    RefreshTokenStore, UserStore,
+    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, KeyStore,
+    RateLimiter, RefreshTokenStore, UserStore,
 };
 
 /// Every [`ChallengeStore`] check, in [`challenges`].
@@ -113,6 +114,25 @@ pub async fn refresh_token_store(store: Arc<dyn RefreshTokenStore>) {
     refresh_tokens::concurrent_rotations_rotate_once(&store).await;
     refresh_tokens::expired_and_unknown_tokens_are_invalid(s).await;
     refresh_tokens::revoke_family_is_idempotent(s).await;
+}
+
+/// Every [`AuthorizationCodeStore`] check, in [`authorization_codes`],
+/// except
+/// [`purge_removes_the_codes_expired_before_the_cutoff`](authorization_codes::purge_removes_the_codes_expired_before_the_cutoff),
+/// which stores that delete on purge run as well and stores whose records
+/// expire by themselves (Redis) may skip.
+pub async fn authorization_code_store(store: Arc<dyn AuthorizationCodeStore>) {
+    let s = store.as_ref();
+    authorization_codes::insert_then_redeem_returns_every_field_unchanged(s).await;
+    authorization_codes::a_second_redeem_is_reused_without_a_family(s).await;
+    authorization_codes::a_replay_names_the_recorded_family(s).await;
+    authorization_codes::record_family_after_a_replay_returns_false(s).await;
+    authorization_codes::record_family_of_an_unknown_code_returns_false(s).await;
+    authorization_codes::an_unknown_code_is_invalid(s).await;
+    authorization_codes::a_code_is_invalid_from_its_expiry_on(s).await;
+    authorization_codes::concurrent_redeems_spend_the_code_once(&store).await;
+    authorization_codes::record_family_and_a_replay_never_miss_each_other(&store).await;
+    authorization_codes::purge_keeps_every_code_expiring_at_or_after_the_cutoff(s).await;
 }
 
 /// Every [`RateLimiter`] check, in [`rate_limiter`](mod@rate_limiter).

@@ -3,14 +3,15 @@
 use std::time::Duration;
 
 use sesame_domain::ports::{ApiRegistry, ClientRegistry};
-use sesame_domain::{Client, Connection, GrantType, SigningAlg};
+use sesame_domain::{Client, Connection, GrantType, MagicLinkSettings, SigningAlg};
 
 use super::support::ok;
 use crate::fixtures::{fresh_api, fresh_client, fresh_client_id, unique_hex};
 
 /// `upsert` then `get` returns the client with every field unchanged, list
-/// order included: a confidential client with everything filled, and a
-/// public one with empty lists.
+/// order included: a confidential client with everything filled (magic-link
+/// settings that differ from the defaults in every field), and a public one
+/// with empty lists and default magic-link settings.
 pub async fn clients_round_trip_every_field(store: &dyn ClientRegistry) {
     let full = fresh_client();
     let bare = Client {
@@ -22,8 +23,13 @@ pub async fn clients_round_trip_every_field(store: &dyn ClientRegistry) {
         connections: Vec::new(),
         trust_forwarded_for: false,
         web_origins: Vec::new(),
-        magic_link: sesame_domain::MagicLinkSettings::default(),
+        magic_link: MagicLinkSettings::default(),
     };
+    assert_ne!(
+        full.magic_link,
+        MagicLinkSettings::default(),
+        "the full client must carry non-default magic-link settings"
+    );
     for client in [&full, &bare] {
         ok(store.upsert(client).await, "upsert");
         let got = ok(store.get(&client.id).await, "get");
@@ -39,8 +45,8 @@ pub async fn an_unknown_client_is_not_found(store: &dyn ClientRegistry) {
     );
 }
 
-/// A second `upsert` with the same id replaces every field, and leaves
-/// other clients alone.
+/// A second `upsert` with the same id replaces every field (magic-link
+/// settings back to the defaults included), and leaves other clients alone.
 pub async fn client_upsert_replaces_every_field(store: &dyn ClientRegistry) {
     let first = fresh_client();
     let bystander = fresh_client();
@@ -55,7 +61,7 @@ pub async fn client_upsert_replaces_every_field(store: &dyn ClientRegistry) {
         connections: vec![Connection::Sms],
         trust_forwarded_for: false,
         web_origins: Vec::new(),
-        magic_link: sesame_domain::MagicLinkSettings::default(),
+        magic_link: MagicLinkSettings::default(),
     };
     ok(store.upsert(&second).await, "upsert");
     let got = ok(store.get(&first.id).await, "get");

@@ -1,0 +1,122 @@
+//! [`AuthorizationCodeStore`] on the `authorization_codes` table.
+//!
+//! Each row is one code, keyed by its MAC, with `spent` and `replayed`
+//! flags and the refresh family its exchange produced. Every state change
+//! is one conditional `UPDATE … RETURNING`, so SQLite's write lock alone
+//! makes it atomic: of concurrent redeems exactly one flips `spent`, and a
+//! replay's `replayed = 1` and `record_family`'s `replayed = 0` condition
+//! are ordered by that same lock.
+
+use async_trait::async_trait;
+use sesame_domain::ports::{AuthorizationCodeStore, StoreError};
+use sesame_domain::{AuthorizationCode, ClientId, CodeMac, Redemption, Timestamp, UserId};
+use sqlx::sqlite::SqliteRow;
+
+use crate::SqliteStore;
+use crate::codec::{get, mac, timestamp};
+use crate::error::{corrupt, store_error};
+
+const T: &str = "authorization_codes";
+
+const INSERT: &str = "INSERT INTO authorization_codes (code_mac, client_id, user_id, \
+     redirect_uri, scope, audience, nonce, code_challenge, created_at, expires_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+/// Spends a code that is unspent and unexpired at `?2`, returning it.
+const SPEND: &str = "UPDATE authorization_codes SET spent = 1 \
+     WHERE code_mac = ?1 AND spent = 0 AND expires_at > ?2 \
+     RETURNING code_mac, client_id, user_id, redirect_uri, scope, audience, nonce, \
+     code_challenge, created_at, expires_at";
+
+/// Marks a spent code replayed, returning the family it recorded.
+const REPLAY: &str = "UPDATE authorization_codes SET replayed = 1 \
+     WHERE code_mac = ?1 AND spent = 1 RETURNING family_id";
+
+const RECORD_FAMILY: &str = "UPDATE authorization_codes SET family_id = ?2 \
+     WHERE code_mac = ?1 AND replayed = 0";
+
+const PURGE: &str = "DELETE FROM authorization_codes WHERE expires_at < ?1";
+
+fn decode(row: &SqliteRow) -> Result<AuthorizationCode, StoreError> {
+    Ok(AuthorizationCode {
+        code_mac: mac(row, T, "code_mac")?,
+        client_id: ClientId::new(get::<String>(row, "client_id")?),
+        user_id: UserId::parse(&get::<String>(row, "user_id")?)
+            .map_err(|_| corrupt(T, "user_id", "not an Auth0 user id"))?,
+        redirect_uri: get(row, "redirect_uri")?,
+        scope: get(row, "scope")?,
+        audience: get(row, "audience")?,
+        nonce: get(row, "nonce")?,
+        code_challenge: get(row, "code_challenge")?,
+        created_at: timestamp(row, "created_at")?,
+        expires_at: timestamp(row, "expires_at")?,
+    })
+}
+
+#[async_trait]
+impl AuthorizationCodeStore for SqliteStore {
+    async fn insert(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        // A plain INSERT: a second code under the same MAC is refused rather
+        // than allowed to reset a spent one.
+        sqlx::query(INSERT)
+            .bind(code.code_mac.as_bytes().as_slice())
+            .bind(code.client_id.as_str())
+            .bind(code.user_id.as_str())
+            .bind(code.redirect_uri.as_str())
+            .bind(code.scope.as_str())
+            .bind(code.audience.as_deref())
+            .bind(code.nonce.as_deref())
+            .bind(code.code_challenge.as_deref())
+            .bind(code.created_at.unix_millis())
+            .bind(code.expires_at.unix_millis())
+            .execute(&self.write)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn redeem(&self, mac: &CodeMac, now: Timestamp) -> Result<Redemption, StoreError> {
+        let key = mac.as_bytes().as_slice();
+        let spent = sqlx::query(SPEND)
+            .bind(key)
+            .bind(now.unix_millis())
+            .fetch_optional(&self.write)
+            .await
+            .map_err(store_error)?;
+        if let Some(row) = spent {
+            return Ok(Redemption::Redeemed(decode(&row)?));
+        }
+        // Not spent by this call: spent before (a replay), expired unspent,
+        // or unknown. Only the first leaves a row here.
+        let replayed = sqlx::query(REPLAY)
+            .bind(key)
+            .fetch_optional(&self.write)
+            .await
+            .map_err(store_error)?;
+        match replayed {
+            Some(row) => Ok(Redemption::Reused {
+                family_id: get(&row, "family_id")?,
+            }),
+            None => Ok(Redemption::Invalid),
+        }
+    }
+
+    async fn record_family(&self, mac: &CodeMac, family_id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(RECORD_FAMILY)
+            .bind(mac.as_bytes().as_slice())
+            .bind(family_id)
+            .execute(&self.write)
+            .await
+            .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let done = sqlx::query(PURGE)
+            .bind(before.unix_millis())
+            .execute(&self.write)
+            .await
+            .map_err(store_error)?;
+        Ok(done.rows_affected())
+    }
+}
