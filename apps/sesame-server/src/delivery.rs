@@ -7,7 +7,7 @@ use sesame_delivery_console::ConsoleSender;
 use sesame_delivery_smtp::SmtpSender;
 use sesame_delivery_sns::SnsSender;
 use sesame_delivery_webhook::{WebhookConfig, WebhookSender};
-use sesame_domain::ports::{EmailSender, MessageRenderer, SmsSender};
+use sesame_domain::ports::{EmailSender, MessageRenderer, PageRenderer, SmsSender};
 use sesame_templates::LiquidRenderer;
 
 use crate::config::Settings;
@@ -20,6 +20,8 @@ pub struct Delivery {
     pub sms: Arc<dyn SmsSender>,
     /// Templates.
     pub renderer: Arc<dyn MessageRenderer>,
+    /// The magic-link confirm and error pages.
+    pub pages: Arc<dyn PageRenderer>,
     /// Which providers print to the console (development only).
     pub console: Vec<&'static str>,
     /// For the banner.
@@ -65,6 +67,16 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Delivery> {
         email,
         sms,
         renderer: renderer(settings)?,
+        pages: Arc::new(
+            sesame_templates::HtmlPages::new(
+                settings
+                    .templates
+                    .as_ref()
+                    .and_then(|t| t.default_locale.as_deref())
+                    .unwrap_or("en"),
+            )
+            .context("templates.default_locale")?,
+        ),
         console: on_console,
         description: format!(
             "email: {}, sms: {}",

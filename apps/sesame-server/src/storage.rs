@@ -11,16 +11,17 @@ use std::time::Duration;
 use anyhow::Context as _;
 use secrecy::ExposeSecret as _;
 use sesame_domain::Timestamp;
+use sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION;
 use sesame_domain::ports::{
-    ChallengeStore, Clock, EXPIRED_CHALLENGE_RETENTION, HealthCheck, KeyStore, RateLimiter,
-    RefreshTokenStore, UserStore,
+    AuthorizationCodeStore, ChallengeStore, Clock, EXPIRED_CHALLENGE_RETENTION, HealthCheck,
+    KeyStore, RateLimiter, RefreshTokenStore, UserStore,
 };
 use sesame_store_postgres::{PgConfig, PgStore};
 use sesame_store_redis::{RedisConfig, RedisStore};
 use sesame_store_sqlite::{SqliteConfig, SqliteStore};
 use sesame_testkit::memory::{
-    MemoryChallengeStore, MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore,
-    MemoryUserStore,
+    MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryKeyStore, MemoryRateLimiter,
+    MemoryRefreshTokenStore, MemoryUserStore,
 };
 
 use crate::config::{Resolved, StoreKind};
@@ -34,6 +35,8 @@ pub struct Storage {
     pub users: Arc<dyn UserStore>,
     /// Challenges (the cache when configured).
     pub challenges: Arc<dyn ChallengeStore>,
+    /// Authorization codes from magic links (the cache when configured).
+    pub authorization_codes: Arc<dyn AuthorizationCodeStore>,
     /// Refresh-token families.
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     /// Signing keys.
@@ -127,6 +130,7 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
         );
         storage.challenges = redis.clone();
         storage.rate_limiter = redis.clone();
+        storage.authorization_codes = redis.clone();
         storage.health.push(redis);
         storage.description.push_str(" + redis cache");
     }
@@ -138,6 +142,7 @@ fn all_in<S>(store: Arc<S>, description: String) -> Storage
 where
     S: UserStore
         + ChallengeStore
+        + AuthorizationCodeStore
         + RefreshTokenStore
         + KeyStore
         + RateLimiter
@@ -147,6 +152,7 @@ where
     Storage {
         users: store.clone(),
         challenges: store.clone(),
+        authorization_codes: store.clone(),
         refresh_tokens: store.clone(),
         keys: store.clone(),
         rate_limiter: store.clone(),
@@ -159,22 +165,26 @@ where
 /// Everything in process memory: nothing survives a restart.
 fn memory(purge_every: Duration, clock: Arc<dyn Clock>) -> Storage {
     let challenges = Arc::new(MemoryChallengeStore::new());
+    let codes = Arc::new(MemoryAuthorizationCodeStore::new());
     let purged: Arc<dyn ChallengeStore> = challenges.clone();
+    let purged_codes: Arc<dyn AuthorizationCodeStore> = codes.clone();
     let task = tokio::spawn(async move {
         let mut ticks = tokio::time::interval(purge_every);
         loop {
             ticks.tick().await;
             let now = clock.now();
-            let before = Timestamp::from_unix_millis(
-                now.unix_millis()
-                    - i64::try_from(EXPIRED_CHALLENGE_RETENTION.as_millis()).unwrap_or(0),
-            );
-            let _ = purged.purge_expired(before).await;
+            let _ = purged
+                .purge_expired(before(now, EXPIRED_CHALLENGE_RETENTION))
+                .await;
+            let _ = purged_codes
+                .purge_expired(before(now, AUTHORIZATION_CODE_RETENTION))
+                .await;
         }
     });
     Storage {
         users: Arc::new(MemoryUserStore::new()),
         challenges,
+        authorization_codes: codes,
         refresh_tokens: Arc::new(MemoryRefreshTokenStore::new()),
         keys: Arc::new(MemoryKeyStore::new()),
         rate_limiter: Arc::new(MemoryRateLimiter::new()),
@@ -182,6 +192,13 @@ fn memory(purge_every: Duration, clock: Arc<dyn Clock>) -> Storage {
         background: vec![Box::new(AbortOnDrop(task))],
         description: "memory://".to_owned(),
     }
+}
+
+/// `now - retention`, the purge cut-off.
+fn before(now: Timestamp, retention: Duration) -> Timestamp {
+    Timestamp::from_unix_millis(
+        now.unix_millis() - i64::try_from(retention.as_millis()).unwrap_or(0),
+    )
 }
 
 /// Aborts a task when dropped.

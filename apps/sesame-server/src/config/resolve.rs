@@ -84,6 +84,11 @@ pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
     }
     config.max_attempts = p.max_attempts;
     config.disable_signup = p.disable_signup;
+    config.magic_links = p.magic_links;
+    config.default_signing_alg = p
+        .default_signing_alg
+        .parse::<SigningAlg>()
+        .map_err(|e| ConfigError::value("passwordless.default_signing_alg", e))?;
     let r = &settings.rate_limits;
     config.start_per_ip = RateLimit::new(r.start_per_ip_per_hour, Duration::from_secs(3600));
     config.start_per_recipient =
@@ -215,6 +220,18 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
             url::Url::parse(cb)
                 .map_err(|e| ConfigError::value(key("callbacks"), format!("{cb:?}: {e}")))?;
         }
+        if let Some(uri) = &c.magic_link.login_uri {
+            // It is shown as a link on error pages: only a web address.
+            match url::Url::parse(uri) {
+                Ok(u) if matches!(u.scheme(), "https" | "http") => {}
+                _ => {
+                    return Err(ConfigError::value(
+                        key("magic_link.login_uri"),
+                        format!("{uri:?} must be an http(s) URL"),
+                    ));
+                }
+            }
+        }
         let secret = match &c.client_secret {
             Some(s) if s.expose_secret().len() < 16 => {
                 return Err(ConfigError::value(
@@ -240,7 +257,11 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
             connections,
             trust_forwarded_for: c.trust_forwarded_for,
             web_origins: c.web_origins.clone(),
-            magic_link: sesame_domain::MagicLinkSettings::default(),
+            magic_link: sesame_domain::MagicLinkSettings {
+                auto_submit: c.magic_link.auto_submit,
+                refresh_tokens: c.magic_link.refresh_tokens,
+                login_uri: c.magic_link.login_uri.clone(),
+            },
         });
     }
     Ok(out)

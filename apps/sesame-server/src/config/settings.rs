@@ -154,6 +154,10 @@ pub struct PasswordlessSettings {
     pub max_attempts: u32,
     /// Send codes only to existing users.
     pub disable_signup: bool,
+    /// Serve magic links (`send: "link"`, and an absent `send` for email).
+    pub magic_links: bool,
+    /// How id tokens, and access tokens without an API, are signed.
+    pub default_signing_alg: String,
 }
 
 impl Default for PasswordlessSettings {
@@ -163,6 +167,8 @@ impl Default for PasswordlessSettings {
             code_ttl_secs: 180,
             max_attempts: 3,
             disable_signup: false,
+            magic_links: true,
+            default_signing_alg: "RS256".to_owned(),
         }
     }
 }
@@ -271,11 +277,30 @@ pub struct ClientSettings {
     /// Browser origins allowed to call (CORS).
     #[serde(default)]
     pub web_origins: Vec<String>,
+    /// How this client's magic links behave.
+    #[serde(default)]
+    pub magic_link: MagicLinkClientSettings,
+}
+
+/// `[clients.magic_link]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MagicLinkClientSettings {
+    /// The confirm page submits itself with a tiny script.
+    pub auto_submit: bool,
+    /// A link's code exchange may also return a refresh token.
+    pub refresh_tokens: bool,
+    /// Where the error page's "back" link leads; else the first callback's
+    /// origin.
+    pub login_uri: Option<String>,
 }
 
 fn default_grant_types() -> Vec<String> {
+    // As Auth0's defaults for a new application, without `implicit`: tokens
+    // in a URL fragment are opt-in.
     vec![
         "http://auth0.com/oauth/grant-type/passwordless/otp".into(),
+        "authorization_code".into(),
         "refresh_token".into(),
     ]
 }

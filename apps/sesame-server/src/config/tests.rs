@@ -121,3 +121,67 @@ fn operational_mistakes_are_caught_by_resolve_and_name_their_key() {
         );
     }
 }
+
+#[test]
+fn a_clients_magic_link_keys_reach_the_domain_and_default_to_the_conservative_choice() {
+    let s = from_toml(
+        "[[clients]]\nclient_id = \"spa\"\ncallbacks = [\"https://app.example.com/cb\"]\n\
+         magic_link = { auto_submit = true, login_uri = \"https://app.example.com/login\" }\n\
+         [[clients]]\nclient_id = \"plain\"\n",
+    )
+    .unwrap();
+    let r = resolve(s).unwrap();
+    let spa = &r.clients[0].magic_link;
+    assert!(spa.auto_submit);
+    assert!(!spa.refresh_tokens);
+    assert_eq!(
+        spa.login_uri.as_deref(),
+        Some("https://app.example.com/login")
+    );
+    assert_eq!(
+        r.clients[1].magic_link,
+        sesame_domain::MagicLinkSettings::default()
+    );
+    assert!(
+        r.clients[1]
+            .grant_types
+            .contains(&sesame_domain::GrantType::AuthorizationCode),
+        "links work by default, as Auth0's send default is a link"
+    );
+    assert!(
+        !r.clients[1]
+            .grant_types
+            .contains(&sesame_domain::GrantType::Implicit),
+        "tokens in a URL fragment are opt-in"
+    );
+    assert!(r.passwordless.magic_links);
+}
+
+#[test]
+fn a_login_uri_must_be_a_web_address_and_magic_links_can_be_switched_off() {
+    let s = from_toml(
+        "[[clients]]\nclient_id = \"a\"\n[clients.magic_link]\nlogin_uri = \"javascript:alert(1)\"\n",
+    )
+    .unwrap();
+    let err = resolve(s).unwrap_err().to_string();
+    assert!(err.starts_with("clients[0].magic_link.login_uri"), "{err}");
+    let s = from_toml("[passwordless]\nmagic_links = false\n").unwrap();
+    assert!(!resolve(s).unwrap().passwordless.magic_links);
+}
+
+#[test]
+fn id_tokens_are_rs256_unless_the_default_signing_alg_says_otherwise() {
+    let r = resolve(from_toml("").unwrap()).unwrap();
+    assert_eq!(
+        r.passwordless.default_signing_alg,
+        sesame_domain::SigningAlg::RS256
+    );
+    let s = from_toml("[passwordless]\ndefault_signing_alg = \"ES256\"\n").unwrap();
+    assert_eq!(
+        resolve(s).unwrap().passwordless.default_signing_alg,
+        sesame_domain::SigningAlg::ES256
+    );
+    let s = from_toml("[passwordless]\ndefault_signing_alg = \"HS256\"\n").unwrap();
+    let err = resolve(s).unwrap_err().to_string();
+    assert!(err.starts_with("passwordless.default_signing_alg"), "{err}");
+}
