@@ -23,7 +23,8 @@ pub struct ServerConfig {
     pub cache: Option<String>,
     /// `[cache] key_prefix`, so runs sharing a Redis do not meet.
     pub key_prefix: Option<String>,
-    /// The API's `signing_alg`: `RS256`, `ES256` or `EdDSA`.
+    /// The API's `signing_alg` and the server's `default_signing_alg`:
+    /// `RS256`, `ES256` or `EdDSA`.
     pub alg: String,
     /// `[email.webhook] url`: the bench's receiver.
     pub webhook_url: String,

@@ -59,6 +59,19 @@ pub struct Overrides {
     pub sms: Option<Arc<dyn SmsSender>>,
 }
 
+/// The token signer. RS256 signing takes ~0.3 ms of CPU: on the blocking
+/// pool it does not hold up other requests' tasks (see sesame-token-jwt's
+/// benchmark), but only when there is another core to run them on; with one
+/// core the pool only adds a thread hop per signature (docs/benchmarks.md).
+fn minter() -> JwtMinter {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if cores > 1 {
+        JwtMinter::new().offload_rs256()
+    } else {
+        JwtMinter::new()
+    }
+}
+
 /// Opens the store, picks the providers, makes signing keys on first start
 /// and builds the router.
 ///
@@ -91,14 +104,14 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         users: Arc::clone(&storage.users),
         challenges: Arc::clone(&storage.challenges),
         refresh_tokens: Arc::clone(&storage.refresh_tokens),
+        authorization_codes: Arc::clone(&storage.authorization_codes),
         keys: Arc::clone(&storage.keys),
         rate_limiter: Arc::clone(&storage.rate_limiter),
         email: delivery.email,
         sms: delivery.sms,
         renderer: delivery.renderer,
-        // RS256 signing takes ~0.3 ms of CPU: on the blocking pool it does not
-        // hold up other requests' tasks (see sesame-token-jwt's benchmark).
-        minter: Arc::new(JwtMinter::new().offload_rs256()),
+        pages: delivery.pages,
+        minter: Arc::new(minter()),
         clock,
         rng: Arc::new(OsRandom),
     };
