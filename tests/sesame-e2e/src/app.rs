@@ -1,10 +1,12 @@
 //! `TestApp`: a real Sesame server on 127.0.0.1 and an ephemeral port, built
 //! from a TOML configuration as an operator's would be, with a capturing
-//! [`Outbox`] in place of the email and SMS providers.
+//! [`Outbox`] in place of the email and SMS providers (or, with
+//! [`Options::smtp`], real SMTP delivery for email).
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use sesame_domain::ports::EmailSender;
 use sesame_server::{Overrides, build_with, config};
 use sesame_testkit::Outbox;
 use tokio::net::TcpListener;
@@ -27,7 +29,8 @@ pub struct TestApp {
     pub issuer: String,
     /// An HTTP client: no redirects, bounded timeouts.
     pub client: reqwest::Client,
-    /// Every message the server delivered.
+    /// Every message the server delivered (text messages only, when email
+    /// goes over SMTP).
     pub outbox: Outbox,
     /// Its state, shared with any server started on it later.
     pub storage: Arc<Storage>,
@@ -79,7 +82,12 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("the test configuration does not resolve: {e}"));
         let outbox = Outbox::new();
         let overrides = Overrides {
-            email: Some(Arc::new(outbox.clone())),
+            // With `options.smtp` the configured SMTP provider delivers
+            // email for real; the outbox then only sees text messages.
+            email: options
+                .smtp
+                .is_none()
+                .then(|| Arc::new(outbox.clone()) as Arc<dyn EmailSender>),
             sms: Some(Arc::new(outbox.clone())),
         };
         let app = build_with(resolved, overrides)

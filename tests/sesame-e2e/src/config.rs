@@ -2,6 +2,7 @@
 //! write: the registered clients and APIs, and the knobs tests turn.
 
 use crate::backend::{Storage, quote};
+use crate::link_client::LinkClient;
 
 /// The Auth0 passwordless OTP grant.
 pub const OTP_GRANT: &str = "http://auth0.com/oauth/grant-type/passwordless/otp";
@@ -53,6 +54,15 @@ pub struct Options {
     pub failures_per_recipient_per_15min: u32,
     /// `http.body_limit_bytes`.
     pub body_limit_bytes: usize,
+    /// `passwordless.magic_links`.
+    pub magic_links: bool,
+    /// The magic-link applications registered besides the fixed clients;
+    /// default [`LinkClient::defaults`].
+    pub link_clients: Vec<LinkClient>,
+    /// `host:port` of a plain SMTP server: email goes there (`[email]
+    /// provider = "smtp"`) instead of to the `Outbox`. See
+    /// [`crate::mailbox::Mailbox`].
+    pub smtp: Option<String>,
 }
 
 impl Default for Options {
@@ -67,6 +77,9 @@ impl Default for Options {
             start_per_recipient_per_15min: 10_000,
             failures_per_recipient_per_15min: 10_000,
             body_limit_bytes: 64 * 1024,
+            magic_links: true,
+            link_clients: LinkClient::defaults(),
+            smtp: None,
         }
     }
 }
@@ -89,6 +102,7 @@ code_length = {length}
 code_ttl_secs = {ttl}
 max_attempts = {attempts}
 disable_signup = {no_signup}
+magic_links = {links}
 
 [rate_limits]
 start_per_ip_per_hour = {per_ip}
@@ -97,7 +111,7 @@ failures_per_recipient_per_15min = {failures}
 
 [log]
 level = "warn"
-
+{email}
 [[clients]]
 client_id = "{WEB_CLIENT}"
 client_secret = {web_secret}
@@ -131,7 +145,7 @@ signing_alg = "RS256"
 identifier = "{ES256_API}"
 signing_alg = "ES256"
 token_lifetime_secs = 3600
-"#,
+{link_clients}"#,
         issuer = quote(issuer),
         storage = storage.toml(),
         body_limit = o.body_limit_bytes,
@@ -143,5 +157,25 @@ token_lifetime_secs = 3600
         per_rcpt = o.start_per_recipient_per_15min,
         failures = o.failures_per_recipient_per_15min,
         web_secret = quote(WEB_SECRET),
+        links = o.magic_links,
+        email = o.smtp.as_deref().map(smtp_toml).unwrap_or_default(),
+        link_clients = o
+            .link_clients
+            .iter()
+            .map(LinkClient::toml)
+            .collect::<String>(),
+    )
+}
+
+/// `[email]` for plain SMTP to `addr` (`host:port`), as the shared sink of
+/// `scripts/test-services` speaks it.
+fn smtp_toml(addr: &str) -> String {
+    let (host, port) = addr
+        .rsplit_once(':')
+        .unwrap_or_else(|| panic!("the SMTP address {addr:?} is not host:port"));
+    format!(
+        "\n[email]\nprovider = \"smtp\"\nfrom = \"Sesame E2E <no-reply@sesame.e2e.test>\"\n\
+         [email.smtp]\nhost = {}\nport = {port}\ntls = \"none\"\ntimeout_secs = 10\n\n",
+        quote(host)
     )
 }

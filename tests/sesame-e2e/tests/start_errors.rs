@@ -8,10 +8,14 @@
 
 use serde_json::json;
 use sesame_e2e::api::start_body;
+use sesame_e2e::link::LinkLogin;
 use sesame_e2e::{
-    Backend, REFRESH_ONLY_CLIENT, TestApp, UNTRUSTED_CLIENT, UNTRUSTED_SECRET, WEB_CLIENT,
-    fresh_email, fresh_phone,
+    Backend, LINK_CLIENT, NATIVE_CLIENT, Options, REFRESH_ONLY_CLIENT, TestApp, UNTRUSTED_CLIENT,
+    UNTRUSTED_SECRET, WEB_CLIENT, fresh_email, fresh_phone,
 };
+
+/// What a link start gets with `[passwordless] magic_links = false`.
+const LINKS_OFF: &str = r#"magic links are not enabled on this server: use send "code""#;
 
 async fn unknown_properties_are_refused_by_name(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -133,17 +137,21 @@ async fn a_client_without_the_otp_grant_cannot_ask_for_a_code(backend: Backend) 
 }
 
 async fn a_magic_link_is_refused_while_links_are_off(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    // `send: "link"`, and an absent `send`, which means a link for email.
-    let mut body = start_body(&fresh_email());
-    body["send"] = "link".into();
+    let options = Options {
+        magic_links: false,
+        ..Options::default()
+    };
+    let app = TestApp::spawn_with(backend, options).await;
+    // A link start that would succeed with links on: `send: "link"`, and an
+    // absent `send`, which means a link for email.
+    let mut body = LinkLogin::new(LINK_CLIENT).start_body(&fresh_email(), &json!({}));
     app.start(&body)
         .await
-        .expect_error(400, "bad.request", None);
+        .expect_error(400, "bad.request", Some(LINKS_OFF));
     body.as_object_mut().map(|o| o.remove("send"));
     app.start(&body)
         .await
-        .expect_error(400, "bad.request", None);
+        .expect_error(400, "bad.request", Some(LINKS_OFF));
     // SMS carries codes only, so a link request there is a code.
     let phone = fresh_phone();
     let mut body = start_body(&phone);
@@ -151,6 +159,50 @@ async fn a_magic_link_is_refused_while_links_are_off(backend: Backend) {
     app.start(&body).await.expect_status(200);
     assert!(app.outbox.last_sms_to(phone.as_str()).is_some());
     assert_eq!(app.outbox.count(), 1);
+}
+
+async fn a_client_without_the_authorization_code_grant_cannot_ask_for_a_link(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut body = LinkLogin::new(LINK_CLIENT).start_body(&fresh_email(), &json!({}));
+    body["client_id"] = NATIVE_CLIENT.into();
+    app.start(&body).await.expect_error(
+        403,
+        "unauthorized_client",
+        Some("Grant type 'authorization_code' not allowed for the client."),
+    );
+    assert_eq!(app.outbox.count(), 0);
+}
+
+async fn a_public_clients_link_needs_a_pkce_challenge(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut body = LinkLogin::new(LINK_CLIENT).start_body(&fresh_email(), &json!({}));
+    body["authParams"]
+        .as_object_mut()
+        .map(|p| p.remove("code_challenge"));
+    app.start(&body).await.expect_error(
+        400,
+        "bad.authParams",
+        Some(
+            "error in authParams - code_challenge (PKCE, S256) is required for a public client's link",
+        ),
+    );
+    body["authParams"]["code_challenge"] = "too-short".into();
+    app.start(&body)
+        .await
+        .expect_error(400, "bad.authParams", None);
+    assert_eq!(app.outbox.count(), 0);
+}
+
+async fn tokens_in_the_fragment_need_the_implicit_grant(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let body =
+        LinkLogin::new(LINK_CLIENT).start_body(&fresh_email(), &json!({"response_type": "token"}));
+    app.start(&body).await.expect_error(
+        403,
+        "unauthorized_client",
+        Some("Grant type 'implicit' not allowed for the client."),
+    );
+    assert_eq!(app.outbox.count(), 0);
 }
 
 async fn malformed_oversized_and_foreign_bodies_get_json_errors(backend: Backend) {
@@ -192,6 +244,9 @@ sesame_e2e::on_every_backend!(
     a_confidential_client_without_its_secret_is_unauthorized,
     a_client_without_the_otp_grant_cannot_ask_for_a_code,
     a_magic_link_is_refused_while_links_are_off,
+    a_client_without_the_authorization_code_grant_cannot_ask_for_a_link,
+    a_public_clients_link_needs_a_pkce_challenge,
+    tokens_in_the_fragment_need_the_implicit_grant,
     malformed_oversized_and_foreign_bodies_get_json_errors,
     a_start_works_as_a_form_too,
 );
