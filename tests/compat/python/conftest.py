@@ -1,5 +1,6 @@
 """Shared helpers for the auth0-python suite: where the servers are, and how
-to read the codes Sesame delivered (the SMTP sink's maildir, moto's SNS).
+to read the codes and magic links Sesame delivered (the SMTP sink's maildir,
+moto's SNS).
 
 tests/compat/run starts the servers and exports the COMPAT_* variables; the
 suite refuses to run without them rather than skip.
@@ -7,15 +8,18 @@ suite refuses to run without them rather than skip.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
+import hashlib
 import json
 import os
 import re
 import secrets
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -52,7 +56,8 @@ class ClientApp:
 
     kind: str
     client_id: str
-    client_secret: str | None
+    # Kept out of repr: pytest prints fixtures' reprs in failure reports.
+    client_secret: str | None = field(repr=False)
 
 
 RUN_ID = secrets.token_hex(4)
@@ -89,10 +94,7 @@ def mail_count(address: str) -> int:
 def code_from_eml(raw: bytes) -> str:
     """The one-time code in a message: the digits alone on a line of the
     text/plain part."""
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
-    part = msg.get_body(preferencelist=("plain",))
-    assert part is not None, "the message has no text/plain part"
-    text = part.get_content()
+    text = _plain_text(raw)
     found = re.findall(r"^\s*(\d{4,10})\s*$", text, flags=re.MULTILINE)
     assert found, f"no code in the message body:\n{text}"
     return found[0]
@@ -109,6 +111,71 @@ def wait_for_email_code(address: str, seen: int) -> str:
         if time.monotonic() > deadline:
             raise AssertionError(f"no new mail for {address} within {WAIT_SECS}s")
         time.sleep(0.05)
+
+
+def _plain_text(raw: bytes) -> str:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    part = msg.get_body(preferencelist=("plain",))
+    assert part is not None, "the message has no text/plain part"
+    return part.get_content()
+
+
+def link_from_eml(raw: bytes) -> str:
+    """The magic link in a message: the first .../passwordless/verify_redirect
+    URL of its text/plain part (quoted-printable already undone)."""
+    text = _plain_text(raw)
+    found = re.findall(r"https?://\S+/passwordless/verify_redirect\?\S+", text)
+    assert found, "no magic link in the message's text part"
+    return found[0]
+
+
+def wait_for_email_link(address: str, seen: int) -> str:
+    """The link of the newest message to `address` once more than `seen`
+    messages have arrived."""
+    deadline = time.monotonic() + WAIT_SECS
+    while True:
+        files = _eml_files(address)
+        if len(files) > seen:
+            return link_from_eml(files[-1].read_bytes())
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no new mail for {address} within {WAIT_SECS}s")
+        time.sleep(0.05)
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A PKCE (RFC 7636) code_verifier and its S256 code_challenge."""
+    verifier = secrets.token_urlsafe(32)
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+class _ConfirmForm(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.action: str | None = None
+        self.method: str | None = None
+        self.fields: dict[str, str] = {}
+        self._inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("id") == "confirm":
+            self.action, self.method, self._inside = a.get("action"), a.get("method"), True
+        elif tag == "input" and self._inside and a.get("type") == "hidden":
+            self.fields[a["name"]] = a.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._inside = False
+
+
+def confirm_form(html: str) -> tuple[str, str, dict[str, str]]:
+    """The confirm page's `<form id="confirm">`: its action, method and hidden
+    fields, as a browser would submit them."""
+    parser = _ConfirmForm()
+    parser.feed(html)
+    assert parser.action is not None, "the page has no confirm form"
+    return parser.action, (parser.method or "get").lower(), parser.fields
 
 
 def _sms_for(phone: str) -> list[str]:
@@ -152,10 +219,35 @@ def audience() -> str:
     return env("COMPAT_AUDIENCE")
 
 
+@pytest.fixture(scope="session")
+def callback() -> str:
+    """A callback URL both applications register: magic links land there.
+    Nothing listens on it; the tests read the redirect's Location."""
+    return env("COMPAT_CALLBACK")
+
+
+def _confidential() -> ClientApp:
+    return ClientApp("confidential", env("COMPAT_CONF_CLIENT_ID"), env("COMPAT_CONF_CLIENT_SECRET"))
+
+
+def _public() -> ClientApp:
+    return ClientApp("public", env("COMPAT_PUBLIC_CLIENT_ID"), None)
+
+
 @pytest.fixture(params=["confidential", "public"])
 def app(request: pytest.FixtureRequest) -> ClientApp:
     """Every test runs twice: as a confidential (regular web) application
     with its secret, and as a public (native) one with none."""
-    if request.param == "confidential":
-        return ClientApp("confidential", env("COMPAT_CONF_CLIENT_ID"), env("COMPAT_CONF_CLIENT_SECRET"))
-    return ClientApp("public", env("COMPAT_PUBLIC_CLIENT_ID"), None)
+    return _confidential() if request.param == "confidential" else _public()
+
+
+@pytest.fixture
+def confidential_app() -> ClientApp:
+    """The confidential application alone, for what only it does."""
+    return _confidential()
+
+
+@pytest.fixture
+def public_app() -> ClientApp:
+    """The public application alone, for what only it does."""
+    return _public()

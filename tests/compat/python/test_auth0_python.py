@@ -7,9 +7,12 @@ The calls are exactly those an Auth0 app makes; only the domain differs.
 from __future__ import annotations
 
 import os
+import secrets
 import time
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
+import requests
 from auth0.authentication import GetToken, Passwordless
 from auth0.authentication.token_verifier import AsymmetricSignatureVerifier, TokenVerifier
 from auth0.authentication.exceptions import Auth0Error, RateLimitError
@@ -17,11 +20,14 @@ from auth0.authentication.exceptions import Auth0Error, RateLimitError
 from conftest import (
     ClientApp,
     Server,
+    confirm_form,
     mail_count,
+    pkce_pair,
     sms_count,
     unique_email,
     unique_phone,
     wait_for_email_code,
+    wait_for_email_link,
     wait_for_sms_code,
 )
 
@@ -198,26 +204,145 @@ def test_too_many_failed_attempts_for_recipient(server: Server, app: ClientApp, 
     assert info.value.reset_at > time.time()
 
 
-# Known differences (docs/compatibility.md): these pin what sesame answers
-# today, through the SDK, so the document cannot drift from the server. When
-# magic links or the authorization-code grant land, these tests change with
-# the document.
+# Magic links: Passwordless.email() defaults to send="link", as Auth0 does.
+# The link opens a confirm page (GET spends nothing, so mail scanners cannot
+# burn it); its form POSTs back and redirects to the app's callback with an
+# authorization code, which the SDK exchanges with its PKCE verifier.
 
-LINKS_DISABLED = 'magic links are not enabled on this server: use send "code"'
+LINK_SCOPE = "openid email"
+INVALID_CODE = "Invalid authorization code"
 
 
-def test_known_difference_email_default_send_is_link(server: Server, app: ClientApp) -> None:
-    """Passwordless.email() defaults to send="link", as Auth0 does; sesame has
-    no magic links yet and refuses it. Apps pass send="code"."""
+def start_link(server: Server, app: ClientApp, address: str, auth_params: dict | None) -> str:
+    """Passwordless.email() with its default send="link"; returns the link
+    that arrived in the SMTP sink."""
     passwordless, _ = sdk(server, app)
-    with pytest.raises(Auth0Error) as info:
-        passwordless.email(unique_email("link"))
-    assert_auth0_error(info.value, 400, "bad.request", LINKS_DISABLED)
+    seen = mail_count(address)
+    started = passwordless.email(address, auth_params=auth_params)
+    assert started["email"] == address
+    assert started["email_verified"] is False
+    link = wait_for_email_link(address, seen)
+    assert link.startswith(f"{server.issuer}passwordless/verify_redirect?")
+    return link
 
 
-def test_known_difference_authorization_code_grant(server: Server, app: ClientApp) -> None:
-    """GetToken.authorization_code: the grant is not served yet."""
+def follow_link(link: str) -> requests.Response:
+    """What a browser does with the link: GET the confirm page, then submit
+    its form. Neither request follows redirects."""
+    page = requests.get(link, allow_redirects=False, timeout=10)
+    assert page.status_code == 200, page.status_code
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert page.headers["Cache-Control"] == "no-store"
+    action, method, fields = confirm_form(page.text)
+    assert method == "post"
+    assert set(fields) == {"client_id", "connection", "email", "verification_code"}
+    return requests.post(urljoin(link, action), data=fields, allow_redirects=False, timeout=10)
+
+
+def test_email_default_send_is_a_magic_link(server: Server, app: ClientApp) -> None:
+    """Passwordless.email(address) without `send` asks for a link, and gets
+    one. (A public client's link needs a PKCE code_challenge; a confidential
+    one's needs no authParams at all.)"""
+    _, challenge = pkce_pair()
+    address = unique_email("link")
+    params = None if app.client_secret else {"code_challenge": challenge, "code_challenge_method": "S256"}
+    link = start_link(server, app, address, params)
+    query = parse_qs(urlsplit(link).query)
+    assert query["connection"] == ["email"]
+    assert query["client_id"] == [app.client_id]
+    assert query["email"] == [address]
+    assert query["verification_code"][0]
+
+
+def link_auth_params(app: ClientApp, callback: str, challenge: str, **extra: str) -> dict:
+    """authParams for a link that lands on `callback`. A public app's link
+    carries a PKCE challenge (sesame requires one; the exchange is
+    GetToken.authorization_code_pkce, which sends no secret). A confidential
+    app's carries none: its exchange, GetToken.authorization_code,
+    authenticates with the secret and sends no verifier."""
+    params = {"redirect_uri": callback, "scope": LINK_SCOPE, **extra}
+    if app.client_secret is None:
+        params.update(code_challenge=challenge, code_challenge_method="S256")
+    return params
+
+
+def exchange(token: GetToken, app: ClientApp, code: str, verifier: str, callback: str) -> dict:
+    """The code exchange an app of this kind makes."""
+    if app.client_secret is None:
+        return token.authorization_code_pkce(verifier, code, redirect_uri=callback)
+    return token.authorization_code(code, callback)
+
+
+def callback_code(answer: requests.Response, callback: str, state: str | None = None) -> str:
+    """The code in the confirm POST's redirect to `callback`."""
+    assert answer.status_code == 302, answer.status_code
+    location = answer.headers["Location"]
+    assert location.startswith(f"{callback}?")
+    query = parse_qs(urlsplit(location).query)
+    if state is not None:
+        assert query["state"] == [state]
+    return query["code"][0]
+
+
+def test_magic_link_flow_with_the_authorization_code_grant(server: Server, app: ClientApp, callback: str) -> None:
+    verifier, challenge = pkce_pair()
+    state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    address = unique_email("link-flow")
+    params = link_auth_params(app, callback, challenge, state=state, nonce=nonce)
+    link = start_link(server, app, address, params)
+    code = callback_code(follow_link(link), callback, state)
+
     _, token = sdk(server, app)
+    tokens = exchange(token, app, code, verifier, callback)
+    assert isinstance(tokens["access_token"], str) and tokens["access_token"]
+    assert tokens["token_type"] == "Bearer"
+    assert "refresh_token" not in tokens
+    claims = TokenVerifier(
+        signature_verifier=AsymmetricSignatureVerifier(server.jwks_url),
+        issuer=server.issuer,
+        audience=app.client_id,
+    ).verify(tokens["id_token"], nonce=nonce)
+    assert claims["email"] == address
+    assert claims["email_verified"] is True
+
+    # The link is spent, and the code is good once.
+    again = requests.get(link, allow_redirects=False, timeout=10)
+    assert again.status_code == 410
+    assert "This link was already used" in again.text
     with pytest.raises(Auth0Error) as info:
-        token.authorization_code("some-code", "http://localhost:8080/callback")
-    assert_auth0_error(info.value, 400, "unsupported_grant_type", "Unsupported grant type: authorization_code")
+        exchange(token, app, code, verifier, callback)
+    assert_auth0_error(info.value, 403, "invalid_grant", INVALID_CODE)
+
+
+def test_magic_link_code_with_a_wrong_verifier(server: Server, public_app: ClientApp, callback: str) -> None:
+    verifier, challenge = pkce_pair()
+    address = unique_email("link-pkce")
+    link = start_link(server, public_app, address, link_auth_params(public_app, callback, challenge))
+    code = callback_code(follow_link(link), callback)
+    other, _ = pkce_pair()
+    _, token = sdk(server, public_app)
+    with pytest.raises(Auth0Error) as info:
+        token.authorization_code_pkce(other, code, redirect_uri=callback)
+    assert_auth0_error(info.value, 403, "invalid_grant", "Failed to verify code verifier")
+    # A failed exchange spends the code too.
+    with pytest.raises(Auth0Error) as info:
+        token.authorization_code_pkce(verifier, code, redirect_uri=callback)
+    assert_auth0_error(info.value, 403, "invalid_grant", INVALID_CODE)
+
+
+def test_magic_link_code_of_a_confidential_app_needs_its_secret(
+    server: Server, confidential_app: ClientApp, callback: str
+) -> None:
+    """GetToken.authorization_code_pkce sends no client_secret: a confidential
+    app is refused as at Auth0 (401 access_denied), and the code survives for
+    the authenticated exchange."""
+    verifier, challenge = pkce_pair()
+    address = unique_email("link-secret")
+    link = start_link(server, confidential_app, address, link_auth_params(confidential_app, callback, challenge))
+    code = callback_code(follow_link(link), callback)
+    _, token = sdk(server, confidential_app)
+    with pytest.raises(Auth0Error) as info:
+        token.authorization_code_pkce(verifier, code, redirect_uri=callback)
+    assert_auth0_error(info.value, 401, "access_denied", "Unauthorized")
+    tokens = token.authorization_code(code, callback)
+    verify_id_token(server, confidential_app, tokens["id_token"])

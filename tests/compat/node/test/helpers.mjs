@@ -1,8 +1,9 @@
 // Shared by the Node suites: where the HTTPS server is, and how to read the
-// codes sesame delivered (the SMTP sink's maildir, moto's SNS).
+// codes and magic links sesame delivered (the SMTP sink's maildir, moto's
+// SNS).
 // tests/compat/run starts the servers and exports the COMPAT_* variables.
 
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +24,8 @@ export const issuer = () => `https://${domain()}/`;
 export const clientId = () => env('COMPAT_CONF_CLIENT_ID');
 export const clientSecret = () => env('COMPAT_CONF_CLIENT_SECRET');
 export const audience = () => env('COMPAT_AUDIENCE');
+/** The callback both applications register; nothing listens there. */
+export const callback = () => env('COMPAT_CALLBACK');
 export const SCOPE = 'openid profile email offline_access';
 
 const RUN_ID = randomBytes(4).toString('hex');
@@ -67,8 +70,8 @@ function decodeQuotedPrintable(text) {
     .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-/** The code in a message: the digits alone on a line of its text/plain part. */
-export function codeFromEml(raw) {
+/** The text/plain part of a message, quoted-printable undone. */
+function plainText(raw) {
   const boundary = /boundary="?([^"\r\n;]+)"?/i.exec(raw)?.[1];
   const parts = boundary ? raw.split(`--${boundary}`) : [raw];
   const plain = parts.find((p) => /content-type:\s*text\/plain/i.test(p));
@@ -78,21 +81,67 @@ export function codeFromEml(raw) {
   if (/content-transfer-encoding:\s*quoted-printable/i.test(plain.slice(0, split))) {
     body = decodeQuotedPrintable(body);
   }
+  return body;
+}
+
+/** The code in a message: the digits alone on a line of its text/plain part. */
+export function codeFromEml(raw) {
+  const body = plainText(raw);
   const match = /^\s*(\d{4,10})\s*$/m.exec(body);
   if (!match) throw new Error(`no code in the message body:\n${body}`);
   return match[1];
 }
 
-export async function waitForEmailCode(address, seen) {
+/** The magic link in a message: the first .../passwordless/verify_redirect URL of its text/plain part. */
+export function linkFromEml(raw) {
+  const match = /https?:\/\/\S+\/passwordless\/verify_redirect\?\S+/.exec(plainText(raw));
+  if (!match) throw new Error("no magic link in the message's text part");
+  return match[0];
+}
+
+async function waitForEmail(address, seen, read) {
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     const files = await emlFiles(address);
     if (files.length > seen) {
-      return codeFromEml(await readFile(files.at(-1), 'utf8'));
+      return read(await readFile(files.at(-1), 'utf8'));
     }
     if (Date.now() > deadline) throw new Error(`no new mail for ${address} within ${WAIT_MS} ms`);
     await sleep(50);
   }
+}
+
+export const waitForEmailCode = (address, seen) => waitForEmail(address, seen, codeFromEml);
+export const waitForEmailLink = (address, seen) => waitForEmail(address, seen, linkFromEml);
+
+/** A PKCE (RFC 7636) code_verifier and its S256 code_challenge. */
+export function pkcePair() {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  return { verifier, challenge };
+}
+
+const decodeEntities = (s) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+/** The confirm page's `<form id="confirm">`: action, method and hidden fields. */
+export function confirmForm(html) {
+  const form = /<form id="confirm"([^>]*)>([\s\S]*?)<\/form>/.exec(html);
+  if (!form) throw new Error('the page has no confirm form');
+  const attr = (tag, name) => {
+    const m = new RegExp(`${name}="([^"]*)"`).exec(tag);
+    return m ? decodeEntities(m[1]) : undefined;
+  };
+  const fields = new URLSearchParams();
+  for (const [input] of form[2].matchAll(/<input [^>]*>/g)) {
+    if (attr(input, 'type') === 'hidden') fields.append(attr(input, 'name'), attr(input, 'value') ?? '');
+  }
+  return { action: attr(form[1], 'action'), method: attr(form[1], 'method'), fields };
 }
 
 async function smsFor(phone) {

@@ -5,6 +5,7 @@
 // exp, iat, sub.
 
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 
 import { AuthenticationClient } from 'auth0/legacy';
@@ -12,14 +13,19 @@ import { AuthenticationClient } from 'auth0/legacy';
 import {
   SCOPE,
   audience,
+  callback,
   clientId,
   clientSecret,
+  confirmForm,
   domain,
+  issuer,
   mailCount,
+  pkcePair,
   smsCount,
   uniqueEmail,
   uniquePhone,
   waitForEmailCode,
+  waitForEmailLink,
   waitForSmsCode,
   wrongCode,
 } from './helpers.mjs';
@@ -30,8 +36,8 @@ function newClient() {
 
 async function emailCode(auth, email) {
   const seen = await mailCount(email);
-  // `send: 'code'` is needed: without it the request carries no `send`, which
-  // means a magic link at Auth0, and sesame has none yet (known difference).
+  // `send: 'code'`: without it the request carries no `send`, which means a
+  // magic link, at Auth0 and at sesame.
   const sent = await auth.passwordless.sendEmail({ email, send: 'code' });
   assert.equal(sent.status, 200);
   return waitForEmailCode(email, seen);
@@ -121,13 +127,62 @@ describe('auth0/legacy AuthenticationClient', () => {
     );
   });
 
-  test('known difference: passwordless.sendEmail without send asks for a magic link', async () => {
+  test('passwordless.sendEmail without send sends a magic link', async () => {
     const auth = newClient();
-    await assert.rejects(auth.passwordless.sendEmail({ email: uniqueEmail('legacy-link') }), (err) => {
+    const email = uniqueEmail('legacy-link');
+    const seen = await mailCount(email);
+    const sent = await auth.passwordless.sendEmail({ email });
+    assert.equal(sent.status, 200);
+    const link = new URL(await waitForEmailLink(email, seen));
+    assert.equal(`${link.origin}${link.pathname}`, `${issuer()}passwordless/verify_redirect`);
+    assert.equal(link.searchParams.get('client_id'), clientId());
+    assert.equal(link.searchParams.get('email'), email);
+  });
+
+  test('magic link + oauth.authorizationCodeGrantWithPKCE, and the code is good once', async () => {
+    const auth = newClient();
+    const email = uniqueEmail('legacy-link-flow');
+    const { verifier, challenge } = pkcePair();
+    const state = randomUUID();
+    const seen = await mailCount(email);
+    const sent = await auth.passwordless.sendEmail({
+      email,
+      send: 'link',
+      authParams: {
+        redirect_uri: callback(),
+        scope: 'openid email',
+        state,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      },
+    });
+    assert.equal(sent.status, 200);
+    const link = await waitForEmailLink(email, seen);
+
+    // What a browser does: GET the confirm page, submit its form.
+    const page = await fetch(link, { redirect: 'manual' });
+    assert.equal(page.status, 200);
+    const { action, method, fields } = confirmForm(await page.text());
+    assert.equal(method, 'post');
+    const answer = await fetch(new URL(action, link), { method: 'POST', body: fields, redirect: 'manual' });
+    assert.equal(answer.status, 302);
+    const location = new URL(answer.headers.get('location'));
+    assert.equal(`${location.origin}${location.pathname}`, callback());
+    assert.equal(location.searchParams.get('state'), state);
+    const code = location.searchParams.get('code');
+
+    const grant = { code, code_verifier: verifier, redirect_uri: callback() };
+    const { data, status } = await auth.oauth.authorizationCodeGrantWithPKCE(grant);
+    assert.equal(status, 200);
+    assert.equal(typeof data.access_token, 'string');
+    assert.equal(data.token_type, 'Bearer');
+    assert.equal(claims(data.id_token).email, email);
+
+    await assert.rejects(auth.oauth.authorizationCodeGrantWithPKCE(grant), (err) => {
       assert.equal(err.name, 'AuthApiError');
-      assert.equal(err.statusCode, 400);
-      assert.equal(err.error, 'bad.request');
-      assert.equal(err.error_description, 'magic links are not enabled on this server: use send "code"');
+      assert.equal(err.statusCode, 403);
+      assert.equal(err.error, 'invalid_grant');
+      assert.equal(err.error_description, 'Invalid authorization code');
       return true;
     });
   });
