@@ -5,6 +5,7 @@
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
+    clippy::panic,
     reason = "tests: a failed step should fail loudly"
 )]
 
