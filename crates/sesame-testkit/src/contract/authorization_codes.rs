@@ -1,8 +1,8 @@
 //! The [`AuthorizationCodeStore`] checks.
 //!
 //! Every code is fresh (random MAC, client and user), issued at the real
-//! current time; the purge checks use a cutoff ten minutes before now,
-//! earlier than every expiry the other checks store, so checks running in
+//! current time; the purge checks share one cutoff, ten minutes before the
+//! first of them ran, earlier than every expiry the other checks store, so checks running in
 //! parallel on one backend leave each other alone.
 
 use std::sync::Arc;
@@ -25,6 +25,15 @@ const ROUNDS: usize = 16;
 /// (15 min), so a store whose records expire by themselves still holds
 /// everything these checks write.
 const PURGE_CUTOFF_AGO: Duration = Duration::from_secs(10 * 60);
+
+/// The one cutoff every purge check in this process uses: `PURGE_CUTOFF_AGO`
+/// before the first check ran. Suites running in parallel on one store must
+/// share it, or a suite purging with a later cutoff removes what another
+/// suite's check must find kept at its earlier one.
+fn purge_cutoff() -> Timestamp {
+    static CUTOFF: std::sync::OnceLock<Timestamp> = std::sync::OnceLock::new();
+    *CUTOFF.get_or_init(|| ago(real_now(), PURGE_CUTOFF_AGO))
+}
 
 /// `d` before `t`.
 fn ago(t: Timestamp, d: Duration) -> Timestamp {
@@ -290,7 +299,7 @@ pub async fn purge_keeps_every_code_expiring_at_or_after_the_cutoff(
     store: &dyn AuthorizationCodeStore,
 ) {
     let now = real_now();
-    let cutoff = ago(now, PURGE_CUTOFF_AGO);
+    let cutoff = purge_cutoff();
     let spent = [
         expiring_at(cutoff),
         expiring_at(cutoff.plus(Duration::from_millis(1))),
@@ -332,7 +341,7 @@ pub async fn purge_keeps_every_code_expiring_at_or_after_the_cutoff(
 /// skip this check: the port only forbids removing too much.
 pub async fn purge_removes_the_codes_expired_before_the_cutoff(store: &dyn AuthorizationCodeStore) {
     let now = real_now();
-    let cutoff = ago(now, PURGE_CUTOFF_AGO);
+    let cutoff = purge_cutoff();
     let gone = [
         expiring_at(ago(cutoff, Duration::from_secs(120))),
         expiring_at(ago(cutoff, Duration::from_millis(1))),

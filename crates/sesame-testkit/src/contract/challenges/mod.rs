@@ -26,6 +26,15 @@ use crate::fixtures::{
 /// checks running in parallel on one backend leave each other alone.
 const PURGE_CUTOFF_AGO: Duration = Duration::from_secs(12 * 60);
 
+/// The one cutoff every purge check in this process uses: `PURGE_CUTOFF_AGO`
+/// before the first check ran. Suites running in parallel on one store must
+/// share it, or a suite purging with a later cutoff removes what another
+/// suite's check must find kept at its earlier one.
+fn purge_cutoff() -> Timestamp {
+    static CUTOFF: std::sync::OnceLock<Timestamp> = std::sync::OnceLock::new();
+    *CUTOFF.get_or_init(|| ago(real_now(), PURGE_CUTOFF_AGO))
+}
+
 /// `d` before `t`.
 pub(super) fn ago(t: Timestamp, d: Duration) -> Timestamp {
     Timestamp::from_unix_millis(
@@ -217,7 +226,7 @@ pub async fn deleting_a_replaced_challenge_keeps_its_successor(store: &dyn Chall
 /// counts them, and keeps every challenge with `expires_at >= before`.
 pub async fn purge_removes_only_challenges_expired_before_the_cutoff(store: &dyn ChallengeStore) {
     let now = real_now();
-    let cutoff = ago(now, PURGE_CUTOFF_AGO);
+    let cutoff = purge_cutoff();
     let with_expiry = |expires_at: Timestamp| {
         let mut ch = fresh_challenge(fresh_email(), now);
         ch.expires_at = expires_at;
