@@ -38,10 +38,20 @@ pub(crate) async fn time_limit(
     req: Request,
     next: Next,
 ) -> Response {
+    // A person is looking at the magic link's pages: they get HTML.
+    let link_page = req.uri().path() == crate::link::PATH;
     if let Ok(response) = tokio::time::timeout(limit, next.run(req)).await {
         response
     } else {
         tracing::warn!(limit_secs = limit.as_secs(), "request timed out");
+        if link_page {
+            return crate::link_page::error_page(
+                |_| None,
+                sesame_domain::page::LinkProblem::Unavailable,
+                None,
+                None,
+            );
+        }
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",

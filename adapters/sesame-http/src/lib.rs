@@ -104,10 +104,7 @@ pub fn router<S: AuthService + ?Sized>(service: Arc<S>, config: HttpConfig) -> R
     let timeout = Duration::from_secs(config.request_timeout_secs.max(1));
     Router::new()
         .route("/passwordless/start", post(start::handle::<S>))
-        .route(
-            "/passwordless/verify_redirect",
-            get(link::show::<S>).post(link::confirm::<S>),
-        )
+        .route(link::PATH, get(link::show::<S>).post(link::confirm::<S>))
         .route("/oauth/token", post(token::handle::<S>))
         .route("/oauth/revoke", post(revoke::handle::<S>))
         .route(

@@ -21,6 +21,9 @@ use crate::AppState;
 use crate::link_page::{self, error_page, html, nonce, origin_source};
 use crate::locale::locale;
 
+/// The route of the link and of its confirm page's form.
+pub(crate) const PATH: &str = "/passwordless/verify_redirect";
+
 /// The form posts to the link's own path, relative so that it works behind
 /// a path prefix.
 const ACTION: &str = "verify_redirect";

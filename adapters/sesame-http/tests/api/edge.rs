@@ -211,6 +211,23 @@ async fn a_request_that_outlives_the_time_limit_is_a_503_in_json() {
     );
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_magic_link_page_that_outlives_the_time_limit_is_a_503_page_not_json() {
+    let app = router(
+        Arc::new(Stuck(Issuer::parse(ISSUER).unwrap())),
+        HttpConfig::default(),
+    );
+    let r = send(
+        app,
+        get("/passwordless/verify_redirect?client_id=a&connection=email&email=a%40b.c&verification_code=x"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert!(String::from_utf8_lossy(&r.raw).contains("This link cannot be used"));
+}
+
 fn cors_app() -> axum::Router {
     app_with(
         mock(),
