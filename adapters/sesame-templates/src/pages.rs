@@ -1,25 +1,17 @@
 //! [`HtmlPages`]: the domain's `PageRenderer` in every built-in language.
 //!
-//! The markup is the domain's `PlainPages` with the words translated and
-//! `lang` set: the HTTP layer and the browser test rely on the form's id,
-//! method and button. Pages run under `default-src 'none'`, so nothing is
-//! loaded from outside and the one `<style>` (and `<script>`) carries the
-//! response's nonce.
-
-use std::fmt::Write as _;
+//! The markup is the domain's (`sesame_domain::render_pages`), which the
+//! HTTP layer and the browser test rely on (the form's id, method and
+//! button) and which runs under `default-src 'none'`; this crate supplies
+//! the words, translated, and `lang`.
 
 use sesame_domain::page::{ConfirmPage, ErrorPage, RenderedPage};
 use sesame_domain::ports::{PageRenderer, RenderError};
+use sesame_domain::render_pages::{PageWords, confirm_html, error_html};
 
 use crate::error::LoadError;
-use crate::escape::html;
 use crate::locale;
-use crate::pages_text::{self, APP, PageText};
-
-/// The same look as the domain's plain pages.
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;\
-padding:0 1rem;color:#1d1d1f}button{font-size:1rem;padding:.6rem 1.4rem;border:0;\
-border-radius:.4rem;background:#1d4ed8;color:#fff;cursor:pointer}";
+use crate::pages_text::{self, PageText};
 
 /// Renders the magic-link confirm and error pages in English, German,
 /// French or Spanish.
@@ -71,65 +63,32 @@ impl Default for HtmlPages {
 impl PageRenderer for HtmlPages {
     fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError> {
         let t = self.text(page.locale.as_deref());
-        let heading = t.sign_in_to.replace(APP, &html(&page.application_name));
-        let mut body = format!(
-            "<main><h1>{heading}</h1><p>{}</p>\
-             <form id=\"confirm\" method=\"post\" action=\"{}\">",
-            t.confirm_hint,
-            html(&page.action)
-        );
-        for (name, value) in &page.fields {
-            let _ = write!(
-                body,
-                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                html(name),
-                html(value)
-            );
-        }
-        let _ = write!(
-            body,
-            "<button type=\"submit\">{}</button></form></main>",
-            t.continue_button
-        );
-        if page.auto_submit {
-            let _ = write!(
-                body,
-                "<script nonce=\"{}\">document.getElementById('confirm').submit();</script>",
-                html(&page.csp_nonce)
-            );
-        }
-        Ok(rendered(t, &heading, &page.csp_nonce, &body))
+        Ok(confirm_html(page, &words(t, &locale::display(t.locale))))
     }
 
     fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError> {
         let t = self.text(page.locale.as_deref());
         let problem = t.problem(page.problem);
-        let mut body = format!("<main><h1>{}</h1><p>{}</p>", problem.title, problem.text);
-        if let Some(url) = &page.back_url {
-            let back = match &page.application_name {
-                Some(app) => t.back_to.replace(APP, &html(app)),
-                None => t.back_to_the_application.to_owned(),
-            };
-            let _ = write!(body, "<p><a href=\"{}\">{back}</a></p>", html(url));
-        }
-        body.push_str("</main>");
-        Ok(rendered(t, problem.title, &page.csp_nonce, &body))
+        let language = locale::display(t.locale);
+        Ok(error_html(
+            page,
+            &words(t, &language),
+            problem.title,
+            problem.text,
+        ))
     }
 }
 
-/// The whole document in `t`'s language; `title` and `body` are HTML
-/// already, `nonce` is raw.
-fn rendered(t: &PageText, title: &str, nonce: &str, body: &str) -> RenderedPage {
-    let language = locale::display(t.locale);
-    let html = format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <meta name=\"referrer\" content=\"no-referrer\"><title>{title}</title>\
-         <style nonce=\"{}\">{STYLE}</style></head><body>{body}</body></html>",
-        html(&language),
-        html(nonce),
-    );
-    RenderedPage { html, language }
+/// `t`'s words for the domain's markup, tagged `language`.
+fn words<'a>(t: &'a PageText, language: &'a str) -> PageWords<'a> {
+    PageWords {
+        language,
+        sign_in_to: t.sign_in_to,
+        confirm_hint: t.confirm_hint,
+        continue_button: t.continue_button,
+        back_to: t.back_to,
+        back_to_the_application: t.back_to_the_application,
+    }
 }
 
 #[cfg(test)]

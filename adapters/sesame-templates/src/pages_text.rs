@@ -8,10 +8,6 @@
 
 use sesame_domain::page::LinkProblem;
 
-/// Where the application's name goes in [`PageText::sign_in_to`] and
-/// [`PageText::back_to`].
-pub(crate) const APP: &str = "{app}";
-
 /// The heading and the sentence under it for one [`LinkProblem`].
 pub(crate) struct Problem {
     pub(crate) title: &'static str,
@@ -22,13 +18,13 @@ pub(crate) struct Problem {
 pub(crate) struct PageText {
     /// The BCP 47 tag, in the crate's normalized (lower-case) form.
     pub(crate) locale: &'static str,
-    /// The confirm page's heading and title, with [`APP`].
+    /// The confirm page's heading and title, with [`APP`](sesame_domain::render_pages::APP).
     pub(crate) sign_in_to: &'static str,
     /// The sentence under the confirm page's heading.
     pub(crate) confirm_hint: &'static str,
     /// The confirm button.
     pub(crate) continue_button: &'static str,
-    /// The error page's link back, with [`APP`].
+    /// The error page's link back, with [`APP`](sesame_domain::render_pages::APP).
     pub(crate) back_to: &'static str,
     /// The link back when the application's name is unknown.
     pub(crate) back_to_the_application: &'static str,
@@ -229,6 +225,7 @@ const SPANISH: PageText = PageText {
 mod tests {
     use super::*;
     use crate::builtin;
+    use sesame_domain::render_pages::APP;
 
     const PROBLEMS: [LinkProblem; 7] = [
         LinkProblem::Invalid,

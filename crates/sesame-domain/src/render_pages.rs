@@ -1,6 +1,10 @@
-//! The built-in English magic-link pages, used when no template adapter is
-//! plugged in: self-contained HTML that runs under a `default-src 'none'`
-//! Content-Security-Policy, styled and scripted only through the nonce.
+//! The magic-link pages' markup, and the built-in English [`PlainPages`]
+//! used when no template adapter is plugged in.
+//!
+//! The markup lives here once, parameterised by [`PageWords`], so every
+//! renderer produces what the HTTP layer and browsers rely on (the form's
+//! id, method and button) and what the CSP allows: self-contained HTML,
+//! styled and scripted only through the response's nonce.
 
 use std::fmt::Write as _;
 
@@ -15,10 +19,44 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:28rem;margi
 padding:0 1rem;color:#1d1d1f}button{font-size:1rem;padding:.6rem 1.4rem;border:0;\
 border-radius:.4rem;background:#1d4ed8;color:#fff;cursor:pointer}";
 
+/// Where the escaped application name goes in [`PageWords::sign_in_to`] and
+/// [`PageWords::back_to`].
+pub const APP: &str = "{app}";
+
+/// What both pages say in one language, apart from the error texts.
+///
+/// Every string is trusted HTML text: it goes into the page unescaped, so it
+/// must not contain `<`, `>`, `&` or `"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageWords<'a> {
+    /// The BCP 47 tag for `<html lang>` and [`RenderedPage::language`].
+    pub language: &'a str,
+    /// The confirm page's heading and title, with [`APP`].
+    pub sign_in_to: &'a str,
+    /// The sentence under the confirm page's heading.
+    pub confirm_hint: &'a str,
+    /// The confirm button.
+    pub continue_button: &'a str,
+    /// The error page's link back, with [`APP`].
+    pub back_to: &'a str,
+    /// The link back when the application's name is unknown.
+    pub back_to_the_application: &'a str,
+}
+
+/// [`PlainPages`]' words.
+pub const ENGLISH: PageWords<'static> = PageWords {
+    language: "en",
+    sign_in_to: "Sign in to {app}",
+    confirm_hint: "Continue to finish signing in.",
+    continue_button: "Continue",
+    back_to: "Back to {app}",
+    back_to_the_application: "Back to the application",
+};
+
 /// `s` with `&`, `<`, `>`, `"` and `'` escaped, for text and attributes.
 #[must_use]
 pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -32,97 +70,122 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-fn document(title: &str, nonce: &str, body: &str) -> String {
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+/// The whole document; `title` and `body` are HTML already.
+fn document(language: &str, title: &str, nonce: &str, body: &str) -> RenderedPage {
+    let html = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <meta name=\"referrer\" content=\"no-referrer\"><title>{}</title>\
+         <meta name=\"referrer\" content=\"no-referrer\"><title>{title}</title>\
          <style nonce=\"{}\">{STYLE}</style></head><body>{body}</body></html>",
-        escape_html(title),
+        escape_html(language),
         escape_html(nonce),
-    )
+    );
+    RenderedPage {
+        html,
+        language: language.to_owned(),
+    }
+}
+
+/// The confirm page in `words`: the heading, one "Continue" button in a
+/// form that POSTs `page.fields` to `page.action`, and with
+/// `page.auto_submit` the script that submits it. Every value from `page` is
+/// escaped.
+#[must_use]
+pub fn confirm_html(page: &ConfirmPage, words: &PageWords<'_>) -> RenderedPage {
+    let heading = words
+        .sign_in_to
+        .replace(APP, &escape_html(&page.application_name));
+    let mut body = format!(
+        "<main><h1>{heading}</h1><p>{}</p>\
+         <form id=\"confirm\" method=\"post\" action=\"{}\">",
+        words.confirm_hint,
+        escape_html(&page.action)
+    );
+    for (name, value) in &page.fields {
+        let _ = write!(
+            body,
+            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+            escape_html(name),
+            escape_html(value)
+        );
+    }
+    let _ = write!(
+        body,
+        "<button type=\"submit\">{}</button></form></main>",
+        words.continue_button
+    );
+    if page.auto_submit {
+        let _ = write!(
+            body,
+            "<script nonce=\"{}\">document.getElementById('confirm').submit();</script>",
+            escape_html(&page.csp_nonce)
+        );
+    }
+    document(words.language, &heading, &page.csp_nonce, &body)
+}
+
+/// The error page in `words`, saying `title` and `text` (trusted HTML text,
+/// like the words) and linking back when `page.back_url` is set. Every
+/// value from `page` is escaped.
+#[must_use]
+pub fn error_html(
+    page: &ErrorPage,
+    words: &PageWords<'_>,
+    title: &str,
+    text: &str,
+) -> RenderedPage {
+    let mut body = format!("<main><h1>{title}</h1><p>{text}</p>");
+    if let Some(url) = &page.back_url {
+        let back = match &page.application_name {
+            Some(app) => words.back_to.replace(APP, &escape_html(app)),
+            None => words.back_to_the_application.to_owned(),
+        };
+        let _ = write!(body, "<p><a href=\"{}\">{back}</a></p>", escape_html(url));
+    }
+    body.push_str("</main>");
+    document(words.language, title, &page.csp_nonce, &body)
+}
+
+/// What the English error page says about `problem`: its title and text.
+#[must_use]
+pub const fn english_problem(problem: LinkProblem) -> (&'static str, &'static str) {
+    match problem {
+        LinkProblem::Invalid => (
+            "This link is not valid",
+            "It may be incomplete, or a newer link was sent. Request a new one.",
+        ),
+        LinkProblem::Expired => ("This link has expired", "Request a new link to sign in."),
+        LinkProblem::Used => (
+            "This link was already used",
+            "Each link works once. Request a new one to sign in again.",
+        ),
+        LinkProblem::RedirectMismatch => (
+            "This link cannot be completed",
+            "The application's return address is not registered.",
+        ),
+        LinkProblem::NotAllowed => (
+            "Sign-in links are not enabled",
+            "This application does not accept sign-in links.",
+        ),
+        LinkProblem::AccessDenied => (
+            "You cannot sign in",
+            "This account may not sign in to this application.",
+        ),
+        LinkProblem::Unavailable => (
+            "Something went wrong",
+            "We could not complete your sign-in. Please try again in a moment.",
+        ),
+    }
 }
 
 impl PageRenderer for PlainPages {
     fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError> {
-        let app = escape_html(&page.application_name);
-        let mut body = format!(
-            "<main><h1>Sign in to {app}</h1><p>Continue to finish signing in.</p>\
-             <form id=\"confirm\" method=\"post\" action=\"{}\">",
-            escape_html(&page.action)
-        );
-        for (name, value) in &page.fields {
-            let _ = write!(
-                body,
-                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                escape_html(name),
-                escape_html(value)
-            );
-        }
-        body.push_str("<button type=\"submit\">Continue</button></form></main>");
-        if page.auto_submit {
-            let _ = write!(
-                body,
-                "<script nonce=\"{}\">document.getElementById('confirm').submit();</script>",
-                escape_html(&page.csp_nonce)
-            );
-        }
-        Ok(RenderedPage {
-            html: document(
-                &format!("Sign in to {}", page.application_name),
-                &page.csp_nonce,
-                &body,
-            ),
-            language: "en".to_owned(),
-        })
+        Ok(confirm_html(page, &ENGLISH))
     }
 
     fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError> {
-        let (title, text) = match page.problem {
-            LinkProblem::Invalid => (
-                "This link is not valid",
-                "It may be incomplete, or a newer link was sent. Request a new one.",
-            ),
-            LinkProblem::Expired => ("This link has expired", "Request a new link to sign in."),
-            LinkProblem::Used => (
-                "This link was already used",
-                "Each link works once. Request a new one to sign in again.",
-            ),
-            LinkProblem::RedirectMismatch => (
-                "This link cannot be completed",
-                "The application's return address is not registered.",
-            ),
-            LinkProblem::NotAllowed => (
-                "Sign-in links are not enabled",
-                "This application does not accept sign-in links.",
-            ),
-            LinkProblem::AccessDenied => (
-                "You cannot sign in",
-                "This account may not sign in to this application.",
-            ),
-            LinkProblem::Unavailable => (
-                "Something went wrong",
-                "We could not complete your sign-in. Please try again in a moment.",
-            ),
-        };
-        let mut body = format!("<main><h1>{title}</h1><p>{text}</p>");
-        if let Some(url) = &page.back_url {
-            let app = page
-                .application_name
-                .as_deref()
-                .unwrap_or("the application");
-            let _ = write!(
-                body,
-                "<p><a href=\"{}\">Back to {}</a></p>",
-                escape_html(url),
-                escape_html(app)
-            );
-        }
-        body.push_str("</main>");
-        Ok(RenderedPage {
-            html: document(title, &page.csp_nonce, &body),
-            language: "en".to_owned(),
-        })
+        let (title, text) = english_problem(page.problem);
+        Ok(error_html(page, &ENGLISH, title, text))
     }
 }
 
