@@ -76,6 +76,12 @@ fn code_of(redirect: &LinkRedirect) -> String {
     }
 }
 
+/// Spends the last link to `who` and returns the authorization code it
+/// redirected with.
+async fn spend_link(h: &Harness, who: &Recipient) -> String {
+    code_of(&h.service.redeem_link(link_request(h, who)).await.unwrap())
+}
+
 fn exchange(code: &str, verifier: Option<&str>) -> CodeRequest {
     CodeRequest {
         client: Harness::public(),
@@ -154,7 +160,7 @@ async fn the_code_is_exchanged_once_with_the_pkce_verifier_and_carries_the_nonce
     let h = Harness::new().await.unwrap();
     let who = fixtures::fresh_email();
     start_link(&h, &who, pkce_params()).await.unwrap();
-    let code = code_of(&h.service.redeem_link(link_request(&h, &who)).await.unwrap());
+    let code = spend_link(&h, &who).await;
     let tokens = h
         .service
         .exchange_code(exchange(&code, Some(VERIFIER)))
@@ -180,7 +186,7 @@ async fn a_wrong_or_missing_verifier_fails_and_burns_the_code() {
     for verifier in [Some("x".repeat(43)), None] {
         let who = fixtures::fresh_email();
         start_link(&h, &who, pkce_params()).await.unwrap();
-        let code = code_of(&h.service.redeem_link(link_request(&h, &who)).await.unwrap());
+        let code = spend_link(&h, &who).await;
         let r = h
             .service
             .exchange_code(exchange(&code, verifier.as_deref()))
@@ -199,21 +205,21 @@ async fn a_code_is_bound_to_its_client_its_callback_and_its_minute() {
     let h = Harness::new().await.unwrap();
     let who = fixtures::fresh_email();
     start_link(&h, &who, pkce_params()).await.unwrap();
-    let code = code_of(&h.service.redeem_link(link_request(&h, &who)).await.unwrap());
+    let code = spend_link(&h, &who).await;
     let mut other_client = exchange(&code, Some(VERIFIER));
     other_client.client = Harness::confidential();
     let r = h.service.exchange_code(other_client).await;
     assert!(matches!(r, Err(CodeGrantError::InvalidGrant)), "{r:?}");
 
     start_link(&h, &who, pkce_params()).await.unwrap();
-    let code = code_of(&h.service.redeem_link(link_request(&h, &who)).await.unwrap());
+    let code = spend_link(&h, &who).await;
     let mut other_uri = exchange(&code, Some(VERIFIER));
     other_uri.redirect_uri = Some("https://app.sesame.test/other".to_owned());
     let r = h.service.exchange_code(other_uri).await;
     assert!(matches!(r, Err(CodeGrantError::InvalidGrant)), "{r:?}");
 
     start_link(&h, &who, pkce_params()).await.unwrap();
-    let code = code_of(&h.service.redeem_link(link_request(&h, &who)).await.unwrap());
+    let code = spend_link(&h, &who).await;
     h.clock.advance(Duration::from_secs(60));
     let r = h
         .service
@@ -244,7 +250,7 @@ async fn replaying_a_code_revokes_the_refresh_token_its_exchange_produced() {
     let mut params = pkce_params();
     params.scope = Some("openid offline_access".to_owned());
     start_link(&h, &who, params).await.unwrap();
-    let code = code_of(&h.service.redeem_link(link_request(&h, &who)).await.unwrap());
+    let code = spend_link(&h, &who).await;
     let tokens = h
         .service
         .exchange_code(exchange(&code, Some(VERIFIER)))
@@ -259,12 +265,11 @@ async fn replaying_a_code_revokes_the_refresh_token_its_exchange_produced() {
         .exchange_code(exchange(&code, Some(VERIFIER)))
         .await;
     assert!(matches!(replay, Err(CodeGrantError::InvalidGrant)));
-    let mut req = sesame_domain::service::RefreshRequest {
+    let req = sesame_domain::service::RefreshRequest {
         client: Harness::public(),
         refresh_token: SecretString::from(refresh),
         scope: None,
     };
-    req.scope = None;
     assert!(
         h.service.exchange_refresh(req).await.is_err(),
         "the family is revoked"
