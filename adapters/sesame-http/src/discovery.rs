@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::{HeaderValue, StatusCode};
 use serde_json::json;
-use sesame_domain::AuthService;
 use sesame_domain::service::Issuer;
 
 use crate::AppState;
@@ -55,9 +54,7 @@ pub(crate) fn document(issuer: &Issuer) -> Bytes {
 }
 
 /// `GET /.well-known/openid-configuration`.
-pub(crate) async fn openid_configuration<S: AuthService + ?Sized>(
-    State(state): State<AppState<S>>,
-) -> Response {
+pub(crate) async fn openid_configuration(State(state): State<AppState>) -> Response {
     (
         [
             (CONTENT_TYPE, HeaderValue::from_static("application/json")),
@@ -69,8 +66,8 @@ pub(crate) async fn openid_configuration<S: AuthService + ?Sized>(
 }
 
 /// `GET /.well-known/jwks.json`.
-pub(crate) async fn jwks<S: AuthService + ?Sized>(State(state): State<AppState<S>>) -> Response {
-    match state.service.jwks().await {
+pub(crate) async fn jwks(State(state): State<AppState>) -> Response {
+    match state.services.discovery.jwks().await {
         Ok(doc) => (StatusCode::OK, [(CACHE_CONTROL, CACHEABLE)], Json(doc)).into_response(),
         Err(e) => store_error(e).into_response(),
     }

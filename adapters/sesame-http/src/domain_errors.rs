@@ -8,7 +8,7 @@ use http::StatusCode;
 use sesame_domain::ports::{DeliveryError, StoreError};
 use sesame_domain::recipient::Connection;
 use sesame_domain::service::{
-    CodeGrantError, OtpError, RefreshError, RevokeError, StartError, UserinfoError,
+    GrantError, Refusal, RevokeError, StartError, TokenError, UserinfoError,
 };
 
 use crate::error::{ApiError, chain, clip};
@@ -109,75 +109,48 @@ fn delivery_error(connection: Connection, source: &DeliveryError) -> ApiError {
     }
 }
 
-/// `POST /oauth/token` with the passwordless OTP grant.
-pub(crate) fn otp_error(e: OtpError) -> ApiError {
+/// `POST /oauth/token`, every grant: the core once, then the grant's own
+/// refusal by its class, described in its own (Auth0's) words.
+pub(crate) fn token_error(e: TokenError) -> ApiError {
     match e {
-        OtpError::InvalidClient => access_denied(),
-        OtpError::GrantNotAllowed(grant) => grant_not_allowed(grant),
-        OtpError::InvalidScope(e) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_scope", e.to_string())
-        }
-        e @ OtpError::ConnectionDisabled(_) => {
-            ApiError::new(StatusCode::FORBIDDEN, "unauthorized_client", e.to_string())
-        }
-        OtpError::InvalidRedirectUri => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "unauthorized_client",
-            "Callback URL mismatch. The redirect_uri is not in the list of allowed callback URLs.",
-        ),
-        OtpError::UnknownAudience(aud) => ApiError::new(
+        TokenError::InvalidClient => access_denied(),
+        TokenError::GrantNotAllowed(grant) => grant_not_allowed(grant),
+        TokenError::UnknownAudience(aud) => ApiError::new(
             StatusCode::FORBIDDEN,
             "access_denied",
             format!("Service not found: {}", clip(&aud, 200)),
         ),
-        e @ (OtpError::WrongCode(_) | OtpError::Expired | OtpError::MaxAttempts) => {
-            ApiError::new(StatusCode::FORBIDDEN, "invalid_grant", e.to_string())
+        e @ TokenError::InvalidScope(_) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_scope", e.to_string())
         }
-        OtpError::TooManyAttempts(d) => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            OtpError::TooManyAttempts(d).to_string(),
-        )
-        .with_headers(refusal_headers(&d, SystemTime::now())),
-        OtpError::Blocked => user_blocked(),
-        e @ OtpError::SignupDisabled => {
+        TokenError::Blocked => user_blocked(),
+        e @ TokenError::SignupDisabled => {
             ApiError::new(StatusCode::FORBIDDEN, "access_denied", e.to_string())
         }
-        e @ OtpError::Unavailable(_) => infrastructure(true, &e, "otp exchange"),
-        e @ OtpError::Unknown(_) => infrastructure(false, &e, "otp exchange"),
+        TokenError::Grant(g) => refusal(&g),
+        e @ TokenError::Unavailable(_) => infrastructure(true, &e, "token request"),
+        e @ TokenError::Unknown(_) => infrastructure(false, &e, "token request"),
     }
 }
 
-/// `POST /oauth/token` with the refresh-token grant.
-pub(crate) fn refresh_error(e: RefreshError) -> ApiError {
-    match e {
-        RefreshError::InvalidClient => access_denied(),
-        RefreshError::GrantNotAllowed(grant) => grant_not_allowed(grant),
-        e @ RefreshError::InvalidToken => {
-            ApiError::new(StatusCode::FORBIDDEN, "invalid_grant", e.to_string())
+/// A grant's own refusal, by its class (Auth0 answers grant errors with 403,
+/// and a bad scope with 400 as RFC 6749 §5.2 has it).
+fn refusal(g: &GrantError) -> ApiError {
+    let description = clip(&g.to_string(), 200);
+    match g.refusal() {
+        Refusal::InvalidGrant => ApiError::new(StatusCode::FORBIDDEN, "invalid_grant", description),
+        Refusal::UnauthorizedClient => {
+            ApiError::new(StatusCode::FORBIDDEN, "unauthorized_client", description)
         }
-        // RFC 6749 section 5.2: invalid_scope is a 400, as for the OTP grant.
-        RefreshError::InvalidScope(why) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_scope", clip(&why, 200))
+        Refusal::InvalidScope => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_scope", description)
         }
-        RefreshError::Blocked => user_blocked(),
-        e @ RefreshError::Unavailable(_) => infrastructure(true, &e, "refresh"),
-        e @ RefreshError::Unknown(_) => infrastructure(false, &e, "refresh"),
-    }
-}
-
-/// `POST /oauth/token` with the authorization-code grant. Auth0 answers a
-/// bad code and a bad verifier with 403 `invalid_grant`.
-pub(crate) fn code_error(e: CodeGrantError) -> ApiError {
-    match e {
-        CodeGrantError::InvalidClient => access_denied(),
-        CodeGrantError::GrantNotAllowed(grant) => grant_not_allowed(grant),
-        e @ (CodeGrantError::InvalidGrant | CodeGrantError::InvalidVerifier) => {
-            ApiError::new(StatusCode::FORBIDDEN, "invalid_grant", e.to_string())
-        }
-        CodeGrantError::Blocked => user_blocked(),
-        e @ CodeGrantError::Unavailable(_) => infrastructure(true, &e, "code exchange"),
-        e @ CodeGrantError::Unknown(_) => infrastructure(false, &e, "code exchange"),
+        Refusal::TooManyAttempts(d) => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            description,
+        )
+        .with_headers(refusal_headers(&d, SystemTime::now())),
     }
 }
 

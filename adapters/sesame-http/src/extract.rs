@@ -1,4 +1,5 @@
-//! Request bodies: JSON or form-urlencoded, read into one map of parameters.
+//! Request bodies: JSON or form-urlencoded, read into an endpoint's typed
+//! body (a struct of [`crate::param::Param`]s).
 //!
 //! JSON `null` means absent, as does a form key without a value for the OAuth
 //! endpoints (RFC 6749 §3.1, applied by their handlers). A form key like
@@ -9,6 +10,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use http::{HeaderMap, StatusCode, header::CONTENT_TYPE};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, clip};
@@ -36,62 +38,6 @@ impl Dialect {
     }
 }
 
-/// The parameters of a request body.
-#[derive(Debug, Default)]
-pub(crate) struct Params(Map<String, Value>);
-
-/// A parameter held a value of the wrong JSON type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct WrongType {
-    /// What was found instead: `number`, `object`, …
-    pub(crate) found: &'static str,
-}
-
-impl WrongType {
-    /// JSON-schema wording, as Auth0 reports it.
-    pub(crate) fn message(&self, expected: &str) -> String {
-        format!("Expected type {expected} but found type {}", self.found)
-    }
-}
-
-/// The JSON type name of `v`.
-pub(crate) const fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-impl Params {
-    /// The parameter names, in sorted order.
-    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
-        self.0.keys().map(String::as_str)
-    }
-
-    /// The raw value of `name`.
-    pub(crate) fn value(&self, name: &str) -> Option<&Value> {
-        self.0.get(name)
-    }
-
-    /// `name` as a string, when present.
-    ///
-    /// # Errors
-    /// [`WrongType`] when it is present but not a string.
-    pub(crate) fn str(&self, name: &str) -> Result<Option<&str>, WrongType> {
-        match self.0.get(name) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(WrongType {
-                found: type_name(other),
-            }),
-        }
-    }
-}
-
 /// The essence of the `Content-Type`, lower-cased, without parameters.
 fn media_type(headers: &HeaderMap) -> Option<String> {
     let raw = headers.get(CONTENT_TYPE)?.to_str().ok()?;
@@ -99,18 +45,37 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
     Some(essence.to_ascii_lowercase())
 }
 
-/// Reads the body as JSON or a form, whichever its `Content-Type` says.
+/// Reads the body as JSON or a form, whichever its `Content-Type` says, into
+/// the endpoint's typed body `T`.
 ///
-/// An empty body is an empty parameter set, whatever the type.
+/// An empty body has no parameters, whatever the type.
 ///
 /// # Errors
 /// 413 for a body over the limit, 415 for another media type, 400 for a body
 /// that does not parse or is not an object.
-pub(crate) fn parse_body(
+pub(crate) fn parse_body<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     dialect: Dialect,
-) -> Result<Params, ApiError> {
+) -> Result<T, ApiError> {
+    let map = read_object(headers, body, dialect)?;
+    // The fields of a typed body accept any JSON value, so this fails only
+    // for a body no endpoint could take (say, a form key that is both a
+    // value and a bracketed object).
+    serde_json::from_value(Value::Object(map)).map_err(|_| {
+        dialect.error(
+            StatusCode::BAD_REQUEST,
+            "The request body could not be read.",
+        )
+    })
+}
+
+/// The body's parameters as one JSON object.
+fn read_object(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    dialect: Dialect,
+) -> Result<Map<String, Value>, ApiError> {
     let bytes = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             dialect.error(
@@ -125,7 +90,7 @@ pub(crate) fn parse_body(
         }
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Params::default());
+        return Ok(Map::new());
     }
     match media_type(headers).as_deref() {
         Some("application/json") => parse_json(&bytes, dialect),
@@ -140,7 +105,7 @@ pub(crate) fn parse_body(
     }
 }
 
-fn parse_json(bytes: &[u8], dialect: Dialect) -> Result<Params, ApiError> {
+fn parse_json(bytes: &[u8], dialect: Dialect) -> Result<Map<String, Value>, ApiError> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|_| dialect.error(StatusCode::BAD_REQUEST, "The body is not valid JSON."))?;
     let Value::Object(mut map) = value else {
@@ -152,14 +117,14 @@ fn parse_json(bytes: &[u8], dialect: Dialect) -> Result<Params, ApiError> {
             drop_nulls(inner);
         }
     }
-    Ok(Params(map))
+    Ok(map)
 }
 
 fn drop_nulls(map: &mut Map<String, Value>) {
     map.retain(|_, v| !v.is_null());
 }
 
-fn parse_form(bytes: &[u8], dialect: Dialect) -> Result<Params, ApiError> {
+fn parse_form(bytes: &[u8], dialect: Dialect) -> Result<Map<String, Value>, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes).map_err(|_| {
         dialect.error(
             StatusCode::BAD_REQUEST,
@@ -194,7 +159,7 @@ fn parse_form(bytes: &[u8], dialect: Dialect) -> Result<Params, ApiError> {
             return Err(duplicate());
         }
     }
-    Ok(Params(map))
+    Ok(map)
 }
 
 /// `outer[inner]` into its parts; any other key has no inner part.
@@ -213,8 +178,27 @@ fn split_bracketed(key: &str) -> (&str, Option<&str>) {
 #[cfg(test)]
 mod tests {
     use http::HeaderValue;
+    use serde::Deserialize;
 
     use super::*;
+    use crate::param::Param;
+
+    /// A typed body of the kind every endpoint declares.
+    #[derive(Debug, Deserialize)]
+    struct Body {
+        #[serde(default)]
+        a: Param,
+        #[serde(default)]
+        b: Param,
+        #[serde(default)]
+        client_id: Param,
+        #[serde(default)]
+        otp: Param,
+        #[serde(default)]
+        o: Option<Value>,
+        #[serde(default, rename = "authParams")]
+        auth_params: Option<Value>,
+    }
 
     fn headers(ct: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -222,7 +206,7 @@ mod tests {
         h
     }
 
-    fn parse(ct: &str, body: &str) -> Result<Params, ApiError> {
+    fn parse(ct: &str, body: &str) -> Result<Body, ApiError> {
         parse_body(
             &headers(ct),
             Ok(Bytes::from(body.to_owned())),
@@ -237,8 +221,9 @@ mod tests {
             r#"{"a": null, "b": "x", "o": {"s": null, "t": "y"}}"#,
         )
         .unwrap();
-        assert_eq!(p.names().collect::<Vec<_>>(), ["b", "o"]);
-        assert_eq!(p.value("o").unwrap(), &serde_json::json!({"t": "y"}));
+        assert_eq!(p.a, Param::Absent);
+        assert_eq!(p.b, Param::Str("x".into()));
+        assert_eq!(p.o.unwrap(), serde_json::json!({"t": "y"}));
     }
 
     #[test]
@@ -248,10 +233,10 @@ mod tests {
             "client_id=abc&authParams%5Bscope%5D=openid+email&authParams[state]=s%26t",
         )
         .unwrap();
-        assert_eq!(p.str("client_id").unwrap(), Some("abc"));
+        assert_eq!(p.client_id.str().unwrap(), Some("abc"));
         assert_eq!(
-            p.value("authParams").unwrap(),
-            &serde_json::json!({"scope": "openid email", "state": "s&t"})
+            p.auth_params.unwrap(),
+            serde_json::json!({"scope": "openid email", "state": "s&t"})
         );
     }
 
@@ -264,9 +249,8 @@ mod tests {
     #[test]
     fn a_non_string_is_reported_with_its_type() {
         let p = parse("application/json", r#"{"otp": 123456}"#).unwrap();
-        let e = p.str("otp").unwrap_err();
         assert_eq!(
-            e.message("string"),
+            crate::param::wrong_type("string", p.otp.str().unwrap_err()),
             "Expected type string but found type number"
         );
     }
@@ -274,7 +258,10 @@ mod tests {
     #[test]
     fn an_empty_body_has_no_parameters_whatever_its_type() {
         let p = parse("text/plain", "  ").unwrap();
-        assert_eq!(p.names().count(), 0);
+        assert_eq!(
+            (p.a, p.b, p.client_id),
+            (Param::Absent, Param::Absent, Param::Absent)
+        );
     }
 
     #[test]
@@ -290,7 +277,8 @@ mod tests {
         assert_eq!(
             parse("application/vnd.api+json", r#"{"a":"b"}"#)
                 .unwrap()
-                .str("a")
+                .a
+                .str()
                 .unwrap(),
             Some("b")
         );

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use serde_json::json;
-use sesame_domain::AuthService;
 
 use crate::AppState;
 
@@ -17,8 +16,8 @@ pub(crate) async fn healthz() -> Response {
 
 /// `GET /readyz`: 200 when every backend is ready, else 503; the body lists
 /// each backend.
-pub(crate) async fn readyz<S: AuthService + ?Sized>(State(state): State<AppState<S>>) -> Response {
-    let backends = state.service.readiness().await;
+pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
+    let backends = state.services.readiness.readiness().await;
     let ready = backends.iter().all(|b| b.ready);
     let list: Vec<_> = backends
         .iter()

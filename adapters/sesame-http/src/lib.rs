@@ -6,9 +6,9 @@
 //! OTP, authorization-code and refresh-token grants, `POST /oauth/revoke`, `GET /userinfo`) plus OIDC
 //! discovery, the JWKS and health probes, as one [`axum::Router`].
 //!
-//! The router is generic over [`AuthService`], so it runs on the real
-//! [`sesame_domain::Passwordless`] in production and on a mock in tests. It
-//! only translates: requests into the domain's request types, the domain's
+//! The router takes the domain's roles as [`Services`]: the real
+//! [`sesame_domain::Passwordless`] behind every role in production, a mock of
+//! one role in a handler test. It only translates: requests into the domain's request types, the domain's
 //! errors into Auth0's `{"error", "error_description"}` envelope. Every error
 //! the edge itself produces (bad body, unknown route, wrong method, body too
 //! large, timeout) uses the same envelope.
@@ -48,45 +48,37 @@ mod ip;
 mod link;
 mod link_page;
 mod locale;
+mod param;
 mod ratelimit_headers;
 mod revoke;
+mod services;
 mod start;
 mod token;
 mod userinfo;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use sesame_domain::AuthService;
 
 pub use config::{ClientIpSource, HttpConfig};
+pub use services::Services;
 
-/// What every handler shares: the service, the IP policy and the discovery
+/// What every handler shares: the roles, the IP policy and the discovery
 /// document, built once.
-pub(crate) struct AppState<S: ?Sized> {
-    /// The domain.
-    pub(crate) service: Arc<S>,
+#[derive(Clone)]
+pub(crate) struct AppState {
+    /// The domain's roles.
+    pub(crate) services: Services,
     /// Where the client IP comes from.
     pub(crate) ip_source: ClientIpSource,
     /// The serialized OpenID configuration.
     pub(crate) discovery: Bytes,
 }
 
-impl<S: ?Sized> Clone for AppState<S> {
-    fn clone(&self) -> Self {
-        Self {
-            service: Arc::clone(&self.service),
-            ip_source: self.ip_source,
-            discovery: self.discovery.clone(),
-        }
-    }
-}
-
-/// The whole HTTP API over `service`, with the limits, CORS policy and
+/// The whole HTTP API over `services`, with the limits, CORS policy and
 /// client-IP source of `config`.
 ///
 /// Routes: `POST /passwordless/start`, `GET|POST
@@ -94,30 +86,27 @@ impl<S: ?Sized> Clone for AppState<S> {
 /// `POST /oauth/revoke`, `GET|POST /userinfo`, `GET /.well-known/jwks.json`,
 /// `GET /.well-known/openid-configuration`, `GET /healthz`, `GET /readyz`.
 /// Anything else answers 404 (or 405 for a known path) in the error envelope.
-pub fn router<S: AuthService + ?Sized>(service: Arc<S>, config: HttpConfig) -> Router {
-    let discovery = discovery::document(service.issuer());
+pub fn router(services: Services, config: HttpConfig) -> Router {
+    let discovery = discovery::document(services.discovery.issuer());
     let state = AppState {
-        service,
+        services,
         ip_source: config.client_ip,
         discovery,
     };
     let timeout = Duration::from_secs(config.request_timeout_secs.max(1));
     Router::new()
-        .route("/passwordless/start", post(start::handle::<S>))
-        .route(link::PATH, get(link::show::<S>).post(link::confirm::<S>))
-        .route("/oauth/token", post(token::handle::<S>))
-        .route("/oauth/revoke", post(revoke::handle::<S>))
-        .route(
-            "/userinfo",
-            get(userinfo::handle::<S>).post(userinfo::handle::<S>),
-        )
-        .route("/.well-known/jwks.json", get(discovery::jwks::<S>))
+        .route("/passwordless/start", post(start::handle))
+        .route(link::PATH, get(link::show).post(link::confirm))
+        .route("/oauth/token", post(token::handle))
+        .route("/oauth/revoke", post(revoke::handle))
+        .route("/userinfo", get(userinfo::handle).post(userinfo::handle))
+        .route("/.well-known/jwks.json", get(discovery::jwks))
         .route(
             "/.well-known/openid-configuration",
-            get(discovery::openid_configuration::<S>),
+            get(discovery::openid_configuration),
         )
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz::<S>))
+        .route("/readyz", get(health::readyz))
         .fallback(edge::not_found)
         .method_not_allowed_fallback(edge::method_not_allowed)
         .with_state(state)

@@ -13,9 +13,9 @@ use http::header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use secrecy::{ExposeSecret as _, SecretString};
+use sesame_domain::ClientId;
 use sesame_domain::page::{ConfirmPage, LinkProblem};
 use sesame_domain::service::{LinkError, LinkRequest};
-use sesame_domain::{AuthService, ClientId};
 
 use crate::AppState;
 use crate::link_page::{self, error_page, html, nonce, origin_source};
@@ -77,8 +77,8 @@ impl LinkParams {
 }
 
 /// `GET /passwordless/verify_redirect`: the confirm page.
-pub(crate) async fn show<S: AuthService + ?Sized>(
-    State(state): State<AppState<S>>,
+pub(crate) async fn show(
+    State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -86,13 +86,18 @@ pub(crate) async fn show<S: AuthService + ?Sized>(
     let params = match LinkParams::parse(query.unwrap_or_default().as_bytes()) {
         Ok(p) => p,
         Err(problem) => {
-            return error_page(|p| state.service.error_page(p).ok(), problem, None, locale);
+            return error_page(
+                |p| state.services.pages.error_page(p).ok(),
+                problem,
+                None,
+                locale,
+            );
         }
     };
     let Some(req) = params.request() else {
         return refuse(&state, &params, LinkError::Invalid, locale).await;
     };
-    let preview = match state.service.inspect_link(req).await {
+    let preview = match state.services.links.inspect_link(req).await {
         Ok(p) => p,
         Err(e) => {
             link_page::log(&e, "link check");
@@ -123,7 +128,7 @@ pub(crate) async fn show<S: AuthService + ?Sized>(
         csp_nonce: nonce.clone(),
         locale: locale.clone(),
     };
-    match state.service.confirm_page(&page) {
+    match state.services.pages.confirm_page(&page) {
         Ok(rendered) => {
             let targets: Vec<String> = origin_source(&preview.redirect_uri).into_iter().collect();
             html(StatusCode::OK, rendered, &nonce, &targets)
@@ -131,7 +136,7 @@ pub(crate) async fn show<S: AuthService + ?Sized>(
         Err(e) => {
             tracing::error!(error = %crate::error::chain(&e), "rendering the confirm page failed");
             error_page(
-                |p| state.service.error_page(p).ok(),
+                |p| state.services.pages.error_page(p).ok(),
                 LinkProblem::Unavailable,
                 None,
                 locale,
@@ -142,15 +147,15 @@ pub(crate) async fn show<S: AuthService + ?Sized>(
 
 /// `POST /passwordless/verify_redirect`: spends the link and redirects to
 /// the app's callback.
-pub(crate) async fn confirm<S: AuthService + ?Sized>(
-    State(state): State<AppState<S>>,
+pub(crate) async fn confirm(
+    State(state): State<AppState>,
     parts: Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let locale = locale(&parts.headers);
-    let invalid = |state: &AppState<S>, locale| {
+    let invalid = |state: &AppState, locale| {
         error_page(
-            |p| state.service.error_page(p).ok(),
+            |p| state.services.pages.error_page(p).ok(),
             LinkProblem::Invalid,
             None,
             locale,
@@ -175,7 +180,7 @@ pub(crate) async fn confirm<S: AuthService + ?Sized>(
     let Some(req) = params.request() else {
         return invalid(&state, locale);
     };
-    match state.service.redeem_link(req).await {
+    match state.services.links.redeem_link(req).await {
         Ok(redirect) => match HeaderValue::from_str(&redirect.location()) {
             Ok(location) => (
                 StatusCode::FOUND,
@@ -200,8 +205,8 @@ pub(crate) async fn confirm<S: AuthService + ?Sized>(
 
 /// The error page for `e`, with the application's name and a way back when
 /// the link names a known application.
-async fn refuse<S: AuthService + ?Sized>(
-    state: &AppState<S>,
+async fn refuse(
+    state: &AppState,
     params: &LinkParams,
     e: LinkError,
     locale: Option<String>,
@@ -210,14 +215,15 @@ async fn refuse<S: AuthService + ?Sized>(
         // The registry is what failed: do not ask it again.
         (_, LinkError::Unavailable(_)) | (None, _) => None,
         (Some(id), _) => state
-            .service
+            .services
+            .links
             .link_app(&ClientId::new(id.clone()))
             .await
             .ok()
             .flatten(),
     };
     error_page(
-        |p| state.service.error_page(p).ok(),
+        |p| state.services.pages.error_page(p).ok(),
         e.problem(),
         app,
         locale,

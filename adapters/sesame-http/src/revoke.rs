@@ -8,18 +8,29 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 use secrecy::SecretString;
-use sesame_domain::AuthService;
+use serde::Deserialize;
 use sesame_domain::service::RevokeRequest;
 
 use crate::AppState;
 use crate::domain_errors::revoke_error;
 use crate::error::ApiError;
 use crate::extract::{Dialect, parse_body};
-use crate::token::{client, no_store, required};
+use crate::param::Param;
+use crate::token::{no_store, oauth_client};
+
+/// The body of a revocation (`token_type_hint` and anything else is
+/// ignored: only refresh tokens can be revoked).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RevokeParams {
+    client_id: Param,
+    client_secret: Param,
+    token: Param,
+}
 
 /// The handler: 200 with an empty body on success.
-pub(crate) async fn handle<S: AuthService + ?Sized>(
-    State(state): State<AppState<S>>,
+pub(crate) async fn handle(
+    State(state): State<AppState>,
     parts: Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -30,16 +41,17 @@ pub(crate) async fn handle<S: AuthService + ?Sized>(
     no_store(response)
 }
 
-async fn revoke<S: AuthService + ?Sized>(
-    state: &AppState<S>,
+async fn revoke(
+    state: &AppState,
     parts: &Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(), ApiError> {
-    let p = parse_body(&parts.headers, body, Dialect::OAuth)?;
-    let client = client(&parts.headers, &p)?;
-    let token = SecretString::from(required(&p, "token")?);
+    let p: RevokeParams = parse_body(&parts.headers, body, Dialect::OAuth)?;
+    let client = oauth_client(&parts.headers, &p.client_id, &p.client_secret)?;
+    let token = SecretString::from(p.token.required("token")?);
     state
-        .service
+        .services
+        .revocation
         .revoke(RevokeRequest { client, token })
         .await
         .map_err(revoke_error)

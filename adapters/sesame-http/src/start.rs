@@ -1,6 +1,8 @@
 //! `POST /passwordless/start`: validate the body as Auth0 does, start the
 //! login, answer with Auth0's `{_id, email|phone_number, *_verified}`.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -8,28 +10,74 @@ use axum::extract::rejection::BytesRejection;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
-use serde_json::{Map, Value, json};
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer};
+use serde_json::{Value, json};
 use sesame_domain::service::{StartRequest, Started};
-use sesame_domain::{AuthParams, AuthService, Connection, Recipient, SendMode};
+use sesame_domain::{AuthParams, Connection, Recipient, SendMode};
 
 use crate::AppState;
 use crate::client_auth::credentials;
 use crate::domain_errors::start_error;
 use crate::error::{ApiError, clip};
-use crate::extract::{Dialect, Params, parse_body, type_name};
+use crate::extract::{Dialect, parse_body};
+use crate::param::{Param, type_name, wrong_type};
 use crate::ratelimit_headers::rate_headers;
 use crate::{ip, locale};
 
-/// The top-level properties Auth0 accepts.
-const ALLOWED: [&str; 7] = [
-    "client_id",
-    "client_secret",
-    "connection",
-    "email",
-    "phone_number",
-    "send",
-    "authParams",
-];
+/// The body of a start request, as Auth0 accepts it. Every other property
+/// is refused, by name.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StartParams {
+    client_id: Param,
+    client_secret: Param,
+    connection: Param,
+    email: Param,
+    phone_number: Param,
+    send: Param,
+    #[serde(rename = "authParams")]
+    auth_params: AuthParamsField,
+    /// Whatever else was sent: only the names matter.
+    #[serde(flatten)]
+    unknown: BTreeMap<String, IgnoredAny>,
+}
+
+/// `authParams`: absent, an object, or a value of another type.
+#[derive(Debug, Default)]
+enum AuthParamsField {
+    #[default]
+    Absent,
+    Object(AuthParamsParams),
+    Wrong(&'static str),
+}
+
+impl<'de> Deserialize<'de> for AuthParamsField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Null => Self::Absent,
+            v @ Value::Object(_) => {
+                Self::Object(serde_json::from_value(v).map_err(serde::de::Error::custom)?)
+            }
+            other => Self::Wrong(type_name(&other)),
+        })
+    }
+}
+
+/// The keys of `authParams` that mean something here; others are ignored,
+/// as at Auth0.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AuthParamsParams {
+    scope: Param,
+    state: Param,
+    redirect_uri: Param,
+    response_type: Param,
+    nonce: Param,
+    audience: Param,
+    code_challenge: Param,
+    code_challenge_method: Param,
+}
 
 /// Auth0's message for a phone number that is not E.164.
 const PHONE_PATTERN: &str = r"String does not match pattern: ^\+[0-9]{1,15}$";
@@ -43,18 +91,18 @@ fn bad(property: &str, description: impl Into<String>) -> ApiError {
 }
 
 /// A string property; a value of another type is `bad.<property>`.
-fn string<'a>(p: &'a Params, property: &str) -> Result<Option<&'a str>, ApiError> {
-    p.str(property)
-        .map_err(|e| bad(property, e.message("string")))
+fn string<'a>(p: &'a Param, property: &str) -> Result<Option<&'a str>, ApiError> {
+    p.str()
+        .map_err(|found| bad(property, wrong_type("string", found)))
 }
 
 /// The handler.
-pub(crate) async fn handle<S: AuthService + ?Sized>(
-    State(state): State<AppState<S>>,
+pub(crate) async fn handle(
+    State(state): State<AppState>,
     parts: Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let params = match parse_body(&parts.headers, body, Dialect::Start) {
+    let params: StartParams = match parse_body(&parts.headers, body, Dialect::Start) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -63,7 +111,7 @@ pub(crate) async fn handle<S: AuthService + ?Sized>(
         Err(e) => return e.into_response(),
     };
     let client_id = req.client.client_id.clone();
-    match state.service.start(req).await {
+    match state.services.start.start(req).await {
         Ok(started) => success(&started),
         Err(e) => start_error(e, client_id.as_str()).into_response(),
     }
@@ -84,17 +132,8 @@ fn success(started: &Started) -> Response {
 
 /// The domain request, validated in Auth0's order: unknown properties,
 /// client, connection, recipient, `send`, `authParams`.
-fn request<S: ?Sized>(
-    state: &AppState<S>,
-    parts: &Parts,
-    p: &Params,
-) -> Result<StartRequest, ApiError> {
-    let unknown: Vec<String> = p
-        .names()
-        .filter(|n| !ALLOWED.contains(n))
-        .take(10)
-        .map(|n| clip(n, 64))
-        .collect();
+fn request(state: &AppState, parts: &Parts, p: &StartParams) -> Result<StartRequest, ApiError> {
+    let unknown: Vec<String> = p.unknown.keys().take(10).map(|n| clip(n, 64)).collect();
     if !unknown.is_empty() {
         return Err(bad(
             "request",
@@ -106,11 +145,11 @@ fn request<S: ?Sized>(
     }
     let client = credentials(
         &parts.headers,
-        string(p, "client_id")?,
-        string(p, "client_secret")?,
+        string(&p.client_id, "client_id")?,
+        string(&p.client_secret, "client_secret")?,
         Dialect::Start,
     )?;
-    let connection = match string(p, "connection")? {
+    let connection = match string(&p.connection, "connection")? {
         None | Some("") => return Err(bad("connection", "Missing required property: connection")),
         Some(c) => c
             .parse::<Connection>()
@@ -118,8 +157,9 @@ fn request<S: ?Sized>(
     };
     let recipient = recipient(p, connection)?;
     let send = match p
-        .str("send")
-        .map_err(|e| bad("request", e.message("string")))?
+        .send
+        .str()
+        .map_err(|found| bad("request", wrong_type("string", found)))?
     {
         None => default_send(connection),
         Some(s) => {
@@ -138,7 +178,7 @@ fn request<S: ?Sized>(
         client,
         recipient,
         send,
-        auth_params: auth_params(p.value("authParams"))?,
+        auth_params: auth_params(&p.auth_params)?,
         ip: ip::client_ip(state.ip_source, parts),
         forwarded_for: ip::forwarded_for(&parts.headers),
         locale: locale::locale(&parts.headers),
@@ -154,12 +194,12 @@ const fn default_send(connection: Connection) -> SendMode {
     }
 }
 
-fn recipient(p: &Params, connection: Connection) -> Result<Recipient, ApiError> {
-    let property = match connection {
-        Connection::Email => "email",
-        Connection::Sms => "phone_number",
+fn recipient(p: &StartParams, connection: Connection) -> Result<Recipient, ApiError> {
+    let (property, value) = match connection {
+        Connection::Email => ("email", &p.email),
+        Connection::Sms => ("phone_number", &p.phone_number),
     };
-    let raw = match string(p, property)? {
+    let raw = match string(value, property)? {
         None | Some("") => {
             return Err(bad(
                 property,
@@ -176,44 +216,37 @@ fn recipient(p: &Params, connection: Connection) -> Result<Recipient, ApiError> 
 
 /// `authParams`: an object whose known keys are strings; unknown keys are
 /// ignored and empty strings are absent.
-fn auth_params(value: Option<&Value>) -> Result<AuthParams, ApiError> {
-    let map = match value {
-        None => return Ok(AuthParams::default()),
-        Some(Value::Object(map)) => map,
-        Some(other) => {
+fn auth_params(field: &AuthParamsField) -> Result<AuthParams, ApiError> {
+    let p = match field {
+        AuthParamsField::Absent => return Ok(AuthParams::default()),
+        AuthParamsField::Object(p) => p,
+        AuthParamsField::Wrong(found) => {
             return Err(bad(
                 "authParams",
-                format!(
-                    "error in authParams - invalid type: {} (expected object)",
-                    type_name(other)
-                ),
+                format!("error in authParams - invalid type: {found} (expected object)"),
             ));
         }
     };
-    let field = |key: &str| -> Result<Option<String>, ApiError> { param(map, key) };
     Ok(AuthParams {
-        scope: field("scope")?,
-        state: field("state")?,
-        redirect_uri: field("redirect_uri")?,
-        response_type: field("response_type")?,
-        nonce: field("nonce")?,
-        audience: field("audience")?,
-        code_challenge: field("code_challenge")?,
-        code_challenge_method: field("code_challenge_method")?,
+        scope: param(&p.scope, "scope")?,
+        state: param(&p.state, "state")?,
+        redirect_uri: param(&p.redirect_uri, "redirect_uri")?,
+        response_type: param(&p.response_type, "response_type")?,
+        nonce: param(&p.nonce, "nonce")?,
+        audience: param(&p.audience, "audience")?,
+        code_challenge: param(&p.code_challenge, "code_challenge")?,
+        code_challenge_method: param(&p.code_challenge_method, "code_challenge_method")?,
     })
 }
 
-fn param(map: &Map<String, Value>, key: &str) -> Result<Option<String>, ApiError> {
-    match map.get(key) {
-        None => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(bad(
+fn param(p: &Param, key: &str) -> Result<Option<String>, ApiError> {
+    match p {
+        Param::Absent => Ok(None),
+        Param::Str(s) if s.is_empty() => Ok(None),
+        Param::Str(s) => Ok(Some(s.clone())),
+        Param::Wrong(found) => Err(bad(
             "authParams",
-            format!(
-                "error in authParams.{key} - invalid type: {} (expected string)",
-                type_name(other)
-            ),
+            format!("error in authParams.{key} - invalid type: {found} (expected string)"),
         )),
     }
 }

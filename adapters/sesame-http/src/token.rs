@@ -1,6 +1,10 @@
-//! `POST /oauth/token`: the passwordless OTP grant, the authorization-code
-//! grant (for magic links) and the refresh-token grant. Every answer, success or error, carries `Cache-Control: no-store`
-//! and `Pragma: no-cache` (RFC 6749 §5.1).
+//! `POST /oauth/token`: reads the typed body, builds the domain's
+//! [`TokenRequest`] for its grant, and answers the token set or the error.
+//! Every answer, success or error, carries `Cache-Control: no-store` and
+//! `Pragma: no-cache` (RFC 6749 §5.1).
+//!
+//! A new grant is one arm in `grant`: which parameters make its request (and
+//! its name in `grant_type`).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -11,23 +15,49 @@ use http::header::{CACHE_CONTROL, PRAGMA};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use secrecy::SecretString;
-use serde::Serialize;
-use sesame_domain::service::{ClientCredentials, CodeRequest, OtpRequest, RefreshRequest};
-use sesame_domain::{AuthService, Connection, GrantType, Otp, TokenSet};
+use serde::{Deserialize, Serialize};
+use sesame_domain::service::{
+    ClientCredentials, CodeGrant, Grant, OtpGrant, RefreshGrant, TokenRequest,
+};
+use sesame_domain::{Connection, GrantType, Otp, TokenSet};
 
 use crate::AppState;
 use crate::client_auth::credentials;
-use crate::domain_errors::{code_error, otp_error, refresh_error};
+use crate::domain_errors::token_error;
 use crate::error::{ApiError, clip};
-use crate::extract::{Dialect, Params, parse_body};
+use crate::extract::{Dialect, parse_body};
+use crate::param::Param;
+
+/// The body of a token request: every parameter any grant takes. Unknown
+/// parameters are ignored, as OAuth servers do.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct TokenParams {
+    grant_type: Param,
+    client_id: Param,
+    client_secret: Param,
+    // passwordless/otp
+    realm: Param,
+    username: Param,
+    otp: Param,
+    audience: Param,
+    resource: Param,
+    scope: Param,
+    redirect_uri: Param,
+    // authorization_code
+    code: Param,
+    code_verifier: Param,
+    // refresh_token
+    refresh_token: Param,
+}
 
 /// The handler.
-pub(crate) async fn handle<S: AuthService + ?Sized>(
-    State(state): State<AppState<S>>,
+pub(crate) async fn handle(
+    State(state): State<AppState>,
     parts: Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let response = match grant(&state, &parts.headers, body).await {
+    let response = match exchange(&state, &parts.headers, body).await {
         Ok(tokens) => Json(TokenBody::from(&tokens)).into_response(),
         Err(e) => e.into_response(),
     };
@@ -42,99 +72,106 @@ pub(crate) fn no_store(mut response: Response) -> Response {
     response
 }
 
-async fn grant<S: AuthService + ?Sized>(
-    state: &AppState<S>,
+async fn exchange(
+    state: &AppState,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<TokenSet, ApiError> {
-    let p = parse_body(headers, body, Dialect::OAuth)?;
-    // An unsupported grant is reported before the client is looked at.
-    let grant = match required(&p, "grant_type")? {
-        GrantType::PASSWORDLESS_OTP => GrantType::PasswordlessOtp,
-        "refresh_token" => GrantType::RefreshToken,
-        "authorization_code" => GrantType::AuthorizationCode,
-        other => {
+    let p: TokenParams = parse_body(headers, body, Dialect::OAuth)?;
+    // An unsupported grant is reported before the client is looked at, and
+    // the client before the grant's own parameters.
+    let grant_type = grant_type(&p)?;
+    let client = oauth_client(headers, &p.client_id, &p.client_secret)?;
+    let grant = grant(grant_type, &p)?;
+    state
+        .services
+        .tokens
+        .token(TokenRequest { client, grant })
+        .await
+        .map_err(token_error)
+}
+
+/// The grant `grant_type` names, when this endpoint serves it.
+fn grant_type(p: &TokenParams) -> Result<GrantType, ApiError> {
+    let name = p.grant_type.required("grant_type")?;
+    match name.parse::<GrantType>() {
+        // `implicit` is a grant of the magic link's redirect, never of this
+        // endpoint.
+        Ok(GrantType::Implicit) | Err(_) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!("Unsupported grant type: {}", clip(name, 100)),
+        )),
+        Ok(g) => Ok(g),
+    }
+}
+
+/// What the grant presents: one arm per grant.
+fn grant(grant_type: GrantType, p: &TokenParams) -> Result<Grant, ApiError> {
+    let owned = |v: Option<&str>| v.map(str::to_owned);
+    Ok(match grant_type {
+        GrantType::PasswordlessOtp => {
+            let username = p.username.required("username")?.to_owned();
+            let otp = Otp::new(p.otp.required("otp")?);
+            let connection = p
+                .realm
+                .required("realm")?
+                .parse::<Connection>()
+                .map_err(|_| {
+                    ApiError::invalid_request("Invalid parameter: realm must be email or sms")
+                })?;
+            let audience = match (p.audience.oauth("audience")?, p.resource.oauth("resource")?) {
+                (Some(a), Some(r)) if a != r => {
+                    return Err(ApiError::invalid_request(
+                        "Invalid parameters: audience and resource differ",
+                    ));
+                }
+                (a, r) => owned(a.or(r)),
+            };
+            Grant::from(OtpGrant {
+                connection,
+                username,
+                otp,
+                audience,
+                scope: owned(p.scope.oauth("scope")?),
+                redirect_uri: owned(p.redirect_uri.oauth("redirect_uri")?),
+            })
+        }
+        GrantType::AuthorizationCode => Grant::from(CodeGrant {
+            code: SecretString::from(p.code.required("code")?),
+            redirect_uri: owned(p.redirect_uri.oauth("redirect_uri")?),
+            code_verifier: p
+                .code_verifier
+                .oauth("code_verifier")?
+                .map(SecretString::from),
+        }),
+        GrantType::RefreshToken => Grant::from(RefreshGrant {
+            refresh_token: SecretString::from(p.refresh_token.required("refresh_token")?),
+            scope: owned(p.scope.oauth("scope")?),
+        }),
+        GrantType::Implicit => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                format!("Unsupported grant type: {}", clip(other, 100)),
+                "Unsupported grant type: implicit",
             ));
         }
-    };
-    let client = client(headers, &p)?;
-    if grant == GrantType::PasswordlessOtp {
-        let req = otp_request(client, &p)?;
-        return state.service.exchange_otp(req).await.map_err(otp_error);
-    }
-    if grant == GrantType::AuthorizationCode {
-        let req = CodeRequest {
-            client,
-            code: SecretString::from(required(&p, "code")?),
-            redirect_uri: optional(&p, "redirect_uri")?.map(str::to_owned),
-            code_verifier: optional(&p, "code_verifier")?.map(SecretString::from),
-        };
-        return state.service.exchange_code(req).await.map_err(code_error);
-    }
-    let req = RefreshRequest {
-        client,
-        refresh_token: SecretString::from(required(&p, "refresh_token")?),
-        scope: optional(&p, "scope")?.map(str::to_owned),
-    };
-    state
-        .service
-        .exchange_refresh(req)
-        .await
-        .map_err(refresh_error)
+    })
 }
 
-/// The client's credentials, from the body and the `Authorization` header.
-pub(crate) fn client(headers: &HeaderMap, p: &Params) -> Result<ClientCredentials, ApiError> {
+/// The client's credentials at an OAuth endpoint, from the body and the
+/// `Authorization` header.
+pub(crate) fn oauth_client(
+    headers: &HeaderMap,
+    client_id: &Param,
+    client_secret: &Param,
+) -> Result<ClientCredentials, ApiError> {
     credentials(
         headers,
-        optional(p, "client_id")?,
-        optional(p, "client_secret")?,
+        client_id.oauth("client_id")?,
+        client_secret.oauth("client_secret")?,
         Dialect::OAuth,
     )
-}
-
-/// A string parameter; empty means absent (RFC 6749 §3.1).
-pub(crate) fn optional<'a>(p: &'a Params, name: &str) -> Result<Option<&'a str>, ApiError> {
-    p.str(name)
-        .map(|v| v.filter(|s| !s.is_empty()))
-        .map_err(|_| {
-            ApiError::invalid_request(format!("Invalid parameter: {name} must be a string"))
-        })
-}
-
-/// A string parameter that must be there.
-pub(crate) fn required<'a>(p: &'a Params, name: &str) -> Result<&'a str, ApiError> {
-    optional(p, name)?
-        .ok_or_else(|| ApiError::invalid_request(format!("Missing required parameter: {name}")))
-}
-
-fn otp_request(client: ClientCredentials, p: &Params) -> Result<OtpRequest, ApiError> {
-    let username = required(p, "username")?;
-    let otp = required(p, "otp")?;
-    let connection = required(p, "realm")?
-        .parse::<Connection>()
-        .map_err(|_| ApiError::invalid_request("Invalid parameter: realm must be email or sms"))?;
-    let audience = match (optional(p, "audience")?, optional(p, "resource")?) {
-        (Some(a), Some(r)) if a != r => {
-            return Err(ApiError::invalid_request(
-                "Invalid parameters: audience and resource differ",
-            ));
-        }
-        (a, r) => a.or(r).map(str::to_owned),
-    };
-    Ok(OtpRequest {
-        client,
-        connection,
-        username: username.to_owned(),
-        otp: Otp::new(otp),
-        audience,
-        scope: optional(p, "scope")?.map(str::to_owned),
-        redirect_uri: optional(p, "redirect_uri")?.map(str::to_owned),
-    })
 }
 
 /// The success body; absent tokens are left out.

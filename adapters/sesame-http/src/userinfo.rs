@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use http::{HeaderMap, HeaderValue, StatusCode};
-use sesame_domain::AuthService;
 
 use crate::AppState;
 use crate::domain_errors::userinfo_error;
@@ -29,14 +28,11 @@ fn invalid_token(description: &str) -> ApiError {
 }
 
 /// The handler.
-pub(crate) async fn handle<S: AuthService + ?Sized>(
-    State(state): State<AppState<S>>,
-    headers: HeaderMap,
-) -> Response {
+pub(crate) async fn handle(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(token) = bearer(&headers) else {
         return no_store(invalid_token("Missing bearer access token.").into_response());
     };
-    let response = match state.service.userinfo(token).await {
+    let response = match state.services.userinfo.userinfo(token).await {
         Ok(profile) => Json(profile).into_response(),
         Err(e) => userinfo_error(e)
             .unwrap_or_else(|| invalid_token("The access token is invalid or has expired."))

@@ -18,7 +18,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Header};
 use serde::Serialize;
 use sesame_domain::SigningAlg;
 use sesame_domain::SigningKey;
-use sesame_domain::ports::TokenError;
+use sesame_domain::ports::SigningError;
 
 use crate::jwk::PublicParts;
 use crate::keypair::ParsedKey;
@@ -56,17 +56,17 @@ impl fmt::Debug for CachedKey {
 
 impl CachedKey {
     /// Parses `key` and checks that its `kid` and public JWK belong to it.
-    fn load(key: &SigningKey) -> Result<Self, TokenError> {
+    fn load(key: &SigningKey) -> Result<Self, SigningError> {
         let signer = ParsedKey::from_pkcs8(key.alg, key.private_der())?;
         let parts = signer.public_parts()?;
         if parts.thumbprint() != key.kid {
-            return Err(TokenError::Key(format!(
+            return Err(SigningError::Key(format!(
                 "kid {} is not the thumbprint of its key",
                 key.kid
             )));
         }
         if !parts.matches_jwk(&key.kid, key.alg, &key.public_jwk) {
-            return Err(TokenError::Key(format!(
+            return Err(SigningError::Key(format!(
                 "the published JWK of {} does not match its private key",
                 key.kid
             )));
@@ -76,10 +76,11 @@ impl CachedKey {
             PublicParts::P256 { x, y } => DecodingKey::from_ec_components(x, y),
             PublicParts::Ed25519 { x } => DecodingKey::from_ed_components(x),
         }
-        .map_err(|e| TokenError::Key(format!("public key of {}: {e}", key.kid)))?;
+        .map_err(|e| SigningError::Key(format!("public key of {}: {e}", key.kid)))?;
         let mut header = Header::new(jwt_alg(key.alg));
         header.kid = Some(key.kid.clone());
-        let header_json = serde_json::to_vec(&header).map_err(|e| TokenError::Unknown(e.into()))?;
+        let header_json =
+            serde_json::to_vec(&header).map_err(|e| SigningError::Unknown(e.into()))?;
         Ok(Self {
             kid: key.kid.clone(),
             signer,
@@ -100,13 +101,13 @@ impl CachedKey {
 
     /// A compact JWS of `claims`: header (`alg`, `typ`, `kid`), payload and
     /// signature, each base64url.
-    pub(crate) fn sign<T: Serialize>(&self, claims: &T) -> Result<String, TokenError> {
+    pub(crate) fn sign<T: Serialize>(&self, claims: &T) -> Result<String, SigningError> {
         self.finish_signing(self.signing_input(claims)?)
     }
 
     /// The `header.payload` text that gets signed.
-    pub(crate) fn signing_input<T: Serialize>(&self, claims: &T) -> Result<String, TokenError> {
-        let payload = serde_json::to_vec(claims).map_err(|e| TokenError::Unknown(e.into()))?;
+    pub(crate) fn signing_input<T: Serialize>(&self, claims: &T) -> Result<String, SigningError> {
+        let payload = serde_json::to_vec(claims).map_err(|e| SigningError::Unknown(e.into()))?;
         // Room for the payload's base64 and an RSA-2048 signature (342).
         let mut token = String::with_capacity(self.header_b64.len() + payload.len() * 4 / 3 + 350);
         token.push_str(&self.header_b64);
@@ -116,7 +117,7 @@ impl CachedKey {
     }
 
     /// Signs a [`Self::signing_input`] and appends the signature.
-    pub(crate) fn finish_signing(&self, mut input: String) -> Result<String, TokenError> {
+    pub(crate) fn finish_signing(&self, mut input: String) -> Result<String, SigningError> {
         let signature = self.signer.sign(input.as_bytes())?;
         input.push('.');
         URL_SAFE_NO_PAD.encode_string(signature, &mut input);
@@ -150,9 +151,9 @@ impl KeyCache {
     /// The parsed form of `key`, parsing and checking it on first use.
     ///
     /// # Errors
-    /// [`TokenError::Key`] when the key does not parse, its `kid` or JWK
+    /// [`SigningError::Key`] when the key does not parse, its `kid` or JWK
     /// does not match it, or the `kid` is cached under another algorithm.
-    pub(crate) fn get(&self, key: &SigningKey) -> Result<Arc<CachedKey>, TokenError> {
+    pub(crate) fn get(&self, key: &SigningKey) -> Result<Arc<CachedKey>, SigningError> {
         let hit = self
             .entries
             .read()
@@ -176,7 +177,7 @@ impl KeyCache {
         if entry.alg() == key.alg {
             Ok(entry)
         } else {
-            Err(TokenError::Key(format!(
+            Err(SigningError::Key(format!(
                 "kid {} is a {} key, not {}",
                 key.kid,
                 entry.alg().as_str(),
@@ -219,7 +220,7 @@ mod tests {
             alg: SigningAlg::ES256,
             ..k
         };
-        assert!(matches!(cache.get(&relabelled), Err(TokenError::Key(_))));
+        assert!(matches!(cache.get(&relabelled), Err(SigningError::Key(_))));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use aws_lc_rs::signature::{
     RsaKeyPair,
 };
 use sesame_domain::SigningAlg;
-use sesame_domain::ports::TokenError;
+use sesame_domain::ports::SigningError;
 
 use crate::jwk::PublicParts;
 
@@ -42,9 +42,9 @@ impl ParsedKey {
     /// A fresh key pair for `alg` and its PKCS#8 v1 DER encoding.
     ///
     /// # Errors
-    /// [`TokenError::Key`] when aws-lc-rs cannot make or encode the key.
-    pub fn generate(alg: SigningAlg) -> Result<(Self, Vec<u8>), TokenError> {
-        let failed = || TokenError::Key(format!("{} key generation failed", alg.as_str()));
+    /// [`SigningError::Key`] when aws-lc-rs cannot make or encode the key.
+    pub fn generate(alg: SigningAlg) -> Result<(Self, Vec<u8>), SigningError> {
+        let failed = || SigningError::Key(format!("{} key generation failed", alg.as_str()));
         match alg {
             SigningAlg::RS256 => {
                 let pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| failed())?;
@@ -68,11 +68,11 @@ impl ParsedKey {
     /// Parses (and validates) a PKCS#8 private key for `alg`.
     ///
     /// # Errors
-    /// [`TokenError::Key`] when `der` is not a valid `alg` key. The message
+    /// [`SigningError::Key`] when `der` is not a valid `alg` key. The message
     /// names the algorithm only, never the bytes.
-    pub fn from_pkcs8(alg: SigningAlg, der: &[u8]) -> Result<Self, TokenError> {
+    pub fn from_pkcs8(alg: SigningAlg, der: &[u8]) -> Result<Self, SigningError> {
         let rejected = |why: aws_lc_rs::error::KeyRejected| {
-            TokenError::Key(format!("not a valid {} private key: {why}", alg.as_str()))
+            SigningError::Key(format!("not a valid {} private key: {why}", alg.as_str()))
         };
         Ok(match alg {
             // aws-lc-rs refuses RSA keys under 2048 bits, as RFC 7518
@@ -99,9 +99,9 @@ impl ParsedKey {
     /// The public members, for the JWK and the thumbprint.
     ///
     /// # Errors
-    /// [`TokenError::Key`] when aws-lc-rs returns a public key of an
+    /// [`SigningError::Key`] when aws-lc-rs returns a public key of an
     /// unexpected shape.
-    pub fn public_parts(&self) -> Result<PublicParts, TokenError> {
+    pub fn public_parts(&self) -> Result<PublicParts, SigningError> {
         let parts = match self {
             Self::Rsa(pair) => {
                 let c = PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
@@ -111,7 +111,7 @@ impl ParsedKey {
             Self::Ed25519(pair) => PublicParts::ed25519(pair.public_key().as_ref()),
         };
         parts.ok_or_else(|| {
-            TokenError::Key(format!(
+            SigningError::Key(format!(
                 "unexpected {} public key encoding",
                 self.alg().as_str()
             ))
@@ -121,9 +121,9 @@ impl ParsedKey {
     /// The raw JWS signature of `message` (the `header.payload` text).
     ///
     /// # Errors
-    /// [`TokenError::Key`] when aws-lc-rs fails to sign.
-    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, TokenError> {
-        let failed = || TokenError::Key(format!("{} signing failed", self.alg().as_str()));
+    /// [`SigningError::Key`] when aws-lc-rs fails to sign.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SigningError> {
+        let failed = || SigningError::Key(format!("{} signing failed", self.alg().as_str()));
         match self {
             Self::Rsa(pair) => {
                 let mut signature = vec![0; pair.public_modulus_len()];

@@ -20,7 +20,7 @@
 //! let minter = JwtMinter::new();
 //! let key = minter.generate_key(SigningAlg::EdDSA, Timestamp::from_unix_seconds(0))?;
 //! assert_eq!(key.public_jwk["kid"], key.kid.as_str());
-//! # Ok::<(), sesame_domain::ports::TokenError>(())
+//! # Ok::<(), sesame_domain::ports::SigningError>(())
 //! ```
 
 mod cache;

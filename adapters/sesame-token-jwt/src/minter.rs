@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use secrecy::SecretBox;
 use serde::Serialize;
-use sesame_domain::ports::{TokenError, TokenMinter};
+use sesame_domain::ports::{SigningError, TokenMinter};
 use sesame_domain::{AccessClaims, IdClaims, KeyStatus, SigningAlg, SigningKey, Timestamp};
 
 use crate::cache::{DEFAULT_CAPACITY, KeyCache};
@@ -70,7 +70,7 @@ impl JwtMinter {
         &self,
         key: &SigningKey,
         claims: &T,
-    ) -> Result<String, TokenError> {
+    ) -> Result<String, SigningError> {
         let cached = self.cache.get(key)?;
         #[cfg(feature = "tokio")]
         if self.offload_rs256
@@ -100,7 +100,7 @@ impl fmt::Debug for JwtMinter {
 
 #[async_trait]
 impl TokenMinter for JwtMinter {
-    fn generate_key(&self, alg: SigningAlg, now: Timestamp) -> Result<SigningKey, TokenError> {
+    fn generate_key(&self, alg: SigningAlg, now: Timestamp) -> Result<SigningKey, SigningError> {
         let (pair, der) = ParsedKey::generate(alg)?;
         let parts = pair.public_parts()?;
         let kid = parts.thumbprint();
@@ -119,11 +119,11 @@ impl TokenMinter for JwtMinter {
         &self,
         key: &SigningKey,
         claims: &AccessClaims,
-    ) -> Result<String, TokenError> {
+    ) -> Result<String, SigningError> {
         self.sign(key, claims).await
     }
 
-    async fn sign_id(&self, key: &SigningKey, claims: &IdClaims) -> Result<String, TokenError> {
+    async fn sign_id(&self, key: &SigningKey, claims: &IdClaims) -> Result<String, SigningError> {
         self.sign(key, claims).await
     }
 
@@ -132,7 +132,7 @@ impl TokenMinter for JwtMinter {
         token: &str,
         keys: &[SigningKey],
         issuer: &str,
-    ) -> Result<AccessClaims, TokenError> {
+    ) -> Result<AccessClaims, SigningError> {
         verify::verify_access(&self.cache, token, keys, issuer)
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use sesame_domain::SigningAlg;
-use sesame_domain::ports::TokenError;
+use sesame_domain::ports::SigningError;
 use tokio::runtime::Handle;
 
 use crate::cache::CachedKey;
@@ -22,7 +22,7 @@ use crate::cache::CachedKey;
 pub(crate) async fn sign_rs256<T: Serialize + Sync>(
     key: &Arc<CachedKey>,
     claims: &T,
-) -> Option<Result<String, TokenError>> {
+) -> Option<Result<String, SigningError>> {
     if key.alg() != SigningAlg::RS256 {
         return None;
     }
@@ -36,7 +36,7 @@ pub(crate) async fn sign_rs256<T: Serialize + Sync>(
         runtime
             .spawn_blocking(move || key.finish_signing(input))
             .await
-            .map_err(|e| TokenError::Unknown(anyhow::Error::new(e).context("RS256 signing task")))
+            .map_err(|e| SigningError::Unknown(anyhow::Error::new(e).context("RS256 signing task")))
             .and_then(|signed| signed),
     )
 }

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use jsonwebtoken::{Validation, decode, decode_header};
-use sesame_domain::ports::TokenError;
+use sesame_domain::ports::SigningError;
 use sesame_domain::{AccessClaims, SigningKey};
 
 use crate::cache::{KeyCache, jwt_alg};
@@ -22,26 +22,26 @@ pub(crate) fn verify_access(
     token: &str,
     keys: &[SigningKey],
     issuer: &str,
-) -> Result<AccessClaims, TokenError> {
+) -> Result<AccessClaims, SigningError> {
     if token.len() > MAX_TOKEN_LEN {
-        return Err(TokenError::Invalid);
+        return Err(SigningError::Invalid);
     }
     // Only the header is read before the signature is checked, and only to
     // pick the key: an unknown `alg` (including `none`) does not parse.
-    let header = decode_header(token).map_err(|_| TokenError::Invalid)?;
-    let kid = header.kid.as_deref().ok_or(TokenError::Invalid)?;
+    let header = decode_header(token).map_err(|_| SigningError::Invalid)?;
+    let kid = header.kid.as_deref().ok_or(SigningError::Invalid)?;
     let key = keys
         .iter()
         .find(|k| k.kid == kid)
-        .ok_or(TokenError::Invalid)?;
+        .ok_or(SigningError::Invalid)?;
     let alg = jwt_alg(key.alg);
     // The key decides the algorithm, never the token.
     if header.alg != alg {
-        return Err(TokenError::Invalid);
+        return Err(SigningError::Invalid);
     }
     // A stored key that cannot be loaded verifies nothing; signing with it
-    // fails loudly with `TokenError::Key`, so the operator hears of it there.
-    let cached = cache.get(key).map_err(|_| TokenError::Invalid)?;
+    // fails loudly with `SigningError::Key`, so the operator hears of it there.
+    let cached = cache.get(key).map_err(|_| SigningError::Invalid)?;
 
     let mut validation = Validation::new(alg);
     validation.validate_exp = false;
@@ -53,12 +53,12 @@ pub(crate) fn verify_access(
     validation.set_issuer(&[issuer]);
 
     let claims = decode::<AccessClaims>(token, cached.verifier(), &validation)
-        .map_err(|_| TokenError::Invalid)?
+        .map_err(|_| SigningError::Invalid)?
         .claims;
     // jsonwebtoken also accepts an `iss` array that contains `issuer`; the
     // claims type already refuses arrays, and this says exactly what is meant.
     if claims.iss != issuer {
-        return Err(TokenError::Invalid);
+        return Err(SigningError::Invalid);
     }
     Ok(claims)
 }

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use axum::serve::ListenerExt as _;
 use sesame_domain::ports::{Clock, EmailSender, SmsSender};
 use sesame_domain::{Passwordless, Ports};
-use sesame_http::{ClientIpSource, HttpConfig};
+use sesame_http::{ClientIpSource, HttpConfig, Services};
 use sesame_system::{OsRandom, SystemClock};
 use sesame_testkit::memory::{MemoryApiRegistry, MemoryClientRegistry};
 use sesame_token_jwt::JwtMinter;
@@ -110,7 +110,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         email: delivery.email,
         sms: delivery.sms,
         renderer: delivery.renderer,
-        pages: delivery.pages,
+        pages: Arc::clone(&delivery.pages),
         minter: Arc::new(minter()),
         clock,
         rng: Arc::new(OsRandom),
@@ -152,7 +152,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         cors_allowed_origins: origins,
         client_ip,
     };
-    let router = sesame_http::router(Arc::clone(&service), http);
+    let router = sesame_http::router(Services::of(&service, delivery.pages), http);
     let tls = match (&h.tls_cert, &h.tls_key) {
         (Some(cert), Some(key)) => Some(tls::acceptor(cert.as_ref(), key.as_ref())?),
         _ => None,

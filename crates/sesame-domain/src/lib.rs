@@ -16,6 +16,7 @@ pub mod code;
 pub mod message;
 pub mod page;
 pub mod ports;
+pub mod profile;
 pub mod rate_limit;
 pub mod recipient;
 pub mod refresh;
@@ -36,10 +37,11 @@ pub use message::{
     DeliveryReceipt, EmailMessage, MessageContext, MessageMeta, Operation, SmsMessage,
 };
 pub use page::{ConfirmPage, ErrorPage, LinkProblem, RenderedPage};
+pub use profile::Profile;
 pub use rate_limit::{FixedWindow, RateDecision, RateLimit};
 pub use recipient::{Connection, EmailAddress, PhoneNumber, Recipient};
 pub use refresh::{RefreshTokenRecord, Rotation};
-pub use service::{AuthService, Passwordless, PasswordlessConfig, Ports};
+pub use service::{Passwordless, PasswordlessConfig, Ports};
 pub use time::Timestamp;
 pub use token::{AccessClaims, IdClaims, KeyStatus, SigningKey, TokenSet};
 pub use user::{User, UserId};

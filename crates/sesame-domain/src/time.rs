@@ -87,6 +87,13 @@ const fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (y, m, d)
 }
 
+/// Minutes in `d`, rounded up: for "expires in N minutes", which must not
+/// promise more time than there is.
+#[must_use]
+pub const fn minutes_ceil(d: Duration) -> u64 {
+    d.as_secs().div_ceil(60)
+}
+
 impl fmt::Debug for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Timestamp({}ms)", self.0)

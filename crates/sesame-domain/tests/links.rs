@@ -15,7 +15,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::{ExposeSecret as _, SecretString};
 use sesame_domain::service::{
-    CodeGrantError, CodeRequest, LinkError, LinkRedirect, LinkRequest, StartError,
+    CodeGrant, CodeGrantError, GrantError, LinkError, LinkRedirect, LinkRequest, RefreshGrant,
+    StartError, TokenError, TokenRequest,
 };
 use sesame_domain::{
     AuthParams, Client, ClientId, GrantType, MagicLinkSettings, Recipient, SendMode,
@@ -82,13 +83,16 @@ async fn spend_link(h: &Harness, who: &Recipient) -> String {
     code_of(&h.service.redeem_link(link_request(h, who)).await.unwrap())
 }
 
-fn exchange(code: &str, verifier: Option<&str>) -> CodeRequest {
-    CodeRequest {
-        client: Harness::public(),
+fn code_grant(code: &str, verifier: Option<&str>) -> CodeGrant {
+    CodeGrant {
         code: SecretString::from(code.to_owned()),
         redirect_uri: Some(CALLBACK_URL.to_owned()),
         code_verifier: verifier.map(|v| SecretString::from(v.to_owned())),
     }
+}
+
+fn exchange(code: &str, verifier: Option<&str>) -> TokenRequest {
+    TokenRequest::new(Harness::public(), code_grant(code, verifier))
 }
 
 fn claims(jwt: &str) -> serde_json::Value {
@@ -163,7 +167,7 @@ async fn the_code_is_exchanged_once_with_the_pkce_verifier_and_carries_the_nonce
     let code = spend_link(&h, &who).await;
     let tokens = h
         .service
-        .exchange_code(exchange(&code, Some(VERIFIER)))
+        .token(exchange(&code, Some(VERIFIER)))
         .await
         .unwrap();
     assert!(
@@ -173,11 +177,13 @@ async fn the_code_is_exchanged_once_with_the_pkce_verifier_and_carries_the_nonce
     let id = claims(tokens.id_token().unwrap());
     assert_eq!(id["nonce"], "n-0815");
     assert_eq!(id["email"], who.as_str());
-    let replay = h
-        .service
-        .exchange_code(exchange(&code, Some(VERIFIER)))
-        .await;
-    assert!(matches!(replay, Err(CodeGrantError::InvalidGrant)));
+    let replay = h.service.token(exchange(&code, Some(VERIFIER))).await;
+    assert!(matches!(
+        replay,
+        Err(TokenError::Grant(GrantError::AuthorizationCode(
+            CodeGrantError::InvalidGrant
+        )))
+    ));
 }
 
 #[tokio::test]
@@ -187,16 +193,26 @@ async fn a_wrong_or_missing_verifier_fails_and_burns_the_code() {
         let who = fixtures::fresh_email();
         start_link(&h, &who, pkce_params()).await.unwrap();
         let code = spend_link(&h, &who).await;
-        let r = h
-            .service
-            .exchange_code(exchange(&code, verifier.as_deref()))
-            .await;
-        assert!(matches!(r, Err(CodeGrantError::InvalidVerifier)), "{r:?}");
-        let r = h
-            .service
-            .exchange_code(exchange(&code, Some(VERIFIER)))
-            .await;
-        assert!(matches!(r, Err(CodeGrantError::InvalidGrant)), "{r:?}");
+        let r = h.service.token(exchange(&code, verifier.as_deref())).await;
+        assert!(
+            matches!(
+                r,
+                Err(TokenError::Grant(GrantError::AuthorizationCode(
+                    CodeGrantError::InvalidVerifier
+                )))
+            ),
+            "{r:?}"
+        );
+        let r = h.service.token(exchange(&code, Some(VERIFIER))).await;
+        assert!(
+            matches!(
+                r,
+                Err(TokenError::Grant(GrantError::AuthorizationCode(
+                    CodeGrantError::InvalidGrant
+                )))
+            ),
+            "{r:?}"
+        );
     }
 }
 
@@ -208,24 +224,48 @@ async fn a_code_is_bound_to_its_client_its_callback_and_its_minute() {
     let code = spend_link(&h, &who).await;
     let mut other_client = exchange(&code, Some(VERIFIER));
     other_client.client = Harness::confidential();
-    let r = h.service.exchange_code(other_client).await;
-    assert!(matches!(r, Err(CodeGrantError::InvalidGrant)), "{r:?}");
+    let r = h.service.token(other_client).await;
+    assert!(
+        matches!(
+            r,
+            Err(TokenError::Grant(GrantError::AuthorizationCode(
+                CodeGrantError::InvalidGrant
+            )))
+        ),
+        "{r:?}"
+    );
 
     start_link(&h, &who, pkce_params()).await.unwrap();
     let code = spend_link(&h, &who).await;
-    let mut other_uri = exchange(&code, Some(VERIFIER));
+    let mut other_uri = code_grant(&code, Some(VERIFIER));
     other_uri.redirect_uri = Some("https://app.sesame.test/other".to_owned());
-    let r = h.service.exchange_code(other_uri).await;
-    assert!(matches!(r, Err(CodeGrantError::InvalidGrant)), "{r:?}");
+    let r = h
+        .service
+        .token(TokenRequest::new(Harness::public(), other_uri))
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(TokenError::Grant(GrantError::AuthorizationCode(
+                CodeGrantError::InvalidGrant
+            )))
+        ),
+        "{r:?}"
+    );
 
     start_link(&h, &who, pkce_params()).await.unwrap();
     let code = spend_link(&h, &who).await;
     h.clock.advance(Duration::from_secs(60));
-    let r = h
-        .service
-        .exchange_code(exchange(&code, Some(VERIFIER)))
-        .await;
-    assert!(matches!(r, Err(CodeGrantError::InvalidGrant)), "{r:?}");
+    let r = h.service.token(exchange(&code, Some(VERIFIER))).await;
+    assert!(
+        matches!(
+            r,
+            Err(TokenError::Grant(GrantError::AuthorizationCode(
+                CodeGrantError::InvalidGrant
+            )))
+        ),
+        "{r:?}"
+    );
 }
 
 fn refreshing_public_client() -> Client {
@@ -253,27 +293,28 @@ async fn replaying_a_code_revokes_the_refresh_token_its_exchange_produced() {
     let code = spend_link(&h, &who).await;
     let tokens = h
         .service
-        .exchange_code(exchange(&code, Some(VERIFIER)))
+        .token(exchange(&code, Some(VERIFIER)))
         .await
         .unwrap();
     let refresh = tokens
         .refresh_token()
         .expect("this client allows refresh tokens")
         .to_owned();
-    let replay = h
-        .service
-        .exchange_code(exchange(&code, Some(VERIFIER)))
-        .await;
-    assert!(matches!(replay, Err(CodeGrantError::InvalidGrant)));
-    let req = sesame_domain::service::RefreshRequest {
-        client: Harness::public(),
-        refresh_token: SecretString::from(refresh),
-        scope: None,
-    };
-    assert!(
-        h.service.exchange_refresh(req).await.is_err(),
-        "the family is revoked"
+    let replay = h.service.token(exchange(&code, Some(VERIFIER))).await;
+    assert!(matches!(
+        replay,
+        Err(TokenError::Grant(GrantError::AuthorizationCode(
+            CodeGrantError::InvalidGrant
+        )))
+    ));
+    let req = TokenRequest::new(
+        Harness::public(),
+        RefreshGrant {
+            refresh_token: SecretString::from(refresh),
+            scope: None,
+        },
     );
+    assert!(h.service.token(req).await.is_err(), "the family is revoked");
 }
 
 #[tokio::test]

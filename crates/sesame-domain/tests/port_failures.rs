@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use mocks::{Mocks, OTP, confidential_client, email, otp_request, start_request};
 use sesame_domain::ports::{DeliveryError, StoreError};
-use sesame_domain::service::{OtpError, StartError};
+use sesame_domain::service::{GrantError, OtpError, StartError, TokenError};
 use sesame_domain::{ChallengeId, RateDecision, Timestamp};
 
 fn allowed() -> RateDecision {
@@ -134,11 +134,11 @@ async fn a_consume_that_fails_mints_no_token() {
 
     let err = m
         .service()
-        .exchange_otp(otp_request(email(), OTP))
+        .token(otp_request(email(), OTP))
         .await
         .unwrap_err();
 
-    assert!(matches!(err, OtpError::Unavailable(_)), "{err:?}");
+    assert!(matches!(err, TokenError::Unavailable(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -148,17 +148,19 @@ async fn a_failing_signer_gives_an_unknown_error_not_a_token() {
     m.challenges.expect_consume().returning(|_, _| Ok(true));
     m.expect_first_login();
     m.expect_one_key();
-    m.minter
-        .expect_sign_access()
-        .returning(|_, _| Err(sesame_domain::ports::TokenError::Key("hsm offline".into())));
+    m.minter.expect_sign_access().returning(|_, _| {
+        Err(sesame_domain::ports::SigningError::Key(
+            "hsm offline".into(),
+        ))
+    });
 
     let err = m
         .service()
-        .exchange_otp(otp_request(email(), OTP))
+        .token(otp_request(email(), OTP))
         .await
         .unwrap_err();
 
-    assert!(matches!(err, OtpError::Unknown(_)), "{err:?}");
+    assert!(matches!(err, TokenError::Unknown(_)), "{err:?}");
 }
 
 #[tokio::test]
@@ -177,11 +179,17 @@ async fn a_losing_concurrent_redemption_is_a_wrong_code_that_does_not_count_as_a
 
     let err = m
         .service()
-        .exchange_otp(otp_request(email(), OTP))
+        .token(otp_request(email(), OTP))
         .await
         .unwrap_err();
 
-    assert!(matches!(err, OtpError::WrongCode(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            TokenError::Grant(GrantError::PasswordlessOtp(OtpError::WrongCode(_)))
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -194,9 +202,9 @@ async fn an_unreachable_user_store_after_a_good_code_is_unavailable() {
 
     let err = m
         .service()
-        .exchange_otp(otp_request(email(), OTP))
+        .token(otp_request(email(), OTP))
         .await
         .unwrap_err();
 
-    assert!(matches!(err, OtpError::Unavailable(_)), "{err:?}");
+    assert!(matches!(err, TokenError::Unavailable(_)), "{err:?}");
 }

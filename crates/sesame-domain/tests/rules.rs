@@ -12,7 +12,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::{ExposeSecret as _, SecretString};
 use sesame_domain::ports::DeliveryError;
-use sesame_domain::service::{OtpError, RefreshError, StartError};
+use sesame_domain::service::{
+    GrantError, OtpError, RefreshError, RefreshGrant, StartError, TokenError, TokenRequest,
+};
 use sesame_domain::{Client, ClientId, ClientSecretHash, Connection, GrantType, Recipient};
 use sesame_testkit::harness::defaults;
 use sesame_testkit::{Harness, fixtures};
@@ -37,7 +39,12 @@ async fn a_code_is_single_use() {
     h.redeem(&who, "111111").await.unwrap();
     let replay = h.redeem(&who, "111111").await.unwrap_err();
     assert!(
-        matches!(replay, OtpError::WrongCode(Connection::Email)),
+        matches!(
+            replay,
+            TokenError::Grant(GrantError::PasswordlessOtp(OtpError::WrongCode(
+                Connection::Email
+            )))
+        ),
         "{replay:?}"
     );
 }
@@ -58,7 +65,13 @@ async fn a_code_presented_at_exactly_its_ttl_has_expired() {
     started(&h, &who, "333333").await;
     h.clock.advance(TTL);
     let err = h.redeem(&who, "333333").await.unwrap_err();
-    assert!(matches!(err, OtpError::Expired), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            TokenError::Grant(GrantError::PasswordlessOtp(OtpError::Expired))
+        ),
+        "{err:?}"
+    );
     assert_eq!(
         err.to_string(),
         "The verification code has expired. Please try to login again."
@@ -73,7 +86,12 @@ async fn a_wrong_code_for_an_expired_challenge_is_just_a_wrong_code() {
     h.clock.advance(TTL * 2);
     let err = h.redeem(&who, "000000").await.unwrap_err();
     assert!(
-        matches!(err, OtpError::WrongCode(Connection::Sms)),
+        matches!(
+            err,
+            TokenError::Grant(GrantError::PasswordlessOtp(OtpError::WrongCode(
+                Connection::Sms
+            )))
+        ),
         "{err:?}"
     );
     assert_eq!(err.to_string(), "Wrong phone number or verification code.");
@@ -87,18 +105,28 @@ async fn the_third_wrong_code_exhausts_the_challenge_even_for_the_right_code() {
     for _ in 0..2 {
         assert!(matches!(
             h.redeem(&who, "000000").await,
-            Err(OtpError::WrongCode(_))
+            Err(TokenError::Grant(GrantError::PasswordlessOtp(
+                OtpError::WrongCode(_)
+            )))
         ));
     }
     let third = h.redeem(&who, "000001").await.unwrap_err();
-    assert!(matches!(third, OtpError::MaxAttempts), "{third:?}");
+    assert!(
+        matches!(
+            third,
+            TokenError::Grant(GrantError::PasswordlessOtp(OtpError::MaxAttempts))
+        ),
+        "{third:?}"
+    );
     assert_eq!(
         third.to_string(),
         "You've reached the maximum number of attempts. Please try to login again."
     );
     assert!(matches!(
         h.redeem(&who, "555555").await,
-        Err(OtpError::MaxAttempts)
+        Err(TokenError::Grant(GrantError::PasswordlessOtp(
+            OtpError::MaxAttempts
+        )))
     ));
 }
 
@@ -110,7 +138,9 @@ async fn only_the_latest_code_is_valid() {
     started(&h, &who, "777777").await;
     assert!(matches!(
         h.redeem(&who, "666666").await,
-        Err(OtpError::WrongCode(_))
+        Err(TokenError::Grant(GrantError::PasswordlessOtp(
+            OtpError::WrongCode(_)
+        )))
     ));
     assert!(h.redeem(&who, "777777").await.is_ok());
 }
@@ -127,12 +157,20 @@ async fn an_unknown_recipient_and_a_wrong_code_get_the_same_answer() {
         .unwrap_err();
     let garbage = h
         .service
-        .exchange_otp(Harness::otp_request(&fixtures::fresh_email(), "123123"))
+        .token(Harness::token_request(Harness::otp_grant(
+            &fixtures::fresh_email(),
+            "123123",
+        )))
         .await
         .unwrap_err();
     assert_eq!(wrong.to_string(), unknown.to_string());
     assert_eq!(wrong.to_string(), garbage.to_string());
-    assert!(matches!(unknown, OtpError::WrongCode(Connection::Email)));
+    assert!(matches!(
+        unknown,
+        TokenError::Grant(GrantError::PasswordlessOtp(OtpError::WrongCode(
+            Connection::Email
+        )))
+    ));
 }
 
 #[tokio::test]
@@ -144,13 +182,16 @@ async fn failures_count_per_recipient_across_challenges_and_unknown_recipients()
     for _ in 0..10 {
         assert!(matches!(
             h.redeem(&who, "000000").await,
-            Err(OtpError::WrongCode(_) | OtpError::TooManyAttempts(_))
+            Err(
+                TokenError::Grant(GrantError::PasswordlessOtp(OtpError::WrongCode(_)))
+                    | TokenError::Grant(GrantError::PasswordlessOtp(OtpError::TooManyAttempts(_)))
+            )
         ));
     }
     started(&h, &who, "999999").await;
     let err = h.redeem(&who, "999999").await.unwrap_err();
     assert!(
-        matches!(err, OtpError::TooManyAttempts(d) if !d.allowed),
+        matches!(err, TokenError::Grant(GrantError::PasswordlessOtp(OtpError::TooManyAttempts(d))) if !d.allowed),
         "{err:?}"
     );
     h.clock.advance(Duration::from_secs(15 * 60));
@@ -194,21 +235,25 @@ async fn asking_a_refresh_for_a_wider_scope_leaves_the_token_usable() {
     let rt = t.refresh_token().unwrap().to_owned();
     let wider = h
         .service
-        .exchange_refresh(sesame_domain::service::RefreshRequest {
-            client: Harness::confidential(),
+        .token(Harness::token_request(RefreshGrant {
             refresh_token: SecretString::from(rt.clone()),
             scope: Some("openid offline_access admin".into()),
-        })
+        }))
         .await
         .unwrap_err();
-    assert!(matches!(wider, RefreshError::InvalidScope(_)), "{wider:?}");
+    assert!(
+        matches!(
+            wider,
+            TokenError::Grant(GrantError::RefreshToken(RefreshError::ScopeNotGranted(_)))
+        ),
+        "{wider:?}"
+    );
     let narrower = h
         .service
-        .exchange_refresh(sesame_domain::service::RefreshRequest {
-            client: Harness::confidential(),
+        .token(Harness::token_request(RefreshGrant {
             refresh_token: SecretString::from(rt),
             scope: Some("openid".into()),
-        })
+        }))
         .await
         .unwrap();
     assert_eq!(narrower.scope, "openid");
@@ -249,7 +294,9 @@ async fn a_failed_delivery_leaves_no_redeemable_code() {
     );
     assert!(matches!(
         h.redeem(&who, "121212").await,
-        Err(OtpError::WrongCode(_))
+        Err(TokenError::Grant(GrantError::PasswordlessOtp(
+            OtpError::WrongCode(_)
+        )))
     ));
 }
 
@@ -308,10 +355,10 @@ async fn tokens_follow_the_scope_and_the_api() {
     let h = Harness::new().await.unwrap();
     let who = fixtures::fresh_email();
     started(&h, &who, "131313").await;
-    let mut req = Harness::otp_request(&who, "131313");
+    let mut req = Harness::otp_grant(&who, "131313");
     req.audience = Some(defaults::API_IDENTIFIER.to_owned());
     req.scope = Some("email".to_owned());
-    let t = h.service.exchange_otp(req).await.unwrap();
+    let t = h.exchange(req).await.unwrap();
     assert!(t.id_token().is_none(), "no openid, no id token");
     assert!(
         t.refresh_token().is_none(),
@@ -333,9 +380,9 @@ async fn an_unknown_audience_is_refused() {
     let h = Harness::new().await.unwrap();
     let who = fixtures::fresh_email();
     started(&h, &who, "141414").await;
-    let mut req = Harness::otp_request(&who, "141414");
+    let mut req = Harness::otp_grant(&who, "141414");
     req.audience = Some("https://nope.example.com".to_owned());
-    let err = h.service.exchange_otp(req).await.unwrap_err();
+    let err = h.exchange(req).await.unwrap_err();
     assert_eq!(
         err.to_string(),
         "Service not found: https://nope.example.com"
@@ -366,10 +413,13 @@ async fn a_client_without_the_refresh_grant_gets_no_refresh_token() {
     start.client.client_secret = Some(SecretString::from("no-refresh-secret-long-enough"));
     h.codes.push("151515");
     h.service.start(start.clone()).await.unwrap();
-    let mut req = Harness::otp_request(&who, "151515");
-    req.client = start.client;
+    let mut req = Harness::otp_grant(&who, "151515");
     req.scope = Some("openid offline_access".into());
-    let t = h.service.exchange_otp(req).await.unwrap();
+    let t = h
+        .service
+        .token(TokenRequest::new(start.client, req))
+        .await
+        .unwrap();
     assert!(t.refresh_token().is_none());
     assert_eq!(t.scope, "openid");
 }
@@ -383,11 +433,21 @@ async fn a_refresh_token_rotates_and_its_reuse_revokes_the_family() {
     let r2 = second.refresh_token().unwrap().to_owned();
     assert_ne!(r1, r2);
     assert!(
-        matches!(h.refresh(&r1).await, Err(RefreshError::InvalidToken)),
+        matches!(
+            h.refresh(&r1).await,
+            Err(TokenError::Grant(GrantError::RefreshToken(
+                RefreshError::InvalidToken
+            )))
+        ),
         "reuse is refused"
     );
     assert!(
-        matches!(h.refresh(&r2).await, Err(RefreshError::InvalidToken)),
+        matches!(
+            h.refresh(&r2).await,
+            Err(TokenError::Grant(GrantError::RefreshToken(
+                RefreshError::InvalidToken
+            )))
+        ),
         "and the family is revoked"
     );
 }
@@ -545,11 +605,11 @@ async fn a_scope_with_a_nul_is_refused_before_any_code_is_checked() {
     let h = Harness::new().await.unwrap();
     let who = fixtures::fresh_email();
     started(&h, &who, "191919").await;
-    let mut req = Harness::otp_request(&who, "191919");
+    let mut req = Harness::otp_grant(&who, "191919");
     req.scope = Some("openid \0".into());
     assert!(matches!(
-        h.service.exchange_otp(req).await,
-        Err(OtpError::InvalidScope(_))
+        h.exchange(req).await,
+        Err(TokenError::InvalidScope(_))
     ));
     assert!(
         h.redeem(&who, "191919").await.is_ok(),
@@ -620,11 +680,11 @@ async fn an_unknown_audience_is_refused_without_spending_the_code() {
     let h = Harness::new().await.unwrap();
     let who = fixtures::fresh_email();
     started(&h, &who, "202020").await;
-    let mut req = Harness::otp_request(&who, "202020");
+    let mut req = Harness::otp_grant(&who, "202020");
     req.audience = Some("https://typo.example.com".into());
     assert!(matches!(
-        h.service.exchange_otp(req).await,
-        Err(OtpError::UnknownAudience(_))
+        h.exchange(req).await,
+        Err(TokenError::UnknownAudience(_))
     ));
     assert!(
         h.redeem(&who, "202020").await.is_ok(),
@@ -635,7 +695,7 @@ async fn an_unknown_audience_is_refused_without_spending_the_code() {
 #[test]
 fn an_otp_request_does_not_show_the_username_in_debug() {
     let who = fixtures::fresh_email();
-    let shown = format!("{:?}", Harness::otp_request(&who, "212121"));
+    let shown = format!("{:?}", Harness::otp_grant(&who, "212121"));
     assert!(
         !shown.contains(who.as_str()) && !shown.contains("212121"),
         "{shown}"

@@ -16,7 +16,7 @@ use hmac::{Hmac, Mac};
 use secrecy::SecretBox;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sesame_domain::ports::{TokenError, TokenMinter};
+use sesame_domain::ports::{SigningError, TokenMinter};
 use sesame_domain::{AccessClaims, IdClaims, KeyStatus, SigningAlg, SigningKey, Timestamp};
 use sha2::{Digest, Sha256};
 
@@ -56,31 +56,31 @@ impl MemoryTokenMinter {
     /// token, and returns its claims.
     ///
     /// # Errors
-    /// [`TokenError::Invalid`] for a malformed or foreign token or a bad
+    /// [`SigningError::Invalid`] for a malformed or foreign token or a bad
     /// signature.
     pub fn verify_id(
         &self,
         token: &str,
         keys: &[SigningKey],
         issuer: &str,
-    ) -> Result<IdClaims, TokenError> {
+    ) -> Result<IdClaims, SigningError> {
         let claims: IdClaims = verify(token, keys, ID_TYP)?;
         if claims.iss == issuer {
             Ok(claims)
         } else {
-            Err(TokenError::Invalid)
+            Err(SigningError::Invalid)
         }
     }
 }
 
-fn hmac_of(secret: &[u8]) -> Result<Hmac<Sha256>, TokenError> {
+fn hmac_of(secret: &[u8]) -> Result<Hmac<Sha256>, SigningError> {
     if secret.is_empty() {
-        return Err(TokenError::Key("the key has no secret bytes".to_owned()));
+        return Err(SigningError::Key("the key has no secret bytes".to_owned()));
     }
-    Hmac::<Sha256>::new_from_slice(secret).map_err(|e| TokenError::Key(e.to_string()))
+    Hmac::<Sha256>::new_from_slice(secret).map_err(|e| SigningError::Key(e.to_string()))
 }
 
-fn sign(key: &SigningKey, typ: &str, claims: &impl Serialize) -> Result<String, TokenError> {
+fn sign(key: &SigningKey, typ: &str, claims: &impl Serialize) -> Result<String, SigningError> {
     let header = Header {
         alg: key.alg.as_str().to_owned(),
         kid: key.kid.clone(),
@@ -93,8 +93,8 @@ fn sign(key: &SigningKey, typ: &str, claims: &impl Serialize) -> Result<String, 
     Ok(format!("{input}.{signature}"))
 }
 
-fn b64_json(value: &impl Serialize) -> Result<String, TokenError> {
-    let json = serde_json::to_vec(value).map_err(|e| TokenError::Unknown(e.into()))?;
+fn b64_json(value: &impl Serialize) -> Result<String, SigningError> {
+    let json = serde_json::to_vec(value).map_err(|e| SigningError::Unknown(e.into()))?;
     Ok(URL_SAFE_NO_PAD.encode(json))
 }
 
@@ -102,38 +102,38 @@ fn verify<T: DeserializeOwned>(
     token: &str,
     keys: &[SigningKey],
     typ: &str,
-) -> Result<T, TokenError> {
+) -> Result<T, SigningError> {
     let mut parts = token.split('.');
     let (Some(h), Some(p), Some(s), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(TokenError::Invalid);
+        return Err(SigningError::Invalid);
     };
     let decode = |part: &str| {
         URL_SAFE_NO_PAD
             .decode(part)
-            .map_err(|_| TokenError::Invalid)
+            .map_err(|_| SigningError::Invalid)
     };
-    let header: Header = serde_json::from_slice(&decode(h)?).map_err(|_| TokenError::Invalid)?;
+    let header: Header = serde_json::from_slice(&decode(h)?).map_err(|_| SigningError::Invalid)?;
     let key = keys
         .iter()
         .find(|k| k.kid == header.kid)
-        .ok_or(TokenError::Invalid)?;
+        .ok_or(SigningError::Invalid)?;
     if header.alg != key.alg.as_str() || header.typ != typ {
-        return Err(TokenError::Invalid);
+        return Err(SigningError::Invalid);
     }
-    let mut mac = hmac_of(key.private_der()).map_err(|_| TokenError::Invalid)?;
+    let mut mac = hmac_of(key.private_der()).map_err(|_| SigningError::Invalid)?;
     mac.update(h.as_bytes());
     mac.update(b".");
     mac.update(p.as_bytes());
     mac.verify_slice(&decode(s)?)
-        .map_err(|_| TokenError::Invalid)?;
-    serde_json::from_slice(&decode(p)?).map_err(|_| TokenError::Invalid)
+        .map_err(|_| SigningError::Invalid)?;
+    serde_json::from_slice(&decode(p)?).map_err(|_| SigningError::Invalid)
 }
 
 #[async_trait]
 impl TokenMinter for MemoryTokenMinter {
-    fn generate_key(&self, alg: SigningAlg, now: Timestamp) -> Result<SigningKey, TokenError> {
+    fn generate_key(&self, alg: SigningAlg, now: Timestamp) -> Result<SigningKey, SigningError> {
         let secret: [u8; 32] = random_bytes();
         let mut commitment = Sha256::new();
         commitment.update(b"sesame-testkit/public");
@@ -163,11 +163,11 @@ impl TokenMinter for MemoryTokenMinter {
         &self,
         key: &SigningKey,
         claims: &AccessClaims,
-    ) -> Result<String, TokenError> {
+    ) -> Result<String, SigningError> {
         sign(key, ACCESS_TYP, claims)
     }
 
-    async fn sign_id(&self, key: &SigningKey, claims: &IdClaims) -> Result<String, TokenError> {
+    async fn sign_id(&self, key: &SigningKey, claims: &IdClaims) -> Result<String, SigningError> {
         sign(key, ID_TYP, claims)
     }
 
@@ -176,12 +176,12 @@ impl TokenMinter for MemoryTokenMinter {
         token: &str,
         keys: &[SigningKey],
         issuer: &str,
-    ) -> Result<AccessClaims, TokenError> {
+    ) -> Result<AccessClaims, SigningError> {
         let claims: AccessClaims = verify(token, keys, ACCESS_TYP)?;
         if claims.iss == issuer {
             Ok(claims)
         } else {
-            Err(TokenError::Invalid)
+            Err(SigningError::Invalid)
         }
     }
 }

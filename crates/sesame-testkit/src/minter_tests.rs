@@ -56,7 +56,7 @@ fn unknown_kids_other_issuers_and_tampering_are_refused() {
     let m = MemoryTokenMinter;
     assert!(matches!(
         m.verify_access(&token, &[key(SigningAlg::RS256)], ISS),
-        Err(TokenError::Invalid)
+        Err(SigningError::Invalid)
     ));
     assert!(
         m.verify_access(&token, std::slice::from_ref(&k), "https://other.test/")
@@ -150,5 +150,5 @@ fn a_key_without_secret_bytes_cannot_sign() {
         ..key(SigningAlg::RS256)
     };
     let err = futures::executor::block_on(MemoryTokenMinter.sign_access(&k, &claims()));
-    assert!(matches!(err, Err(TokenError::Key(_))));
+    assert!(matches!(err, Err(SigningError::Key(_))));
 }

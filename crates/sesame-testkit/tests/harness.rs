@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use sesame_domain::ports::{DeliveryError, UserStore};
-use sesame_domain::service::{OtpError, RefreshError, StartError};
+use sesame_domain::service::{
+    GrantError, OtpError, RefreshError, StartError, TokenError, TokenRequest,
+};
 use sesame_domain::{ChallengeKey, Connection};
 use sesame_testkit::harness::defaults;
 use sesame_testkit::{
@@ -41,10 +43,13 @@ async fn a_public_client_logs_in_by_sms_without_a_secret() {
     start.client = Harness::public();
     h.service.start(start).await.unwrap();
     let code = h.outbox.last_code_for(&bob).unwrap();
-    let mut redeem = Harness::otp_request(&bob, &code);
-    redeem.client = Harness::public();
+    let mut redeem = Harness::otp_grant(&bob, &code);
     redeem.audience = Some(defaults::API_IDENTIFIER.to_owned());
-    let tokens = h.service.exchange_otp(redeem).await.unwrap();
+    let tokens = h
+        .service
+        .token(TokenRequest::new(Harness::public(), redeem))
+        .await
+        .unwrap();
     assert_eq!(tokens.expires_in, defaults::API_TOKEN_LIFETIME.as_secs());
     assert_eq!(
         h.outbox.last_sms_to(bob.as_str()).map(|m| m.to),
@@ -65,11 +70,15 @@ async fn a_refresh_rotates_and_a_replayed_token_kills_the_family() {
     assert_ne!(first, second);
     assert!(matches!(
         h.refresh(&first).await,
-        Err(RefreshError::InvalidToken)
+        Err(TokenError::Grant(GrantError::RefreshToken(
+            RefreshError::InvalidToken
+        )))
     ));
     assert!(matches!(
         h.refresh(&second).await,
-        Err(RefreshError::InvalidToken)
+        Err(TokenError::Grant(GrantError::RefreshToken(
+            RefreshError::InvalidToken
+        )))
     ));
 }
 
@@ -101,7 +110,9 @@ async fn a_code_redeemed_after_the_clock_passes_its_expiry_is_expired() {
     clock.advance(h.service.config().code_ttl);
     assert!(matches!(
         h.redeem(&dave, &code).await,
-        Err(OtpError::Expired)
+        Err(TokenError::Grant(GrantError::PasswordlessOtp(
+            OtpError::Expired
+        )))
     ));
 }
 
@@ -140,11 +151,15 @@ async fn configuration_changes_reach_the_service() {
     let wrong = if code == "000000" { "000001" } else { "000000" };
     assert!(matches!(
         h.redeem(&frank, wrong).await,
-        Err(OtpError::MaxAttempts)
+        Err(TokenError::Grant(GrantError::PasswordlessOtp(
+            OtpError::MaxAttempts
+        )))
     ));
     assert!(matches!(
         h.redeem(&frank, &code).await,
-        Err(OtpError::MaxAttempts)
+        Err(TokenError::Grant(GrantError::PasswordlessOtp(
+            OtpError::MaxAttempts
+        )))
     ));
 }
 
@@ -191,7 +206,7 @@ async fn two_harnesses_never_mint_the_same_ids() {
 
 #[tokio::test]
 async fn readiness_reports_a_backend_marked_down() {
-    use sesame_domain::AuthService as _;
+    use sesame_domain::service::Readiness as _;
     let health = MemoryHealth::new();
     let h = Harness::builder()
         .with_health_check(Arc::new(health.clone()))

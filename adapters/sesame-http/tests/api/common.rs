@@ -1,9 +1,8 @@
-//! A mock `AuthService`, requests and response reading for the API tests.
+//! Mocks of the domain's roles, requests and response reading for the API tests.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -11,49 +10,72 @@ use http::{HeaderMap, Request, StatusCode};
 use mockall::mock;
 use secrecy::SecretString;
 use serde_json::Value;
-use sesame_domain::ports::{RenderError, StoreError};
+use sesame_domain::ports::{PageRenderer, RenderError};
 use sesame_domain::service::{
-    BackendStatus, CodeGrantError, CodeRequest, Issuer, LinkApp, LinkError, LinkPreview,
-    LinkRedirect, LinkRequest, OtpError, OtpRequest, Profile, RefreshError, RefreshRequest,
-    RevokeError, RevokeRequest, StartError, StartRequest, Started, UserinfoError,
+    Issuer, MockDiscovery, MockIssueTokens, MockMagicLinks, MockReadiness, MockRevocation,
+    MockStartLogin, MockUserInfo,
 };
-use sesame_domain::{
-    AuthService, ClientId, ConfirmPage, ErrorPage, RateDecision, RenderedPage, Timestamp, TokenSet,
-};
-use sesame_http::{HttpConfig, router};
+use sesame_domain::{ConfirmPage, ErrorPage, RateDecision, RenderedPage, Timestamp, TokenSet};
+use sesame_http::{HttpConfig, Services, router};
 use tower::ServiceExt as _;
 
 mock! {
-    pub Auth {}
-    #[async_trait]
-    impl AuthService for Auth {
-        fn issuer(&self) -> &Issuer;
-        async fn start(&self, req: StartRequest) -> Result<Started, StartError>;
-        async fn exchange_otp(&self, req: OtpRequest) -> Result<TokenSet, OtpError>;
-        async fn exchange_refresh(&self, req: RefreshRequest) -> Result<TokenSet, RefreshError>;
-        async fn exchange_code(&self, req: CodeRequest) -> Result<TokenSet, CodeGrantError>;
-        async fn inspect_link(&self, req: LinkRequest) -> Result<LinkPreview, LinkError>;
-        async fn redeem_link(&self, req: LinkRequest) -> Result<LinkRedirect, LinkError>;
-        async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError>;
+    pub Pages {}
+    impl PageRenderer for Pages {
         fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError>;
         fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError>;
-        async fn revoke(&self, req: RevokeRequest) -> Result<(), RevokeError>;
-        async fn userinfo(&self, access_token: &str) -> Result<Profile, UserinfoError>;
-        async fn jwks(&self) -> Result<Value, StoreError>;
-        async fn readiness(&self) -> Vec<BackendStatus>;
     }
 }
 
 /// The issuer every mock answers with.
 pub const ISSUER: &str = "https://auth.example.com/";
 
-/// A mock that knows its issuer and nothing else: any other call fails the
+/// One mock per role the router calls: a test sets expectations on the
+/// roles it exercises, and any other call fails it.
+pub struct MockAuth {
+    pub start: MockStartLogin,
+    pub tokens: MockIssueTokens,
+    pub links: MockMagicLinks,
+    pub revocation: MockRevocation,
+    pub userinfo: MockUserInfo,
+    pub discovery: MockDiscovery,
+    pub readiness: MockReadiness,
+    pub pages: MockPages,
+}
+
+impl MockAuth {
+    /// The router's services over these mocks.
+    pub fn services(self) -> Services {
+        Services {
+            start: Arc::new(self.start),
+            tokens: Arc::new(self.tokens),
+            links: Arc::new(self.links),
+            revocation: Arc::new(self.revocation),
+            userinfo: Arc::new(self.userinfo),
+            discovery: Arc::new(self.discovery),
+            readiness: Arc::new(self.readiness),
+            pages: Arc::new(self.pages),
+        }
+    }
+}
+
+/// Mocks that know their issuer and nothing else: any other call fails the
 /// test.
 pub fn mock() -> MockAuth {
-    let mut m = MockAuth::new();
-    m.expect_issuer()
+    let mut discovery = MockDiscovery::new();
+    discovery
+        .expect_issuer()
         .return_const(Issuer::parse(ISSUER).unwrap());
-    m
+    MockAuth {
+        start: MockStartLogin::new(),
+        tokens: MockIssueTokens::new(),
+        links: MockMagicLinks::new(),
+        revocation: MockRevocation::new(),
+        userinfo: MockUserInfo::new(),
+        discovery,
+        readiness: MockReadiness::new(),
+        pages: MockPages::new(),
+    }
 }
 
 /// The router over `m` with the default config.
@@ -63,7 +85,7 @@ pub fn app(m: MockAuth) -> Router {
 
 /// The router over `m` with `config`.
 pub fn app_with(m: MockAuth, config: HttpConfig) -> Router {
-    router(Arc::new(m), config)
+    router(m.services(), config)
 }
 
 /// A slot a mock fills with the request it was given.

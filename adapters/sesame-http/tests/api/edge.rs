@@ -7,15 +7,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use axum::body::Body;
 use http::{Method, Request, StatusCode};
-use serde_json::{Value, json};
-use sesame_domain::ports::{PageRenderer as _, RenderError, StoreError};
+use serde_json::json;
+use sesame_domain::ClientId;
 use sesame_domain::render_pages::PlainPages;
 use sesame_domain::service::{
-    BackendStatus, CodeGrantError, CodeRequest, Issuer, LinkApp, LinkError, LinkPreview,
-    LinkRedirect, LinkRequest, OtpError, OtpRequest, Profile, RefreshError, RefreshRequest,
-    RevokeError, RevokeRequest, StartError, StartRequest, Started, UserinfoError,
+    BackendStatus, LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest, MagicLinks,
+    Readiness,
 };
-use sesame_domain::{AuthService, ClientId, ConfirmPage, ErrorPage, RenderedPage, TokenSet};
 use sesame_http::{HttpConfig, router};
 
 use crate::common::*;
@@ -137,30 +135,19 @@ async fn a_wrong_method_is_a_405_in_json_with_allow() {
     assert_eq!(r.header("allow"), Some("POST"));
 }
 
-/// A service whose every call takes an hour.
-struct Stuck(Issuer);
+/// A backend whose every call takes an hour.
+struct Stuck;
 
 #[async_trait]
-impl AuthService for Stuck {
-    fn issuer(&self) -> &Issuer {
-        &self.0
-    }
-    async fn start(&self, _: StartRequest) -> Result<Started, StartError> {
+impl Readiness for Stuck {
+    async fn readiness(&self) -> Vec<BackendStatus> {
         tokio::time::sleep(Duration::from_secs(3600)).await;
-        Err(StartError::UnknownClient)
+        Vec::new()
     }
-    async fn exchange_otp(&self, _: OtpRequest) -> Result<TokenSet, OtpError> {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        Err(OtpError::Expired)
-    }
-    async fn exchange_refresh(&self, _: RefreshRequest) -> Result<TokenSet, RefreshError> {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        Err(RefreshError::InvalidToken)
-    }
-    async fn exchange_code(&self, _: CodeRequest) -> Result<TokenSet, CodeGrantError> {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        Err(CodeGrantError::InvalidGrant)
-    }
+}
+
+#[async_trait]
+impl MagicLinks for Stuck {
     async fn inspect_link(&self, _: LinkRequest) -> Result<LinkPreview, LinkError> {
         tokio::time::sleep(Duration::from_secs(3600)).await;
         Err(LinkError::Invalid)
@@ -173,36 +160,21 @@ impl AuthService for Stuck {
         tokio::time::sleep(Duration::from_secs(3600)).await;
         Ok(None)
     }
-    fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError> {
-        PlainPages.confirm_page(page)
-    }
-    fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError> {
-        PlainPages.error_page(page)
-    }
-    async fn revoke(&self, _: RevokeRequest) -> Result<(), RevokeError> {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        Ok(())
-    }
-    async fn userinfo(&self, _: &str) -> Result<Profile, UserinfoError> {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        Err(UserinfoError::InvalidToken)
-    }
-    async fn jwks(&self) -> Result<Value, StoreError> {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        Ok(Value::Null)
-    }
-    async fn readiness(&self) -> Vec<BackendStatus> {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        Vec::new()
-    }
+}
+
+/// The router over mocks, with readiness and the magic link stuck, and
+/// pages rendered by the built-in renderer.
+fn stuck_app() -> axum::Router {
+    let mut services = mock().services();
+    services.readiness = Arc::new(Stuck);
+    services.links = Arc::new(Stuck);
+    services.pages = Arc::new(PlainPages);
+    router(services, HttpConfig::default())
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_request_that_outlives_the_time_limit_is_a_503_in_json() {
-    let app = router(
-        Arc::new(Stuck(Issuer::parse(ISSUER).unwrap())),
-        HttpConfig::default(),
-    );
+    let app = stuck_app();
     let r = send(app, get("/readyz")).await;
     r.assert_error(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -213,10 +185,7 @@ async fn a_request_that_outlives_the_time_limit_is_a_503_in_json() {
 
 #[tokio::test(start_paused = true)]
 async fn a_magic_link_page_that_outlives_the_time_limit_is_a_503_page_not_json() {
-    let app = router(
-        Arc::new(Stuck(Issuer::parse(ISSUER).unwrap())),
-        HttpConfig::default(),
-    );
+    let app = stuck_app();
     let r = send(
         app,
         get("/passwordless/verify_redirect?client_id=a&connection=email&email=a%40b.c&verification_code=x"),

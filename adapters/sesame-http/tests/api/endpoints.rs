@@ -14,7 +14,7 @@ async fn revoking_answers_200_with_an_empty_body() {
     let seen: Captured<RevokeRequest> = slot();
     let mut m = mock();
     let s = seen.clone();
-    m.expect_revoke().times(1).returning(move |req| {
+    m.revocation.expect_revoke().times(1).returning(move |req| {
         *s.lock().unwrap() = Some(req);
         Ok(())
     });
@@ -42,12 +42,14 @@ async fn revoking_needs_a_token_and_a_valid_client() {
         "Missing required parameter: token",
     );
     let mut m = mock();
-    m.expect_revoke()
+    m.revocation
+        .expect_revoke()
         .returning(|_| Err(RevokeError::InvalidClient));
     let r = send(app(m), post_form("/oauth/revoke", "client_id=app&token=x")).await;
     r.assert_error(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized");
     let mut m = mock();
-    m.expect_revoke()
+    m.revocation
+        .expect_revoke()
         .returning(|_| Err(RevokeError::Unavailable(anyhow::anyhow!("down"))));
     let r = send(app(m), post_form("/oauth/revoke", "client_id=app&token=x")).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
@@ -76,7 +78,8 @@ fn bearer(token: &str) -> Request<Body> {
 #[tokio::test]
 async fn userinfo_answers_the_profile_of_a_valid_token() {
     let mut m = mock();
-    m.expect_userinfo()
+    m.userinfo
+        .expect_userinfo()
         .withf(|t| t == "at.jwt")
         .returning(|_| Ok(profile()));
     let r = send(app(m), bearer("at.jwt")).await;
@@ -100,7 +103,8 @@ async fn userinfo_without_or_with_a_bad_token_is_401_with_a_bearer_challenge() {
         Some(r#"Bearer error="invalid_token""#)
     );
     let mut m = mock();
-    m.expect_userinfo()
+    m.userinfo
+        .expect_userinfo()
         .returning(|_| Err(UserinfoError::InvalidToken));
     let r = send(app(m), bearer("forged")).await;
     r.assert_error(
@@ -117,7 +121,8 @@ async fn userinfo_without_or_with_a_bad_token_is_401_with_a_bearer_challenge() {
 #[tokio::test]
 async fn userinfo_on_a_dead_backend_is_503_not_401() {
     let mut m = mock();
-    m.expect_userinfo()
+    m.userinfo
+        .expect_userinfo()
         .returning(|_| Err(UserinfoError::Unavailable(anyhow::anyhow!("down"))));
     let r = send(app(m), bearer("at")).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
@@ -127,13 +132,15 @@ async fn userinfo_on_a_dead_backend_is_503_not_401() {
 #[tokio::test]
 async fn the_jwks_is_served_cacheable_and_a_dead_key_store_is_503() {
     let mut m = mock();
-    m.expect_jwks()
+    m.discovery
+        .expect_jwks()
         .returning(|| Ok(json!({"keys": [{"kid": "k1"}]})));
     let r = send(app(m), get("/.well-known/jwks.json")).await;
     assert_eq!(r.body, json!({"keys": [{"kid": "k1"}]}));
     assert_eq!(r.header("cache-control"), Some("public, max-age=60"));
     let mut m = mock();
-    m.expect_jwks()
+    m.discovery
+        .expect_jwks()
         .returning(|| Err(StoreError::Unavailable(anyhow::anyhow!("down"))));
     let r = send(app(m), get("/.well-known/jwks.json")).await;
     assert_eq!(
@@ -197,7 +204,7 @@ async fn healthz_is_always_ok() {
 #[tokio::test]
 async fn readyz_is_503_while_any_backend_is_down_and_lists_them() {
     let mut m = mock();
-    m.expect_readiness().returning(|| {
+    m.readiness.expect_readiness().returning(|| {
         vec![
             BackendStatus {
                 name: "postgres",
@@ -216,7 +223,7 @@ async fn readyz_is_503_while_any_backend_is_down_and_lists_them() {
         json!([{"name": "postgres", "ready": true}, {"name": "redis", "ready": false}])
     );
     let mut m = mock();
-    m.expect_readiness().returning(|| {
+    m.readiness.expect_readiness().returning(|| {
         vec![BackendStatus {
             name: "postgres",
             ready: true,

@@ -8,7 +8,7 @@ use http::StatusCode;
 use serde_json::{Value, json};
 use sesame_domain::recipient::Recipient;
 use sesame_domain::{Client, ClientId, GrantType};
-use sesame_http::{HttpConfig, router};
+use sesame_http::{HttpConfig, Services, router};
 use sesame_testkit::harness::defaults::{
     CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, ISSUER, PUBLIC_CLIENT_ID, public_client,
 };
@@ -17,7 +17,8 @@ use sesame_testkit::{Harness, fixtures};
 use crate::common::*;
 
 fn app(h: &Harness) -> axum::Router {
-    router(h.service.clone(), HttpConfig::default())
+    let pages = std::sync::Arc::clone(&h.service.ports().pages);
+    router(Services::of(&h.service, pages), HttpConfig::default())
 }
 
 fn basic() -> String {

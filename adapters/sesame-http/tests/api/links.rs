@@ -9,7 +9,8 @@ use sesame_domain::GrantType;
 use sesame_domain::ports::PageRenderer as _;
 use sesame_domain::render_pages::PlainPages;
 use sesame_domain::service::{
-    CodeGrantError, CodeRequest, LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest,
+    CodeGrantError, Grant, GrantError, LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest,
+    TokenError, TokenRequest,
 };
 
 use crate::common::*;
@@ -22,9 +23,11 @@ const FORM: &str =
 /// A mock that renders pages with the built-in renderer.
 fn pages() -> MockAuth {
     let mut m = mock();
-    m.expect_confirm_page()
+    m.pages
+        .expect_confirm_page()
         .returning(|p| PlainPages.confirm_page(p));
-    m.expect_error_page()
+    m.pages
+        .expect_error_page()
         .returning(|p| PlainPages.error_page(p));
     m
 }
@@ -50,11 +53,14 @@ async fn the_get_shows_a_confirm_page_that_posts_the_link_back_without_spending_
     let mut m = pages();
     let seen = slot::<LinkRequest>();
     let s = seen.clone();
-    m.expect_inspect_link().times(1).returning(move |req| {
-        *s.lock().unwrap() = Some(req);
-        Ok(preview(false))
-    });
-    m.expect_redeem_link().never();
+    m.links
+        .expect_inspect_link()
+        .times(1)
+        .returning(move |req| {
+            *s.lock().unwrap() = Some(req);
+            Ok(preview(false))
+        });
+    m.links.expect_redeem_link().never();
     let r = send(app(m), get(LINK)).await;
     assert_eq!(r.status, StatusCode::OK);
     let page = html(&r);
@@ -76,7 +82,9 @@ async fn the_get_shows_a_confirm_page_that_posts_the_link_back_without_spending_
 #[tokio::test]
 async fn the_confirm_page_is_uncacheable_unframeable_and_runs_only_its_own_nonce() {
     let mut m = pages();
-    m.expect_inspect_link().returning(|_| Ok(preview(true)));
+    m.links
+        .expect_inspect_link()
+        .returning(|_| Ok(preview(true)));
     let r = send(app(m), get(LINK)).await;
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     assert_eq!(r.header("cache-control"), Some("no-store"));
@@ -105,7 +113,9 @@ async fn the_confirm_page_is_uncacheable_unframeable_and_runs_only_its_own_nonce
     assert!(page.contains(&format!("<style nonce=\"{nonce}\">")));
     let again = {
         let mut m = pages();
-        m.expect_inspect_link().returning(|_| Ok(preview(true)));
+        m.links
+            .expect_inspect_link()
+            .returning(|_| Ok(preview(true)));
         send(app(m), get(LINK)).await
     };
     assert_ne!(
@@ -120,7 +130,7 @@ async fn the_post_spends_the_link_and_redirects_with_the_code_and_state() {
     let mut m = pages();
     let seen = slot::<LinkRequest>();
     let s = seen.clone();
-    m.expect_redeem_link().times(1).returning(move |req| {
+    m.links.expect_redeem_link().times(1).returning(move |req| {
         *s.lock().unwrap() = Some(req);
         Ok(LinkRedirect::Code {
             redirect_uri: "https://app.example.com/callback".to_owned(),
@@ -142,7 +152,7 @@ async fn the_post_spends_the_link_and_redirects_with_the_code_and_state() {
 #[tokio::test]
 async fn the_post_puts_fragment_answers_after_the_hash() {
     let mut m = pages();
-    m.expect_redeem_link().returning(|_| {
+    m.links.expect_redeem_link().returning(|_| {
         Ok(LinkRedirect::Fragment {
             redirect_uri: "https://app.example.com/callback".to_owned(),
             tokens: tokens(false),
@@ -198,9 +208,10 @@ async fn each_refused_link_is_a_localized_page_with_its_own_status_and_a_way_bac
     for (error, status, title) in cases {
         let mut m = pages();
         let e = std::sync::Mutex::new(Some(error));
-        m.expect_inspect_link()
+        m.links
+            .expect_inspect_link()
             .returning(move |_| Err(e.lock().unwrap().take().unwrap()));
-        m.expect_link_app().returning(|_| {
+        m.links.expect_link_app().returning(|_| {
             Ok(Some(LinkApp {
                 name: "Acme".to_owned(),
                 back_url: Some("https://app.example.com".to_owned()),
@@ -219,9 +230,10 @@ async fn each_refused_link_is_a_localized_page_with_its_own_status_and_a_way_bac
 #[tokio::test]
 async fn an_unavailable_backend_shows_a_try_again_page_without_asking_the_registry() {
     let mut m = pages();
-    m.expect_redeem_link()
+    m.links
+        .expect_redeem_link()
         .returning(|_| Err(LinkError::Unavailable(anyhow::anyhow!("down"))));
-    m.expect_link_app().never();
+    m.links.expect_link_app().never();
     let r = send(app(m), post_link(FORM)).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(html(&r).contains("Something went wrong"));
@@ -237,8 +249,8 @@ async fn an_incomplete_or_ambiguous_link_is_invalid_without_reaching_the_domain(
         "/passwordless/verify_redirect?%zz",
     ] {
         let mut m = pages();
-        m.expect_inspect_link().never();
-        m.expect_link_app().returning(|_| Ok(None));
+        m.links.expect_inspect_link().never();
+        m.links.expect_link_app().returning(|_| Ok(None));
         let r = send(app(m), get(path)).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
         assert!(html(&r).contains("This link is not valid"), "{path}");
@@ -250,7 +262,7 @@ async fn an_incomplete_or_ambiguous_link_is_invalid_without_reaching_the_domain(
         &format!("{FORM}&email=b%40example.com"),
     ] {
         let mut m = pages();
-        m.expect_redeem_link().never();
+        m.links.expect_redeem_link().never();
         let r = send(app(m), post_link(body)).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
         assert!(html(&r).contains("This link is not valid"));
@@ -260,7 +272,7 @@ async fn an_incomplete_or_ambiguous_link_is_invalid_without_reaching_the_domain(
 #[tokio::test]
 async fn a_cross_site_post_cannot_spend_a_link() {
     let mut m = pages();
-    m.expect_redeem_link().never();
+    m.links.expect_redeem_link().never();
     let mut req = post_link(FORM);
     req.headers_mut()
         .insert("sec-fetch-site", "cross-site".parse().unwrap());
@@ -271,12 +283,13 @@ async fn a_cross_site_post_cannot_spend_a_link() {
 #[tokio::test]
 async fn the_error_page_follows_accept_language_into_the_renderer() {
     let mut m = mock();
-    m.expect_inspect_link()
+    m.links
+        .expect_inspect_link()
         .returning(|_| Err(LinkError::Expired));
-    m.expect_link_app().returning(|_| Ok(None));
+    m.links.expect_link_app().returning(|_| Ok(None));
     let seen = slot();
     let s = seen.clone();
-    m.expect_error_page().returning(move |p| {
+    m.pages.expect_error_page().returning(move |p| {
         *s.lock().unwrap() = p.locale.clone();
         PlainPages.error_page(p)
     });
@@ -294,9 +307,9 @@ fn code_form(extra: &str) -> String {
 #[tokio::test]
 async fn the_authorization_code_grant_reaches_the_domain_with_its_verifier() {
     let mut m = mock();
-    let seen = slot::<CodeRequest>();
+    let seen = slot::<TokenRequest>();
     let s = seen.clone();
-    m.expect_exchange_code().times(1).returning(move |req| {
+    m.tokens.expect_token().times(1).returning(move |req| {
         *s.lock().unwrap() = Some(req);
         Ok(tokens(false))
     });
@@ -311,7 +324,9 @@ async fn the_authorization_code_grant_reaches_the_domain_with_its_verifier() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body["access_token"], json!("at.jwt"));
     assert_eq!(r.header("cache-control"), Some("no-store"));
-    let req = taken(&seen);
+    let Grant::AuthorizationCode(req) = taken(&seen).grant else {
+        panic!("expected the authorization-code grant");
+    };
     assert_eq!(req.code.expose_secret(), "the-code");
     assert_eq!(req.redirect_uri.as_deref(), Some("https://app/cb"));
     assert_eq!(
@@ -343,31 +358,33 @@ async fn a_code_grant_without_a_code_is_an_invalid_request() {
 async fn code_grant_refusals_read_as_auth0_answers_them() {
     let cases = [
         (
-            CodeGrantError::InvalidGrant,
+            TokenError::Grant(GrantError::AuthorizationCode(CodeGrantError::InvalidGrant)),
             StatusCode::FORBIDDEN,
             "invalid_grant",
             "Invalid authorization code",
         ),
         (
-            CodeGrantError::InvalidVerifier,
+            TokenError::Grant(GrantError::AuthorizationCode(
+                CodeGrantError::InvalidVerifier,
+            )),
             StatusCode::FORBIDDEN,
             "invalid_grant",
             "Failed to verify code verifier",
         ),
         (
-            CodeGrantError::InvalidClient,
+            TokenError::InvalidClient,
             StatusCode::UNAUTHORIZED,
             "access_denied",
             "Unauthorized",
         ),
         (
-            CodeGrantError::GrantNotAllowed(GrantType::AuthorizationCode),
+            TokenError::GrantNotAllowed(GrantType::AuthorizationCode),
             StatusCode::FORBIDDEN,
             "unauthorized_client",
             "Grant type 'authorization_code' not allowed for the client.",
         ),
         (
-            CodeGrantError::Unavailable(anyhow::anyhow!("down")),
+            TokenError::Unavailable(anyhow::anyhow!("down")),
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
             "The service is temporarily unavailable. Please try again later.",
@@ -376,7 +393,8 @@ async fn code_grant_refusals_read_as_auth0_answers_them() {
     for (error, status, code, description) in cases {
         let mut m = mock();
         let e = std::sync::Mutex::new(Some(error));
-        m.expect_exchange_code()
+        m.tokens
+            .expect_token()
             .returning(move |_| Err(e.lock().unwrap().take().unwrap()));
         let r = send(app(m), post_form("/oauth/token", &code_form(""))).await;
         r.assert_error(status, code, description);

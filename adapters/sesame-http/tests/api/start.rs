@@ -22,7 +22,7 @@ fn capturing(rate: bool) -> (MockAuth, Captured<StartRequest>) {
     let seen = slot();
     let mut m = mock();
     let s = seen.clone();
-    m.expect_start().times(1).returning(move |req| {
+    m.start.expect_start().times(1).returning(move |req| {
         let ok = started(&req, rate);
         *s.lock().unwrap() = Some(req);
         Ok(ok)

@@ -12,7 +12,7 @@ use crate::start::{PATH, email_body};
 /// A mock whose start fails with `make()`.
 fn failing(make: impl Fn() -> StartError + Send + Sync + 'static) -> MockAuth {
     let mut m = mock();
-    m.expect_start().returning(move |_| Err(make()));
+    m.start.expect_start().returning(move |_| Err(make()));
     m
 }
 

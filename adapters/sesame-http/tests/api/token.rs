@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use http::StatusCode;
 use secrecy::ExposeSecret;
 use serde_json::json;
-use sesame_domain::service::{OtpRequest, RefreshRequest};
+use sesame_domain::service::{ClientCredentials, Grant, OtpGrant, RefreshGrant, TokenRequest};
 use sesame_domain::{Connection, GrantType};
 
 use crate::common::*;
@@ -14,15 +14,31 @@ use crate::common::*;
 pub(crate) const PATH: &str = "/oauth/token";
 const OTP: &str = "http%3A%2F%2Fauth0.com%2Foauth%2Fgrant-type%2Fpasswordless%2Fotp";
 
-fn capturing_otp() -> (MockAuth, Captured<OtpRequest>) {
+fn capturing_otp() -> (MockAuth, Captured<TokenRequest>) {
     let seen = slot();
     let mut m = mock();
     let s = seen.clone();
-    m.expect_exchange_otp().times(1).returning(move |req| {
+    m.tokens.expect_token().times(1).returning(move |req| {
         *s.lock().unwrap() = Some(req);
         Ok(tokens(true))
     });
     (m, seen)
+}
+
+/// The client and the OTP grant of a captured request.
+fn otp_of(req: TokenRequest) -> (ClientCredentials, OtpGrant) {
+    match req.grant {
+        Grant::PasswordlessOtp(g) => (req.client, g),
+        other => panic!("expected the OTP grant, got {other:?}"),
+    }
+}
+
+/// The refresh grant of a captured request.
+fn refresh_of(req: TokenRequest) -> RefreshGrant {
+    match req.grant {
+        Grant::RefreshToken(g) => g,
+        other => panic!("expected the refresh grant, got {other:?}"),
+    }
 }
 
 pub(crate) fn otp_form(extra: &str) -> String {
@@ -52,8 +68,8 @@ async fn the_otp_grant_as_a_form_reaches_the_domain_and_answers_every_token() {
     );
     assert_eq!(r.header("cache-control"), Some("no-store"));
     assert_eq!(r.header("pragma"), Some("no-cache"));
-    let req = taken(&seen);
-    assert_eq!(req.client.client_id.as_str(), "app");
+    let (client, req) = otp_of(taken(&seen));
+    assert_eq!(client.client_id.as_str(), "app");
     assert_eq!(req.connection, Connection::Email);
     assert_eq!(req.username, "a@example.com");
     assert_eq!(req.otp.expose(), "123456");
@@ -72,8 +88,8 @@ async fn the_otp_grant_as_json_treats_null_as_absent_and_ignores_extras() {
     });
     let r = send(app(m), post_json(PATH, &body)).await;
     assert_eq!(r.status, StatusCode::OK);
-    let req = taken(&seen);
-    assert!(req.client.client_secret.is_none());
+    let (client, req) = otp_of(taken(&seen));
+    assert!(client.client_secret.is_none());
     assert_eq!(req.connection, Connection::Sms);
     assert_eq!(
         req.audience.as_deref(),
@@ -86,7 +102,7 @@ async fn the_otp_grant_as_json_treats_null_as_absent_and_ignores_extras() {
 #[tokio::test]
 async fn absent_tokens_and_an_empty_scope_are_left_out() {
     let mut m = mock();
-    m.expect_exchange_otp().returning(|_| {
+    m.tokens.expect_token().returning(|_| {
         let mut t = tokens(false);
         t.scope = String::new();
         Ok(t)
@@ -107,12 +123,9 @@ async fn basic_auth_with_an_encoded_colon_in_the_secret_is_decoded() {
         .insert("authorization", basic.parse().unwrap());
     let r = send(app(m), req).await;
     assert_eq!(r.status, StatusCode::OK);
-    let req = taken(&seen);
-    assert_eq!(req.client.client_id.as_str(), "app");
-    assert_eq!(
-        req.client.client_secret.unwrap().expose_secret(),
-        "pa:ss+word"
-    );
+    let (client, _) = otp_of(taken(&seen));
+    assert_eq!(client.client_id.as_str(), "app");
+    assert_eq!(client.client_secret.unwrap().expose_secret(), "pa:ss+word");
 }
 
 #[tokio::test]
@@ -187,10 +200,10 @@ async fn an_unknown_grant_is_unsupported_before_the_client_is_checked() {
 
 #[tokio::test]
 async fn the_refresh_grant_passes_the_token_and_a_narrower_scope() {
-    let seen: Captured<RefreshRequest> = slot();
+    let seen: Captured<TokenRequest> = slot();
     let mut m = mock();
     let s = seen.clone();
-    m.expect_exchange_refresh().times(1).returning(move |req| {
+    m.tokens.expect_token().times(1).returning(move |req| {
         *s.lock().unwrap() = Some(req);
         Ok(tokens(true))
     });
@@ -203,7 +216,7 @@ async fn the_refresh_grant_passes_the_token_and_a_narrower_scope() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
-    let req = taken(&seen);
+    let req = refresh_of(taken(&seen));
     assert_eq!(req.refresh_token.expose_secret(), "rt-1");
     assert_eq!(req.scope.as_deref(), Some("openid"));
 }

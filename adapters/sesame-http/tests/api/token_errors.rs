@@ -1,103 +1,118 @@
-//! `POST /oauth/token`: the answer to every `OtpError` and `RefreshError`.
+//! `POST /oauth/token`: the answer to every `TokenError`, the OTP and
+//! refresh grants' own included.
 
 use http::StatusCode;
-use sesame_domain::service::{OtpError, RefreshError};
+use sesame_domain::service::{GrantError, OtpError, RefreshError, TokenError};
 use sesame_domain::{Connection, GrantType};
 
 use crate::common::*;
 use crate::token::{PATH, otp_form};
 
 /// A case: the error to return, then the expected status, code and text.
-type Case<E> = (
-    Box<dyn Fn() -> E + Send + Sync>,
+type Case = (
+    Box<dyn Fn() -> TokenError + Send + Sync>,
     StatusCode,
     &'static str,
     &'static str,
 );
 
-async fn otp_fails(make: impl Fn() -> OtpError + Send + Sync + 'static) -> Reply {
+async fn otp_fails(make: impl Fn() -> TokenError + Send + Sync + 'static) -> Reply {
     let mut m = mock();
-    m.expect_exchange_otp().returning(move |_| Err(make()));
+    m.tokens.expect_token().returning(move |_| Err(make()));
     send(app(m), post_form(PATH, &otp_form(""))).await
 }
 
 #[tokio::test]
 async fn otp_errors_map_to_auth0s_answers() {
-    let cases: Vec<Case<OtpError>> = vec![
+    let cases: Vec<Case> = vec![
         (
-            Box::new(|| OtpError::WrongCode(Connection::Email)),
+            Box::new(|| {
+                TokenError::Grant(GrantError::PasswordlessOtp(OtpError::WrongCode(
+                    Connection::Email,
+                )))
+            }),
             StatusCode::FORBIDDEN,
             "invalid_grant",
             "Wrong email or verification code.",
         ),
         (
-            Box::new(|| OtpError::WrongCode(Connection::Sms)),
+            Box::new(|| {
+                TokenError::Grant(GrantError::PasswordlessOtp(OtpError::WrongCode(
+                    Connection::Sms,
+                )))
+            }),
             StatusCode::FORBIDDEN,
             "invalid_grant",
             "Wrong phone number or verification code.",
         ),
         (
-            Box::new(|| OtpError::Expired),
+            Box::new(|| TokenError::Grant(GrantError::PasswordlessOtp(OtpError::Expired))),
             StatusCode::FORBIDDEN,
             "invalid_grant",
             "The verification code has expired. Please try to login again.",
         ),
         (
-            Box::new(|| OtpError::MaxAttempts),
+            Box::new(|| TokenError::Grant(GrantError::PasswordlessOtp(OtpError::MaxAttempts))),
             StatusCode::FORBIDDEN,
             "invalid_grant",
             "You've reached the maximum number of attempts. Please try to login again.",
         ),
         (
-            Box::new(|| OtpError::InvalidClient),
+            Box::new(|| TokenError::InvalidClient),
             StatusCode::UNAUTHORIZED,
             "access_denied",
             "Unauthorized",
         ),
         (
-            Box::new(|| OtpError::GrantNotAllowed(GrantType::PasswordlessOtp)),
+            Box::new(|| TokenError::GrantNotAllowed(GrantType::PasswordlessOtp)),
             StatusCode::FORBIDDEN,
             "unauthorized_client",
             "Grant type 'http://auth0.com/oauth/grant-type/passwordless/otp' not allowed for the client.",
         ),
         (
-            Box::new(|| OtpError::UnknownAudience("https://nope".into())),
+            Box::new(|| TokenError::UnknownAudience("https://nope".into())),
             StatusCode::FORBIDDEN,
             "access_denied",
             "Service not found: https://nope",
         ),
         (
-            Box::new(|| OtpError::InvalidRedirectUri),
+            Box::new(|| {
+                TokenError::Grant(GrantError::PasswordlessOtp(OtpError::InvalidRedirectUri))
+            }),
             StatusCode::FORBIDDEN,
             "unauthorized_client",
             "Callback URL mismatch. The redirect_uri is not in the list of allowed callback URLs.",
         ),
         (
-            Box::new(|| OtpError::ConnectionDisabled(Connection::Sms)),
+            Box::new(|| {
+                TokenError::Grant(GrantError::PasswordlessOtp(OtpError::ConnectionDisabled(
+                    Connection::Sms,
+                )))
+            }),
             StatusCode::FORBIDDEN,
             "unauthorized_client",
             "connection sms is not enabled for this client",
         ),
         (
-            Box::new(|| OtpError::Blocked),
+            Box::new(|| TokenError::Blocked),
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "user is blocked",
         ),
         (
-            Box::new(|| OtpError::SignupDisabled),
+            Box::new(|| TokenError::SignupDisabled),
             StatusCode::FORBIDDEN,
             "access_denied",
             "Signups are not allowed for this connection.",
         ),
         (
-            Box::new(|| OtpError::Unavailable(anyhow::anyhow!("down"))),
+            Box::new(|| TokenError::Unavailable(anyhow::anyhow!("down"))),
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
             "The service is temporarily unavailable. Please try again later.",
         ),
         (
-            Box::new(|| OtpError::Unknown(anyhow::anyhow!("bug"))),
+            Box::new(|| TokenError::Unknown(anyhow::anyhow!("bug"))),
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
             "An unexpected error occurred.",
@@ -113,7 +128,12 @@ async fn otp_errors_map_to_auth0s_answers() {
 
 #[tokio::test]
 async fn too_many_attempts_is_429_with_rate_headers() {
-    let r = otp_fails(|| OtpError::TooManyAttempts(decision(false))).await;
+    let r = otp_fails(|| {
+        TokenError::Grant(GrantError::PasswordlessOtp(OtpError::TooManyAttempts(
+            decision(false),
+        )))
+    })
+    .await;
     r.assert_error(
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_attempts",
@@ -126,49 +146,49 @@ async fn too_many_attempts_is_429_with_rate_headers() {
 
 #[tokio::test]
 async fn refresh_errors_map_to_auth0s_answers() {
-    let cases: Vec<Case<RefreshError>> = vec![
+    let cases: Vec<Case> = vec![
         (
-            Box::new(|| RefreshError::InvalidToken),
+            Box::new(|| TokenError::Grant(GrantError::RefreshToken(RefreshError::InvalidToken))),
             StatusCode::FORBIDDEN,
             "invalid_grant",
             "Unknown or invalid refresh token.",
         ),
         (
-            Box::new(|| RefreshError::InvalidClient),
+            Box::new(|| TokenError::InvalidClient),
             StatusCode::UNAUTHORIZED,
             "access_denied",
             "Unauthorized",
         ),
         (
-            Box::new(|| RefreshError::GrantNotAllowed(GrantType::RefreshToken)),
+            Box::new(|| TokenError::GrantNotAllowed(GrantType::RefreshToken)),
             StatusCode::FORBIDDEN,
             "unauthorized_client",
             "Grant type 'refresh_token' not allowed for the client.",
         ),
         (
             Box::new(|| {
-                RefreshError::InvalidScope(
-                    "scope 'admin' was not granted to this refresh token".into(),
-                )
+                TokenError::Grant(GrantError::RefreshToken(RefreshError::ScopeNotGranted(
+                    "admin".into(),
+                )))
             }),
             StatusCode::BAD_REQUEST,
             "invalid_scope",
             "scope 'admin' was not granted to this refresh token",
         ),
         (
-            Box::new(|| RefreshError::Blocked),
+            Box::new(|| TokenError::Blocked),
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "user is blocked",
         ),
         (
-            Box::new(|| RefreshError::Unavailable(anyhow::anyhow!("down"))),
+            Box::new(|| TokenError::Unavailable(anyhow::anyhow!("down"))),
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
             "The service is temporarily unavailable. Please try again later.",
         ),
         (
-            Box::new(|| RefreshError::Unknown(anyhow::anyhow!("bug"))),
+            Box::new(|| TokenError::Unknown(anyhow::anyhow!("bug"))),
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
             "An unexpected error occurred.",
@@ -176,7 +196,7 @@ async fn refresh_errors_map_to_auth0s_answers() {
     ];
     for (make, status, code, description) in cases {
         let mut m = mock();
-        m.expect_exchange_refresh().returning(move |_| Err(make()));
+        m.tokens.expect_token().returning(move |_| Err(make()));
         let r = send(
             app(m),
             post_form(

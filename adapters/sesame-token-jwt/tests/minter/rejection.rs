@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use secrecy::SecretBox;
 use serde_json::json;
-use sesame_domain::ports::{TokenError, TokenMinter};
+use sesame_domain::ports::{SigningError, TokenMinter};
 use sesame_domain::{SigningAlg, SigningKey};
 use sesame_token_jwt::{JwtMinter, MAX_TOKEN_LEN};
 
@@ -18,7 +18,7 @@ use crate::support::{
 #[expect(clippy::panic, reason = "a test assertion")]
 fn assert_invalid(minter: &JwtMinter, token: &str, keys: &[SigningKey], why: &str) {
     match minter.verify_access(token, keys, ISSUER) {
-        Err(TokenError::Invalid) => {}
+        Err(SigningError::Invalid) => {}
         other => panic!("{why}: expected Invalid, got {other:?}"),
     }
 }
@@ -92,7 +92,7 @@ async fn another_issuer_is_invalid() {
     for issuer in ["https://evil.test/", "https://sesame.test", ""] {
         assert!(matches!(
             minter.verify_access(&token, std::slice::from_ref(&k), issuer),
-            Err(TokenError::Invalid)
+            Err(SigningError::Invalid)
         ));
     }
 }
@@ -219,7 +219,7 @@ async fn a_key_that_does_not_match_its_kid_or_jwk_cannot_sign() {
         .sign_access(&swapped, &access_claims())
         .await
         .unwrap_err();
-    assert!(matches!(err, TokenError::Key(_)), "{err:?}");
+    assert!(matches!(err, SigningError::Key(_)), "{err:?}");
 
     let mut wrong_jwk = a.clone();
     wrong_jwk.public_jwk = b.public_jwk.clone();
@@ -227,7 +227,7 @@ async fn a_key_that_does_not_match_its_kid_or_jwk_cannot_sign() {
         .sign_access(&wrong_jwk, &access_claims())
         .await
         .unwrap_err();
-    assert!(matches!(err, TokenError::Key(_)), "{err:?}");
+    assert!(matches!(err, SigningError::Key(_)), "{err:?}");
 
     let mut wrong_alg = a.clone();
     wrong_alg.alg = SigningAlg::RS256;
@@ -235,7 +235,7 @@ async fn a_key_that_does_not_match_its_kid_or_jwk_cannot_sign() {
         .sign_access(&wrong_alg, &access_claims())
         .await
         .unwrap_err();
-    assert!(matches!(err, TokenError::Key(_)), "{err:?}");
+    assert!(matches!(err, SigningError::Key(_)), "{err:?}");
     assert_eq!(minter.cached_keys(), 0);
 }
 
@@ -251,7 +251,7 @@ async fn a_corrupt_key_is_a_key_error_that_does_not_show_the_key() {
         .sign_id(&corrupt, &email_id_claims(None))
         .await
         .unwrap_err();
-    assert!(matches!(err, TokenError::Key(_)), "{err:?}");
+    assert!(matches!(err, SigningError::Key(_)), "{err:?}");
     let shown = format!("{err} {err:?}");
     assert!(
         !shown.contains(&URL_SAFE_NO_PAD.encode(&der[..16])),
@@ -261,6 +261,6 @@ async fn a_corrupt_key_is_a_key_error_that_does_not_show_the_key() {
     let truncated = with_private(&k, der[..100].to_vec());
     assert!(matches!(
         minter.sign_id(&truncated, &email_id_claims(None)).await,
-        Err(TokenError::Key(_))
+        Err(SigningError::Key(_))
     ));
 }

@@ -30,5 +30,5 @@ pub use refresh_tokens::RefreshTokenStore;
 pub use registry::{ApiRegistry, ClientRegistry};
 pub use store::StoreError;
 pub use system::{Clock, CodeGenerator, random_array};
-pub use tokens::{TokenError, TokenMinter};
+pub use tokens::{SigningError, TokenMinter};
 pub use users::UserStore;

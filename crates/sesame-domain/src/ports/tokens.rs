@@ -8,7 +8,7 @@ use crate::token::{AccessClaims, IdClaims, SigningKey};
 
 /// A token operation failed.
 #[derive(Debug, thiserror::Error)]
-pub enum TokenError {
+pub enum SigningError {
     /// A key could not be made or read.
     #[error("bad signing key: {0}")]
     Key(String),
@@ -28,36 +28,36 @@ pub trait TokenMinter: Send + Sync {
     /// and status current.
     ///
     /// # Errors
-    /// [`TokenError::Key`] when key generation fails.
-    fn generate_key(&self, alg: SigningAlg, now: Timestamp) -> Result<SigningKey, TokenError>;
+    /// [`SigningError::Key`] when key generation fails.
+    fn generate_key(&self, alg: SigningAlg, now: Timestamp) -> Result<SigningKey, SigningError>;
 
     /// Signs access-token `claims` with `key`; the header carries `kid`.
     ///
     /// # Errors
-    /// [`TokenError::Key`] when the key cannot sign. MUST NOT log the key.
+    /// [`SigningError::Key`] when the key cannot sign. MUST NOT log the key.
     async fn sign_access(
         &self,
         key: &SigningKey,
         claims: &AccessClaims,
-    ) -> Result<String, TokenError>;
+    ) -> Result<String, SigningError>;
 
     /// Signs id-token `claims` with `key`.
     ///
     /// # Errors
-    /// [`TokenError::Key`] when the key cannot sign.
-    async fn sign_id(&self, key: &SigningKey, claims: &IdClaims) -> Result<String, TokenError>;
+    /// [`SigningError::Key`] when the key cannot sign.
+    async fn sign_id(&self, key: &SigningKey, claims: &IdClaims) -> Result<String, SigningError>;
 
     /// Checks the signature of access token `token` against `keys` (chosen
     /// by `kid`) and that `iss` is `issuer`, then returns its claims.
     /// Expiry and audience are the caller's to check, against its clock.
     ///
     /// # Errors
-    /// [`TokenError::Invalid`] for a malformed token, an unknown `kid`, an
+    /// [`SigningError::Invalid`] for a malformed token, an unknown `kid`, an
     /// algorithm other than the key's, a bad signature or another issuer.
     fn verify_access(
         &self,
         token: &str,
         keys: &[SigningKey],
         issuer: &str,
-    ) -> Result<AccessClaims, TokenError>;
+    ) -> Result<AccessClaims, SigningError>;
 }

@@ -1,8 +1,7 @@
-//! One error enum per use case. The messages of the OTP errors are Auth0's,
-//! word for word, since apps show them to users.
+//! One error enum per use case (the token endpoint's are in `token/`).
 
 use crate::client::GrantType;
-use crate::ports::{DeliveryError, RenderError, StoreError, TokenError};
+use crate::ports::{DeliveryError, RenderError, SigningError, StoreError};
 use crate::rate_limit::RateDecision;
 use crate::recipient::Connection;
 
@@ -39,88 +38,6 @@ pub enum StartError {
         #[source]
         source: DeliveryError,
     },
-    /// Storage could not be reached.
-    #[error("storage is unavailable")]
-    Unavailable(#[source] anyhow::Error),
-    /// Anything else.
-    #[error(transparent)]
-    Unknown(anyhow::Error),
-}
-
-/// Why redeeming a one-time code failed.
-#[derive(Debug, thiserror::Error)]
-pub enum OtpError {
-    /// Unknown client, or a confidential client with a missing or wrong secret.
-    #[error("Unauthorized")]
-    InvalidClient,
-    /// The client may not use the passwordless OTP grant.
-    #[error("Grant type '{0}' not allowed for the client.")]
-    GrantNotAllowed(GrantType),
-    /// The client may not use this connection.
-    #[error("connection {0} is not enabled for this client")]
-    ConnectionDisabled(Connection),
-    /// `redirect_uri` is not one of the client's callbacks.
-    #[error("redirect_uri is not an allowed callback URL for this client")]
-    InvalidRedirectUri,
-    /// No API has this identifier.
-    #[error("Service not found: {0}")]
-    UnknownAudience(String),
-    /// The scope has characters RFC 6749 does not allow.
-    #[error("{0}")]
-    InvalidScope(super::scope::InvalidScope),
-    /// Wrong code, or no code was sent to this recipient: deliberately the
-    /// same answer.
-    #[error("{}", wrong_code_message(*.0))]
-    WrongCode(Connection),
-    /// The code matched, but its challenge has expired.
-    #[error("The verification code has expired. Please try to login again.")]
-    Expired,
-    /// The live challenge has no attempts left.
-    #[error("You've reached the maximum number of attempts. Please try to login again.")]
-    MaxAttempts,
-    /// Too many failed redemptions for this recipient, across challenges.
-    #[error("Too many failed attempts. Please try again later.")]
-    TooManyAttempts(RateDecision),
-    /// The user is blocked.
-    #[error("user is blocked")]
-    Blocked,
-    /// The user does not exist and sign-ups are disabled.
-    #[error("Signups are not allowed for this connection.")]
-    SignupDisabled,
-    /// Storage could not be reached.
-    #[error("storage is unavailable")]
-    Unavailable(#[source] anyhow::Error),
-    /// Anything else.
-    #[error(transparent)]
-    Unknown(anyhow::Error),
-}
-
-fn wrong_code_message(connection: Connection) -> &'static str {
-    match connection {
-        Connection::Email => "Wrong email or verification code.",
-        Connection::Sms => "Wrong phone number or verification code.",
-    }
-}
-
-/// Why the refresh-token grant failed.
-#[derive(Debug, thiserror::Error)]
-pub enum RefreshError {
-    /// Unknown client, or a confidential client with a missing or wrong secret.
-    #[error("Unauthorized")]
-    InvalidClient,
-    /// The client may not use the refresh-token grant.
-    #[error("Grant type '{0}' not allowed for the client.")]
-    GrantNotAllowed(GrantType),
-    /// Unknown, spent, revoked or expired token, or another client's.
-    #[error("Unknown or invalid refresh token.")]
-    InvalidToken,
-    /// The requested scope is malformed, or wider than the one granted at
-    /// login; the text says which.
-    #[error("{0}")]
-    InvalidScope(String),
-    /// The user is blocked.
-    #[error("user is blocked")]
-    Blocked,
     /// Storage could not be reached.
     #[error("storage is unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -170,22 +87,21 @@ macro_rules! infrastructure_errors {
             }
         }
 
-        impl From<TokenError> for $error {
-            fn from(e: TokenError) -> Self {
+        impl From<SigningError> for $error {
+            fn from(e: SigningError) -> Self {
                 Self::Unknown(e.into())
             }
         }
     )*};
 }
 
-use super::link::{CodeGrantError, LinkError};
+use super::link::LinkError;
+use super::token::TokenError;
 
 infrastructure_errors!(
-    CodeGrantError,
     LinkError,
     StartError,
-    OtpError,
-    RefreshError,
+    TokenError,
     RevokeError,
     UserinfoError
 );

@@ -9,7 +9,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use super::Passwordless;
 use crate::client::SigningAlg;
-use crate::ports::{StoreError, TokenError};
+use crate::ports::{SigningError, StoreError};
 use crate::time::Timestamp;
 use crate::token::{KeyStatus, SigningKey, jwks_document};
 
@@ -27,7 +27,7 @@ pub enum KeyError {
     Store(#[from] StoreError),
     /// Key generation failed.
     #[error(transparent)]
-    Token(#[from] TokenError),
+    Token(#[from] SigningError),
 }
 
 impl Passwordless {

@@ -1,25 +1,21 @@
 //! Minting a token set once a user has proved who they are.
 
-use std::time::Duration;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::SecretString;
 
 use super::keyring::KeyError;
-use super::requests::Profile;
 use super::{Passwordless, scope};
 use crate::client::{Api, Client, GrantType};
-use crate::code::MacPurpose;
 use crate::ports::{StoreError, random_array};
-use crate::recipient::Recipient;
+use crate::profile::Profile;
 use crate::refresh::RefreshTokenRecord;
 use crate::time::Timestamp;
 use crate::token::{AccessClaims, IdClaims, TokenSet};
 use crate::user::User;
 
 /// What to do about a refresh token.
-pub(super) enum RefreshPlan {
+pub(crate) enum RefreshPlan {
     /// Start a new family if the scope and client allow it.
     NewFamilyIfAllowed,
     /// Return this already-stored replacement token.
@@ -29,13 +25,13 @@ pub(super) enum RefreshPlan {
 }
 
 /// A minted token set, and the refresh family it started, if any.
-pub(super) struct Minted {
+pub(crate) struct Minted {
     pub tokens: TokenSet,
     pub family_id: Option<String>,
 }
 
 /// The inputs to one mint.
-pub(super) struct Mint<'a> {
+pub(crate) struct Mint<'a> {
     pub client: &'a Client,
     pub user: &'a User,
     pub scope: String,
@@ -46,31 +42,17 @@ pub(super) struct Mint<'a> {
 
 /// Minting failed.
 #[derive(Debug, thiserror::Error)]
-pub(super) enum MintError {
+pub(crate) enum MintError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Key(#[from] KeyError),
     #[error(transparent)]
-    Token(#[from] crate::ports::TokenError),
+    Token(#[from] crate::ports::SigningError),
 }
 
 impl Passwordless {
-    /// The scope actually granted: `requested` (default `openid`), minus
-    /// `offline_access` when the client may not refresh.
-    pub(super) fn granted_scope(
-        client: &Client,
-        requested: Option<&str>,
-    ) -> Result<String, scope::InvalidScope> {
-        let s = scope::parse(requested.unwrap_or("openid"))?;
-        Ok(if client.allows_grant(GrantType::RefreshToken) {
-            s
-        } else {
-            scope::without(&s, "offline_access")
-        })
-    }
-
-    pub(super) async fn mint(&self, m: Mint<'_>) -> Result<Minted, MintError> {
+    pub(crate) async fn mint(&self, m: Mint<'_>) -> Result<Minted, MintError> {
         let now = self.ports.clock.now();
         let issuer = &self.config.issuer;
         let lifetime = m
@@ -139,9 +121,9 @@ impl Passwordless {
     }
 
     /// A fresh opaque refresh token (256 random bits) and its MAC.
-    pub(super) fn new_refresh_token(&self) -> (String, crate::code::CodeMac) {
+    pub(crate) fn new_refresh_token(&self) -> (String, crate::code::CodeMac) {
         let token = URL_SAFE_NO_PAD.encode(random_array::<32>(self.ports.rng.as_ref()));
-        let mac = self.mac_key.mac(MacPurpose::RefreshToken, "", &token);
+        let mac = self.macs.refresh_token(&token);
         (token, mac)
     }
 
@@ -180,7 +162,7 @@ impl Passwordless {
         nonce: Option<&str>,
         now: Timestamp,
     ) -> IdClaims {
-        let p = profile(user);
+        let p = Profile::of(user);
         IdClaims {
             iss: self.config.issuer.as_str().to_owned(),
             sub: p.sub,
@@ -199,37 +181,12 @@ impl Passwordless {
     }
 }
 
-/// The profile claims of `user`, as Auth0 fills them for passwordless users.
-pub(super) fn profile(user: &User) -> Profile {
-    let (email, email_verified, phone_number, phone_verified, nickname) = match &user.recipient {
-        Recipient::Email(e) => (
-            Some(e.as_str().to_owned()),
-            Some(user.verified),
-            None,
-            None,
-            e.local_part().to_owned(),
-        ),
-        Recipient::Sms(p) => (
-            None,
-            None,
-            Some(p.as_str().to_owned()),
-            Some(user.verified),
-            p.as_str().to_owned(),
-        ),
-    };
-    Profile {
-        sub: user.id.as_str().to_owned(),
-        email,
-        email_verified,
-        phone_number,
-        phone_verified,
-        name: user.recipient.as_str().to_owned(),
-        nickname,
-        updated_at: user.updated_at().to_rfc3339(),
+impl From<MintError> for super::token::TokenError {
+    fn from(e: MintError) -> Self {
+        match e {
+            MintError::Store(s) => s.into(),
+            MintError::Key(k) => Self::Unknown(k.into()),
+            MintError::Token(t) => t.into(),
+        }
     }
-}
-
-/// Minutes in `d`, rounded up (for "expires in N minutes").
-pub(super) const fn minutes_ceil(d: Duration) -> u64 {
-    d.as_secs().div_ceil(60)
 }

@@ -1,78 +1,82 @@
-//! The use cases: start a passwordless login, redeem its code, refresh and
-//! revoke tokens, answer `/userinfo`, publish the JWKS.
+//! The use cases: start a passwordless login, answer token requests (one
+//! pipeline for every grant), check and spend magic links, revoke refresh
+//! tokens, answer `/userinfo`, publish the JWKS.
 
-mod api;
+mod client_auth;
 mod config;
 mod deps;
 mod errors;
 mod keyring;
 pub mod link;
+mod macs;
 mod mint;
-mod otp;
-mod refresh;
 mod requests;
+mod revoke;
+mod roles;
 pub mod scope;
+mod sign_in;
 mod start;
+pub mod token;
 mod userinfo;
 
 use std::sync::Arc;
 
-use secrecy::ExposeSecret;
-
-pub use api::{AuthService, BackendStatus};
 pub use config::{InvalidIssuer, Issuer, PasswordlessConfig};
 pub use deps::Ports;
-pub use errors::{OtpError, RefreshError, RevokeError, StartError, UserinfoError};
-pub use link::{
-    CodeGrantError, CodeRequest, LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest,
+pub use errors::{RevokeError, StartError, UserinfoError};
+pub use link::{LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest};
+pub use requests::{ClientCredentials, RevokeRequest, StartRequest, Started};
+pub use roles::{
+    AllRoles, BackendStatus, Discovery, IssueTokens, MagicLinks, Readiness, Revocation, StartLogin,
+    UserInfo,
 };
-pub use requests::{
-    ClientCredentials, OtpRequest, Profile, RefreshRequest, RevokeRequest, StartRequest, Started,
+#[cfg(feature = "mocks")]
+pub use roles::{
+    MockDiscovery, MockIssueTokens, MockMagicLinks, MockReadiness, MockRevocation, MockStartLogin,
+    MockUserInfo,
+};
+pub use token::{
+    CodeGrant, CodeGrantError, Grant, GrantError, OtpError, OtpGrant, RefreshError, RefreshGrant,
+    Refusal, TokenError, TokenRequest,
 };
 
-use crate::client::Client;
-use crate::code::{MacKey, MacPurpose};
-use crate::ports::{HealthCheck, StoreError};
-use crate::recipient::Recipient;
+use crate::code::MacKey;
+use crate::ports::HealthCheck;
+pub use crate::profile::Profile;
 use keyring::KeyRing;
+use macs::Macs;
 
 /// The passwordless service: every use case, over one set of [`Ports`].
 ///
-/// Share it behind an `Arc`; all methods take `&self`.
+/// Share it behind an `Arc`; all methods take `&self`. The transport sees it
+/// through the role traits ([`StartLogin`], [`IssueTokens`], …), one per
+/// endpoint family.
 pub struct Passwordless {
     ports: Ports,
     config: PasswordlessConfig,
-    mac_key: MacKey,
+    macs: Macs,
     keyring: KeyRing,
     health: Vec<Arc<dyn HealthCheck>>,
 }
 
-/// The outcome of checking a client's credentials.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "lives on the stack for one request; boxing would allocate on every request"
-)]
-enum ClientAuth {
-    /// The client exists and its credentials hold. `with_secret` says
-    /// whether it proved itself with a secret (only confidential clients do).
-    Ok { client: Client, with_secret: bool },
-    /// Unknown client.
-    Unknown,
-    /// Known client, missing or wrong secret.
-    Invalid,
-}
-
 impl Passwordless {
-    /// A service over `ports` with `config`, keying code MACs with `mac_key`.
+    /// A service over `ports` with `config`, keying every MAC with `mac_key`.
     #[must_use]
     pub fn new(ports: Ports, config: PasswordlessConfig, mac_key: MacKey) -> Self {
         Self {
             ports,
             config,
-            mac_key,
+            macs: Macs::new(mac_key),
             keyring: KeyRing::default(),
             health: Vec::new(),
         }
+    }
+
+    /// Adds backends for [`Readiness::readiness`] to ask.
+    #[must_use]
+    pub fn with_health_checks(mut self, checks: Vec<Arc<dyn HealthCheck>>) -> Self {
+        self.health.extend(checks);
+        self
     }
 
     /// The rules in force.
@@ -85,42 +89,5 @@ impl Passwordless {
     #[must_use]
     pub const fn ports(&self) -> &Ports {
         &self.ports
-    }
-
-    /// Checks `creds`: a confidential client must present its secret; a
-    /// public client is identified by its id alone.
-    async fn authenticate(&self, creds: &ClientCredentials) -> Result<ClientAuth, StoreError> {
-        let Some(client) = self.ports.clients.get(&creds.client_id).await? else {
-            return Ok(ClientAuth::Unknown);
-        };
-        Ok(match (&client.secret, &creds.client_secret) {
-            (Some(hash), Some(presented)) if hash.verify(presented.expose_secret()) => {
-                ClientAuth::Ok {
-                    client,
-                    with_secret: true,
-                }
-            }
-            (Some(_), _) => ClientAuth::Invalid,
-            (None, _) => ClientAuth::Ok {
-                client,
-                with_secret: false,
-            },
-        })
-    }
-
-    /// A rate-limit key for `recipient` that does not reveal it: counters
-    /// live in shared caches that operators can list.
-    fn recipient_key(&self, prefix: &str, recipient: &Recipient) -> String {
-        self.private_key(
-            &format!("{prefix}:{}", recipient.connection()),
-            recipient.as_str(),
-        )
-    }
-
-    /// `{prefix}:{MAC of value}`: a counter key that does not reveal the
-    /// address or IP it counts.
-    fn private_key(&self, prefix: &str, value: &str) -> String {
-        let mac = self.mac_key.mac(MacPurpose::RateLimitKey, prefix, value);
-        format!("{prefix}:{}", &mac.to_hex()[..32])
     }
 }

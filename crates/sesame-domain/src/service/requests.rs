@@ -4,13 +4,11 @@ use std::fmt;
 use std::net::IpAddr;
 
 use secrecy::SecretString;
-use serde::Serialize;
 
 use crate::challenge::{AuthParams, SendMode};
 use crate::client::ClientId;
-use crate::code::Otp;
 use crate::rate_limit::RateDecision;
-use crate::recipient::{Connection, Recipient};
+use crate::recipient::Recipient;
 
 /// How a client identified itself: `client_secret_post`, `client_secret_basic`
 /// or, for a public client, by id alone.
@@ -65,48 +63,6 @@ pub struct Started {
     pub rate: Option<RateDecision>,
 }
 
-/// `POST /oauth/token` with the passwordless OTP grant. Redacted in `Debug`:
-/// `username` is an address or number as typed.
-#[derive(Clone)]
-pub struct OtpRequest {
-    /// Who asks.
-    pub client: ClientCredentials,
-    /// `realm`: the connection.
-    pub connection: Connection,
-    /// `username`: the address or number, as typed.
-    pub username: String,
-    /// `otp`: the code, as typed.
-    pub otp: Otp,
-    /// `audience` (or `resource`).
-    pub audience: Option<String>,
-    /// `scope`.
-    pub scope: Option<String>,
-    /// `redirect_uri`, which must be a registered callback when given.
-    pub redirect_uri: Option<String>,
-}
-
-impl fmt::Debug for OtpRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OtpRequest")
-            .field("client", &self.client)
-            .field("connection", &self.connection)
-            .field("audience", &self.audience)
-            .field("scope", &self.scope)
-            .finish_non_exhaustive()
-    }
-}
-
-/// `POST /oauth/token` with the refresh-token grant.
-#[derive(Debug, Clone)]
-pub struct RefreshRequest {
-    /// Who asks.
-    pub client: ClientCredentials,
-    /// The refresh token.
-    pub refresh_token: SecretString,
-    /// A narrower scope, when asked for.
-    pub scope: Option<String>,
-}
-
 /// `POST /oauth/revoke`.
 #[derive(Debug, Clone)]
 pub struct RevokeRequest {
@@ -114,37 +70,4 @@ pub struct RevokeRequest {
     pub client: ClientCredentials,
     /// The refresh token to revoke, with its whole family.
     pub token: SecretString,
-}
-
-/// A user's profile claims, as `/userinfo` and the id token carry them.
-#[derive(Clone, PartialEq, Eq, Serialize)]
-pub struct Profile {
-    /// The user id.
-    pub sub: String,
-    /// The email address, for the email connection.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Whether the address is verified.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email_verified: Option<bool>,
-    /// The phone number, for the sms connection.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<String>,
-    /// Whether the number is verified.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_verified: Option<bool>,
-    /// The address or number.
-    pub name: String,
-    /// The local part of the address, or the number.
-    pub nickname: String,
-    /// RFC 3339.
-    pub updated_at: String,
-}
-
-impl fmt::Debug for Profile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Profile")
-            .field("sub", &self.sub)
-            .finish_non_exhaustive()
-    }
 }

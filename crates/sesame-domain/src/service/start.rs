@@ -4,14 +4,13 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::Passwordless;
+use super::client_auth::ClientAuth;
 use super::errors::StartError;
-use super::mint::minutes_ceil;
 use super::requests::{StartRequest, Started};
-use super::{ClientAuth, Passwordless};
 use crate::authorization::{ResponseType, is_pkce_value};
 use crate::challenge::{AuthParams, Challenge, ChallengeId, SendMode};
 use crate::client::{Client, GrantType};
-use crate::code::{CodeMac, MacPurpose};
 use crate::message::{MessageContext, Operation};
 use crate::ports::random_array;
 use crate::recipient::{Connection, Recipient};
@@ -67,7 +66,7 @@ impl Passwordless {
         };
         let mut rate = None;
         if let Some(ip) = ip {
-            let key = self.private_key("start:ip", &ip.to_string());
+            let key = self.macs.rate_key("start:ip", &ip.to_string());
             let d = self
                 .ports
                 .rate_limiter
@@ -78,7 +77,7 @@ impl Passwordless {
             }
             rate = Some(d);
         }
-        let rcpt_key = self.recipient_key("start:rcpt", &req.recipient);
+        let rcpt_key = self.macs.recipient_rate_key("start:rcpt", &req.recipient);
         let d = self
             .ports
             .rate_limiter
@@ -113,7 +112,7 @@ impl Passwordless {
             // it (callback, PKCE, response type), a code start's were not.
             Recipient::Email(_) if send == SendMode::Link => {
                 let token = URL_SAFE_NO_PAD.encode(random_array::<32>(self.ports.rng.as_ref()));
-                let mac = self.link_mac(&request_id, &token);
+                let mac = self.macs.link(&request_id, &token);
                 (
                     Some(self.link_url(&client, &req.recipient, &req.auth_params, &token)),
                     Some(mac),
@@ -122,7 +121,7 @@ impl Passwordless {
             _ => (None, None),
         };
         let challenge = Challenge {
-            code_mac: self.otp_mac(&request_id, code.expose()),
+            code_mac: self.macs.otp(&request_id, code.expose()),
             id: request_id,
             client_id: client.id.clone(),
             recipient: req.recipient.clone(),
@@ -145,7 +144,7 @@ impl Passwordless {
             application_name: client.name.clone(),
             locale: req.locale,
             operation,
-            expires_in_minutes: minutes_ceil(self.config.code_ttl),
+            expires_in_minutes: crate::time::minutes_ceil(self.config.code_ttl),
         };
         if let Err(e) = self.deliver(&ctx).await {
             // Best effort: if this delete fails too, the code still never
@@ -170,11 +169,6 @@ impl Passwordless {
         };
         sent.map(|_| ())
             .map_err(|source| StartError::Delivery { connection, source })
-    }
-
-    /// The MAC of an OTP bound to its challenge.
-    pub(super) fn otp_mac(&self, id: &ChallengeId, code: &str) -> CodeMac {
-        self.mac_key.mac(MacPurpose::Otp, id.as_str(), code)
     }
 
     async fn check_auth_params(

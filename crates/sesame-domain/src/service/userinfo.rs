@@ -2,8 +2,7 @@
 
 use super::Passwordless;
 use super::errors::UserinfoError;
-use super::mint::profile;
-use super::requests::Profile;
+use crate::profile::Profile;
 use crate::user::UserId;
 
 impl Passwordless {
@@ -26,7 +25,7 @@ impl Passwordless {
         }
         let id = UserId::parse(&claims.sub).map_err(|_| UserinfoError::InvalidToken)?;
         match self.ports.users.get(&id).await? {
-            Some(user) if !user.blocked => Ok(profile(&user)),
+            Some(user) if !user.blocked => Ok(Profile::of(&user)),
             _ => Err(UserinfoError::InvalidToken),
         }
     }

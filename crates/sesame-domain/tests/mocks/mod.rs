@@ -17,11 +17,11 @@ use sesame_domain::code::{CodeLength, MacKey, MacPurpose, Otp};
 use sesame_domain::message::{DeliveryReceipt, EmailMessage, SmsMessage};
 use sesame_domain::ports::{
     ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, Clock, CodeGenerator,
-    DeliveryError, EmailSender, KeyStore, RateLimiter, RefreshTokenStore, SmsSender, StoreError,
-    TokenError, TokenMinter, UserStore,
+    DeliveryError, EmailSender, KeyStore, RateLimiter, RefreshTokenStore, SigningError, SmsSender,
+    StoreError, TokenMinter, UserStore,
 };
 use sesame_domain::render::PlainRenderer;
-use sesame_domain::service::{ClientCredentials, Issuer, OtpRequest, StartRequest};
+use sesame_domain::service::{ClientCredentials, Issuer, OtpGrant, StartRequest, TokenRequest};
 use sesame_domain::token::{AccessClaims, IdClaims};
 use sesame_domain::{
     Api, AuthParams, AuthorizationCode, Challenge, ChallengeId, ChallengeKey, Client, ClientId,
@@ -147,10 +147,10 @@ mock! {
     pub Minter {}
     #[async_trait]
     impl TokenMinter for Minter {
-        fn generate_key(&self, alg: SigningAlg, now: Timestamp) -> Result<SigningKey, TokenError>;
-        async fn sign_access(&self, key: &SigningKey, claims: &AccessClaims) -> Result<String, TokenError>;
-        async fn sign_id(&self, key: &SigningKey, claims: &IdClaims) -> Result<String, TokenError>;
-        fn verify_access(&self, token: &str, keys: &[SigningKey], issuer: &str) -> Result<AccessClaims, TokenError>;
+        fn generate_key(&self, alg: SigningAlg, now: Timestamp) -> Result<SigningKey, SigningError>;
+        async fn sign_access(&self, key: &SigningKey, claims: &AccessClaims) -> Result<String, SigningError>;
+        async fn sign_id(&self, key: &SigningKey, claims: &IdClaims) -> Result<String, SigningError>;
+        fn verify_access(&self, token: &str, keys: &[SigningKey], issuer: &str) -> Result<AccessClaims, SigningError>;
     }
 }
 
@@ -339,14 +339,14 @@ pub fn start_request(recipient: Recipient) -> StartRequest {
 }
 
 /// A redemption of `code` for `recipient` from the confidential client.
-pub fn otp_request(recipient: Recipient, code: &str) -> OtpRequest {
-    OtpRequest {
-        client: credentials(),
+pub fn otp_request(recipient: Recipient, code: &str) -> TokenRequest {
+    let grant = OtpGrant {
         connection: recipient.connection(),
         username: recipient.as_str().to_owned(),
         otp: Otp::new(code),
         audience: None,
         scope: Some("openid".into()),
         redirect_uri: None,
-    }
+    };
+    TokenRequest::new(credentials(), grant)
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sesame_domain::Recipient;
 use sesame_domain::ports::{ChallengeStore, UserStore};
-use sesame_domain::service::OtpError;
+use sesame_domain::service::{GrantError, OtpError, TokenError};
 
 use super::support::{fail, ok, race, some};
 use crate::Harness;
@@ -39,15 +39,18 @@ async fn redeem_concurrently(h: &Harness, recipient: &Recipient) {
     let code = some(h.code_for(recipient), "the code in the outbox");
     let results = race(RACERS, |_| {
         let service = Arc::clone(&h.service);
-        let req = Harness::otp_request(recipient, &code);
-        async move { service.exchange_otp(req).await }
+        let req = Harness::token_request(Harness::otp_grant(recipient, &code));
+        async move { service.token(req).await }
     })
     .await;
     let mut winners = 0;
     for r in results {
         match r {
             Ok(_) => winners += 1,
-            Err(OtpError::WrongCode(_) | OtpError::TooManyAttempts(_)) => {}
+            Err(
+                TokenError::Grant(GrantError::PasswordlessOtp(OtpError::WrongCode(_)))
+                | TokenError::Grant(GrantError::PasswordlessOtp(OtpError::TooManyAttempts(_))),
+            ) => {}
             Err(e) => fail(&format!("a losing redemption failed with {e:?}")),
         }
     }

@@ -29,8 +29,8 @@ use sesame_domain::ports::{
     RefreshTokenStore, TokenMinter, UserStore,
 };
 use sesame_domain::service::{
-    ClientCredentials, OtpError, OtpRequest, RefreshError, RefreshRequest, StartError,
-    StartRequest, Started,
+    ClientCredentials, Grant, OtpGrant, RefreshGrant, StartError, StartRequest, Started,
+    TokenError, TokenRequest,
 };
 use sesame_domain::{AuthParams, ClientId, Passwordless, Recipient, SendMode, TokenSet};
 
@@ -167,12 +167,10 @@ impl Harness {
         }
     }
 
-    /// A redemption of `code` for `recipient` by the confidential client,
-    /// with no audience, scope or redirect URI.
+    /// The OTP grant for `code` sent to `recipient`, no audience or scope.
     #[must_use]
-    pub fn otp_request(recipient: &Recipient, code: &str) -> OtpRequest {
-        OtpRequest {
-            client: Self::confidential(),
+    pub fn otp_grant(recipient: &Recipient, code: &str) -> OtpGrant {
+        OtpGrant {
             connection: recipient.connection(),
             username: recipient.as_str().to_owned(),
             otp: Otp::new(code),
@@ -180,6 +178,12 @@ impl Harness {
             scope: None,
             redirect_uri: None,
         }
+    }
+
+    /// A token request by the confidential client with `grant`.
+    #[must_use]
+    pub fn token_request(grant: impl Into<Grant>) -> TokenRequest {
+        TokenRequest::new(Self::confidential(), grant)
     }
 
     /// Sends [`Harness::start_request`] for `recipient`.
@@ -196,14 +200,20 @@ impl Harness {
         self.outbox.last_code_for(recipient)
     }
 
-    /// Redeems `code` for `recipient` with [`Harness::otp_request`].
+    /// Redeems `code` for `recipient` as the confidential client.
     ///
     /// # Errors
-    /// What [`Passwordless::exchange_otp`] returns.
-    pub async fn redeem(&self, recipient: &Recipient, code: &str) -> Result<TokenSet, OtpError> {
-        self.service
-            .exchange_otp(Self::otp_request(recipient, code))
-            .await
+    /// Whatever the token pipeline answers.
+    pub async fn redeem(&self, recipient: &Recipient, code: &str) -> Result<TokenSet, TokenError> {
+        self.exchange(Self::otp_grant(recipient, code)).await
+    }
+
+    /// Presents `grant` at the token endpoint as the confidential client.
+    ///
+    /// # Errors
+    /// Whatever the token pipeline answers.
+    pub async fn exchange(&self, grant: impl Into<Grant>) -> Result<TokenSet, TokenError> {
+        self.service.token(Self::token_request(grant)).await
     }
 
     /// A whole login as the confidential client, asking for
@@ -216,22 +226,20 @@ impl Harness {
         let code = self
             .code_for(recipient)
             .ok_or_else(|| anyhow::anyhow!("no code was sent"))?;
-        let mut req = Self::otp_request(recipient, &code);
-        req.scope = Some("openid offline_access".to_owned());
-        Ok(self.service.exchange_otp(req).await?)
+        let mut grant = Self::otp_grant(recipient, &code);
+        grant.scope = Some("openid offline_access".to_owned());
+        Ok(self.exchange(grant).await?)
     }
 
     /// Trades `refresh_token` as the confidential client.
     ///
     /// # Errors
-    /// What [`Passwordless::exchange_refresh`] returns.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenSet, RefreshError> {
-        self.service
-            .exchange_refresh(RefreshRequest {
-                client: Self::confidential(),
-                refresh_token: SecretString::from(refresh_token.to_owned()),
-                scope: None,
-            })
-            .await
+    /// What [`Passwordless::token`] returns.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenSet, TokenError> {
+        self.exchange(RefreshGrant {
+            refresh_token: SecretString::from(refresh_token.to_owned()),
+            scope: None,
+        })
+        .await
     }
 }

@@ -1,4 +1,4 @@
-//! Why a link or an authorization code was refused.
+//! Why a magic link was refused.
 
 use crate::client::GrantType;
 use crate::page::LinkProblem;
@@ -53,31 +53,4 @@ impl LinkError {
             Self::Unavailable(_) | Self::Unknown(_) => LinkProblem::Unavailable,
         }
     }
-}
-
-/// Why the authorization-code grant failed.
-#[derive(Debug, thiserror::Error)]
-pub enum CodeGrantError {
-    /// Unknown client, or a confidential client with a missing or wrong secret.
-    #[error("Unauthorized")]
-    InvalidClient,
-    /// The client may not use the authorization-code grant.
-    #[error("Grant type '{0}' not allowed for the client.")]
-    GrantNotAllowed(GrantType),
-    /// Unknown, expired or used code, another client's code, or another
-    /// `redirect_uri`: one answer (RFC 6749 §5.2 `invalid_grant`).
-    #[error("Invalid authorization code")]
-    InvalidGrant,
-    /// The PKCE `code_verifier` is missing, malformed or does not match.
-    #[error("Failed to verify code verifier")]
-    InvalidVerifier,
-    /// The user is blocked.
-    #[error("user is blocked")]
-    Blocked,
-    /// Storage could not be reached.
-    #[error("storage is unavailable")]
-    Unavailable(#[source] anyhow::Error),
-    /// Anything else.
-    #[error(transparent)]
-    Unknown(anyhow::Error),
 }

@@ -1,6 +1,6 @@
-//! Magic links: checking a link without spending it (the confirm page),
-//! spending it (the confirm page's POST), and exchanging the authorization
-//! code it produced at the token endpoint.
+//! Magic links: checking a link without spending it (the confirm page) and
+//! spending it (the confirm page's POST). The authorization code it produces
+//! is exchanged by the token pipeline (`token/code.rs`).
 //!
 //! The link's query carries only what finds its challenge (`client_id`,
 //! `email`, `verification_code`); every OAuth parameter comes from the
@@ -8,7 +8,6 @@
 //! or `state` changes nothing.
 
 mod errors;
-mod exchange;
 mod redirect;
 mod verify;
 
@@ -16,10 +15,9 @@ use std::fmt;
 
 use secrecy::SecretString;
 
-pub use errors::{CodeGrantError, LinkError};
+pub use errors::LinkError;
 pub use redirect::LinkRedirect;
 
-use super::requests::ClientCredentials;
 use crate::client::ClientId;
 
 /// A magic link as it comes back from the browser, for
@@ -65,26 +63,4 @@ pub struct LinkApp {
     pub name: String,
     /// Where "back to the application" leads.
     pub back_url: Option<String>,
-}
-
-/// `POST /oauth/token` with `grant_type=authorization_code`.
-#[derive(Clone)]
-pub struct CodeRequest {
-    /// Who asks.
-    pub client: ClientCredentials,
-    /// `code`.
-    pub code: SecretString,
-    /// `redirect_uri`; when given it must be the one the code went to.
-    pub redirect_uri: Option<String>,
-    /// `code_verifier` (PKCE).
-    pub code_verifier: Option<SecretString>,
-}
-
-impl fmt::Debug for CodeRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CodeRequest")
-            .field("client", &self.client)
-            .field("code_verifier", &self.code_verifier.is_some())
-            .finish_non_exhaustive()
-    }
 }

@@ -15,13 +15,14 @@ use super::errors::LinkError;
 use super::redirect::LinkRedirect;
 use super::{LinkApp, LinkPreview, LinkRequest};
 use crate::authorization::{AUTHORIZATION_CODE_LIFETIME, AuthorizationCode, ResponseType};
-use crate::challenge::{Challenge, ChallengeId, ChallengeKey};
+use crate::challenge::{Challenge, ChallengeKey};
 use crate::client::{Client, ClientId, GrantType};
-use crate::code::MacPurpose;
 use crate::ports::random_array;
 use crate::recipient::{Connection, EmailAddress, Recipient};
+use crate::service::Passwordless;
 use crate::service::mint::{Mint, RefreshPlan};
-use crate::service::{OtpError, Passwordless};
+use crate::service::sign_in::Subject;
+use crate::service::token::TokenError;
 
 /// A link that checked out: what spending it needs.
 struct Checked {
@@ -61,12 +62,12 @@ impl Passwordless {
             return Err(LinkError::Used);
         }
         let user = self
-            .login(&c.challenge.recipient)
+            .admit(Subject::Recipient(c.challenge.recipient.clone()))
             .await
             .map_err(|e| match e {
-                OtpError::Blocked => LinkError::Blocked,
-                OtpError::SignupDisabled => LinkError::SignupDisabled,
-                OtpError::Unavailable(s) => LinkError::Unavailable(s),
+                TokenError::Blocked => LinkError::Blocked,
+                TokenError::SignupDisabled => LinkError::SignupDisabled,
+                TokenError::Unavailable(s) => LinkError::Unavailable(s),
                 other => LinkError::Unknown(other.into()),
             })?;
         let p = &c.challenge.auth_params;
@@ -76,7 +77,7 @@ impl Passwordless {
                 if refresh_ok {
                     s
                 } else {
-                    super::super::scope::without(&s, "offline_access")
+                    crate::service::scope::without(&s, "offline_access")
                 }
             })
             .map_err(|e| LinkError::Unknown(anyhow::anyhow!("stored scope is invalid: {e}")))?;
@@ -85,7 +86,7 @@ impl Passwordless {
         if c.response_type == ResponseType::Code {
             let code = URL_SAFE_NO_PAD.encode(random_array::<32>(self.ports.rng.as_ref()));
             let record = AuthorizationCode {
-                code_mac: self.mac_key.mac(MacPurpose::AuthorizationCode, "", &code),
+                code_mac: self.macs.authorization_code(&code),
                 client_id: c.client.id.clone(),
                 user_id: user.id.clone(),
                 redirect_uri: c.redirect_uri.clone(),
@@ -105,8 +106,9 @@ impl Passwordless {
         }
 
         let api = match &p.audience {
-            Some(aud) => Some(self.ports.apis.get(aud).await?.ok_or_else(|| {
-                LinkError::Unknown(anyhow::anyhow!("the link's API is no longer registered"))
+            Some(aud) => Some(self.api(aud).await.map_err(|e| match e {
+                TokenError::Unavailable(s) => LinkError::Unavailable(s),
+                _ => LinkError::Unknown(anyhow::anyhow!("the link's API is no longer registered")),
             })?),
             None => None,
         };
@@ -147,13 +149,13 @@ impl Passwordless {
     async fn check_link(&self, req: &LinkRequest) -> Result<Checked, LinkError> {
         let token = req.verification_code.expose_secret();
         let Some(client) = self.ports.clients.get(&req.client_id).await? else {
-            let _ = self.link_mac(&ChallengeId::from_stored("ch_none"), token);
+            self.macs.link_without_challenge(token);
             return Err(LinkError::Invalid);
         };
         let email = match (req.connection.as_str(), EmailAddress::parse(&req.email)) {
             (c, Ok(e)) if c == Connection::Email.as_str() => e,
             _ => {
-                let _ = self.link_mac(&ChallengeId::from_stored("ch_none"), token);
+                self.macs.link_without_challenge(token);
                 return Err(LinkError::Invalid);
             }
         };
@@ -165,7 +167,7 @@ impl Passwordless {
         let now = self.ports.clock.now();
         let challenge = match latest {
             Some(ch) => {
-                let mac = self.link_mac(&ch.id, token);
+                let mac = self.macs.link(&ch.id, token);
                 let matches = ch.link_mac.as_ref().is_some_and(|m| mac.matches(m));
                 if !matches {
                     return Err(LinkError::Invalid);
@@ -179,7 +181,7 @@ impl Passwordless {
                 ch
             }
             None => {
-                let _ = self.link_mac(&ChallengeId::from_stored("ch_none"), token);
+                self.macs.link_without_challenge(token);
                 return Err(LinkError::Invalid);
             }
         };
@@ -214,14 +216,5 @@ impl Passwordless {
             response_type,
             redirect_uri,
         })
-    }
-
-    /// The MAC of a link token bound to its challenge.
-    pub(in crate::service) fn link_mac(
-        &self,
-        id: &ChallengeId,
-        token: &str,
-    ) -> crate::code::CodeMac {
-        self.mac_key.mac(MacPurpose::Link, id.as_str(), token)
     }
 }

@@ -1,0 +1,71 @@
+//! Every keyed MAC the service derives, in one place: what stands in for a
+//! code, a link token, a refresh token or an authorization code in storage,
+//! and the rate-limit keys that stand in for addresses and IPs.
+//!
+//! Each derivation has its own [`MacPurpose`], so a MAC of one kind can
+//! never be mistaken for another, and secrets bound to a challenge carry its
+//! id, so a MAC copied onto another challenge is worthless.
+
+use crate::challenge::ChallengeId;
+use crate::code::{CodeMac, MacKey, MacPurpose};
+use crate::recipient::Recipient;
+
+/// The challenge id MACs are computed against when there is no challenge:
+/// an unknown recipient costs the same work as a known one.
+const NO_CHALLENGE: &str = "ch_none";
+
+/// The service's MAC key and every derivation made with it.
+pub(crate) struct Macs(MacKey);
+
+impl Macs {
+    /// Derivations keyed by `key`.
+    pub(crate) const fn new(key: MacKey) -> Self {
+        Self(key)
+    }
+
+    /// A one-time code bound to its challenge.
+    pub(crate) fn otp(&self, challenge: &ChallengeId, code: &str) -> CodeMac {
+        self.0.mac(MacPurpose::Otp, challenge.as_str(), code)
+    }
+
+    /// The same work as [`Macs::otp`], for a code no challenge can match.
+    pub(crate) fn otp_without_challenge(&self, code: &str) {
+        let _ = self.0.mac(MacPurpose::Otp, NO_CHALLENGE, code);
+    }
+
+    /// A magic-link token bound to its challenge.
+    pub(crate) fn link(&self, challenge: &ChallengeId, token: &str) -> CodeMac {
+        self.0.mac(MacPurpose::Link, challenge.as_str(), token)
+    }
+
+    /// The same work as [`Macs::link`], for a token no challenge can match.
+    pub(crate) fn link_without_challenge(&self, token: &str) {
+        let _ = self.0.mac(MacPurpose::Link, NO_CHALLENGE, token);
+    }
+
+    /// An opaque refresh token: its lookup key in the refresh-token store.
+    pub(crate) fn refresh_token(&self, token: &str) -> CodeMac {
+        self.0.mac(MacPurpose::RefreshToken, "", token)
+    }
+
+    /// An authorization code: its lookup key in the code store.
+    pub(crate) fn authorization_code(&self, code: &str) -> CodeMac {
+        self.0.mac(MacPurpose::AuthorizationCode, "", code)
+    }
+
+    /// `{prefix}:{MAC of value}`: a counter key that does not reveal the
+    /// address or IP it counts, since counters live in shared caches that
+    /// operators can list.
+    pub(crate) fn rate_key(&self, prefix: &str, value: &str) -> String {
+        let mac = self.0.mac(MacPurpose::RateLimitKey, prefix, value);
+        format!("{prefix}:{}", &mac.to_hex()[..32])
+    }
+
+    /// A counter key for `recipient`, separate per connection.
+    pub(crate) fn recipient_rate_key(&self, prefix: &str, recipient: &Recipient) -> String {
+        self.rate_key(
+            &format!("{prefix}:{}", recipient.connection()),
+            recipient.as_str(),
+        )
+    }
+}

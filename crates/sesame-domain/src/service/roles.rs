@@ -1,0 +1,168 @@
+//! The service as the transport sees it: one small trait per role, so each
+//! handler depends on what it calls and its tests mock only that.
+//!
+//! [`Passwordless`] implements every role. With the `mocks` feature each
+//! trait also gets a mockall mock (`MockStartLogin`, `MockIssueTokens`, …)
+//! for the transport's handler tests.
+
+use async_trait::async_trait;
+
+use super::{
+    Issuer, LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest, Passwordless, RevokeError,
+    RevokeRequest, StartError, StartRequest, Started, TokenError, TokenRequest, UserinfoError,
+};
+use crate::client::ClientId;
+use crate::ports::StoreError;
+use crate::profile::Profile;
+use crate::token::TokenSet;
+
+/// One backend's readiness.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendStatus {
+    /// The backend's short name.
+    pub name: &'static str,
+    /// Whether it answered.
+    pub ready: bool,
+}
+
+/// `POST /passwordless/start`.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait StartLogin: Send + Sync + 'static {
+    /// See [`Passwordless::start`].
+    async fn start(&self, req: StartRequest) -> Result<Started, StartError>;
+}
+
+/// `POST /oauth/token`, every grant.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait IssueTokens: Send + Sync + 'static {
+    /// See [`Passwordless::token`].
+    async fn token(&self, req: TokenRequest) -> Result<TokenSet, TokenError>;
+}
+
+/// `/passwordless/verify_redirect`: the magic link's confirm page and POST.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait MagicLinks: Send + Sync + 'static {
+    /// See [`Passwordless::inspect_link`].
+    async fn inspect_link(&self, req: LinkRequest) -> Result<LinkPreview, LinkError>;
+    /// See [`Passwordless::redeem_link`].
+    async fn redeem_link(&self, req: LinkRequest) -> Result<LinkRedirect, LinkError>;
+    /// See [`Passwordless::link_app`].
+    async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError>;
+}
+
+/// `POST /oauth/revoke`.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait Revocation: Send + Sync + 'static {
+    /// See [`Passwordless::revoke`].
+    async fn revoke(&self, req: RevokeRequest) -> Result<(), RevokeError>;
+}
+
+/// `GET|POST /userinfo`.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait UserInfo: Send + Sync + 'static {
+    /// See [`Passwordless::userinfo`].
+    async fn userinfo(&self, access_token: &str) -> Result<Profile, UserinfoError>;
+}
+
+/// OIDC discovery and the JWKS.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait Discovery: Send + Sync + 'static {
+    /// The issuer, for discovery and links.
+    fn issuer(&self) -> &Issuer;
+    /// See [`Passwordless::jwks`].
+    async fn jwks(&self) -> Result<serde_json::Value, StoreError>;
+}
+
+/// `GET /readyz`.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait Readiness: Send + Sync + 'static {
+    /// Asks every backend whether it can serve.
+    async fn readiness(&self) -> Vec<BackendStatus>;
+}
+
+#[async_trait]
+impl StartLogin for Passwordless {
+    async fn start(&self, req: StartRequest) -> Result<Started, StartError> {
+        Self::start(self, req).await
+    }
+}
+
+#[async_trait]
+impl IssueTokens for Passwordless {
+    async fn token(&self, req: TokenRequest) -> Result<TokenSet, TokenError> {
+        Self::token(self, req).await
+    }
+}
+
+#[async_trait]
+impl MagicLinks for Passwordless {
+    async fn inspect_link(&self, req: LinkRequest) -> Result<LinkPreview, LinkError> {
+        Self::inspect_link(self, req).await
+    }
+
+    async fn redeem_link(&self, req: LinkRequest) -> Result<LinkRedirect, LinkError> {
+        Self::redeem_link(self, req).await
+    }
+
+    async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError> {
+        Self::link_app(self, client_id).await
+    }
+}
+
+#[async_trait]
+impl Revocation for Passwordless {
+    async fn revoke(&self, req: RevokeRequest) -> Result<(), RevokeError> {
+        Self::revoke(self, req).await
+    }
+}
+
+#[async_trait]
+impl UserInfo for Passwordless {
+    async fn userinfo(&self, access_token: &str) -> Result<Profile, UserinfoError> {
+        Self::userinfo(self, access_token).await
+    }
+}
+
+#[async_trait]
+impl Discovery for Passwordless {
+    fn issuer(&self) -> &Issuer {
+        &self.config.issuer
+    }
+
+    async fn jwks(&self) -> Result<serde_json::Value, StoreError> {
+        Self::jwks(self).await
+    }
+}
+
+#[async_trait]
+impl Readiness for Passwordless {
+    async fn readiness(&self) -> Vec<BackendStatus> {
+        let mut out = Vec::with_capacity(self.health.len());
+        // Sequential on purpose: a handful of backends, and no executor here.
+        for h in &self.health {
+            out.push(BackendStatus {
+                name: h.name(),
+                ready: h.check().await.is_ok(),
+            });
+        }
+        out
+    }
+}
+
+/// Every role: what the transport needs of a whole service.
+pub trait AllRoles:
+    StartLogin + IssueTokens + MagicLinks + Revocation + UserInfo + Discovery + Readiness
+{
+}
+
+impl<T> AllRoles for T where
+    T: StartLogin + IssueTokens + MagicLinks + Revocation + UserInfo + Discovery + Readiness
+{
+}

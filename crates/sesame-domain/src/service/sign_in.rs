@@ -1,0 +1,97 @@
+//! The sign-in policy, in one place for every path that signs a user in
+//! (the token grants and the magic link): who may sign in, for which API,
+//! with what scope.
+
+use super::Passwordless;
+use super::scope::{self, InvalidScope};
+use super::token::TokenError;
+use crate::client::{Api, Client, GrantType};
+use crate::ports::random_array;
+use crate::recipient::Recipient;
+use crate::user::{User, UserId};
+
+/// Who proved themselves.
+pub(crate) enum Subject {
+    /// Whoever receives at this address or number: found, or signed up on
+    /// first login; the login is recorded.
+    Recipient(Recipient),
+    /// A user who signed in before (an authorization code, a refresh token).
+    Known(User),
+}
+
+impl Passwordless {
+    /// The user policy: the subject must exist (or may sign up) and must
+    /// not be blocked.
+    ///
+    /// # Errors
+    /// [`TokenError::SignupDisabled`], [`TokenError::Blocked`], or storage.
+    pub(crate) async fn admit(&self, subject: Subject) -> Result<User, TokenError> {
+        let user = match subject {
+            Subject::Recipient(r) => self.find_or_sign_up(&r).await?,
+            Subject::Known(user) => user,
+        };
+        if user.blocked {
+            return Err(TokenError::Blocked);
+        }
+        Ok(user)
+    }
+
+    /// Finds or creates the user for `recipient` and records the login.
+    /// A blocked user's login is not recorded.
+    async fn find_or_sign_up(&self, recipient: &Recipient) -> Result<User, TokenError> {
+        let now = self.ports.clock.now();
+        let user = match self.ports.users.find(recipient).await? {
+            Some(u) => u,
+            None if self.config.disable_signup => return Err(TokenError::SignupDisabled),
+            None => {
+                let fresh = User {
+                    id: UserId::from_random(
+                        recipient.connection(),
+                        random_array(self.ports.rng.as_ref()),
+                    ),
+                    recipient: recipient.clone(),
+                    verified: false,
+                    created_at: now,
+                    last_login: None,
+                    logins_count: 0,
+                    blocked: false,
+                };
+                self.ports.users.create(&fresh).await?
+            }
+        };
+        if user.blocked {
+            return Ok(user);
+        }
+        self.ports
+            .users
+            .record_login(&user.id, now)
+            .await?
+            .ok_or_else(|| TokenError::Unknown(anyhow::anyhow!("user vanished during login")))
+    }
+
+    /// The registered API `identifier`.
+    ///
+    /// # Errors
+    /// [`TokenError::UnknownAudience`] when none is registered.
+    pub(crate) async fn api(&self, identifier: &str) -> Result<Api, TokenError> {
+        self.ports
+            .apis
+            .get(identifier)
+            .await?
+            .ok_or_else(|| TokenError::UnknownAudience(identifier.to_owned()))
+    }
+
+    /// The scope actually granted: `requested` (default `openid`), minus
+    /// `offline_access` when the client may not refresh.
+    pub(crate) fn granted_scope(
+        client: &Client,
+        requested: Option<&str>,
+    ) -> Result<String, InvalidScope> {
+        let s = scope::parse(requested.unwrap_or("openid"))?;
+        Ok(if client.allows_grant(GrantType::RefreshToken) {
+            s
+        } else {
+            scope::without(&s, "offline_access")
+        })
+    }
+}

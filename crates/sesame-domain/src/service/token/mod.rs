@@ -1,0 +1,124 @@
+//! `POST /oauth/token`: one request type, one entry point, one pipeline.
+//!
+//! Every grant goes through [`Passwordless::token`]: the client is
+//! authenticated, the grant must be allowed, the API and scope are
+//! resolved, the user policy is applied (exists, not blocked) and tokens are
+//! minted, in that order and in one place (`pipeline.rs`). A grant
+//! contributes only how the user proves who they are: a one-time code
+//! (`otp.rs`), an authorization code from a magic link (`code.rs`) or a
+//! refresh token (`refresh.rs`).
+//!
+//! Adding a grant is one new file here, implementing the pipeline's
+//! `ProveUser`, plus its line in the [`grants!`] list below, and one arm
+//! at the HTTP edge that builds its request.
+
+mod code;
+mod errors;
+mod otp;
+mod pipeline;
+mod refresh;
+
+use crate::client::GrantType;
+use crate::token::TokenSet;
+
+pub use code::{CodeGrant, CodeGrantError};
+pub use errors::{Refusal, TokenError};
+pub use otp::{OtpError, OtpGrant};
+pub use refresh::{RefreshError, RefreshGrant};
+
+use super::Passwordless;
+use super::requests::ClientCredentials;
+
+/// Declares the grants: the [`Grant`] request enum, the [`GrantError`] enum
+/// of their own refusals, and the dispatch from one to the pipeline.
+macro_rules! grants {
+    ($($(#[$doc:meta])* $variant:ident($grant:ty, $error:ty) = $grant_type:expr;)+) => {
+        /// What a token request presents to prove the user, one arm per grant.
+        #[derive(Debug, Clone)]
+        pub enum Grant {
+            $($(#[$doc])* $variant($grant),)+
+        }
+
+        impl Grant {
+            /// The grant type this is.
+            #[must_use]
+            pub const fn grant_type(&self) -> GrantType {
+                match self {
+                    $(Self::$variant(_) => $grant_type,)+
+                }
+            }
+        }
+
+        /// A grant's own reason for refusing, beyond the [`TokenError`] core.
+        #[derive(Debug, thiserror::Error)]
+        pub enum GrantError {
+            $($(#[$doc])* #[error(transparent)] $variant(#[from] $error),)+
+        }
+
+        impl GrantError {
+            /// How the token endpoint classes this refusal.
+            #[must_use]
+            pub const fn refusal(&self) -> Refusal {
+                match self {
+                    $(Self::$variant(e) => e.refusal(),)+
+                }
+            }
+        }
+
+        $(impl From<$grant> for Grant {
+            fn from(g: $grant) -> Self {
+                Self::$variant(g)
+            }
+        })+
+
+        $(impl From<$error> for TokenError {
+            fn from(e: $error) -> Self {
+                Self::Grant(GrantError::$variant(e))
+            }
+        })+
+
+        impl Passwordless {
+            /// Answers a token request: the one way from "the user proved who
+            /// they are" to tokens.
+            ///
+            /// # Errors
+            /// [`TokenError`]: the core refusals (client, grant, API, scope,
+            /// user policy, infrastructure) or the grant's own in
+            /// [`TokenError::Grant`].
+            pub async fn token(&self, req: TokenRequest) -> Result<TokenSet, TokenError> {
+                match req.grant {
+                    $(Grant::$variant(g) => self.sign_in_with(&req.client, g).await,)+
+                }
+            }
+        }
+    };
+}
+
+grants! {
+    /// `http://auth0.com/oauth/grant-type/passwordless/otp`: a one-time code.
+    PasswordlessOtp(OtpGrant, OtpError) = GrantType::PasswordlessOtp;
+    /// `authorization_code`: the code a spent magic link handed the callback.
+    AuthorizationCode(CodeGrant, CodeGrantError) = GrantType::AuthorizationCode;
+    /// `refresh_token`: a rotating refresh token.
+    RefreshToken(RefreshGrant, RefreshError) = GrantType::RefreshToken;
+}
+
+/// `POST /oauth/token`: who asks, and with which grant.
+#[derive(Debug, Clone)]
+pub struct TokenRequest {
+    /// The client's credentials.
+    pub client: ClientCredentials,
+    /// The grant and what it presents.
+    pub grant: Grant,
+}
+
+impl TokenRequest {
+    /// A request by `client` with `grant`.
+    #[must_use]
+    pub fn new(client: ClientCredentials, grant: impl Into<Grant>) -> Self {
+        Self {
+            client,
+            grant: grant.into(),
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The passwordless OTP grant: the user proves they receive at an address
+//! or number by typing the code sent there.
+//!
+//! The answer to a wrong code and to a recipient that was never sent one is
+//! the same, and so is the work done: a MAC is computed and compared either
+//! way, and both count against the recipient's failure limit.
+
+use std::fmt;
+
+use super::pipeline::{Proof, ProveUser};
+use super::{Refusal, TokenError};
+use crate::challenge::{Challenge, ChallengeKey};
+use crate::client::{Client, GrantType};
+use crate::code::Otp;
+use crate::rate_limit::RateDecision;
+use crate::recipient::{Connection, Recipient};
+use crate::service::Passwordless;
+use crate::service::mint::RefreshPlan;
+use crate::service::sign_in::Subject;
+
+/// `grant_type=http://auth0.com/oauth/grant-type/passwordless/otp`.
+/// Redacted in `Debug`: `username` is an address or number as typed.
+#[derive(Clone)]
+pub struct OtpGrant {
+    /// `realm`: the connection.
+    pub connection: Connection,
+    /// `username`: the address or number, as typed.
+    pub username: String,
+    /// `otp`: the code, as typed.
+    pub otp: Otp,
+    /// `audience` (or `resource`).
+    pub audience: Option<String>,
+    /// `scope`.
+    pub scope: Option<String>,
+    /// `redirect_uri`, which must be a registered callback when given.
+    pub redirect_uri: Option<String>,
+}
+
+impl fmt::Debug for OtpGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OtpGrant")
+            .field("connection", &self.connection)
+            .field("audience", &self.audience)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a one-time code was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum OtpError {
+    /// The client may not use this connection.
+    #[error("connection {0} is not enabled for this client")]
+    ConnectionDisabled(Connection),
+    /// `redirect_uri` is not one of the client's callbacks.
+    #[error("Callback URL mismatch. The redirect_uri is not in the list of allowed callback URLs.")]
+    InvalidRedirectUri,
+    /// Wrong code, or no code was sent to this recipient: deliberately the
+    /// same answer.
+    #[error("{}", wrong_code_message(*.0))]
+    WrongCode(Connection),
+    /// The code matched, but its challenge has expired.
+    #[error("The verification code has expired. Please try to login again.")]
+    Expired,
+    /// The live challenge has no attempts left.
+    #[error("You've reached the maximum number of attempts. Please try to login again.")]
+    MaxAttempts,
+    /// Too many failed redemptions for this recipient, across challenges.
+    #[error("Too many failed attempts. Please try again later.")]
+    TooManyAttempts(RateDecision),
+}
+
+impl OtpError {
+    /// How the token endpoint classes it.
+    #[must_use]
+    pub const fn refusal(&self) -> Refusal {
+        match self {
+            Self::ConnectionDisabled(_) | Self::InvalidRedirectUri => Refusal::UnauthorizedClient,
+            Self::WrongCode(_) | Self::Expired | Self::MaxAttempts => Refusal::InvalidGrant,
+            Self::TooManyAttempts(d) => Refusal::TooManyAttempts(*d),
+        }
+    }
+}
+
+const fn wrong_code_message(connection: Connection) -> &'static str {
+    match connection {
+        Connection::Email => "Wrong email or verification code.",
+        Connection::Sms => "Wrong phone number or verification code.",
+    }
+}
+
+/// How a presented code fared against the latest challenge.
+enum Verdict {
+    Redeemed,
+    Wrong,
+    Expired,
+    Exhausted,
+    /// The right code, but a concurrent redemption consumed it first: a
+    /// double submit, not a guess, so it does not count as a failure.
+    LostRace,
+}
+
+impl ProveUser for OtpGrant {
+    const GRANT: GrantType = GrantType::PasswordlessOtp;
+
+    fn requested_audience(&self) -> Option<&str> {
+        self.audience.as_deref()
+    }
+
+    fn precheck(&self, client: &Client) -> Result<(), TokenError> {
+        if !client.allows_connection(self.connection) {
+            return Err(OtpError::ConnectionDisabled(self.connection).into());
+        }
+        if let Some(uri) = &self.redirect_uri
+            && !client.allows_callback(uri)
+        {
+            return Err(OtpError::InvalidRedirectUri.into());
+        }
+        if let Some(s) = &self.scope {
+            crate::service::scope::parse(s).map_err(TokenError::InvalidScope)?;
+        }
+        Ok(())
+    }
+
+    async fn prove(&self, svc: &Passwordless, client: &Client) -> Result<Proof, TokenError> {
+        let challenge = svc.redeem_otp(self, client).await?;
+        Ok(Proof {
+            subject: Subject::Recipient(challenge.recipient),
+            scope: self.scope.clone().or(challenge.auth_params.scope),
+            audience: challenge.auth_params.audience,
+            nonce: challenge.auth_params.nonce,
+            refresh: RefreshPlan::NewFamilyIfAllowed,
+        })
+    }
+}
+
+impl Passwordless {
+    /// Checks `grant`'s code against the latest challenge for its recipient
+    /// and consumes it; the consumed challenge on success.
+    async fn redeem_otp(&self, grant: &OtpGrant, client: &Client) -> Result<Challenge, TokenError> {
+        let wrong = OtpError::WrongCode(grant.connection);
+        let now = self.ports.clock.now();
+        // An unparseable username cannot have been sent a code: same answer
+        // as a wrong code, after the same MAC work.
+        let Ok(recipient) = Recipient::parse(grant.connection, &grant.username) else {
+            self.macs.otp_without_challenge(grant.otp.expose());
+            return Err(wrong.into());
+        };
+        let fail_key = self.macs.recipient_rate_key("otp:fail", &recipient);
+        let limit = self.config.failures_per_recipient;
+        let before = self.ports.rate_limiter.peek(&fail_key, limit, now).await?;
+        if !before.allowed {
+            return Err(OtpError::TooManyAttempts(before).into());
+        }
+
+        let key = ChallengeKey {
+            client_id: client.id.clone(),
+            recipient,
+        };
+        let latest = self.ports.challenges.latest(&key).await?;
+        let verdict = match &latest {
+            None => {
+                self.macs.otp_without_challenge(grant.otp.expose());
+                Verdict::Wrong
+            }
+            Some(ch) => {
+                let matches = self
+                    .macs
+                    .otp(&ch.id, grant.otp.expose())
+                    .matches(&ch.code_mac);
+                if ch.consumed {
+                    // The right code again is a replay or a double submit,
+                    // not a guess: refused, but not counted.
+                    if matches {
+                        Verdict::LostRace
+                    } else {
+                        Verdict::Wrong
+                    }
+                } else if ch.is_expired_at(now) {
+                    if matches {
+                        Verdict::Expired
+                    } else {
+                        Verdict::Wrong
+                    }
+                } else if ch.attempts_left == 0 {
+                    Verdict::Exhausted
+                } else if matches {
+                    // Of concurrent redemptions exactly one flips it.
+                    if self.ports.challenges.consume(&ch.id, now).await? {
+                        Verdict::Redeemed
+                    } else {
+                        Verdict::LostRace
+                    }
+                } else {
+                    match self.ports.challenges.record_failure(&ch.id).await? {
+                        Some(0) => Verdict::Exhausted,
+                        _ => Verdict::Wrong,
+                    }
+                }
+            }
+        };
+        match (verdict, latest) {
+            (Verdict::Redeemed, Some(ch)) => Ok(ch),
+            (Verdict::Expired, _) => Err(OtpError::Expired.into()),
+            (Verdict::LostRace, _) => Err(wrong.into()),
+            (v, _) => {
+                let after = self.ports.rate_limiter.hit(&fail_key, limit, now).await?;
+                Err(match v {
+                    Verdict::Exhausted => OtpError::MaxAttempts,
+                    _ if !after.allowed => OtpError::TooManyAttempts(after),
+                    _ => wrong,
+                }
+                .into())
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The sign-in pipeline: from a token request to tokens, the same steps in
+//! the same order for every grant.
+//!
+//! 1. Authenticate the client; the grant must be one it may use.
+//! 2. The grant's checks that spend nothing, then the API the request names
+//!    (so a typo in `audience` does not cost the user's code).
+//! 3. The grant proves the user, spending its credential.
+//! 4. The API the proof names, the user policy (exists or signs up, not
+//!    blocked) and the granted scope.
+//! 5. Mint, storing a refresh family when the plan and client allow one,
+//!    and tell the grant what was minted.
+
+use std::future::Future;
+
+use super::TokenError;
+use crate::client::{Client, GrantType};
+use crate::service::Passwordless;
+use crate::service::client_auth::ClientAuth;
+use crate::service::mint::{Mint, RefreshPlan};
+use crate::service::requests::ClientCredentials;
+use crate::service::sign_in::Subject;
+use crate::token::TokenSet;
+
+/// What a grant established about the user, and what it asks for them.
+pub(crate) struct Proof {
+    /// Who proved themselves.
+    pub(crate) subject: Subject,
+    /// The scope asked for; `None` is the default.
+    pub(crate) scope: Option<String>,
+    /// The API that the proof itself names (the challenge's, the code's or
+    /// the family's), used when the request named none.
+    pub(crate) audience: Option<String>,
+    /// Lands in the id token.
+    pub(crate) nonce: Option<String>,
+    /// Whether a refresh token comes with the tokens.
+    pub(crate) refresh: RefreshPlan,
+}
+
+/// One way of proving, at the token endpoint, who the user is. Each grant
+/// implements it in its own file; the pipeline does everything else.
+pub(crate) trait ProveUser: Send + Sync {
+    /// The grant this is; the client must be allowed it.
+    const GRANT: GrantType;
+
+    /// The API the request names, resolved before anything is spent.
+    fn requested_audience(&self) -> Option<&str> {
+        None
+    }
+
+    /// Checks against the client that spend nothing.
+    ///
+    /// # Errors
+    /// The first check that fails.
+    fn precheck(&self, client: &Client) -> Result<(), TokenError> {
+        let _ = client;
+        Ok(())
+    }
+
+    /// Proves the user, spending the grant's credential.
+    fn prove(
+        &self,
+        svc: &Passwordless,
+        client: &Client,
+    ) -> impl Future<Output = Result<Proof, TokenError>> + Send;
+
+    /// Called with the refresh family the tokens started, if any: a grant
+    /// that must remember it (to revoke it on replay) does so here.
+    fn minted(
+        &self,
+        svc: &Passwordless,
+        family_id: Option<&str>,
+    ) -> impl Future<Output = Result<(), TokenError>> + Send {
+        let _ = (svc, family_id);
+        async { Ok(()) }
+    }
+}
+
+impl Passwordless {
+    /// Runs the pipeline for `grant`, presented by `creds`.
+    pub(super) async fn sign_in_with<G: ProveUser>(
+        &self,
+        creds: &ClientCredentials,
+        grant: G,
+    ) -> Result<TokenSet, TokenError> {
+        let client = match self.authenticate(creds).await? {
+            ClientAuth::Ok { client, .. } => client,
+            ClientAuth::Unknown | ClientAuth::Invalid => return Err(TokenError::InvalidClient),
+        };
+        if !client.allows_grant(G::GRANT) {
+            return Err(TokenError::GrantNotAllowed(G::GRANT));
+        }
+        grant.precheck(&client)?;
+        let requested_api = match grant.requested_audience() {
+            Some(aud) => Some(self.api(aud).await?),
+            None => None,
+        };
+
+        let proof = grant.prove(self, &client).await?;
+
+        let api = match (requested_api, &proof.audience) {
+            (Some(api), _) => Some(api),
+            (None, Some(aud)) => Some(self.api(aud).await?),
+            (None, None) => None,
+        };
+        let user = self.admit(proof.subject).await?;
+        let scope = Self::granted_scope(&client, proof.scope.as_deref())
+            .map_err(TokenError::InvalidScope)?;
+        let minted = self
+            .mint(Mint {
+                client: &client,
+                user: &user,
+                scope,
+                api: api.as_ref(),
+                nonce: proof.nonce.as_deref(),
+                refresh: proof.refresh,
+            })
+            .await?;
+        grant.minted(self, minted.family_id.as_deref()).await?;
+        Ok(minted.tokens)
+    }
+}

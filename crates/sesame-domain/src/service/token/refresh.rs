@@ -1,0 +1,121 @@
+//! The refresh-token grant, with rotation and reuse detection.
+//!
+//! The presented token is spent and replaced; presenting it again revokes
+//! the whole family, as does presenting it from another client.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::pipeline::{Proof, ProveUser};
+use super::{Refusal, TokenError};
+use crate::client::{Client, GrantType};
+use crate::refresh::Rotation;
+use crate::service::mint::RefreshPlan;
+use crate::service::sign_in::Subject;
+use crate::service::{Passwordless, scope};
+
+/// `grant_type=refresh_token`.
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    /// The refresh token.
+    pub refresh_token: SecretString,
+    /// A narrower scope, when asked for.
+    pub scope: Option<String>,
+}
+
+/// Why a refresh token was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    /// Unknown, spent, revoked or expired token, another client's, or its
+    /// user is gone.
+    #[error("Unknown or invalid refresh token.")]
+    InvalidToken,
+    /// The requested scope is wider than the one granted at login.
+    #[error("scope '{0}' was not granted to this refresh token")]
+    ScopeNotGranted(String),
+}
+
+impl RefreshError {
+    /// How the token endpoint classes it.
+    #[must_use]
+    pub const fn refusal(&self) -> Refusal {
+        match self {
+            Self::InvalidToken => Refusal::InvalidGrant,
+            Self::ScopeNotGranted(_) => Refusal::InvalidScope,
+        }
+    }
+}
+
+impl ProveUser for RefreshGrant {
+    const GRANT: GrantType = GrantType::RefreshToken;
+
+    async fn prove(&self, svc: &Passwordless, client: &Client) -> Result<Proof, TokenError> {
+        let now = svc.ports.clock.now();
+        let presented = svc.macs.refresh_token(self.refresh_token.expose_secret());
+        // A narrower scope is checked before the token is spent: a refused
+        // request must leave the token usable, or the client's retry would
+        // look like reuse and revoke the whole session. Only then is the
+        // extra read paid for.
+        let requested = match self.scope.as_deref().map(scope::parse) {
+            Some(Ok(s)) if !s.is_empty() => Some(s),
+            Some(Err(e)) => return Err(TokenError::InvalidScope(e)),
+            _ => None,
+        };
+        if let Some(s) = &requested {
+            match svc.ports.refresh_tokens.find(&presented).await? {
+                Some(record) if !scope::is_subset(s, &record.scope) => {
+                    return Err(RefreshError::ScopeNotGranted(s.clone()).into());
+                }
+                Some(_) => {}
+                None => return Err(RefreshError::InvalidToken.into()),
+            }
+        }
+        let (replacement, replacement_mac) = svc.new_refresh_token();
+        let rotation = svc
+            .ports
+            .refresh_tokens
+            .rotate(
+                &presented,
+                &replacement_mac,
+                now,
+                svc.config.refresh_idle_lifetime,
+            )
+            .await?;
+        let old = match rotation {
+            Rotation::Rotated(old) => old,
+            Rotation::Reused { family_id } => {
+                tracing::warn!(%family_id, "refresh token reused: family revoked");
+                return Err(RefreshError::InvalidToken.into());
+            }
+            Rotation::Invalid => return Err(RefreshError::InvalidToken.into()),
+        };
+        if old.client_id != client.id {
+            // Another client holding this token means it leaked.
+            svc.ports
+                .refresh_tokens
+                .revoke_family(&old.family_id)
+                .await?;
+            tracing::warn!(family_id = %old.family_id, "refresh token presented by another client: family revoked");
+            return Err(RefreshError::InvalidToken.into());
+        }
+        // Re-checked against the spent record: the scope cannot have changed
+        // since `find`, but the record is the authority.
+        let granted = match requested {
+            Some(s) if scope::is_subset(&s, &old.scope) => s,
+            Some(s) => return Err(RefreshError::ScopeNotGranted(s).into()),
+            None => old.scope.clone(),
+        };
+        let user = svc
+            .ports
+            .users
+            .get(&old.user_id)
+            .await?
+            .ok_or(RefreshError::InvalidToken)?;
+        Ok(Proof {
+            subject: Subject::Known(user),
+            scope: Some(granted),
+            audience: old.audience,
+            nonce: None,
+            refresh: RefreshPlan::Rotated(replacement),
+        })
+    }
+}
