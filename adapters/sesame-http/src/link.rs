@@ -130,7 +130,9 @@ pub(crate) async fn show(
     };
     match state.services.pages.confirm_page(&page) {
         Ok(rendered) => {
-            let targets: Vec<String> = origin_source(&preview.redirect_uri).into_iter().collect();
+            let targets: Vec<String> = origin_source(preview.redirect_uri.as_str())
+                .into_iter()
+                .collect();
             html(StatusCode::OK, rendered, &nonce, &targets)
         }
         Err(e) => {

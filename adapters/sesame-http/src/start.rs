@@ -14,7 +14,7 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 use sesame_domain::service::{StartRequest, Started};
-use sesame_domain::{AuthParams, Connection, Recipient, SendMode};
+use sesame_domain::{Connection, RawAuthParams, Recipient, SendMode};
 
 use crate::AppState;
 use crate::client_auth::credentials;
@@ -216,9 +216,9 @@ fn recipient(p: &StartParams, connection: Connection) -> Result<Recipient, ApiEr
 
 /// `authParams`: an object whose known keys are strings; unknown keys are
 /// ignored and empty strings are absent.
-fn auth_params(field: &AuthParamsField) -> Result<AuthParams, ApiError> {
+fn auth_params(field: &AuthParamsField) -> Result<RawAuthParams, ApiError> {
     let p = match field {
-        AuthParamsField::Absent => return Ok(AuthParams::default()),
+        AuthParamsField::Absent => return Ok(RawAuthParams::default()),
         AuthParamsField::Object(p) => p,
         AuthParamsField::Wrong(found) => {
             return Err(bad(
@@ -227,7 +227,7 @@ fn auth_params(field: &AuthParamsField) -> Result<AuthParams, ApiError> {
             ));
         }
     };
-    Ok(AuthParams {
+    Ok(RawAuthParams {
         scope: param(&p.scope, "scope")?,
         state: param(&p.state, "state")?,
         redirect_uri: param(&p.redirect_uri, "redirect_uri")?,

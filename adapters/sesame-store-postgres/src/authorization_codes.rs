@@ -22,6 +22,7 @@ use sesame_domain::code::CodeMac;
 use sesame_domain::ports::{AuthorizationCodeStore, StoreError};
 use sesame_domain::time::Timestamp;
 use sesame_domain::user::UserId;
+use sesame_domain::{PkceChallenge, RedirectUri, Scope};
 
 use crate::codec::mac;
 use crate::error::{corrupt, from_sqlx};
@@ -50,15 +51,22 @@ impl TryFrom<CodeRow> for AuthorizationCode {
             client_id: ClientId::new(r.client_id),
             user_id: UserId::parse(&r.user_id)
                 .map_err(|_| corrupt("authorization_codes.user_id is not a user id"))?,
-            redirect_uri: r.redirect_uri,
-            scope: r.scope,
+            redirect_uri: RedirectUri::parse(&r.redirect_uri)
+                .map_err(|_| corrupt("authorization_codes.redirect_uri is not a URI"))?,
+            scope: Scope::parse(&r.scope)
+                .map_err(|_| corrupt("authorization_codes.scope is not a scope"))?,
             audience: r.audience,
             nonce: r
                 .nonce
                 .map(String::from_utf8)
                 .transpose()
                 .map_err(|_| corrupt("authorization_codes.nonce is not UTF-8"))?,
-            code_challenge: r.code_challenge,
+            code_challenge: r
+                .code_challenge
+                .as_deref()
+                .map(PkceChallenge::parse)
+                .transpose()
+                .map_err(|_| corrupt("authorization_codes.code_challenge is not a PKCE value"))?,
             created_at: Timestamp::from_unix_millis(r.created_at),
             expires_at: Timestamp::from_unix_millis(r.expires_at),
         })
@@ -80,11 +88,11 @@ impl AuthorizationCodeStore for PgStore {
                 code.code_mac.as_bytes().as_slice(),
                 code.client_id.as_str(),
                 code.user_id.as_str(),
-                code.redirect_uri,
-                code.scope,
+                code.redirect_uri.as_str(),
+                code.scope.as_str(),
                 code.audience.as_deref(),
                 code.nonce.as_deref().map(str::as_bytes),
-                code.code_challenge.as_deref(),
+                code.code_challenge.as_ref().map(PkceChallenge::as_str),
                 code.created_at.unix_millis(),
                 code.expires_at.unix_millis(),
             )

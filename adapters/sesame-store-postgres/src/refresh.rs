@@ -10,6 +10,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use sesame_domain::Scope;
 use sesame_domain::client::ClientId;
 use sesame_domain::code::CodeMac;
 use sesame_domain::ports::{RefreshTokenStore, StoreError};
@@ -44,7 +45,8 @@ impl TryFrom<TokenRow> for RefreshTokenRecord {
             client_id: ClientId::new(r.client_id),
             user_id: UserId::parse(&r.user_id)
                 .map_err(|_| corrupt("refresh_tokens.user_id is not a user id"))?,
-            scope: r.scope,
+            scope: Scope::parse(&r.scope)
+                .map_err(|_| corrupt("refresh_tokens.scope is not a scope"))?,
             audience: r.audience,
             created_at: Timestamp::from_unix_millis(r.created_at),
             expires_at: Timestamp::from_unix_millis(r.expires_at),
@@ -158,7 +160,7 @@ async fn insert_row(
         r.family_id,
         r.client_id.as_str(),
         r.user_id.as_str(),
-        r.scope,
+        r.scope.as_str(),
         r.audience,
         r.created_at.unix_millis(),
         r.expires_at.unix_millis(),

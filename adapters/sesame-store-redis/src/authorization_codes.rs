@@ -22,6 +22,7 @@ use sesame_domain::code::CodeMac;
 use sesame_domain::ports::{AuthorizationCodeStore, StoreError};
 use sesame_domain::time::Timestamp;
 use sesame_domain::user::UserId;
+use sesame_domain::{PkceChallenge, RedirectUri, Scope};
 
 use crate::scripts;
 use crate::store::RedisStore;
@@ -77,18 +78,21 @@ fn encode(code: &AuthorizationCode) -> Vec<(&'static str, String)> {
     let mut fields = vec![
         (field::CLIENT_ID, code.client_id.as_str().to_owned()),
         (field::USER_ID, code.user_id.as_str().to_owned()),
-        (field::REDIRECT_URI, code.redirect_uri.clone()),
-        (field::SCOPE, code.scope.clone()),
+        (field::REDIRECT_URI, code.redirect_uri.as_str().to_owned()),
+        (field::SCOPE, code.scope.as_str().to_owned()),
         (field::CREATED_AT, code.created_at.unix_millis().to_string()),
         (field::EXPIRES_AT, code.expires_at.unix_millis().to_string()),
     ];
     for (name, value) in [
-        (field::AUDIENCE, &code.audience),
-        (field::NONCE, &code.nonce),
-        (field::CODE_CHALLENGE, &code.code_challenge),
+        (field::AUDIENCE, code.audience.as_deref()),
+        (field::NONCE, code.nonce.as_deref()),
+        (
+            field::CODE_CHALLENGE,
+            code.code_challenge.as_ref().map(PkceChallenge::as_str),
+        ),
     ] {
         if let Some(v) = value {
-            fields.push((name, v.clone()));
+            fields.push((name, v.to_owned()));
         }
     }
     fields
@@ -107,10 +111,18 @@ fn decode(
     let client_id = ClientId::new(take(field::CLIENT_ID)?);
     let user_id = UserId::parse(&take(field::USER_ID)?)
         .map_err(|_| corrupt(field::USER_ID, "is not a user id"))?;
-    let redirect_uri = take(field::REDIRECT_URI)?;
-    let scope = take(field::SCOPE)?;
+    let redirect_uri = RedirectUri::parse(&take(field::REDIRECT_URI)?)
+        .map_err(|_| corrupt(field::REDIRECT_URI, "is not an absolute URI"))?;
+    let scope =
+        Scope::parse(&take(field::SCOPE)?).map_err(|_| corrupt(field::SCOPE, "is not a scope"))?;
     let created_at = instant(field::CREATED_AT, &take(field::CREATED_AT)?)?;
     let expires_at = instant(field::EXPIRES_AT, &take(field::EXPIRES_AT)?)?;
+    let code_challenge = fields
+        .remove(field::CODE_CHALLENGE)
+        .as_deref()
+        .map(PkceChallenge::parse)
+        .transpose()
+        .map_err(|_| corrupt(field::CODE_CHALLENGE, "is not a PKCE value"))?;
     Ok(AuthorizationCode {
         code_mac: mac.clone(),
         client_id,
@@ -119,7 +131,7 @@ fn decode(
         scope,
         audience: fields.remove(field::AUDIENCE),
         nonce: fields.remove(field::NONCE),
-        code_challenge: fields.remove(field::CODE_CHALLENGE),
+        code_challenge,
         created_at,
         expires_at,
     })
@@ -240,8 +252,8 @@ mod tests {
             code_mac: CodeMac::from_bytes([7; 32]),
             client_id: ClientId::new("app"),
             user_id: UserId::from_random(Connection::Email, [1; 12]),
-            redirect_uri: "https://app.example.com/cb".to_owned(),
-            scope: "openid".to_owned(),
+            redirect_uri: RedirectUri::parse("https://app.example.com/cb").unwrap(),
+            scope: Scope::parse("openid").unwrap(),
             audience: None,
             nonce: Some(String::new()),
             code_challenge: None,

@@ -14,7 +14,7 @@ fn sample(link: bool) -> Challenge {
         recipient: Recipient::parse(Connection::Email, "Carol@Example.com").unwrap(),
         send: SendMode::Link,
         auth_params: AuthParams {
-            scope: Some("openid email".into()),
+            scope: sesame_domain::Scope::parse("openid email").ok(),
             state: Some("s\"t\u{e9}".into()),
             ..AuthParams::default()
         },

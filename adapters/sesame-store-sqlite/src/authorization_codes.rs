@@ -9,7 +9,10 @@
 
 use async_trait::async_trait;
 use sesame_domain::ports::{AuthorizationCodeStore, StoreError};
-use sesame_domain::{AuthorizationCode, ClientId, CodeMac, Redemption, Timestamp, UserId};
+use sesame_domain::{
+    AuthorizationCode, ClientId, CodeMac, PkceChallenge, Redemption, RedirectUri, Scope, Timestamp,
+    UserId,
+};
 use sqlx::sqlite::SqliteRow;
 
 use crate::SqliteStore;
@@ -43,11 +46,17 @@ fn decode(row: &SqliteRow) -> Result<AuthorizationCode, StoreError> {
         client_id: ClientId::new(get::<String>(row, "client_id")?),
         user_id: UserId::parse(&get::<String>(row, "user_id")?)
             .map_err(|_| corrupt(T, "user_id", "not an Auth0 user id"))?,
-        redirect_uri: get(row, "redirect_uri")?,
-        scope: get(row, "scope")?,
+        redirect_uri: RedirectUri::parse(&get::<String>(row, "redirect_uri")?)
+            .map_err(|_| corrupt(T, "redirect_uri", "not an absolute URI"))?,
+        scope: Scope::parse(&get::<String>(row, "scope")?)
+            .map_err(|_| corrupt(T, "scope", "not a scope"))?,
         audience: get(row, "audience")?,
         nonce: get(row, "nonce")?,
-        code_challenge: get(row, "code_challenge")?,
+        code_challenge: get::<Option<String>>(row, "code_challenge")?
+            .as_deref()
+            .map(PkceChallenge::parse)
+            .transpose()
+            .map_err(|_| corrupt(T, "code_challenge", "not a PKCE value"))?,
         created_at: timestamp(row, "created_at")?,
         expires_at: timestamp(row, "expires_at")?,
     })
@@ -66,7 +75,7 @@ impl AuthorizationCodeStore for SqliteStore {
             .bind(code.scope.as_str())
             .bind(code.audience.as_deref())
             .bind(code.nonce.as_deref())
-            .bind(code.code_challenge.as_deref())
+            .bind(code.code_challenge.as_ref().map(PkceChallenge::as_str))
             .bind(code.created_at.unix_millis())
             .bind(code.expires_at.unix_millis())
             .execute(&self.write)

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sesame_domain::ports::{RefreshTokenStore, StoreError};
-use sesame_domain::{ClientId, CodeMac, RefreshTokenRecord, Rotation, Timestamp, UserId};
+use sesame_domain::{ClientId, CodeMac, RefreshTokenRecord, Rotation, Scope, Timestamp, UserId};
 use sqlx::sqlite::SqliteRow;
 
 use crate::SqliteStore;
@@ -43,7 +43,8 @@ fn decode(row: &SqliteRow) -> Result<RefreshTokenRecord, StoreError> {
         client_id: ClientId::new(get::<String>(row, "client_id")?),
         user_id: UserId::parse(&get::<String>(row, "user_id")?)
             .map_err(|_| corrupt(T, "user_id", "not an Auth0 user id"))?,
-        scope: get(row, "scope")?,
+        scope: Scope::parse(&get::<String>(row, "scope")?)
+            .map_err(|_| corrupt(T, "scope", "not a scope"))?,
         audience: get(row, "audience")?,
         created_at: timestamp(row, "created_at")?,
         expires_at: timestamp(row, "expires_at")?,

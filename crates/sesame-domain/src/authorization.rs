@@ -4,14 +4,13 @@
 use std::fmt;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::client::ClientId;
 use crate::code::CodeMac;
+use crate::pkce::PkceChallenge;
+use crate::redirect_uri::RedirectUri;
+use crate::scope::Scope;
 use crate::time::Timestamp;
 use crate::user::UserId;
 
@@ -25,7 +24,9 @@ pub const AUTHORIZATION_CODE_LIFETIME: Duration = Duration::from_secs(60);
 pub const AUTHORIZATION_CODE_RETENTION: Duration = Duration::from_secs(15 * 60);
 
 /// What a redeemed link answers the app's callback with (`response_type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+/// Stored and serialized as its OAuth value (`id_token token`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "&'static str")]
 pub enum ResponseType {
     /// `code`: an authorization code in the query (the default).
     #[default]
@@ -53,6 +54,17 @@ impl ResponseType {
         }
     }
 
+    /// The OAuth value.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Token => "token",
+            Self::IdToken => "id_token",
+            Self::IdTokenToken => "id_token token",
+        }
+    }
+
     /// Whether the answer travels in the URL fragment (the implicit grant).
     #[must_use]
     pub const fn is_fragment(self) -> bool {
@@ -60,21 +72,23 @@ impl ResponseType {
     }
 }
 
-/// `BASE64URL(SHA-256(verifier)) == challenge`, in constant time (RFC 7636
-/// §4.6, method S256, the only one accepted).
-#[must_use]
-pub fn pkce_s256_matches(verifier: &str, challenge: &str) -> bool {
-    let digest = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    digest.as_bytes().ct_eq(challenge.as_bytes()).into()
+/// Not `code`, `token`, `id_token` or `id_token token`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("response_type must be code, token, id_token or id_token token")]
+pub struct InvalidResponseType;
+
+impl TryFrom<String> for ResponseType {
+    type Error = InvalidResponseType;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s).ok_or(InvalidResponseType)
+    }
 }
 
-/// Whether `v` is a well-formed PKCE verifier or S256 challenge: 43 to 128
-/// characters of `[A-Za-z0-9-._~]` (RFC 7636 §4.1, §4.2).
-#[must_use]
-pub fn is_pkce_value(v: &str) -> bool {
-    (43..=128).contains(&v.len())
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+impl From<ResponseType> for &'static str {
+    fn from(r: ResponseType) -> Self {
+        r.as_str()
+    }
 }
 
 /// One issued authorization code, stored only as its MAC.
@@ -87,15 +101,15 @@ pub struct AuthorizationCode {
     /// The user who clicked the link.
     pub user_id: UserId,
     /// Where it was delivered; the exchange must name the same URI.
-    pub redirect_uri: String,
+    pub redirect_uri: RedirectUri,
     /// The granted scope.
-    pub scope: String,
+    pub scope: Scope,
     /// The API the access token is for, when one was asked for.
     pub audience: Option<String>,
     /// Lands in the id token.
     pub nonce: Option<String>,
     /// The PKCE S256 challenge from the start request.
-    pub code_challenge: Option<String>,
+    pub code_challenge: Option<PkceChallenge>,
     /// When the link was redeemed.
     pub created_at: Timestamp,
     /// From this instant on it cannot be exchanged.
@@ -151,21 +165,5 @@ mod tests {
         assert_eq!(ResponseType::parse(""), None);
         assert!(!ResponseType::Code.is_fragment());
         assert!(ResponseType::Token.is_fragment());
-    }
-
-    #[test]
-    fn the_rfc_7636_example_verifier_matches_its_challenge() {
-        // RFC 7636, Appendix B.
-        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-        assert!(pkce_s256_matches(verifier, challenge));
-        assert!(!pkce_s256_matches(
-            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl",
-            challenge
-        ));
-        assert!(is_pkce_value(verifier));
-        assert!(!is_pkce_value("short"));
-        assert!(!is_pkce_value(&"a".repeat(129)));
-        assert!(!is_pkce_value(&format!("{}+", "a".repeat(42))));
     }
 }

@@ -5,9 +5,13 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::authorization::ResponseType;
 use crate::client::ClientId;
 use crate::code::CodeMac;
+use crate::pkce::{PkceChallenge, PkceMethod};
 use crate::recipient::{Connection, Recipient};
+use crate::redirect_uri::RedirectUri;
+use crate::scope::Scope;
 use crate::time::Timestamp;
 
 /// A challenge's identifier: `ch_` then 32 lower-case hex digits.
@@ -74,21 +78,47 @@ impl FromStr for SendMode {
 #[error("send must be \"code\" or \"link\"")]
 pub struct UnknownSendMode;
 
-/// The OAuth parameters given at start, replayed when the code is redeemed.
+/// The OAuth parameters given at start, as sent (empty values already
+/// dropped): what the transport hands the domain, which parses them into
+/// [`AuthParams`] in the order Auth0 checks them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawAuthParams {
+    /// `scope`.
+    pub scope: Option<String>,
+    /// `state`.
+    pub state: Option<String>,
+    /// `redirect_uri`.
+    pub redirect_uri: Option<String>,
+    /// `response_type`.
+    pub response_type: Option<String>,
+    /// `nonce`.
+    pub nonce: Option<String>,
+    /// `audience`.
+    pub audience: Option<String>,
+    /// `code_challenge`.
+    pub code_challenge: Option<String>,
+    /// `code_challenge_method`.
+    pub code_challenge_method: Option<String>,
+}
+
+/// The OAuth parameters of a start request, parsed: stored with the
+/// challenge and replayed when it is redeemed. Serialized with the OAuth
+/// strings, so stores keep them as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AuthParams {
     /// Requested scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    pub scope: Option<Scope>,
     /// Opaque state, passed through unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// Where a magic link lands; must be a registered callback.
+    /// Where a magic link lands; a registered callback when the start was
+    /// accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uri: Option<String>,
-    /// `code`, `token` or `id_token token`.
+    pub redirect_uri: Option<RedirectUri>,
+    /// What the link answers with; absent means `code`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_type: Option<String>,
+    pub response_type: Option<ResponseType>,
     /// Lands in the id_token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
@@ -97,10 +127,10 @@ pub struct AuthParams {
     pub audience: Option<String>,
     /// PKCE challenge for a magic link's authorization code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_challenge: Option<String>,
-    /// PKCE method; only `S256` is accepted.
+    pub code_challenge: Option<PkceChallenge>,
+    /// PKCE method; only `S256` exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_challenge_method: Option<String>,
+    pub code_challenge_method: Option<PkceMethod>,
 }
 
 /// Which challenge a new one replaces: one live challenge per

@@ -15,20 +15,23 @@ pub mod client;
 pub mod code;
 pub mod message;
 pub mod page;
+pub mod pkce;
 pub mod ports;
 pub mod profile;
 pub mod rate_limit;
 pub mod recipient;
+pub mod redirect_uri;
 pub mod refresh;
 pub mod render;
 pub mod render_pages;
+pub mod scope;
 pub mod service;
 pub mod time;
 pub mod token;
 pub mod user;
 
 pub use authorization::{AuthorizationCode, Redemption, ResponseType};
-pub use challenge::{AuthParams, Challenge, ChallengeId, ChallengeKey, SendMode};
+pub use challenge::{AuthParams, Challenge, ChallengeId, ChallengeKey, RawAuthParams, SendMode};
 pub use client::{
     Api, Client, ClientId, ClientSecretHash, GrantType, MagicLinkSettings, SigningAlg,
 };
@@ -37,10 +40,13 @@ pub use message::{
     DeliveryReceipt, EmailMessage, MessageContext, MessageMeta, Operation, SmsMessage,
 };
 pub use page::{ConfirmPage, ErrorPage, LinkProblem, RenderedPage};
+pub use pkce::{PkceChallenge, PkceMethod};
 pub use profile::Profile;
 pub use rate_limit::{FixedWindow, RateDecision, RateLimit};
 pub use recipient::{Connection, EmailAddress, PhoneNumber, Recipient};
+pub use redirect_uri::RedirectUri;
 pub use refresh::{RefreshTokenRecord, Rotation};
+pub use scope::Scope;
 pub use service::{Passwordless, PasswordlessConfig, Ports};
 pub use time::Timestamp;
 pub use token::{AccessClaims, IdClaims, KeyStatus, SigningKey, TokenSet};

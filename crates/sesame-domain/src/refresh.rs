@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::ClientId;
 use crate::code::CodeMac;
+use crate::scope::Scope;
 use crate::time::Timestamp;
 use crate::user::UserId;
 
@@ -23,7 +24,7 @@ pub struct RefreshTokenRecord {
     /// The user it speaks for.
     pub user_id: UserId,
     /// The scope granted at login; a refresh cannot widen it.
-    pub scope: String,
+    pub scope: Scope,
     /// The API it was issued for.
     pub audience: Option<String>,
     /// When this token was issued.

@@ -19,7 +19,7 @@ use sesame_domain::service::{
     StartError, TokenError, TokenRequest,
 };
 use sesame_domain::{
-    AuthParams, Client, ClientId, GrantType, MagicLinkSettings, Recipient, SendMode,
+    Client, ClientId, GrantType, MagicLinkSettings, RawAuthParams, Recipient, SendMode,
 };
 use sesame_testkit::harness::defaults::{self, CALLBACK_URL};
 use sesame_testkit::{Harness, fixtures};
@@ -31,19 +31,19 @@ fn challenge_of(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
-fn pkce_params() -> AuthParams {
-    AuthParams {
+fn pkce_params() -> RawAuthParams {
+    RawAuthParams {
         scope: Some("openid email".to_owned()),
         state: Some("st&te".to_owned()),
         nonce: Some("n-0815".to_owned()),
         code_challenge: Some(challenge_of(VERIFIER)),
         code_challenge_method: Some("S256".to_owned()),
-        ..AuthParams::default()
+        ..RawAuthParams::default()
     }
 }
 
 /// Starts a link login for `who` as the public client with `params`.
-async fn start_link(h: &Harness, who: &Recipient, params: AuthParams) -> Result<(), StartError> {
+async fn start_link(h: &Harness, who: &Recipient, params: RawAuthParams) -> Result<(), StartError> {
     let mut req = Harness::start_request(who);
     req.client = Harness::public();
     req.send = SendMode::Link;
@@ -131,7 +131,7 @@ async fn looking_at_a_link_ten_times_leaves_it_usable_and_the_post_lands_on_the_
             .await
             .unwrap();
         assert_eq!(preview.application_name, defaults::APPLICATION_NAME);
-        assert_eq!(preview.redirect_uri, CALLBACK_URL);
+        assert_eq!(preview.redirect_uri.as_str(), CALLBACK_URL);
     }
     let redirect = h.service.redeem_link(link_request(&h, &who)).await.unwrap();
     let location = redirect.location();
@@ -367,7 +367,7 @@ async fn fragment_answers_need_the_implicit_grant_and_never_carry_a_refresh_toke
         .await
         .unwrap();
     let who = fixtures::fresh_email();
-    let params = AuthParams {
+    let params = RawAuthParams {
         response_type: Some("id_token token".to_owned()),
         ..pkce_params()
     };
@@ -399,13 +399,13 @@ async fn fragment_answers_need_the_implicit_grant_and_never_carry_a_refresh_toke
 async fn a_link_start_checks_what_the_link_will_need() {
     let h = Harness::new().await.unwrap();
     let who = fixtures::fresh_email();
-    let no_pkce = AuthParams::default();
+    let no_pkce = RawAuthParams::default();
     let r = start_link(&h, &who, no_pkce).await;
     assert!(
         matches!(r, Err(StartError::InvalidAuthParams(_))),
         "public clients need PKCE"
     );
-    let elsewhere = AuthParams {
+    let elsewhere = RawAuthParams {
         redirect_uri: Some("https://evil.example/cb".to_owned()),
         ..pkce_params()
     };
@@ -424,7 +424,7 @@ async fn a_link_start_checks_what_the_link_will_need() {
 async fn a_link_whose_callback_was_unregistered_since_never_redirects() {
     let h = Harness::new().await.unwrap();
     let who = fixtures::fresh_email();
-    let params = AuthParams {
+    let params = RawAuthParams {
         redirect_uri: Some(CALLBACK_URL.to_owned()),
         ..pkce_params()
     };

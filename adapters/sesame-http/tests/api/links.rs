@@ -5,13 +5,13 @@
 use http::{Request, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
-use sesame_domain::GrantType;
 use sesame_domain::ports::PageRenderer as _;
 use sesame_domain::render_pages::PlainPages;
 use sesame_domain::service::{
     CodeGrantError, Grant, GrantError, LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest,
     TokenError, TokenRequest,
 };
+use sesame_domain::{GrantType, RedirectUri};
 
 use crate::common::*;
 
@@ -36,7 +36,7 @@ fn preview(auto_submit: bool) -> LinkPreview {
     LinkPreview {
         application_name: "Acme <Shop>".to_owned(),
         auto_submit,
-        redirect_uri: "https://app.example.com/callback".to_owned(),
+        redirect_uri: RedirectUri::parse("https://app.example.com/callback").unwrap(),
     }
 }
 
@@ -133,7 +133,7 @@ async fn the_post_spends_the_link_and_redirects_with_the_code_and_state() {
     m.links.expect_redeem_link().times(1).returning(move |req| {
         *s.lock().unwrap() = Some(req);
         Ok(LinkRedirect::Code {
-            redirect_uri: "https://app.example.com/callback".to_owned(),
+            redirect_uri: RedirectUri::parse("https://app.example.com/callback").unwrap(),
             code: SecretString::from("the-code"),
             state: Some("a b&c".to_owned()),
         })
@@ -154,7 +154,7 @@ async fn the_post_puts_fragment_answers_after_the_hash() {
     let mut m = pages();
     m.links.expect_redeem_link().returning(|_| {
         Ok(LinkRedirect::Fragment {
-            redirect_uri: "https://app.example.com/callback".to_owned(),
+            redirect_uri: RedirectUri::parse("https://app.example.com/callback").unwrap(),
             tokens: tokens(false),
             access_token: true,
             id_token: false,

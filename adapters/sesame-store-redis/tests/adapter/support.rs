@@ -8,7 +8,8 @@ use redis::aio::MultiplexedConnection;
 use sesame_domain::challenge::{AuthParams, Challenge};
 use sesame_domain::recipient::Recipient;
 use sesame_domain::time::Timestamp;
-use sesame_testkit::fixtures::{fresh_challenge, fresh_mac};
+use sesame_domain::{PkceChallenge, PkceMethod, ResponseType};
+use sesame_testkit::fixtures::{fresh_challenge, fresh_mac, redirect_uri, scope};
 
 use crate::scope::redis_url;
 
@@ -43,14 +44,14 @@ pub async fn keys_under(prefix: &str) -> Vec<String> {
 pub fn full_challenge(recipient: Recipient, now: Timestamp) -> Challenge {
     let mut ch = fresh_challenge(recipient, now);
     ch.auth_params = AuthParams {
-        scope: Some("openid email".into()),
+        scope: Some(scope("openid email")),
         state: Some("state with \"quotes\" and ünïcode".into()),
-        redirect_uri: Some("https://app.example.com/cb".into()),
-        response_type: Some("code".into()),
+        redirect_uri: Some(redirect_uri("https://app.example.com/cb")),
+        response_type: Some(ResponseType::Code),
         nonce: Some("n-1".into()),
         audience: Some("https://api.example.com".into()),
-        code_challenge: Some("abc".into()),
-        code_challenge_method: Some("S256".into()),
+        code_challenge: PkceChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").ok(),
+        code_challenge_method: Some(PkceMethod::S256),
     };
     ch.link_mac = Some(fresh_mac());
     ch

@@ -84,7 +84,7 @@ pub fn challenge(recipient: Recipient, at: Timestamp) -> Challenge {
         recipient,
         send: SendMode::Link,
         auth_params: AuthParams {
-            scope: Some("openid offline_access".to_owned()),
+            scope: Some(sesame_testkit::fixtures::scope("openid offline_access")),
             state: Some("st\"ate".to_owned()),
             nonce: Some("n0nce".to_owned()),
             ..AuthParams::default()
@@ -151,7 +151,7 @@ pub fn refresh_record(at: Timestamp) -> RefreshTokenRecord {
         family_id: format!("rtf_{}", unique()),
         client_id: ClientId::new("app"),
         user_id: UserId::from_random(Connection::Email, bytes()),
-        scope: "openid offline_access".to_owned(),
+        scope: sesame_testkit::fixtures::scope("openid offline_access"),
         audience: Some("https://api.example/".to_owned()),
         created_at: at,
         expires_at: at.plus(minutes(60)),

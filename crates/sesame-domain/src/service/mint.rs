@@ -4,12 +4,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::SecretString;
 
+use super::Passwordless;
 use super::keyring::KeyError;
-use super::{Passwordless, scope};
 use crate::client::{Api, Client, GrantType};
 use crate::ports::{StoreError, random_array};
 use crate::profile::Profile;
 use crate::refresh::RefreshTokenRecord;
+use crate::scope::Scope;
 use crate::time::Timestamp;
 use crate::token::{AccessClaims, IdClaims, TokenSet};
 use crate::user::User;
@@ -34,7 +35,7 @@ pub(crate) struct Minted {
 pub(crate) struct Mint<'a> {
     pub client: &'a Client,
     pub user: &'a User,
-    pub scope: String,
+    pub scope: Scope,
     pub api: Option<&'a Api>,
     pub nonce: Option<&'a str>,
     pub refresh: RefreshPlan,
@@ -73,7 +74,7 @@ impl Passwordless {
             sub: m.user.id.as_str().to_owned(),
             aud,
             azp: m.client.id.as_str().to_owned(),
-            scope: m.scope.clone(),
+            scope: m.scope.as_str().to_owned(),
             iat: now.unix_seconds(),
             exp: now.plus(lifetime).unix_seconds(),
             jti: hex::encode(random_array::<16>(self.ports.rng.as_ref())),
@@ -81,7 +82,7 @@ impl Passwordless {
         let access_key = self.current_key(alg).await?;
         let access_token = self.ports.minter.sign_access(&access_key, &access).await?;
 
-        let id_token = if scope::contains(&m.scope, "openid") {
+        let id_token = if m.scope.contains("openid") {
             let claims = self.id_claims(m.client, m.user, m.nonce, now);
             let key = if alg == self.config.default_signing_alg {
                 access_key
@@ -99,7 +100,7 @@ impl Passwordless {
         let refresh_token = match &m.refresh {
             RefreshPlan::Rotated(token) => Some(SecretString::from(token.clone())),
             RefreshPlan::NewFamilyIfAllowed
-                if scope::contains(&m.scope, "offline_access")
+                if m.scope.contains("offline_access")
                     && m.client.allows_grant(GrantType::RefreshToken) =>
             {
                 let (token, family) = self.new_refresh_family(&m, now).await?;
@@ -115,7 +116,7 @@ impl Passwordless {
             refresh_token,
             token_type: "Bearer",
             expires_in: lifetime.as_secs(),
-            scope: m.scope,
+            scope: m.scope.into(),
         };
         Ok(Minted { tokens, family_id })
     }

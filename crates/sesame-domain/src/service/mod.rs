@@ -13,7 +13,6 @@ mod mint;
 mod requests;
 mod revoke;
 mod roles;
-pub mod scope;
 mod sign_in;
 mod start;
 pub mod token;

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use secrecy::SecretString;
 
-use crate::challenge::{AuthParams, SendMode};
+use crate::challenge::{RawAuthParams, SendMode};
 use crate::client::ClientId;
 use crate::rate_limit::RateDecision;
 use crate::recipient::Recipient;
@@ -41,8 +41,8 @@ pub struct StartRequest {
     pub recipient: Recipient,
     /// Code or link.
     pub send: SendMode,
-    /// OAuth parameters, replayed at redemption.
-    pub auth_params: AuthParams,
+    /// OAuth parameters as sent; parsed, checked and replayed at redemption.
+    pub auth_params: RawAuthParams,
     /// The caller's IP as the transport saw it.
     pub ip: Option<IpAddr>,
     /// The end user's IP from `auth0-forwarded-for`; honoured only for a

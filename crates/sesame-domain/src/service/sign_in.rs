@@ -3,11 +3,11 @@
 //! with what scope.
 
 use super::Passwordless;
-use super::scope::{self, InvalidScope};
 use super::token::TokenError;
 use crate::client::{Api, Client, GrantType};
 use crate::ports::random_array;
 use crate::recipient::Recipient;
+use crate::scope::Scope;
 use crate::user::{User, UserId};
 
 /// Who proved themselves.
@@ -83,15 +83,12 @@ impl Passwordless {
 
     /// The scope actually granted: `requested` (default `openid`), minus
     /// `offline_access` when the client may not refresh.
-    pub(crate) fn granted_scope(
-        client: &Client,
-        requested: Option<&str>,
-    ) -> Result<String, InvalidScope> {
-        let s = scope::parse(requested.unwrap_or("openid"))?;
-        Ok(if client.allows_grant(GrantType::RefreshToken) {
+    pub(crate) fn granted_scope(client: &Client, requested: Option<&Scope>) -> Scope {
+        let s = requested.cloned().unwrap_or_else(Scope::openid);
+        if client.allows_grant(GrantType::RefreshToken) {
             s
         } else {
-            scope::without(&s, "offline_access")
-        })
+            s.without("offline_access")
+        }
     }
 }

@@ -8,12 +8,15 @@ use super::Passwordless;
 use super::client_auth::ClientAuth;
 use super::errors::StartError;
 use super::requests::{StartRequest, Started};
-use crate::authorization::{ResponseType, is_pkce_value};
-use crate::challenge::{AuthParams, Challenge, ChallengeId, SendMode};
+use crate::authorization::ResponseType;
+use crate::challenge::{AuthParams, Challenge, ChallengeId, RawAuthParams, SendMode};
 use crate::client::{Client, GrantType};
 use crate::message::{MessageContext, Operation};
+use crate::pkce::{PkceChallenge, PkceMethod};
 use crate::ports::random_array;
 use crate::recipient::{Connection, Recipient};
+use crate::redirect_uri::RedirectUri;
+use crate::scope::Scope;
 
 impl Passwordless {
     /// Issues a code (and, for email, a magic link) to `req.recipient`.
@@ -54,7 +57,8 @@ impl Passwordless {
         if !client.allows_grant(needed) {
             return Err(StartError::GrantNotAllowed(needed));
         }
-        self.check_auth_params(&client, send, &req.auth_params)
+        let auth_params = self
+            .parse_auth_params(&client, send, req.auth_params)
             .await?;
 
         let now = self.ports.clock.now();
@@ -114,7 +118,7 @@ impl Passwordless {
                 let token = URL_SAFE_NO_PAD.encode(random_array::<32>(self.ports.rng.as_ref()));
                 let mac = self.macs.link(&request_id, &token);
                 (
-                    Some(self.link_url(&client, &req.recipient, &req.auth_params, &token)),
+                    Some(self.link_url(&client, &req.recipient, &auth_params, &token)),
                     Some(mac),
                 )
             }
@@ -126,7 +130,7 @@ impl Passwordless {
             client_id: client.id.clone(),
             recipient: req.recipient.clone(),
             send,
-            auth_params: req.auth_params,
+            auth_params,
             link_mac,
             created_at: now,
             expires_at: now.plus(self.config.code_ttl),
@@ -171,64 +175,77 @@ impl Passwordless {
             .map_err(|source| StartError::Delivery { connection, source })
     }
 
-    async fn check_auth_params(
+    /// Parses `raw` in Auth0's order, checking each value against the client
+    /// as it goes: the first problem is the one reported.
+    async fn parse_auth_params(
         &self,
         client: &Client,
         send: SendMode,
-        p: &AuthParams,
-    ) -> Result<(), StartError> {
-        let bad = |m: &str| Err(StartError::InvalidAuthParams(m.to_owned()));
-        if let Some(scope) = &p.scope
-            && super::scope::parse(scope).is_err()
-        {
-            return bad("scope may contain only printable ASCII other than '\"' and '\\'");
-        }
-        if let Some(uri) = &p.redirect_uri
-            && !client.allows_callback(uri)
-        {
-            return bad("redirect_uri is not an allowed callback URL for this client");
-        }
-        let response_type = match &p.response_type {
-            None => ResponseType::Code,
-            Some(rt) => match ResponseType::parse(rt) {
-                Some(t) => t,
-                None => {
-                    return bad("response_type must be code, token, id_token or id_token token");
-                }
-            },
+        raw: RawAuthParams,
+    ) -> Result<AuthParams, StartError> {
+        let bad = |m: &str| StartError::InvalidAuthParams(m.to_owned());
+        let scope = raw
+            .scope
+            .as_deref()
+            .map(Scope::parse)
+            .transpose()
+            .map_err(|_| bad("scope may contain only printable ASCII other than '\"' and '\\'"))?;
+        let not_a_callback = "redirect_uri is not an allowed callback URL for this client";
+        let redirect_uri = match raw.redirect_uri.as_deref() {
+            None => None,
+            Some(uri) if client.allows_callback(uri) => {
+                Some(RedirectUri::parse(uri).map_err(|_| bad(not_a_callback))?)
+            }
+            Some(_) => return Err(bad(not_a_callback)),
         };
-        if let Some(m) = &p.code_challenge_method
-            && m != "S256"
-        {
-            return bad("code_challenge_method must be S256");
-        }
-        if let Some(c) = &p.code_challenge
-            && !is_pkce_value(c)
-        {
-            return bad(
-                "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636)",
-            );
-        }
+        let response_type = raw
+            .response_type
+            .map(ResponseType::try_from)
+            .transpose()
+            .map_err(|e| bad(&e.to_string()))?;
+        let code_challenge_method = match raw.code_challenge_method.as_deref() {
+            None => None,
+            Some("S256") => Some(PkceMethod::S256),
+            Some(_) => return Err(bad("code_challenge_method must be S256")),
+        };
+        let code_challenge = raw
+            .code_challenge
+            .as_deref()
+            .map(PkceChallenge::parse)
+            .transpose()
+            .map_err(|e| bad(&e.to_string()))?;
         if send == SendMode::Link {
             if client.callbacks.is_empty() {
-                return bad("the client has no callback URL for the link to land on");
+                return Err(bad(
+                    "the client has no callback URL for the link to land on",
+                ));
             }
-            if response_type.is_fragment() && !client.allows_grant(GrantType::Implicit) {
+            let answer = response_type.unwrap_or_default();
+            if answer.is_fragment() && !client.allows_grant(GrantType::Implicit) {
                 return Err(StartError::GrantNotAllowed(GrantType::Implicit));
             }
-            if response_type == ResponseType::Code
-                && !client.is_confidential()
-                && p.code_challenge.is_none()
+            if answer == ResponseType::Code && !client.is_confidential() && code_challenge.is_none()
             {
-                return bad("code_challenge (PKCE, S256) is required for a public client's link");
+                return Err(bad(
+                    "code_challenge (PKCE, S256) is required for a public client's link",
+                ));
             }
         }
-        if let Some(aud) = &p.audience
+        if let Some(aud) = &raw.audience
             && self.ports.apis.get(aud).await?.is_none()
         {
-            return bad("audience is not a registered API");
+            return Err(bad("audience is not a registered API"));
         }
-        Ok(())
+        Ok(AuthParams {
+            scope,
+            state: raw.state,
+            redirect_uri,
+            response_type,
+            nonce: raw.nonce,
+            audience: raw.audience,
+            code_challenge,
+            code_challenge_method,
+        })
     }
 
     /// Auth0's magic-link form:
@@ -246,14 +263,23 @@ impl Passwordless {
             .append_pair("client_id", client.id.as_str())
             .append_pair("email", recipient.as_str());
         let params = [
-            ("scope", &p.scope),
-            ("state", &p.state),
-            ("redirect_uri", &p.redirect_uri),
-            ("response_type", &p.response_type),
-            ("nonce", &p.nonce),
-            ("audience", &p.audience),
-            ("code_challenge", &p.code_challenge),
-            ("code_challenge_method", &p.code_challenge_method),
+            ("scope", p.scope.as_ref().map(Scope::as_str)),
+            ("state", p.state.as_deref()),
+            (
+                "redirect_uri",
+                p.redirect_uri.as_ref().map(RedirectUri::as_str),
+            ),
+            ("response_type", p.response_type.map(ResponseType::as_str)),
+            ("nonce", p.nonce.as_deref()),
+            ("audience", p.audience.as_deref()),
+            (
+                "code_challenge",
+                p.code_challenge.as_ref().map(PkceChallenge::as_str),
+            ),
+            (
+                "code_challenge_method",
+                p.code_challenge_method.map(PkceMethod::as_str),
+            ),
         ];
         for (name, value) in params {
             if let Some(v) = value {

@@ -331,7 +331,7 @@ pub fn start_request(recipient: Recipient) -> StartRequest {
         client: credentials(),
         recipient,
         send: SendMode::Code,
-        auth_params: AuthParams::default(),
+        auth_params: sesame_domain::RawAuthParams::default(),
         ip: Some("203.0.113.7".parse().unwrap()),
         forwarded_for: None,
         locale: None,

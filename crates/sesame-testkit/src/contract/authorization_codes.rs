@@ -13,7 +13,8 @@ use sesame_domain::ports::AuthorizationCodeStore;
 use sesame_domain::{AuthorizationCode, Redemption, Timestamp};
 
 use super::support::{fail, ok, race};
-use crate::fixtures::{fresh_authorization_code, fresh_mac, real_now, unique_hex};
+use crate::fixtures::{fresh_authorization_code, fresh_mac, real_now, redirect_uri, unique_hex};
+use sesame_domain::Scope;
 
 /// How many redeems race in [`concurrent_redeems_spend_the_code_once`].
 const RACERS: usize = 16;
@@ -93,12 +94,11 @@ pub async fn insert_then_redeem_returns_every_field_unchanged(store: &dyn Author
     bare.audience = None;
     bare.nonce = None;
     bare.code_challenge = None;
-    bare.scope = String::new();
-    bare.redirect_uri = "myapp://login".to_owned();
+    bare.scope = Scope::default();
+    bare.redirect_uri = redirect_uri("myapp://login");
     let mut empty = fresh_authorization_code(now);
     empty.audience = Some(String::new());
     empty.nonce = Some(String::new());
-    empty.code_challenge = Some(String::new());
     for code in [&full, &bare, &empty] {
         insert(store, code).await;
         assert_eq!(

@@ -8,7 +8,7 @@ use sesame_domain::ports::RefreshTokenStore;
 use sesame_domain::{RefreshTokenRecord, Rotation, Timestamp};
 
 use super::support::{fail, ok, race, some};
-use crate::fixtures::{fresh_mac, fresh_refresh_record, real_now, unique_hex};
+use crate::fixtures::{fresh_mac, fresh_refresh_record, real_now, scope, unique_hex};
 
 /// How many rotations race in [`concurrent_rotations_rotate_once`].
 const RACERS: usize = 50;
@@ -51,7 +51,7 @@ pub async fn every_field_round_trips(store: &dyn RefreshTokenStore) {
     let with_audience = fresh_refresh_record(real_now());
     let mut without = fresh_refresh_record(real_now());
     without.audience = None;
-    without.scope = "openid offline_access email phone \"odd\" ✓".to_owned();
+    without.scope = scope("openid offline_access email phone read:messages urn:x-odd/~!#$");
     for record in [&with_audience, &without] {
         insert(store, record).await;
         let got = find(store, &record.token_mac).await;

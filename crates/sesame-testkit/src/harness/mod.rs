@@ -32,7 +32,7 @@ use sesame_domain::service::{
     ClientCredentials, Grant, OtpGrant, RefreshGrant, StartError, StartRequest, Started,
     TokenError, TokenRequest,
 };
-use sesame_domain::{AuthParams, ClientId, Passwordless, Recipient, SendMode, TokenSet};
+use sesame_domain::{ClientId, Passwordless, RawAuthParams, Recipient, SendMode, TokenSet};
 
 pub use builder::HarnessBuilder;
 
@@ -160,7 +160,7 @@ impl Harness {
             client: Self::confidential(),
             recipient: recipient.clone(),
             send: SendMode::Code,
-            auth_params: AuthParams::default(),
+            auth_params: RawAuthParams::default(),
             ip: None,
             forwarded_for: None,
             locale: None,

@@ -19,6 +19,7 @@ pub use errors::LinkError;
 pub use redirect::LinkRedirect;
 
 use crate::client::ClientId;
+use crate::redirect_uri::RedirectUri;
 
 /// A magic link as it comes back from the browser, for
 /// [`Passwordless::inspect_link`](super::Passwordless::inspect_link) (GET)
@@ -53,7 +54,7 @@ pub struct LinkPreview {
     pub auto_submit: bool,
     /// Where the POST will redirect: the page's CSP must allow it as a
     /// `form-action`, since browsers apply that to the redirect too.
-    pub redirect_uri: String,
+    pub redirect_uri: RedirectUri,
 }
 
 /// What the link's error page may show about the application.

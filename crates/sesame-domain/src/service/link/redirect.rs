@@ -5,6 +5,7 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::redirect_uri::RedirectUri;
 use crate::token::TokenSet;
 
 /// The answer to a spent link, delivered to `redirect_uri`.
@@ -13,7 +14,7 @@ pub enum LinkRedirect {
     /// `response_type=code`: `{redirect_uri}?code=…&state=…`.
     Code {
         /// The registered callback.
-        redirect_uri: String,
+        redirect_uri: RedirectUri,
         /// The authorization code, to be exchanged within a minute.
         code: SecretString,
         /// `state` from the start request, unchanged.
@@ -23,7 +24,7 @@ pub enum LinkRedirect {
     /// `{redirect_uri}#access_token=…&id_token=…&token_type=Bearer&expires_in=…&state=…`.
     Fragment {
         /// The registered callback.
-        redirect_uri: String,
+        redirect_uri: RedirectUri,
         /// The minted tokens; only those the response type names are sent.
         tokens: TokenSet,
         /// Whether the access token is part of the answer.
@@ -52,8 +53,9 @@ impl LinkRedirect {
                 }
                 // A callback may carry a query of its own (matched exactly
                 // at registration); the code joins it.
-                let sep = if redirect_uri.contains('?') { '&' } else { '?' };
-                format!("{redirect_uri}{sep}{}", q.finish())
+                let uri = redirect_uri.as_str();
+                let sep = if uri.contains('?') { '&' } else { '?' };
+                format!("{uri}{sep}{}", q.finish())
             }
             Self::Fragment {
                 redirect_uri,
@@ -76,7 +78,8 @@ impl LinkRedirect {
                 if let Some(s) = state {
                     q.append_pair("state", s);
                 }
-                let base = redirect_uri.split('#').next().unwrap_or(redirect_uri);
+                // A redirect URI has no fragment: the tokens are all of it.
+                let base = redirect_uri.as_str();
                 format!("{base}#{}", q.finish())
             }
         }
@@ -110,7 +113,7 @@ mod tests {
     #[test]
     fn a_code_joins_the_callback_query_and_state_is_passed_through_encoded() {
         let r = LinkRedirect::Code {
-            redirect_uri: "https://app.example/cb?x=1".to_owned(),
+            redirect_uri: RedirectUri::parse("https://app.example/cb?x=1").unwrap(),
             code: SecretString::from("abc"),
             state: Some("a b&c".to_owned()),
         };
@@ -119,7 +122,7 @@ mod tests {
             "https://app.example/cb?x=1&code=abc&state=a+b%26c"
         );
         let plain = LinkRedirect::Code {
-            redirect_uri: "https://app.example/cb".to_owned(),
+            redirect_uri: RedirectUri::parse("https://app.example/cb").unwrap(),
             code: SecretString::from("abc"),
             state: None,
         };
@@ -130,7 +133,7 @@ mod tests {
     #[test]
     fn a_fragment_carries_only_the_tokens_the_response_type_names() {
         let both = LinkRedirect::Fragment {
-            redirect_uri: "https://app.example/cb".to_owned(),
+            redirect_uri: RedirectUri::parse("https://app.example/cb").unwrap(),
             tokens: tokens(),
             access_token: true,
             id_token: true,
@@ -142,7 +145,7 @@ mod tests {
              &expires_in=86400&scope=openid+email&state=s1"
         );
         let id_only = LinkRedirect::Fragment {
-            redirect_uri: "https://app.example/cb".to_owned(),
+            redirect_uri: RedirectUri::parse("https://app.example/cb").unwrap(),
             tokens: tokens(),
             access_token: false,
             id_token: true,

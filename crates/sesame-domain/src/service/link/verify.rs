@@ -19,6 +19,7 @@ use crate::challenge::{Challenge, ChallengeKey};
 use crate::client::{Client, ClientId, GrantType};
 use crate::ports::random_array;
 use crate::recipient::{Connection, EmailAddress, Recipient};
+use crate::redirect_uri::RedirectUri;
 use crate::service::Passwordless;
 use crate::service::mint::{Mint, RefreshPlan};
 use crate::service::sign_in::Subject;
@@ -29,7 +30,7 @@ struct Checked {
     client: Client,
     challenge: Challenge,
     response_type: ResponseType,
-    redirect_uri: String,
+    redirect_uri: RedirectUri,
 }
 
 impl Passwordless {
@@ -72,15 +73,12 @@ impl Passwordless {
             })?;
         let p = &c.challenge.auth_params;
         let refresh_ok = c.client.magic_link.refresh_tokens;
-        let scope = Self::granted_scope(&c.client, p.scope.as_deref())
-            .map(|s| {
-                if refresh_ok {
-                    s
-                } else {
-                    crate::service::scope::without(&s, "offline_access")
-                }
-            })
-            .map_err(|e| LinkError::Unknown(anyhow::anyhow!("stored scope is invalid: {e}")))?;
+        let granted = Self::granted_scope(&c.client, p.scope.as_ref());
+        let scope = if refresh_ok {
+            granted
+        } else {
+            granted.without("offline_access")
+        };
         let state = p.state.clone();
 
         if c.response_type == ResponseType::Code {
@@ -193,21 +191,17 @@ impl Passwordless {
         if !client.allows_grant(GrantType::AuthorizationCode) {
             return Err(LinkError::NotAllowed(GrantType::AuthorizationCode));
         }
-        let response_type = match challenge.auth_params.response_type.as_deref() {
-            None => ResponseType::Code,
-            Some(rt) => ResponseType::parse(rt)
-                .ok_or_else(|| LinkError::Unknown(anyhow::anyhow!("stored response_type")))?,
-        };
+        let response_type = challenge.auth_params.response_type.unwrap_or_default();
         if response_type.is_fragment() && !client.allows_grant(GrantType::Implicit) {
             return Err(LinkError::NotAllowed(GrantType::Implicit));
         }
         let redirect_uri = match &challenge.auth_params.redirect_uri {
-            Some(uri) if client.allows_callback(uri) => uri.clone(),
+            Some(uri) if client.allows_callback(uri.as_str()) => uri.clone(),
             Some(_) => return Err(LinkError::RedirectMismatch),
             None => client
                 .callbacks
                 .first()
-                .cloned()
+                .and_then(|c| RedirectUri::parse(c).ok())
                 .ok_or(LinkError::RedirectMismatch)?,
         };
         Ok(Checked {

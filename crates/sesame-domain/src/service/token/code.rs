@@ -13,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::pipeline::{Proof, ProveUser};
 use super::{Refusal, TokenError};
-use crate::authorization::{Redemption, is_pkce_value, pkce_s256_matches};
+use crate::authorization::Redemption;
 use crate::client::{Client, GrantType};
 use crate::service::Passwordless;
 use crate::service::mint::RefreshPlan;
@@ -62,7 +62,18 @@ impl CodeGrantError {
 impl ProveUser for CodeGrant {
     const GRANT: GrantType = GrantType::AuthorizationCode;
 
-    async fn prove(&self, svc: &Passwordless, client: &Client) -> Result<Proof, TokenError> {
+    type Checked = ();
+
+    fn precheck(&self, _: &Client) -> Result<(), TokenError> {
+        Ok(())
+    }
+
+    async fn prove(
+        &self,
+        svc: &Passwordless,
+        client: &Client,
+        (): (),
+    ) -> Result<Proof, TokenError> {
         let now = svc.ports.clock.now();
         let mac = svc.macs.authorization_code(self.code.expose_secret());
         let record = match svc.ports.authorization_codes.redeem(&mac, now).await? {
@@ -82,14 +93,12 @@ impl ProveUser for CodeGrant {
             return Err(CodeGrantError::InvalidGrant.into());
         }
         if let Some(uri) = &self.redirect_uri
-            && *uri != record.redirect_uri
+            && uri != record.redirect_uri.as_str()
         {
             return Err(CodeGrantError::InvalidGrant.into());
         }
         match (&record.code_challenge, &self.code_verifier) {
-            (Some(challenge), Some(v))
-                if is_pkce_value(v.expose_secret())
-                    && pkce_s256_matches(v.expose_secret(), challenge) => {}
+            (Some(challenge), Some(v)) if challenge.is_verified_by(v.expose_secret()) => {}
             // A verifier without a challenge is a downgrade attempt.
             (Some(_), _) | (None, Some(_)) => return Err(CodeGrantError::InvalidVerifier.into()),
             // Only confidential clients get codes without PKCE (start

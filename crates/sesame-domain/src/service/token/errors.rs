@@ -6,7 +6,7 @@
 use super::GrantError;
 use crate::client::GrantType;
 use crate::rate_limit::RateDecision;
-use crate::service::scope::InvalidScope;
+use crate::scope::InvalidScope;
 
 /// Why the token endpoint refused, whatever the grant.
 #[derive(Debug, thiserror::Error)]

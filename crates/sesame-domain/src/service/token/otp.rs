@@ -14,6 +14,7 @@ use crate::client::{Client, GrantType};
 use crate::code::Otp;
 use crate::rate_limit::RateDecision;
 use crate::recipient::{Connection, Recipient};
+use crate::scope::Scope;
 use crate::service::Passwordless;
 use crate::service::mint::RefreshPlan;
 use crate::service::sign_in::Subject;
@@ -107,7 +108,10 @@ impl ProveUser for OtpGrant {
         self.audience.as_deref()
     }
 
-    fn precheck(&self, client: &Client) -> Result<(), TokenError> {
+    /// The requested scope, parsed.
+    type Checked = Option<Scope>;
+
+    fn precheck(&self, client: &Client) -> Result<Option<Scope>, TokenError> {
         if !client.allows_connection(self.connection) {
             return Err(OtpError::ConnectionDisabled(self.connection).into());
         }
@@ -116,17 +120,23 @@ impl ProveUser for OtpGrant {
         {
             return Err(OtpError::InvalidRedirectUri.into());
         }
-        if let Some(s) = &self.scope {
-            crate::service::scope::parse(s).map_err(TokenError::InvalidScope)?;
-        }
-        Ok(())
+        self.scope
+            .as_deref()
+            .map(Scope::parse)
+            .transpose()
+            .map_err(TokenError::InvalidScope)
     }
 
-    async fn prove(&self, svc: &Passwordless, client: &Client) -> Result<Proof, TokenError> {
+    async fn prove(
+        &self,
+        svc: &Passwordless,
+        client: &Client,
+        scope: Option<Scope>,
+    ) -> Result<Proof, TokenError> {
         let challenge = svc.redeem_otp(self, client).await?;
         Ok(Proof {
             subject: Subject::Recipient(challenge.recipient),
-            scope: self.scope.clone().or(challenge.auth_params.scope),
+            scope: scope.or(challenge.auth_params.scope),
             audience: challenge.auth_params.audience,
             nonce: challenge.auth_params.nonce,
             refresh: RefreshPlan::NewFamilyIfAllowed,

@@ -14,6 +14,7 @@ use std::future::Future;
 
 use super::TokenError;
 use crate::client::{Client, GrantType};
+use crate::scope::Scope;
 use crate::service::Passwordless;
 use crate::service::client_auth::ClientAuth;
 use crate::service::mint::{Mint, RefreshPlan};
@@ -26,7 +27,7 @@ pub(crate) struct Proof {
     /// Who proved themselves.
     pub(crate) subject: Subject,
     /// The scope asked for; `None` is the default.
-    pub(crate) scope: Option<String>,
+    pub(crate) scope: Option<Scope>,
     /// The API that the proof itself names (the challenge's, the code's or
     /// the family's), used when the request named none.
     pub(crate) audience: Option<String>,
@@ -47,20 +48,22 @@ pub(crate) trait ProveUser: Send + Sync {
         None
     }
 
-    /// Checks against the client that spend nothing.
+    /// What [`ProveUser::precheck`] parsed, for [`ProveUser::prove`].
+    type Checked: Send;
+
+    /// Checks against the client that spend nothing, parsing what the
+    /// proof will need.
     ///
     /// # Errors
     /// The first check that fails.
-    fn precheck(&self, client: &Client) -> Result<(), TokenError> {
-        let _ = client;
-        Ok(())
-    }
+    fn precheck(&self, client: &Client) -> Result<Self::Checked, TokenError>;
 
     /// Proves the user, spending the grant's credential.
     fn prove(
         &self,
         svc: &Passwordless,
         client: &Client,
+        checked: Self::Checked,
     ) -> impl Future<Output = Result<Proof, TokenError>> + Send;
 
     /// Called with the refresh family the tokens started, if any: a grant
@@ -89,13 +92,13 @@ impl Passwordless {
         if !client.allows_grant(G::GRANT) {
             return Err(TokenError::GrantNotAllowed(G::GRANT));
         }
-        grant.precheck(&client)?;
+        let checked = grant.precheck(&client)?;
         let requested_api = match grant.requested_audience() {
             Some(aud) => Some(self.api(aud).await?),
             None => None,
         };
 
-        let proof = grant.prove(self, &client).await?;
+        let proof = grant.prove(self, &client, checked).await?;
 
         let api = match (requested_api, &proof.audience) {
             (Some(api), _) => Some(api),
@@ -103,8 +106,7 @@ impl Passwordless {
             (None, None) => None,
         };
         let user = self.admit(proof.subject).await?;
-        let scope = Self::granted_scope(&client, proof.scope.as_deref())
-            .map_err(TokenError::InvalidScope)?;
+        let scope = Self::granted_scope(&client, proof.scope.as_ref());
         let minted = self
             .mint(Mint {
                 client: &client,

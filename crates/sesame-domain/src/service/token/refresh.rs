@@ -9,9 +9,10 @@ use super::pipeline::{Proof, ProveUser};
 use super::{Refusal, TokenError};
 use crate::client::{Client, GrantType};
 use crate::refresh::Rotation;
+use crate::scope::Scope;
+use crate::service::Passwordless;
 use crate::service::mint::RefreshPlan;
 use crate::service::sign_in::Subject;
-use crate::service::{Passwordless, scope};
 
 /// `grant_type=refresh_token`.
 #[derive(Debug, Clone)]
@@ -48,22 +49,33 @@ impl RefreshError {
 impl ProveUser for RefreshGrant {
     const GRANT: GrantType = GrantType::RefreshToken;
 
-    async fn prove(&self, svc: &Passwordless, client: &Client) -> Result<Proof, TokenError> {
+    type Checked = ();
+
+    fn precheck(&self, _: &Client) -> Result<(), TokenError> {
+        Ok(())
+    }
+
+    async fn prove(
+        &self,
+        svc: &Passwordless,
+        client: &Client,
+        (): (),
+    ) -> Result<Proof, TokenError> {
         let now = svc.ports.clock.now();
         let presented = svc.macs.refresh_token(self.refresh_token.expose_secret());
         // A narrower scope is checked before the token is spent: a refused
         // request must leave the token usable, or the client's retry would
         // look like reuse and revoke the whole session. Only then is the
         // extra read paid for.
-        let requested = match self.scope.as_deref().map(scope::parse) {
+        let requested = match self.scope.as_deref().map(Scope::parse) {
             Some(Ok(s)) if !s.is_empty() => Some(s),
             Some(Err(e)) => return Err(TokenError::InvalidScope(e)),
             _ => None,
         };
         if let Some(s) = &requested {
             match svc.ports.refresh_tokens.find(&presented).await? {
-                Some(record) if !scope::is_subset(s, &record.scope) => {
-                    return Err(RefreshError::ScopeNotGranted(s.clone()).into());
+                Some(record) if !s.is_subset_of(&record.scope) => {
+                    return Err(RefreshError::ScopeNotGranted(s.to_string()).into());
                 }
                 Some(_) => {}
                 None => return Err(RefreshError::InvalidToken.into()),
@@ -100,8 +112,8 @@ impl ProveUser for RefreshGrant {
         // Re-checked against the spent record: the scope cannot have changed
         // since `find`, but the record is the authority.
         let granted = match requested {
-            Some(s) if scope::is_subset(&s, &old.scope) => s,
-            Some(s) => return Err(RefreshError::ScopeNotGranted(s).into()),
+            Some(s) if s.is_subset_of(&old.scope) => s,
+            Some(s) => return Err(RefreshError::ScopeNotGranted(s.to_string()).into()),
             None => old.scope.clone(),
         };
         let user = svc

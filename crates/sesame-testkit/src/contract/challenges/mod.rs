@@ -6,7 +6,10 @@ mod attempts;
 use std::time::Duration;
 
 use sesame_domain::ports::{ChallengeStore, EXPIRED_CHALLENGE_RETENTION};
-use sesame_domain::{AuthParams, Challenge, ChallengeId, SendMode, Timestamp};
+use sesame_domain::{
+    AuthParams, Challenge, ChallengeId, PkceChallenge, PkceMethod, ResponseType, SendMode,
+    Timestamp,
+};
 
 pub use attempts::{
     consume_is_atomic_under_concurrency, consume_refuses_an_exhausted_challenge,
@@ -18,6 +21,7 @@ pub use attempts::{
 use super::support::{fail, ok, some};
 use crate::fixtures::{
     fresh_challenge, fresh_client_id, fresh_email, fresh_mac, fresh_phone, random_bytes, real_now,
+    redirect_uri, scope,
 };
 
 /// A cutoff for [`purge_removes_only_challenges_expired_before_the_cutoff`],
@@ -85,14 +89,14 @@ pub async fn every_field_round_trips(store: &dyn ChallengeStore) {
     let mut full = fresh_challenge(fresh_email(), now);
     full.send = SendMode::Link;
     full.auth_params = AuthParams {
-        scope: Some("openid profile email offline_access".to_owned()),
+        scope: Some(scope("openid profile email offline_access")),
         state: Some("st@te with spaces & \"quotes\" / ünïcødé ✓".to_owned()),
-        redirect_uri: Some("https://app.example.com/cb?x=1&y=%2F".to_owned()),
-        response_type: Some("id_token token".to_owned()),
+        redirect_uri: Some(redirect_uri("https://app.example.com/cb?x=1&y=%2F")),
+        response_type: Some(ResponseType::IdTokenToken),
         nonce: Some("n-0S6_WzA2Mj".to_owned()),
         audience: Some("https://api.example.com/".to_owned()),
-        code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".to_owned()),
-        code_challenge_method: Some("S256".to_owned()),
+        code_challenge: PkceChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").ok(),
+        code_challenge_method: Some(PkceMethod::S256),
     };
     full.link_mac = Some(fresh_mac());
     full.attempts_left = 7;
