@@ -7,8 +7,8 @@
 //! discovery, the JWKS and health probes, as one [`axum::Router`].
 //!
 //! The router is generic over [`AuthService`], so it runs on the real
-//! [`sesame_domain::Passwordless`] in production and on a mock in tests. It
-//! only translates: requests into the domain's request types, the domain's
+//! [`sesame_domain::Passwordless`] in production and on a mock in tests; the
+//! magic link's pages come from a [`PageRenderer`]. It only translates: requests into the domain's request types, the domain's
 //! errors into Auth0's `{"error", "error_description"}` envelope. Every error
 //! the edge itself produces (bad body, unknown route, wrong method, body too
 //! large, timeout) uses the same envelope.
@@ -62,14 +62,17 @@ use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use sesame_domain::AuthService;
+use sesame_domain::ports::PageRenderer;
 
 pub use config::{ClientIpSource, HttpConfig};
 
-/// What every handler shares: the service, the IP policy and the discovery
-/// document, built once.
+/// What every handler shares: the service, the pages, the IP policy and the
+/// discovery document, built once.
 pub(crate) struct AppState<S: ?Sized> {
     /// The domain.
     pub(crate) service: Arc<S>,
+    /// The magic link's confirm and error pages.
+    pub(crate) pages: Arc<dyn PageRenderer>,
     /// Where the client IP comes from.
     pub(crate) ip_source: ClientIpSource,
     /// The serialized OpenID configuration.
@@ -80,24 +83,30 @@ impl<S: ?Sized> Clone for AppState<S> {
     fn clone(&self) -> Self {
         Self {
             service: Arc::clone(&self.service),
+            pages: Arc::clone(&self.pages),
             ip_source: self.ip_source,
             discovery: self.discovery.clone(),
         }
     }
 }
 
-/// The whole HTTP API over `service`, with the limits, CORS policy and
-/// client-IP source of `config`.
+/// The whole HTTP API over `service`, with the magic link's pages rendered
+/// by `pages` and the limits, CORS policy and client-IP source of `config`.
 ///
 /// Routes: `POST /passwordless/start`, `GET|POST
 /// /passwordless/verify_redirect`, `POST /oauth/token`,
 /// `POST /oauth/revoke`, `GET|POST /userinfo`, `GET /.well-known/jwks.json`,
 /// `GET /.well-known/openid-configuration`, `GET /healthz`, `GET /readyz`.
 /// Anything else answers 404 (or 405 for a known path) in the error envelope.
-pub fn router<S: AuthService + ?Sized>(service: Arc<S>, config: HttpConfig) -> Router {
+pub fn router<S: AuthService + ?Sized>(
+    service: Arc<S>,
+    pages: Arc<dyn PageRenderer>,
+    config: HttpConfig,
+) -> Router {
     let discovery = discovery::document(service.issuer());
     let state = AppState {
         service,
+        pages,
         ip_source: config.client_ip,
         discovery,
     };

@@ -86,7 +86,7 @@ pub(crate) async fn show<S: AuthService + ?Sized>(
     let params = match LinkParams::parse(query.unwrap_or_default().as_bytes()) {
         Ok(p) => p,
         Err(problem) => {
-            return error_page(|p| state.service.error_page(p).ok(), problem, None, locale);
+            return error_page(|p| state.pages.error_page(p).ok(), problem, None, locale);
         }
     };
     let Some(req) = params.request() else {
@@ -123,7 +123,7 @@ pub(crate) async fn show<S: AuthService + ?Sized>(
         csp_nonce: nonce.clone(),
         locale: locale.clone(),
     };
-    match state.service.confirm_page(&page) {
+    match state.pages.confirm_page(&page) {
         Ok(rendered) => {
             let targets: Vec<String> = origin_source(&preview.redirect_uri).into_iter().collect();
             html(StatusCode::OK, rendered, &nonce, &targets)
@@ -131,7 +131,7 @@ pub(crate) async fn show<S: AuthService + ?Sized>(
         Err(e) => {
             tracing::error!(error = %crate::error::chain(&e), "rendering the confirm page failed");
             error_page(
-                |p| state.service.error_page(p).ok(),
+                |p| state.pages.error_page(p).ok(),
                 LinkProblem::Unavailable,
                 None,
                 locale,
@@ -150,7 +150,7 @@ pub(crate) async fn confirm<S: AuthService + ?Sized>(
     let locale = locale(&parts.headers);
     let invalid = |state: &AppState<S>, locale| {
         error_page(
-            |p| state.service.error_page(p).ok(),
+            |p| state.pages.error_page(p).ok(),
             LinkProblem::Invalid,
             None,
             locale,
@@ -217,7 +217,7 @@ async fn refuse<S: AuthService + ?Sized>(
             .flatten(),
     };
     error_page(
-        |p| state.service.error_page(p).ok(),
+        |p| state.pages.error_page(p).ok(),
         e.problem(),
         app,
         locale,

@@ -110,7 +110,6 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         email: delivery.email,
         sms: delivery.sms,
         renderer: delivery.renderer,
-        pages: delivery.pages,
         minter: Arc::new(minter()),
         clock,
         rng: Arc::new(OsRandom),
@@ -152,7 +151,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         cors_allowed_origins: origins,
         client_ip,
     };
-    let router = sesame_http::router(Arc::clone(&service), http);
+    let router = sesame_http::router(Arc::clone(&service), delivery.pages, http);
     let tls = match (&h.tls_cert, &h.tls_key) {
         (Some(cert), Some(key)) => Some(tls::acceptor(cert.as_ref(), key.as_ref())?),
         _ => None,

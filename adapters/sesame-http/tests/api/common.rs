@@ -11,7 +11,8 @@ use http::{HeaderMap, Request, StatusCode};
 use mockall::mock;
 use secrecy::SecretString;
 use serde_json::Value;
-use sesame_domain::ports::{RenderError, StoreError};
+use sesame_domain::ports::{PageRenderer, RenderError, StoreError};
+use sesame_domain::render_pages::PlainPages;
 use sesame_domain::service::{
     BackendStatus, CodeGrantError, CodeRequest, Issuer, LinkApp, LinkError, LinkPreview,
     LinkRedirect, LinkRequest, OtpError, OtpRequest, Profile, RefreshError, RefreshRequest,
@@ -35,12 +36,18 @@ mock! {
         async fn inspect_link(&self, req: LinkRequest) -> Result<LinkPreview, LinkError>;
         async fn redeem_link(&self, req: LinkRequest) -> Result<LinkRedirect, LinkError>;
         async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError>;
-        fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError>;
-        fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError>;
         async fn revoke(&self, req: RevokeRequest) -> Result<(), RevokeError>;
         async fn userinfo(&self, access_token: &str) -> Result<Profile, UserinfoError>;
         async fn jwks(&self) -> Result<Value, StoreError>;
         async fn readiness(&self) -> Vec<BackendStatus>;
+    }
+}
+
+mock! {
+    pub Pages {}
+    impl PageRenderer for Pages {
+        fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError>;
+        fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError>;
     }
 }
 
@@ -63,7 +70,12 @@ pub fn app(m: MockAuth) -> Router {
 
 /// The router over `m` with `config`.
 pub fn app_with(m: MockAuth, config: HttpConfig) -> Router {
-    router(Arc::new(m), config)
+    router(Arc::new(m), Arc::new(PlainPages), config)
+}
+
+/// The router over `m` with the default config and `pages`.
+pub fn app_with_pages(m: MockAuth, pages: impl PageRenderer + 'static) -> Router {
+    router(Arc::new(m), Arc::new(pages), HttpConfig::default())
 }
 
 /// A slot a mock fills with the request it was given.

@@ -8,14 +8,14 @@ use async_trait::async_trait;
 use axum::body::Body;
 use http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
-use sesame_domain::ports::{PageRenderer as _, RenderError, StoreError};
+use sesame_domain::ports::StoreError;
 use sesame_domain::render_pages::PlainPages;
 use sesame_domain::service::{
     BackendStatus, CodeGrantError, CodeRequest, Issuer, LinkApp, LinkError, LinkPreview,
     LinkRedirect, LinkRequest, OtpError, OtpRequest, Profile, RefreshError, RefreshRequest,
     RevokeError, RevokeRequest, StartError, StartRequest, Started, UserinfoError,
 };
-use sesame_domain::{AuthService, ClientId, ConfirmPage, ErrorPage, RenderedPage, TokenSet};
+use sesame_domain::{AuthService, ClientId, TokenSet};
 use sesame_http::{HttpConfig, router};
 
 use crate::common::*;
@@ -173,12 +173,6 @@ impl AuthService for Stuck {
         tokio::time::sleep(Duration::from_secs(3600)).await;
         Ok(None)
     }
-    fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError> {
-        PlainPages.confirm_page(page)
-    }
-    fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError> {
-        PlainPages.error_page(page)
-    }
     async fn revoke(&self, _: RevokeRequest) -> Result<(), RevokeError> {
         tokio::time::sleep(Duration::from_secs(3600)).await;
         Ok(())
@@ -201,6 +195,7 @@ impl AuthService for Stuck {
 async fn a_request_that_outlives_the_time_limit_is_a_503_in_json() {
     let app = router(
         Arc::new(Stuck(Issuer::parse(ISSUER).unwrap())),
+        Arc::new(PlainPages),
         HttpConfig::default(),
     );
     let r = send(app, get("/readyz")).await;
@@ -215,6 +210,7 @@ async fn a_request_that_outlives_the_time_limit_is_a_503_in_json() {
 async fn a_magic_link_page_that_outlives_the_time_limit_is_a_503_page_not_json() {
     let app = router(
         Arc::new(Stuck(Issuer::parse(ISSUER).unwrap())),
+        Arc::new(PlainPages),
         HttpConfig::default(),
     );
     let r = send(

@@ -2,11 +2,14 @@
 //! adapters: start, read the code from the outbox, redeem it, refresh,
 //! detect reuse, read the profile, revoke.
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::StatusCode;
 use serde_json::{Value, json};
 use sesame_domain::recipient::Recipient;
+use sesame_domain::render_pages::PlainPages;
 use sesame_domain::{Client, ClientId, GrantType};
 use sesame_http::{HttpConfig, router};
 use sesame_testkit::harness::defaults::{
@@ -17,7 +20,11 @@ use sesame_testkit::{Harness, fixtures};
 use crate::common::*;
 
 fn app(h: &Harness) -> axum::Router {
-    router(h.service.clone(), HttpConfig::default())
+    router(
+        h.service.clone(),
+        Arc::new(PlainPages),
+        HttpConfig::default(),
+    )
 }
 
 fn basic() -> String {

@@ -11,8 +11,7 @@ use super::{
     RevokeError, RevokeRequest, StartError, StartRequest, Started, UserinfoError,
 };
 use crate::client::ClientId;
-use crate::page::{ConfirmPage, ErrorPage, RenderedPage};
-use crate::ports::{HealthCheck, RenderError, StoreError};
+use crate::ports::{HealthCheck, StoreError};
 use crate::token::TokenSet;
 
 /// One backend's readiness.
@@ -43,16 +42,6 @@ pub trait AuthService: Send + Sync + 'static {
     async fn redeem_link(&self, req: LinkRequest) -> Result<LinkRedirect, LinkError>;
     /// See [`Passwordless::link_app`].
     async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError>;
-    /// Renders the link confirm page with the configured [`crate::ports::PageRenderer`].
-    ///
-    /// # Errors
-    /// [`RenderError`] when the template fails.
-    fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError>;
-    /// Renders a link error page with the configured [`crate::ports::PageRenderer`].
-    ///
-    /// # Errors
-    /// [`RenderError`] when the template fails.
-    fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError>;
     /// See [`Passwordless::revoke`].
     async fn revoke(&self, req: RevokeRequest) -> Result<(), RevokeError>;
     /// See [`Passwordless::userinfo`].
@@ -108,14 +97,6 @@ impl AuthService for Passwordless {
 
     async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError> {
         Self::link_app(self, client_id).await
-    }
-
-    fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError> {
-        self.ports.pages.confirm_page(page)
-    }
-
-    fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError> {
-        self.ports.pages.error_page(page)
     }
 
     async fn userinfo(&self, access_token: &str) -> Result<Profile, UserinfoError> {

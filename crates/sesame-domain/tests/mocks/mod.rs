@@ -284,7 +284,6 @@ impl Mocks {
             email: Arc::new(self.email),
             sms: Arc::new(self.sms),
             renderer: Arc::new(PlainRenderer),
-            pages: Arc::new(sesame_domain::render_pages::PlainPages),
             minter: Arc::new(self.minter),
             clock: Arc::new(FixedClock),
             rng: Arc::new(CountingRandom::default()),

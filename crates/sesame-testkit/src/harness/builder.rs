@@ -240,7 +240,6 @@ impl HarnessBuilder {
             email: Arc::new(outbox.clone()),
             sms: Arc::new(outbox.clone()),
             renderer: self.renderer.unwrap_or_else(|| Arc::new(PlainRenderer)),
-            pages: Arc::new(sesame_domain::render_pages::PlainPages),
             minter: self
                 .minter
                 .unwrap_or_else(|| Arc::new(MemoryTokenMinter::new())),
