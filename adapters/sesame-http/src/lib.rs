@@ -8,10 +8,12 @@
 //!
 //! The router is generic over [`AuthService`], so it runs on the real
 //! [`sesame_domain::Passwordless`] in production and on a mock in tests; the
-//! magic link's pages come from a [`PageRenderer`]. It only translates: requests into the domain's request types, the domain's
-//! errors into Auth0's `{"error", "error_description"}` envelope. Every error
-//! the edge itself produces (bad body, unknown route, wrong method, body too
-//! large, timeout) uses the same envelope.
+//! magic link's pages come from a [`PageRenderer`]. It only translates:
+//! requests into the domain's request types, the domain's errors into
+//! Auth0's `{"error", "error_description"}` envelope. Every error the edge
+//! itself produces (bad body, unknown route, wrong method, body too large,
+//! timeout) uses the same envelope, except on the magic link, whose every
+//! answer is a page.
 //!
 //! Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so
 //! rate limits see the peer address; without it the client IP is unknown.
@@ -32,7 +34,8 @@
 //!   `sms_provider_error`, as Auth0 documents.
 //! - Body errors are `bad.request` at start and `invalid_request` elsewhere:
 //!   400 for bad JSON or form data, 413 over the limit, 415 for another
-//!   media type. A time-out is 503 `temporarily_unavailable`.
+//!   media type. A time-out is 503 `temporarily_unavailable` (on the magic
+//!   link, whose answers are all pages, the 503 error page).
 //! - `Basic` credentials are percent-decoded (RFC 6749 §2.3.1) but `+` stays
 //!   `+`, since many clients do not encode and base64 secrets contain it.
 
@@ -111,9 +114,9 @@ pub fn router<S: AuthService + ?Sized>(
         discovery,
     };
     let timeout = Duration::from_secs(config.request_timeout_secs.max(1));
-    Router::new()
+    // A program reads these: its time limit answers in the JSON envelope.
+    let api = Router::new()
         .route("/passwordless/start", post(start::handle::<S>))
-        .route(link::PATH, get(link::show::<S>).post(link::confirm::<S>))
         .route("/oauth/token", post(token::handle::<S>))
         .route("/oauth/revoke", post(revoke::handle::<S>))
         .route(
@@ -127,14 +130,25 @@ pub fn router<S: AuthService + ?Sized>(
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz::<S>))
+        .route_layer(axum::middleware::from_fn_with_state(
+            timeout,
+            edge::time_limit,
+        ));
+    // A person looks at these: its time limit answers with an HTML page.
+    let pages = Router::new()
+        .route(link::PATH, get(link::show::<S>).post(link::confirm::<S>))
+        .route_layer(axum::middleware::from_fn_with_state(
+            link_page::PageTimeLimit {
+                limit: timeout,
+                pages: Arc::clone(&state.pages),
+            },
+            link_page::time_limit,
+        ));
+    api.merge(pages)
         .fallback(edge::not_found)
         .method_not_allowed_fallback(edge::method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
-        .layer(axum::middleware::from_fn_with_state(
-            timeout,
-            edge::time_limit,
-        ))
         .layer(edge::cors(&config.cors_allowed_origins))
         .layer(edge::trace())
 }

@@ -86,7 +86,7 @@ pub(crate) async fn show<S: AuthService + ?Sized>(
     let params = match LinkParams::parse(query.unwrap_or_default().as_bytes()) {
         Ok(p) => p,
         Err(problem) => {
-            return error_page(|p| state.pages.error_page(p).ok(), problem, None, locale);
+            return error_page(&*state.pages, problem, None, locale);
         }
     };
     let Some(req) = params.request() else {
@@ -130,12 +130,7 @@ pub(crate) async fn show<S: AuthService + ?Sized>(
         }
         Err(e) => {
             tracing::error!(error = %crate::error::chain(&e), "rendering the confirm page failed");
-            error_page(
-                |p| state.pages.error_page(p).ok(),
-                LinkProblem::Unavailable,
-                None,
-                locale,
-            )
+            error_page(&*state.pages, LinkProblem::Unavailable, None, locale)
         }
     }
 }
@@ -148,14 +143,8 @@ pub(crate) async fn confirm<S: AuthService + ?Sized>(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let locale = locale(&parts.headers);
-    let invalid = |state: &AppState<S>, locale| {
-        error_page(
-            |p| state.pages.error_page(p).ok(),
-            LinkProblem::Invalid,
-            None,
-            locale,
-        )
-    };
+    let invalid =
+        |state: &AppState<S>, locale| error_page(&*state.pages, LinkProblem::Invalid, None, locale);
     // Only the confirm page posts here. A cross-site form post is another
     // site trying to sign the browser in with a link of its choosing.
     if parts
@@ -216,10 +205,5 @@ async fn refuse<S: AuthService + ?Sized>(
             .ok()
             .flatten(),
     };
-    error_page(
-        |p| state.pages.error_page(p).ok(),
-        e.problem(),
-        app,
-        locale,
-    )
+    error_page(&*state.pages, e.problem(), app, locale)
 }

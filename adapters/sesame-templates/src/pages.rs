@@ -66,16 +66,11 @@ impl PageRenderer for HtmlPages {
         Ok(confirm_html(page, &words(t, &locale::display(t.locale))))
     }
 
-    fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError> {
+    fn error_page(&self, page: &ErrorPage) -> RenderedPage {
         let t = self.text(page.locale.as_deref());
         let problem = t.problem(page.problem);
         let language = locale::display(t.locale);
-        Ok(error_html(
-            page,
-            &words(t, &language),
-            problem.title,
-            problem.text,
-        ))
+        error_html(page, &words(t, &language), problem.title, problem.text)
     }
 }
 

@@ -47,7 +47,7 @@ mock! {
     pub Pages {}
     impl PageRenderer for Pages {
         fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError>;
-        fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError>;
+        fn error_page(&self, page: &ErrorPage) -> RenderedPage;
     }
 }
 

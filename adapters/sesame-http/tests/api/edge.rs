@@ -8,14 +8,13 @@ use async_trait::async_trait;
 use axum::body::Body;
 use http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
-use sesame_domain::ports::StoreError;
-use sesame_domain::render_pages::PlainPages;
+use sesame_domain::ports::{PageRenderer, RenderError, StoreError};
 use sesame_domain::service::{
     BackendStatus, CodeGrantError, CodeRequest, Issuer, LinkApp, LinkError, LinkPreview,
     LinkRedirect, LinkRequest, OtpError, OtpRequest, Profile, RefreshError, RefreshRequest,
     RevokeError, RevokeRequest, StartError, StartRequest, Started, UserinfoError,
 };
-use sesame_domain::{AuthService, ClientId, TokenSet};
+use sesame_domain::{AuthService, ClientId, ConfirmPage, ErrorPage, RenderedPage, TokenSet};
 use sesame_http::{HttpConfig, router};
 
 use crate::common::*;
@@ -191,11 +190,30 @@ impl AuthService for Stuck {
     }
 }
 
+/// Pages that say which problem they show and nothing else, so a page in
+/// an answer can only have come from them.
+struct ProblemPages;
+
+impl PageRenderer for ProblemPages {
+    fn confirm_page(&self, _: &ConfirmPage) -> Result<RenderedPage, RenderError> {
+        Err(RenderError::Template("not in these tests".to_owned()))
+    }
+    fn error_page(&self, page: &ErrorPage) -> RenderedPage {
+        RenderedPage {
+            html: format!(
+                "<h1>This link cannot be used</h1><p>{}</p>",
+                page.problem.as_str()
+            ),
+            language: "en".to_owned(),
+        }
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_request_that_outlives_the_time_limit_is_a_503_in_json() {
     let app = router(
         Arc::new(Stuck(Issuer::parse(ISSUER).unwrap())),
-        Arc::new(PlainPages),
+        Arc::new(ProblemPages),
         HttpConfig::default(),
     );
     let r = send(app, get("/readyz")).await;
@@ -210,7 +228,7 @@ async fn a_request_that_outlives_the_time_limit_is_a_503_in_json() {
 async fn a_magic_link_page_that_outlives_the_time_limit_is_a_503_page_not_json() {
     let app = router(
         Arc::new(Stuck(Issuer::parse(ISSUER).unwrap())),
-        Arc::new(PlainPages),
+        Arc::new(ProblemPages),
         HttpConfig::default(),
     );
     let r = send(
@@ -222,6 +240,7 @@ async fn a_magic_link_page_that_outlives_the_time_limit_is_a_503_page_not_json()
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     assert_eq!(r.header("cache-control"), Some("no-store"));
     assert!(String::from_utf8_lossy(&r.raw).contains("This link cannot be used"));
+    assert!(String::from_utf8_lossy(&r.raw).contains("<p>unavailable</p>"));
 }
 
 fn cors_app() -> axum::Router {

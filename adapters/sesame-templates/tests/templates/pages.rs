@@ -55,7 +55,7 @@ fn every_page(pages: &HtmlPages, locale: Option<&str>) -> Vec<String> {
     for problem in PROBLEMS {
         for back in [false, true] {
             let page = error(problem, locale, back);
-            out.push(pages.error_page(&page).unwrap().html);
+            out.push(pages.error_page(&page).html);
         }
     }
     out
@@ -85,13 +85,13 @@ fn english_pages_are_the_domains_plain_pages_byte_for_byte() {
         for back in [false, true] {
             let mut page = error(problem, None, back);
             assert_eq!(
-                pages.error_page(&page).unwrap(),
-                PlainPages.error_page(&page).unwrap()
+                pages.error_page(&page),
+                PlainPages.error_page(&page)
             );
             page.application_name = None;
             assert_eq!(
-                pages.error_page(&page).unwrap(),
-                PlainPages.error_page(&page).unwrap()
+                pages.error_page(&page),
+                PlainPages.error_page(&page)
             );
         }
     }
@@ -110,8 +110,7 @@ fn the_page_language_is_the_negotiated_one() {
     ] {
         let c = pages.confirm_page(&confirm(requested, false)).unwrap();
         let e = pages
-            .error_page(&error(LinkProblem::Expired, requested, true))
-            .unwrap();
+            .error_page(&error(LinkProblem::Expired, requested, true));
         for page in [c, e] {
             assert_eq!(page.language, expected, "{requested:?}");
             let lang = format!("<html lang=\"{expected}\">");
@@ -133,8 +132,7 @@ fn french_pages_are_in_french() {
             .contains(&format!("Connexion à {}", html_escape(APP)))
     );
     let e = pages
-        .error_page(&error(LinkProblem::Expired, Some("fr"), true))
-        .unwrap();
+        .error_page(&error(LinkProblem::Expired, Some("fr"), true));
     assert!(e.html.contains("<h1>Ce lien a expiré</h1>"));
     assert!(
         e.html
@@ -147,14 +145,12 @@ fn every_locale_explains_every_problem_in_its_own_words() {
     let pages = HtmlPages::default();
     for problem in PROBLEMS {
         let en = pages
-            .error_page(&error(problem, Some("en"), false))
-            .unwrap();
+            .error_page(&error(problem, Some("en"), false));
         let (en_title, en_text) = heading_and_text(&en.html);
         for locale in HtmlPages::LOCALES {
             let at = format!("{locale} {}", problem.as_str());
             let page = pages
-                .error_page(&error(problem, Some(locale), false))
-                .unwrap();
+                .error_page(&error(problem, Some(locale), false));
             assert_eq!(page.language, locale, "{at}");
             let (title, text) = heading_and_text(&page.html);
             assert!(!title.trim().is_empty(), "{at}: no title");
@@ -200,7 +196,6 @@ fn the_error_page_escapes_the_back_link_and_shows_it_only_when_set() {
     for locale in HtmlPages::LOCALES {
         let with = pages
             .error_page(&error(LinkProblem::Used, Some(locale), true))
-            .unwrap()
             .html;
         let link = format!("<a href=\"{}\">", html_escape(BACK));
         assert!(with.contains(&link), "{locale}: {with}");
@@ -211,7 +206,6 @@ fn the_error_page_escapes_the_back_link_and_shows_it_only_when_set() {
         );
         let without = pages
             .error_page(&error(LinkProblem::Used, Some(locale), false))
-            .unwrap()
             .html;
         assert!(!without.contains("<a "), "{locale}: {without}");
         assert!(!without.contains("href="), "{locale}");
@@ -229,7 +223,7 @@ fn a_back_link_without_an_app_name_says_the_application() {
     ] {
         let mut page = error(LinkProblem::Invalid, Some(locale), true);
         page.application_name = None;
-        let html = pages.error_page(&page).unwrap().html;
+        let html = pages.error_page(&page).html;
         assert!(html.contains(&format!("{back}</a>")), "{locale}: {html}");
     }
 }
@@ -270,8 +264,7 @@ fn the_script_is_there_only_when_auto_submit_is_asked_for() {
         assert!(on.html.contains(&script), "{locale}");
         for problem in PROBLEMS {
             let page = pages
-                .error_page(&error(problem, Some(locale), true))
-                .unwrap();
+                .error_page(&error(problem, Some(locale), true));
             assert!(!page.html.contains("<script"), "{locale}");
         }
     }
