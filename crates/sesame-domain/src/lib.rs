@@ -20,7 +20,6 @@ pub mod rate_limit;
 pub mod recipient;
 pub mod refresh;
 pub mod render;
-pub mod render_pages;
 pub mod service;
 pub mod time;
 pub mod token;

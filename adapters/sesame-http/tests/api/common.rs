@@ -12,7 +12,6 @@ use mockall::mock;
 use secrecy::SecretString;
 use serde_json::Value;
 use sesame_domain::ports::{PageRenderer, RenderError, StoreError};
-use sesame_domain::render_pages::PlainPages;
 use sesame_domain::service::{
     BackendStatus, CodeGrantError, CodeRequest, Issuer, LinkApp, LinkError, LinkPreview,
     LinkRedirect, LinkRequest, OtpError, OtpRequest, Profile, RefreshError, RefreshRequest,
@@ -23,6 +22,8 @@ use sesame_domain::{
 };
 use sesame_http::{HttpConfig, router};
 use tower::ServiceExt as _;
+
+use crate::pages::EnglishPages;
 
 mock! {
     pub Auth {}
@@ -63,14 +64,14 @@ pub fn mock() -> MockAuth {
     m
 }
 
-/// The router over `m` with the default config.
+/// The router over `m` with the default config and [`EnglishPages`].
 pub fn app(m: MockAuth) -> Router {
     app_with(m, HttpConfig::default())
 }
 
-/// The router over `m` with `config`.
+/// The router over `m` with `config` and [`EnglishPages`].
 pub fn app_with(m: MockAuth, config: HttpConfig) -> Router {
-    router(Arc::new(m), Arc::new(PlainPages), config)
+    router(Arc::new(m), Arc::new(EnglishPages), config)
 }
 
 /// The router over `m` with the default config and `pages`.

@@ -9,7 +9,6 @@ use base64::engine::general_purpose::STANDARD;
 use http::StatusCode;
 use serde_json::{Value, json};
 use sesame_domain::recipient::Recipient;
-use sesame_domain::render_pages::PlainPages;
 use sesame_domain::{Client, ClientId, GrantType};
 use sesame_http::{HttpConfig, router};
 use sesame_testkit::harness::defaults::{
@@ -18,11 +17,12 @@ use sesame_testkit::harness::defaults::{
 use sesame_testkit::{Harness, fixtures};
 
 use crate::common::*;
+use crate::pages::EnglishPages;
 
 fn app(h: &Harness) -> axum::Router {
     router(
         h.service.clone(),
-        Arc::new(PlainPages),
+        Arc::new(EnglishPages),
         HttpConfig::default(),
     )
 }

@@ -7,12 +7,12 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use sesame_domain::GrantType;
 use sesame_domain::ports::PageRenderer as _;
-use sesame_domain::render_pages::PlainPages;
 use sesame_domain::service::{
     CodeGrantError, CodeRequest, LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest,
 };
 
 use crate::common::*;
+use crate::pages::EnglishPages;
 
 const LINK: &str = "/passwordless/verify_redirect?verification_code=tok%2Ben&connection=email\
                     &client_id=app&email=a%40example.com&redirect_uri=https%3A%2F%2Fevil&state=s";
@@ -269,7 +269,7 @@ async fn the_error_page_follows_accept_language_into_the_renderer() {
     let s = seen.clone();
     pages.expect_error_page().returning(move |p| {
         *s.lock().unwrap() = p.locale.clone();
-        PlainPages.error_page(p)
+        EnglishPages.error_page(p)
     });
     let mut req = get(LINK);
     req.headers_mut()

@@ -2,7 +2,6 @@
 
 use sesame_domain::page::{ConfirmPage, ErrorPage, LinkProblem};
 use sesame_domain::ports::PageRenderer;
-use sesame_domain::render_pages::PlainPages;
 use sesame_templates::{HtmlPages, LoadError};
 
 use crate::support::{APP, html_escape};
@@ -71,28 +70,81 @@ fn heading_and_text(html: &str) -> (String, String) {
     (between("<h1>", "</h1>"), between("<p>", "</p>"))
 }
 
+/// What the English error page says about each problem.
+const ENGLISH_PROBLEMS: [(LinkProblem, &str, &str); 7] = [
+    (
+        LinkProblem::Invalid,
+        "This link is not valid",
+        "It may be incomplete, or a newer link was sent. Request a new one.",
+    ),
+    (
+        LinkProblem::Expired,
+        "This link has expired",
+        "Request a new link to sign in.",
+    ),
+    (
+        LinkProblem::Used,
+        "This link was already used",
+        "Each link works once. Request a new one to sign in again.",
+    ),
+    (
+        LinkProblem::RedirectMismatch,
+        "This link cannot be completed",
+        "The application's return address is not registered.",
+    ),
+    (
+        LinkProblem::NotAllowed,
+        "Sign-in links are not enabled",
+        "This application does not accept sign-in links.",
+    ),
+    (
+        LinkProblem::AccessDenied,
+        "You cannot sign in",
+        "This account may not sign in to this application.",
+    ),
+    (
+        LinkProblem::Unavailable,
+        "Something went wrong",
+        "We could not complete your sign-in. Please try again in a moment.",
+    ),
+];
+
 #[test]
-fn english_pages_are_the_domains_plain_pages_byte_for_byte() {
+fn english_pages_say_the_english_words() {
     let pages = HtmlPages::default();
+    let app = html_escape(APP);
     for auto in [false, true] {
-        let page = confirm(Some("en-US"), auto);
-        assert_eq!(
-            pages.confirm_page(&page).unwrap(),
-            PlainPages.confirm_page(&page).unwrap()
+        let page = pages.confirm_page(&confirm(Some("en-US"), auto)).unwrap();
+        assert_eq!(page.language, "en");
+        let heading = format!("Sign in to {app}");
+        assert!(page.html.contains("<html lang=\"en\">"));
+        assert!(page.html.contains(&format!("<title>{heading}</title>")));
+        assert!(page.html.contains(&format!(
+            "<h1>{heading}</h1><p>Continue to finish signing in.</p>"
+        )));
+        assert!(
+            page.html
+                .contains("<button type=\"submit\">Continue</button>")
         );
     }
-    for problem in PROBLEMS {
+    for (problem, title, text) in ENGLISH_PROBLEMS {
         for back in [false, true] {
             let mut page = error(problem, None, back);
-            assert_eq!(
-                pages.error_page(&page),
-                PlainPages.error_page(&page)
+            let named = pages.error_page(&page);
+            assert_eq!(named.language, "en");
+            assert!(named.html.contains(&format!("<title>{title}</title>")));
+            assert!(
+                named
+                    .html
+                    .contains(&format!("<h1>{title}</h1><p>{text}</p>")),
+                "{}",
+                named.html
             );
+            assert_eq!(named.html.contains(&format!("Back to {app}</a>")), back);
             page.application_name = None;
-            assert_eq!(
-                pages.error_page(&page),
-                PlainPages.error_page(&page)
-            );
+            let unnamed = pages.error_page(&page).html;
+            assert!(unnamed.contains(&format!("<h1>{title}</h1><p>{text}</p>")));
+            assert_eq!(unnamed.contains("Back to the application</a>"), back);
         }
     }
 }
@@ -109,8 +161,7 @@ fn the_page_language_is_the_negotiated_one() {
         (None, "es"),
     ] {
         let c = pages.confirm_page(&confirm(requested, false)).unwrap();
-        let e = pages
-            .error_page(&error(LinkProblem::Expired, requested, true));
+        let e = pages.error_page(&error(LinkProblem::Expired, requested, true));
         for page in [c, e] {
             assert_eq!(page.language, expected, "{requested:?}");
             let lang = format!("<html lang=\"{expected}\">");
@@ -131,8 +182,7 @@ fn french_pages_are_in_french() {
         c.html
             .contains(&format!("Connexion à {}", html_escape(APP)))
     );
-    let e = pages
-        .error_page(&error(LinkProblem::Expired, Some("fr"), true));
+    let e = pages.error_page(&error(LinkProblem::Expired, Some("fr"), true));
     assert!(e.html.contains("<h1>Ce lien a expiré</h1>"));
     assert!(
         e.html
@@ -144,13 +194,11 @@ fn french_pages_are_in_french() {
 fn every_locale_explains_every_problem_in_its_own_words() {
     let pages = HtmlPages::default();
     for problem in PROBLEMS {
-        let en = pages
-            .error_page(&error(problem, Some("en"), false));
+        let en = pages.error_page(&error(problem, Some("en"), false));
         let (en_title, en_text) = heading_and_text(&en.html);
         for locale in HtmlPages::LOCALES {
             let at = format!("{locale} {}", problem.as_str());
-            let page = pages
-                .error_page(&error(problem, Some(locale), false));
+            let page = pages.error_page(&error(problem, Some(locale), false));
             assert_eq!(page.language, locale, "{at}");
             let (title, text) = heading_and_text(&page.html);
             assert!(!title.trim().is_empty(), "{at}: no title");
@@ -263,8 +311,7 @@ fn the_script_is_there_only_when_auto_submit_is_asked_for() {
         let on = pages.confirm_page(&confirm(Some(locale), true)).unwrap();
         assert!(on.html.contains(&script), "{locale}");
         for problem in PROBLEMS {
-            let page = pages
-                .error_page(&error(problem, Some(locale), true));
+            let page = pages.error_page(&error(problem, Some(locale), true));
             assert!(!page.html.contains("<script"), "{locale}");
         }
     }
