@@ -19,7 +19,6 @@ pub mod ports;
 pub mod rate_limit;
 pub mod recipient;
 pub mod refresh;
-pub mod render;
 pub mod service;
 pub mod time;
 pub mod token;
