@@ -1,5 +1,5 @@
-//! What wraps every route: the JSON 404 and 405, the request time limit, CORS
-//! and the per-request tracing span.
+//! What wraps the routes: the JSON 404 and 405, the JSON routes' time limit,
+//! CORS and the per-request tracing span.
 
 use std::time::Duration;
 
@@ -31,34 +31,33 @@ pub(crate) async fn method_not_allowed() -> Response {
     .into_response()
 }
 
-/// Cuts a request off after `limit` with 503, so nothing hangs on a slow
-/// backend or a client that trickles its body.
+/// Cuts a JSON request off after `limit` with 503 in the error envelope, so
+/// nothing hangs on a slow backend or a client that trickles its body.
 pub(crate) async fn time_limit(
     State(limit): State<Duration>,
     req: Request,
     next: Next,
 ) -> Response {
-    // A person is looking at the magic link's pages: they get HTML.
-    let link_page = req.uri().path() == crate::link::PATH;
-    if let Ok(response) = tokio::time::timeout(limit, next.run(req)).await {
-        response
-    } else {
-        tracing::warn!(limit_secs = limit.as_secs(), "request timed out");
-        if link_page {
-            return crate::link_page::error_page(
-                |_| None,
-                sesame_domain::page::LinkProblem::Unavailable,
-                None,
-                None,
-            );
-        }
+    within(limit, next.run(req)).await.unwrap_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "temporarily_unavailable",
             "The request timed out.",
         )
         .into_response()
+    })
+}
+
+/// `response`, or `None` (logged) when it takes longer than `limit`.
+pub(crate) async fn within(
+    limit: Duration,
+    response: impl Future<Output = Response>,
+) -> Option<Response> {
+    let answered = tokio::time::timeout(limit, response).await.ok();
+    if answered.is_none() {
+        tracing::warn!(limit_secs = limit.as_secs(), "request timed out");
     }
+    answered
 }
 
 /// CORS for `origins` (exact matches, trailing `/` ignored; `*` for any):

@@ -8,10 +8,12 @@
 //!
 //! The router takes the domain's roles as [`Services`]: the real
 //! [`sesame_domain::Passwordless`] behind every role in production, a mock of
-//! one role in a handler test. It only translates: requests into the domain's request types, the domain's
+//! one role in a handler test; the magic link's pages come from the
+//! [`sesame_domain::ports::PageRenderer`] in it. It only translates: requests into the domain's request types, the domain's
 //! errors into Auth0's `{"error", "error_description"}` envelope. Every error
 //! the edge itself produces (bad body, unknown route, wrong method, body too
-//! large, timeout) uses the same envelope.
+//! large, timeout) uses the same envelope, except on the magic link, whose every
+//! answer is a page.
 //!
 //! Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so
 //! rate limits see the peer address; without it the client IP is unknown.
@@ -56,6 +58,7 @@ mod start;
 mod token;
 mod userinfo;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -88,15 +91,16 @@ pub(crate) struct AppState {
 /// Anything else answers 404 (or 405 for a known path) in the error envelope.
 pub fn router(services: Services, config: HttpConfig) -> Router {
     let discovery = discovery::document(services.discovery.issuer());
+    let page_renderer = Arc::clone(&services.pages);
     let state = AppState {
         services,
         ip_source: config.client_ip,
         discovery,
     };
     let timeout = Duration::from_secs(config.request_timeout_secs.max(1));
-    Router::new()
+    // A program reads these: its time limit answers in the JSON envelope.
+    let api = Router::new()
         .route("/passwordless/start", post(start::handle))
-        .route(link::PATH, get(link::show).post(link::confirm))
         .route("/oauth/token", post(token::handle))
         .route("/oauth/revoke", post(revoke::handle))
         .route("/userinfo", get(userinfo::handle).post(userinfo::handle))
@@ -107,14 +111,25 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route_layer(axum::middleware::from_fn_with_state(
+            timeout,
+            edge::time_limit,
+        ));
+    // A person looks at these: its time limit answers with an HTML page.
+    let pages = Router::new()
+        .route(link::PATH, get(link::show).post(link::confirm))
+        .route_layer(axum::middleware::from_fn_with_state(
+            link_page::PageTimeLimit {
+                limit: timeout,
+                pages: page_renderer,
+            },
+            link_page::time_limit,
+        ));
+    api.merge(pages)
         .fallback(edge::not_found)
         .method_not_allowed_fallback(edge::method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
-        .layer(axum::middleware::from_fn_with_state(
-            timeout,
-            edge::time_limit,
-        ))
         .layer(edge::cors(&config.cors_allowed_origins))
         .layer(edge::trace())
 }

@@ -86,12 +86,7 @@ pub(crate) async fn show(
     let params = match LinkParams::parse(query.unwrap_or_default().as_bytes()) {
         Ok(p) => p,
         Err(problem) => {
-            return error_page(
-                |p| state.services.pages.error_page(p).ok(),
-                problem,
-                None,
-                locale,
-            );
+            return error_page(&*state.services.pages, problem, None, locale);
         }
     };
     let Some(req) = params.request() else {
@@ -138,7 +133,7 @@ pub(crate) async fn show(
         Err(e) => {
             tracing::error!(error = %crate::error::chain(&e), "rendering the confirm page failed");
             error_page(
-                |p| state.services.pages.error_page(p).ok(),
+                &*state.services.pages,
                 LinkProblem::Unavailable,
                 None,
                 locale,
@@ -156,12 +151,7 @@ pub(crate) async fn confirm(
 ) -> Response {
     let locale = locale(&parts.headers);
     let invalid = |state: &AppState, locale| {
-        error_page(
-            |p| state.services.pages.error_page(p).ok(),
-            LinkProblem::Invalid,
-            None,
-            locale,
-        )
+        error_page(&*state.services.pages, LinkProblem::Invalid, None, locale)
     };
     // Only the confirm page posts here. A cross-site form post is another
     // site trying to sign the browser in with a link of its choosing.
@@ -224,10 +214,5 @@ async fn refuse(
             .ok()
             .flatten(),
     };
-    error_page(
-        |p| state.services.pages.error_page(p).ok(),
-        e.problem(),
-        app,
-        locale,
-    )
+    error_page(&*state.services.pages, e.problem(), app, locale)
 }

@@ -1,7 +1,13 @@
 //! The HTML answers of `/passwordless/verify_redirect`: the confirm page and
-//! the error pages, with the headers that keep a link's token private and the
-//! page unframeable and script-free except for its own nonce.
+//! the error pages (the time limit's too), with the headers that keep a
+//! link's token private and the page unframeable and script-free except for
+//! its own nonce.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -11,9 +17,11 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderValue, StatusCode};
 use sesame_domain::page::{ErrorPage, LinkProblem, RenderedPage};
+use sesame_domain::ports::PageRenderer;
 use sesame_domain::service::{LinkApp, LinkError};
 
 use crate::error::chain;
+use crate::locale::locale;
 
 /// A fresh CSP nonce: 128 random bits. `None` when the OS has no randomness,
 /// in which case the page is served without style or script.
@@ -49,9 +57,10 @@ pub(crate) fn log(e: &LinkError, what: &str) {
     }
 }
 
-/// The error page for `problem`, naming `app` when the link names a known one.
+/// The error page for `problem` from `pages`, naming `app` when the link
+/// names a known one.
 pub(crate) fn error_page(
-    render: impl FnOnce(&ErrorPage) -> Option<RenderedPage>,
+    pages: &dyn PageRenderer,
     problem: LinkProblem,
     app: Option<LinkApp>,
     locale: Option<String>,
@@ -65,17 +74,31 @@ pub(crate) fn error_page(
         csp_nonce: nonce.clone(),
         locale,
     };
-    let rendered = render(&page).unwrap_or_else(|| RenderedPage {
-        // The renderer failed: a minimal page still tells the user something.
-        html: format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <title>Sign-in link</title></head><body><h1>This link cannot be used</h1>\
-             <p>Request a new link to sign in ({}).</p></body></html>",
-            problem.as_str()
-        ),
-        language: "en".to_owned(),
-    });
-    html(status(problem), rendered, &nonce, &[])
+    html(status(problem), pages.error_page(&page), &nonce, &[])
+}
+
+/// The time limit of the HTML routes and the pages its answer comes from.
+#[derive(Clone)]
+pub(crate) struct PageTimeLimit {
+    /// How long a request may take.
+    pub(crate) limit: Duration,
+    /// Renders the answer to one that takes longer.
+    pub(crate) pages: Arc<dyn PageRenderer>,
+}
+
+/// Cuts a magic-link request off after the limit with the 503 error page,
+/// in the browser's language: a person is looking at it, not a client that
+/// reads JSON.
+pub(crate) async fn time_limit(
+    State(t): State<PageTimeLimit>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let locale = locale(req.headers());
+    match crate::edge::within(t.limit, next.run(req)).await {
+        Some(response) => response,
+        None => error_page(&*t.pages, LinkProblem::Unavailable, None, locale),
+    }
 }
 
 /// An HTML page with the link pages' headers. `form_targets` are the origins

@@ -1,13 +1,27 @@
-//! HTML escaping for the HTML part. Variables are escaped before they reach
-//! the template, and the `escape` filter there leaves existing entities
-//! alone, so `{{ link }}` and `{{ link | escape }}` both give a working href.
+//! HTML escaping for the HTML part and the pages. Variables are escaped
+//! before they reach the template, and the `escape` filter there leaves
+//! existing entities alone, so `{{ link }}` and `{{ link | escape }}` both
+//! give a working href.
 
 use liquid_core::{Display_filter, Filter, FilterReflection, ParseFilter};
 use liquid_core::{Result, Runtime, Value, ValueView};
 
-/// `s` with `& < > " '` replaced by entities (the domain's escaping, so
-/// messages and pages escape alike).
-pub(crate) use sesame_domain::render_pages::escape_html as html;
+/// `s` with `& < > " '` replaced by entities, for text and attributes (of
+/// the messages and the pages alike).
+pub(crate) fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// Whether `s` starts with the rest of a character reference (`amp;`,
 /// `#39;`, `#x2F;`), i.e. an `&` before it is already an escape.

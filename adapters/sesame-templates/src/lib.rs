@@ -17,6 +17,9 @@
 //! confirm and error pages in the same four languages, negotiated the same
 //! way. They are built in and not overridable from a directory.
 //!
+//! `LiquidRenderer::builtin()` and `HtmlPages::default()` are the English
+//! messages and pages for an embedder that wants no other language.
+//!
 //! [`gsm7`] counts SMS septets, to keep texts within one segment.
 
 mod builtin;
@@ -26,6 +29,7 @@ mod escape;
 pub mod gsm7;
 mod kind;
 mod locale;
+mod markup;
 mod pages;
 mod pages_text;
 mod renderer;

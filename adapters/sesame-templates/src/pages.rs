@@ -1,16 +1,13 @@
-//! [`HtmlPages`]: the domain's `PageRenderer` in every built-in language.
-//!
-//! The markup is the domain's (`sesame_domain::render_pages`), which the
-//! HTTP layer and the browser test rely on (the form's id, method and
-//! button) and which runs under `default-src 'none'`; this crate supplies
-//! the words, translated, and `lang`.
+//! [`HtmlPages`]: the domain's `PageRenderer` in every built-in language:
+//! one markup ([`crate::markup`]) and the words of the negotiated language
+//! ([`crate::pages_text`]).
 
 use sesame_domain::page::{ConfirmPage, ErrorPage, RenderedPage};
 use sesame_domain::ports::{PageRenderer, RenderError};
-use sesame_domain::render_pages::{PageWords, confirm_html, error_html};
 
 use crate::error::LoadError;
 use crate::locale;
+use crate::markup::{confirm_html, error_html};
 use crate::pages_text::{self, PageText};
 
 /// Renders the magic-link confirm and error pages in English, German,
@@ -19,6 +16,9 @@ use crate::pages_text::{self, PageText};
 /// The language is negotiated like the messages': the page's locale
 /// (`fr-CA`), then its shorter forms (`fr`), then the default locale, then
 /// English. The pages are built in and cannot be overridden.
+///
+/// [`HtmlPages::default`] is the English renderer for embedders that want
+/// no other language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HtmlPages {
     /// Normalized (lower-case) default locale.
@@ -63,31 +63,12 @@ impl Default for HtmlPages {
 impl PageRenderer for HtmlPages {
     fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError> {
         let t = self.text(page.locale.as_deref());
-        Ok(confirm_html(page, &words(t, &locale::display(t.locale))))
+        Ok(confirm_html(page, t, &locale::display(t.locale)))
     }
 
-    fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError> {
+    fn error_page(&self, page: &ErrorPage) -> RenderedPage {
         let t = self.text(page.locale.as_deref());
-        let problem = t.problem(page.problem);
-        let language = locale::display(t.locale);
-        Ok(error_html(
-            page,
-            &words(t, &language),
-            problem.title,
-            problem.text,
-        ))
-    }
-}
-
-/// `t`'s words for the domain's markup, tagged `language`.
-fn words<'a>(t: &'a PageText, language: &'a str) -> PageWords<'a> {
-    PageWords {
-        language,
-        sign_in_to: t.sign_in_to,
-        confirm_hint: t.confirm_hint,
-        continue_button: t.continue_button,
-        back_to: t.back_to,
-        back_to_the_application: t.back_to_the_application,
+        error_html(page, t, &locale::display(t.locale))
     }
 }
 

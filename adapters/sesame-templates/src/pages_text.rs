@@ -1,6 +1,5 @@
-//! What the magic-link pages say, in every built-in language. English is
-//! word for word the domain's `PlainPages`, so switching renderers changes
-//! nothing for English readers (and the tests that read those words).
+//! What the magic-link pages say, in every built-in language: the one table
+//! of the pages' words, English included.
 //!
 //! The strings are trusted HTML text: they go into the page unescaped, so
 //! they must not contain `<`, `>`, `&` or `"` (a unit test checks).
@@ -18,13 +17,13 @@ pub(crate) struct Problem {
 pub(crate) struct PageText {
     /// The BCP 47 tag, in the crate's normalized (lower-case) form.
     pub(crate) locale: &'static str,
-    /// The confirm page's heading and title, with [`APP`](sesame_domain::render_pages::APP).
+    /// The confirm page's heading and title, with [`APP`](crate::markup::APP).
     pub(crate) sign_in_to: &'static str,
     /// The sentence under the confirm page's heading.
     pub(crate) confirm_hint: &'static str,
     /// The confirm button.
     pub(crate) continue_button: &'static str,
-    /// The error page's link back, with [`APP`](sesame_domain::render_pages::APP).
+    /// The error page's link back, with [`APP`](crate::markup::APP).
     pub(crate) back_to: &'static str,
     /// The link back when the application's name is unknown.
     pub(crate) back_to_the_application: &'static str,
@@ -225,7 +224,7 @@ const SPANISH: PageText = PageText {
 mod tests {
     use super::*;
     use crate::builtin;
-    use sesame_domain::render_pages::APP;
+    use crate::markup::APP;
 
     const PROBLEMS: [LinkProblem; 7] = [
         LinkProblem::Invalid,

@@ -110,7 +110,6 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         email: delivery.email,
         sms: delivery.sms,
         renderer: delivery.renderer,
-        pages: Arc::clone(&delivery.pages),
         minter: Arc::new(minter()),
         clock,
         rng: Arc::new(OsRandom),

@@ -22,8 +22,6 @@ pub mod rate_limit;
 pub mod recipient;
 pub mod redirect_uri;
 pub mod refresh;
-pub mod render;
-pub mod render_pages;
 pub mod scope;
 pub mod service;
 pub mod time;

@@ -8,7 +8,8 @@
 //!   stores, not only what tests use.
 //! - [`MemoryTokenMinter`]: a dependency-free fake signer for tests.
 //! - [`StepClock`], [`ScriptedCodes`] and [`Outbox`]: time, randomness and
-//!   delivery under a test's control.
+//!   delivery under a test's control; [`BareRenderer`]: messages that carry
+//!   the code and the link without prose.
 //! - [`Harness`]: a whole [`sesame_domain::Passwordless`] wired on the above,
 //!   with registered clients and an API, any port replaceable.
 //! - [`contract`]: one suite per storage port, which every adapter crate runs
@@ -23,6 +24,7 @@ pub mod harness;
 pub mod memory;
 pub mod minter;
 pub mod outbox;
+pub mod renderer;
 mod sync;
 
 pub use clock::StepClock;
@@ -34,3 +36,4 @@ pub use memory::{
 };
 pub use minter::MemoryTokenMinter;
 pub use outbox::{Outbox, SentMessage};
+pub use renderer::BareRenderer;

@@ -43,8 +43,8 @@ impl SentMessage {
 
     /// The one-time code in the message: the first word made of 4 to 10
     /// digits (surrounding punctuation ignored), skipping URLs. Works for
-    /// `PlainRenderer` and for any template that does not put other numbers
-    /// of that size before the code.
+    /// [`crate::BareRenderer`] and for any template that does not put other
+    /// numbers of that size before the code.
     #[must_use]
     pub fn code(&self) -> Option<String> {
         self.readable_text()

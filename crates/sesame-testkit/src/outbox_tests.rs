@@ -1,10 +1,10 @@
 use futures::executor::block_on;
 use sesame_domain::code::Otp;
 use sesame_domain::ports::MessageRenderer;
-use sesame_domain::render::PlainRenderer;
 use sesame_domain::{ClientId, MessageContext, Operation, SendMode};
 
 use super::*;
+use crate::BareRenderer;
 
 fn ctx(recipient: Recipient, code: &str, send: SendMode) -> MessageContext {
     MessageContext {
@@ -33,8 +33,8 @@ fn phone(raw: &str) -> Recipient {
 
 fn send(outbox: &Outbox, c: &MessageContext) -> Result<DeliveryReceipt, DeliveryError> {
     match &c.recipient {
-        Recipient::Email(_) => block_on(outbox.send_email(&PlainRenderer.render_email(c).unwrap())),
-        Recipient::Sms(_) => block_on(outbox.send_sms(&PlainRenderer.render_sms(c).unwrap())),
+        Recipient::Email(_) => block_on(outbox.send_email(&BareRenderer.render_email(c).unwrap())),
+        Recipient::Sms(_) => block_on(outbox.send_sms(&BareRenderer.render_sms(c).unwrap())),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use mail_parser::MimeHeaders as _;
 use sesame_domain::ports::MessageRenderer as _;
-use sesame_domain::render::PlainRenderer;
+use sesame_testkit::BareRenderer;
 
 use crate::sink::{self, wait_for_mail};
 use crate::support::{self, CODE, LINK, parse, raw_header};
@@ -105,10 +105,10 @@ async fn a_german_email_arrives_intact_in_utf8() {
 }
 
 #[tokio::test]
-async fn the_plain_renderers_text_only_email_is_one_plain_part() {
+async fn a_text_only_email_is_one_plain_part() {
     let (addr, maildir) = sink::shared();
     let to = support::recipient("smtp-plain");
-    let message = PlainRenderer
+    let message = BareRenderer
         .render_email(&support::context(&to, "en"))
         .unwrap();
     let sender = support::sender(&support::plain_config(&addr));

@@ -19,11 +19,13 @@ use sesame_domain::{ConfirmPage, ErrorPage, RateDecision, RenderedPage, Timestam
 use sesame_http::{HttpConfig, Services, router};
 use tower::ServiceExt as _;
 
+use crate::pages::EnglishPages;
+
 mock! {
     pub Pages {}
     impl PageRenderer for Pages {
         fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError>;
-        fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError>;
+        fn error_page(&self, page: &ErrorPage) -> RenderedPage;
     }
 }
 
@@ -40,7 +42,7 @@ pub struct MockAuth {
     pub userinfo: MockUserInfo,
     pub discovery: MockDiscovery,
     pub readiness: MockReadiness,
-    pub pages: MockPages,
+    pub pages: Arc<dyn PageRenderer>,
 }
 
 impl MockAuth {
@@ -54,7 +56,7 @@ impl MockAuth {
             userinfo: Arc::new(self.userinfo),
             discovery: Arc::new(self.discovery),
             readiness: Arc::new(self.readiness),
-            pages: Arc::new(self.pages),
+            pages: self.pages,
         }
     }
 }
@@ -74,18 +76,24 @@ pub fn mock() -> MockAuth {
         userinfo: MockUserInfo::new(),
         discovery,
         readiness: MockReadiness::new(),
-        pages: MockPages::new(),
+        pages: Arc::new(EnglishPages),
     }
 }
 
-/// The router over `m` with the default config.
+/// The router over `m` with the default config and [`EnglishPages`].
 pub fn app(m: MockAuth) -> Router {
     app_with(m, HttpConfig::default())
 }
 
-/// The router over `m` with `config`.
+/// The router over `m` with `config` and [`EnglishPages`].
 pub fn app_with(m: MockAuth, config: HttpConfig) -> Router {
     router(m.services(), config)
+}
+
+/// The router over `m` with the default config and `pages`.
+pub fn app_with_pages(mut m: MockAuth, pages: impl PageRenderer + 'static) -> Router {
+    m.pages = Arc::new(pages);
+    router(m.services(), HttpConfig::default())
 }
 
 /// A slot a mock fills with the request it was given.

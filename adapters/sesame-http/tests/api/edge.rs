@@ -8,12 +8,12 @@ use async_trait::async_trait;
 use axum::body::Body;
 use http::{Method, Request, StatusCode};
 use serde_json::json;
-use sesame_domain::ClientId;
-use sesame_domain::render_pages::PlainPages;
+use sesame_domain::ports::{PageRenderer, RenderError};
 use sesame_domain::service::{
     BackendStatus, LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest, MagicLinks,
     Readiness,
 };
+use sesame_domain::{ClientId, ConfirmPage, ErrorPage, RenderedPage};
 use sesame_http::{HttpConfig, router};
 
 use crate::common::*;
@@ -163,13 +163,32 @@ impl MagicLinks for Stuck {
 }
 
 /// The router over mocks, with readiness and the magic link stuck, and
-/// pages rendered by the built-in renderer.
+/// pages that name their problem.
 fn stuck_app() -> axum::Router {
     let mut services = mock().services();
     services.readiness = Arc::new(Stuck);
     services.links = Arc::new(Stuck);
-    services.pages = Arc::new(PlainPages);
+    services.pages = Arc::new(ProblemPages);
     router(services, HttpConfig::default())
+}
+
+/// Pages that say which problem they show and nothing else, so a page in
+/// an answer can only have come from them.
+struct ProblemPages;
+
+impl PageRenderer for ProblemPages {
+    fn confirm_page(&self, _: &ConfirmPage) -> Result<RenderedPage, RenderError> {
+        Err(RenderError::Template("not in these tests".to_owned()))
+    }
+    fn error_page(&self, page: &ErrorPage) -> RenderedPage {
+        RenderedPage {
+            html: format!(
+                "<h1>This link cannot be used</h1><p>{}</p>",
+                page.problem.as_str()
+            ),
+            language: "en".to_owned(),
+        }
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -195,6 +214,7 @@ async fn a_magic_link_page_that_outlives_the_time_limit_is_a_503_page_not_json()
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     assert_eq!(r.header("cache-control"), Some("no-store"));
     assert!(String::from_utf8_lossy(&r.raw).contains("This link cannot be used"));
+    assert!(String::from_utf8_lossy(&r.raw).contains("<p>unavailable</p>"));
 }
 
 fn cors_app() -> axum::Router {

@@ -2,6 +2,8 @@
 //! adapters: start, read the code from the outbox, redeem it, refresh,
 //! detect reuse, read the profile, revoke.
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::StatusCode;
@@ -15,10 +17,13 @@ use sesame_testkit::harness::defaults::{
 use sesame_testkit::{Harness, fixtures};
 
 use crate::common::*;
+use crate::pages::EnglishPages;
 
 fn app(h: &Harness) -> axum::Router {
-    let pages = std::sync::Arc::clone(&h.service.ports().pages);
-    router(Services::of(&h.service, pages), HttpConfig::default())
+    router(
+        Services::of(&h.service, Arc::new(EnglishPages)),
+        HttpConfig::default(),
+    )
 }
 
 fn basic() -> String {

@@ -6,7 +6,6 @@ use http::{Request, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use sesame_domain::ports::PageRenderer as _;
-use sesame_domain::render_pages::PlainPages;
 use sesame_domain::service::{
     CodeGrantError, Grant, GrantError, LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest,
     TokenError, TokenRequest,
@@ -14,23 +13,12 @@ use sesame_domain::service::{
 use sesame_domain::{GrantType, RedirectUri};
 
 use crate::common::*;
+use crate::pages::EnglishPages;
 
 const LINK: &str = "/passwordless/verify_redirect?verification_code=tok%2Ben&connection=email\
                     &client_id=app&email=a%40example.com&redirect_uri=https%3A%2F%2Fevil&state=s";
 const FORM: &str =
     "client_id=app&connection=email&email=a%40example.com&verification_code=tok%2Ben";
-
-/// A mock that renders pages with the built-in renderer.
-fn pages() -> MockAuth {
-    let mut m = mock();
-    m.pages
-        .expect_confirm_page()
-        .returning(|p| PlainPages.confirm_page(p));
-    m.pages
-        .expect_error_page()
-        .returning(|p| PlainPages.error_page(p));
-    m
-}
 
 fn preview(auto_submit: bool) -> LinkPreview {
     LinkPreview {
@@ -50,7 +38,7 @@ fn post_link(body: &str) -> Request<axum::body::Body> {
 
 #[tokio::test]
 async fn the_get_shows_a_confirm_page_that_posts_the_link_back_without_spending_it() {
-    let mut m = pages();
+    let mut m = mock();
     let seen = slot::<LinkRequest>();
     let s = seen.clone();
     m.links
@@ -81,7 +69,7 @@ async fn the_get_shows_a_confirm_page_that_posts_the_link_back_without_spending_
 
 #[tokio::test]
 async fn the_confirm_page_is_uncacheable_unframeable_and_runs_only_its_own_nonce() {
-    let mut m = pages();
+    let mut m = mock();
     m.links
         .expect_inspect_link()
         .returning(|_| Ok(preview(true)));
@@ -112,7 +100,7 @@ async fn the_confirm_page_is_uncacheable_unframeable_and_runs_only_its_own_nonce
     );
     assert!(page.contains(&format!("<style nonce=\"{nonce}\">")));
     let again = {
-        let mut m = pages();
+        let mut m = mock();
         m.links
             .expect_inspect_link()
             .returning(|_| Ok(preview(true)));
@@ -127,7 +115,7 @@ async fn the_confirm_page_is_uncacheable_unframeable_and_runs_only_its_own_nonce
 
 #[tokio::test]
 async fn the_post_spends_the_link_and_redirects_with_the_code_and_state() {
-    let mut m = pages();
+    let mut m = mock();
     let seen = slot::<LinkRequest>();
     let s = seen.clone();
     m.links.expect_redeem_link().times(1).returning(move |req| {
@@ -151,7 +139,7 @@ async fn the_post_spends_the_link_and_redirects_with_the_code_and_state() {
 
 #[tokio::test]
 async fn the_post_puts_fragment_answers_after_the_hash() {
-    let mut m = pages();
+    let mut m = mock();
     m.links.expect_redeem_link().returning(|_| {
         Ok(LinkRedirect::Fragment {
             redirect_uri: RedirectUri::parse("https://app.example.com/callback").unwrap(),
@@ -206,7 +194,7 @@ async fn each_refused_link_is_a_localized_page_with_its_own_status_and_a_way_bac
         ),
     ];
     for (error, status, title) in cases {
-        let mut m = pages();
+        let mut m = mock();
         let e = std::sync::Mutex::new(Some(error));
         m.links
             .expect_inspect_link()
@@ -229,7 +217,7 @@ async fn each_refused_link_is_a_localized_page_with_its_own_status_and_a_way_bac
 
 #[tokio::test]
 async fn an_unavailable_backend_shows_a_try_again_page_without_asking_the_registry() {
-    let mut m = pages();
+    let mut m = mock();
     m.links
         .expect_redeem_link()
         .returning(|_| Err(LinkError::Unavailable(anyhow::anyhow!("down"))));
@@ -248,7 +236,7 @@ async fn an_incomplete_or_ambiguous_link_is_invalid_without_reaching_the_domain(
          &verification_code=x&verification_code=y",
         "/passwordless/verify_redirect?%zz",
     ] {
-        let mut m = pages();
+        let mut m = mock();
         m.links.expect_inspect_link().never();
         m.links.expect_link_app().returning(|_| Ok(None));
         let r = send(app(m), get(path)).await;
@@ -261,7 +249,7 @@ async fn an_incomplete_or_ambiguous_link_is_invalid_without_reaching_the_domain(
         "%%%",
         &format!("{FORM}&email=b%40example.com"),
     ] {
-        let mut m = pages();
+        let mut m = mock();
         m.links.expect_redeem_link().never();
         let r = send(app(m), post_link(body)).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
@@ -271,7 +259,7 @@ async fn an_incomplete_or_ambiguous_link_is_invalid_without_reaching_the_domain(
 
 #[tokio::test]
 async fn a_cross_site_post_cannot_spend_a_link() {
-    let mut m = pages();
+    let mut m = mock();
     m.links.expect_redeem_link().never();
     let mut req = post_link(FORM);
     req.headers_mut()
@@ -287,16 +275,17 @@ async fn the_error_page_follows_accept_language_into_the_renderer() {
         .expect_inspect_link()
         .returning(|_| Err(LinkError::Expired));
     m.links.expect_link_app().returning(|_| Ok(None));
+    let mut pages = MockPages::new();
     let seen = slot();
     let s = seen.clone();
-    m.pages.expect_error_page().returning(move |p| {
+    pages.expect_error_page().returning(move |p| {
         *s.lock().unwrap() = p.locale.clone();
-        PlainPages.error_page(p)
+        EnglishPages.error_page(p)
     });
     let mut req = get(LINK);
     req.headers_mut()
         .insert("accept-language", "fr-CA, en;q=0.5".parse().unwrap());
-    send(app(m), req).await;
+    send(app_with_pages(m, pages), req).await;
     assert_eq!(taken(&seen), "fr-CA");
 }
 

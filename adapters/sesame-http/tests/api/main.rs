@@ -15,6 +15,8 @@ mod flows;
 #[cfg(test)]
 mod links;
 #[cfg(test)]
+mod pages;
+#[cfg(test)]
 mod start;
 #[cfg(test)]
 mod start_errors;

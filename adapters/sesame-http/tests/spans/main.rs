@@ -11,4 +11,7 @@
 )]
 mod common;
 #[cfg(test)]
+#[path = "../api/pages.rs"]
+mod pages;
+#[cfg(test)]
 mod span_fields;

@@ -16,14 +16,19 @@ pub trait PageRenderer: Send + Sync {
     ///
     /// # Errors
     /// - MUST HTML-escape every value taken from `page`.
-    /// - [`RenderError::Template`] when the template fails.
+    /// - [`RenderError::Template`] when the template fails; the user then
+    ///   sees the error page for
+    ///   [`LinkProblem::Unavailable`](crate::page::LinkProblem::Unavailable).
     fn confirm_page(&self, page: &ConfirmPage) -> Result<RenderedPage, RenderError>;
 
     /// Renders the error page: what went wrong and, when `page.back_url` is
     /// set, a link back to the application.
     ///
     /// # Errors
+    /// None: this page is the last thing a user is shown when something else
+    /// failed, so there is nothing left to fall back to.
     /// - MUST HTML-escape every value taken from `page`.
-    /// - [`RenderError::Template`] when the template fails.
-    fn error_page(&self, page: &ErrorPage) -> Result<RenderedPage, RenderError>;
+    /// - MUST NOT fail: a renderer whose template can fail MUST fall back to
+    ///   a page of its own that still says what went wrong.
+    fn error_page(&self, page: &ErrorPage) -> RenderedPage;
 }

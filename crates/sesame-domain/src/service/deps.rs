@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use crate::ports::{
     ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, Clock, CodeGenerator,
-    EmailSender, KeyStore, MessageRenderer, PageRenderer, RateLimiter, RefreshTokenStore,
-    SmsSender, TokenMinter, UserStore,
+    EmailSender, KeyStore, MessageRenderer, RateLimiter, RefreshTokenStore, SmsSender, TokenMinter,
+    UserStore,
 };
 
 /// One adapter for every port. Cheap to clone.
@@ -33,8 +33,6 @@ pub struct Ports {
     pub sms: Arc<dyn SmsSender>,
     /// Message templates.
     pub renderer: Arc<dyn MessageRenderer>,
-    /// The magic-link confirm and error pages.
-    pub pages: Arc<dyn PageRenderer>,
     /// Token signing.
     pub minter: Arc<dyn TokenMinter>,
     /// Time.

@@ -20,7 +20,6 @@ use sesame_domain::ports::{
     DeliveryError, EmailSender, KeyStore, RateLimiter, RefreshTokenStore, SigningError, SmsSender,
     StoreError, TokenMinter, UserStore,
 };
-use sesame_domain::render::PlainRenderer;
 use sesame_domain::service::{ClientCredentials, Issuer, OtpGrant, StartRequest, TokenRequest};
 use sesame_domain::token::{AccessClaims, IdClaims};
 use sesame_domain::{
@@ -29,6 +28,7 @@ use sesame_domain::{
     PasswordlessConfig, Ports, RateDecision, RateLimit, Recipient, Redemption, RefreshTokenRecord,
     Rotation, SendMode, SigningAlg, SigningKey, Timestamp, User, UserId,
 };
+use sesame_testkit::BareRenderer;
 
 /// The code every challenge built here carries.
 pub const OTP: &str = "123456";
@@ -283,8 +283,7 @@ impl Mocks {
             rate_limiter: Arc::new(self.rate_limiter),
             email: Arc::new(self.email),
             sms: Arc::new(self.sms),
-            renderer: Arc::new(PlainRenderer),
-            pages: Arc::new(sesame_domain::render_pages::PlainPages),
+            renderer: Arc::new(BareRenderer),
             minter: Arc::new(self.minter),
             clock: Arc::new(FixedClock),
             rng: Arc::new(CountingRandom::default()),

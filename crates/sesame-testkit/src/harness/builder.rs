@@ -9,7 +9,6 @@ use sesame_domain::ports::{
     ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, KeyStore,
     MessageRenderer, RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
 };
-use sesame_domain::render::PlainRenderer;
 use sesame_domain::service::Issuer;
 use sesame_domain::{Api, Client, Passwordless, PasswordlessConfig, Ports};
 
@@ -18,7 +17,7 @@ use crate::memory::{
     MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
     MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
-use crate::{MemoryTokenMinter, Outbox, ScriptedCodes, StepClock};
+use crate::{BareRenderer, MemoryTokenMinter, Outbox, ScriptedCodes, StepClock};
 
 type Configure = Box<dyn FnOnce(&mut PasswordlessConfig) + Send>;
 
@@ -135,7 +134,7 @@ impl HarnessBuilder {
         self
     }
 
-    /// Messages are rendered by `renderer` instead of [`PlainRenderer`].
+    /// Messages are rendered by `renderer` instead of [`BareRenderer`].
     pub fn with_renderer(mut self, renderer: Arc<dyn MessageRenderer>) -> Self {
         self.renderer = Some(renderer);
         self
@@ -239,8 +238,7 @@ impl HarnessBuilder {
                 .unwrap_or_else(|| Arc::new(MemoryRateLimiter::new())),
             email: Arc::new(outbox.clone()),
             sms: Arc::new(outbox.clone()),
-            renderer: self.renderer.unwrap_or_else(|| Arc::new(PlainRenderer)),
-            pages: Arc::new(sesame_domain::render_pages::PlainPages),
+            renderer: self.renderer.unwrap_or_else(|| Arc::new(BareRenderer)),
             minter: self
                 .minter
                 .unwrap_or_else(|| Arc::new(MemoryTokenMinter::new())),

@@ -41,7 +41,7 @@ use crate::{Outbox, ScriptedCodes, StepClock};
 /// A [`Passwordless`] service with handles on everything it runs on.
 ///
 /// By default: in-memory stores, [`crate::MemoryTokenMinter`],
-/// [`sesame_domain::render::PlainRenderer`], a [`StepClock`] starting at the
+/// [`crate::BareRenderer`], a [`StepClock`] starting at the
 /// real current time, [`ScriptedCodes`] and an [`Outbox`]; the clients of
 /// [`defaults::confidential_client`] and [`defaults::public_client`] and the
 /// API of [`defaults::api`] registered; issuer [`defaults::ISSUER`].
