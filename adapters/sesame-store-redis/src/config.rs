@@ -15,9 +15,10 @@ pub const DEFAULT_KEY_PREFIX: &str = "sesame:";
 /// Connection settings for [`crate::RedisStore`].
 ///
 /// Every field has a default, so an empty `[cache]` section talks to a local
-/// Redis. `Debug` never shows the URL: it may carry a password.
+/// Redis; an unknown key is refused, naming it. `Debug` never shows the
+/// URL: it may carry a password.
 #[derive(Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RedisConfig {
     /// `redis://[user:password@]host[:port][/db]`, or `rediss://` for TLS
     /// when the crate's `tls` feature is on.
@@ -117,6 +118,15 @@ mod tests {
         assert_eq!(c.url.expose_secret(), "redis://:pw@cache:6380/2");
         assert_eq!(c.key_prefix, "x:");
         assert_eq!(c.call_deadline(), Duration::from_millis(12));
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_by_name() {
+        let err = serde_json::from_str::<RedisConfig>(r#"{"key_prefx": "x:"}"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("key_prefx"), "{err}");
     }
 
     #[test]

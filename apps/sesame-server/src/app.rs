@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use axum::serve::ListenerExt as _;
 use sesame_domain::ports::{Clock, EmailSender, SmsSender};
 use sesame_domain::{Passwordless, Ports};
-use sesame_http::{ClientIpSource, HttpConfig, Services};
+use sesame_http::Services;
 use sesame_system::{OsRandom, SystemClock};
 use sesame_testkit::memory::{MemoryApiRegistry, MemoryClientRegistry};
 use sesame_token_jwt::JwtMinter;
@@ -126,32 +126,10 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
     let service = Arc::new(service);
 
     let h = &resolved.settings.http;
-    let client_ip = match (
-        h.client_ip.as_str(),
-        std::num::NonZeroUsize::new(h.trusted_proxy_hops),
-    ) {
-        ("peer", _) => ClientIpSource::Peer,
-        ("x-forwarded-for", Some(hops)) => ClientIpSource::XForwardedFor {
-            trusted_proxy_hops: hops,
-        },
-        (other, _) => anyhow::bail!(
-            "http.client_ip: {other:?} must be \"peer\" or \"x-forwarded-for\" (with trusted_proxy_hops >= 1)"
-        ),
-    };
-    let mut origins: Vec<String> = resolved
-        .clients
-        .iter()
-        .flat_map(|c| c.web_origins.iter().cloned())
-        .collect();
-    origins.sort();
-    origins.dedup();
-    let http = HttpConfig {
-        body_limit_bytes: h.body_limit_bytes,
-        request_timeout_secs: h.request_timeout_secs,
-        cors_allowed_origins: origins,
-        client_ip,
-    };
-    let router = sesame_http::router(Services::of(&service, delivery.pages), http);
+    let router = sesame_http::router(
+        Services::of(&service, delivery.pages),
+        resolved.http.clone(),
+    );
     let tls = match (&h.tls_cert, &h.tls_key) {
         (Some(cert), Some(key)) => Some(tls::acceptor(cert.as_ref(), key.as_ref())?),
         _ => None,

@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use sesame_delivery_console::ConsoleSender;
 use sesame_delivery_smtp::SmtpSender;
 use sesame_delivery_sns::SnsSender;
-use sesame_delivery_webhook::{WebhookConfig, WebhookSender};
+use sesame_delivery_webhook::WebhookSender;
 use sesame_domain::ports::{EmailSender, MessageRenderer, PageRenderer, SmsSender};
 use sesame_templates::LiquidRenderer;
 
-use crate::config::Settings;
+use crate::config::{ChosenEmail, ChosenSms, Settings};
 
 /// The chosen providers.
 pub struct Delivery {
@@ -31,37 +31,31 @@ pub struct Delivery {
 /// Builds the providers `settings` names.
 ///
 /// # Errors
-/// An unknown provider, or one whose section is missing or invalid.
+/// The chosen provider's section is missing or invalid.
 pub async fn build(settings: &Settings) -> anyhow::Result<Delivery> {
     let console = Arc::new(ConsoleSender::stderr());
     let mut on_console = Vec::new();
-    let email: Arc<dyn EmailSender> = match settings.email.provider.as_str() {
-        "console" => {
+    let email: Arc<dyn EmailSender> = match settings.email.chosen()? {
+        ChosenEmail::Console => {
             on_console.push("email");
             console.clone()
         }
-        "webhook" => webhook("email", settings.email.webhook.as_ref())?,
-        "smtp" => {
-            let config = settings
-                .email
-                .smtp
-                .as_ref()
-                .context("email.provider = \"smtp\" needs an [email.smtp] section")?;
-            Arc::new(SmtpSender::new(config, &settings.email.from).context("email.smtp")?)
+        ChosenEmail::Smtp(config) => {
+            Arc::new(SmtpSender::new(&config, &settings.email.from).context("email.smtp")?)
         }
-        other => bail!("email.provider: unknown provider {other:?} (console, smtp or webhook)"),
+        ChosenEmail::Webhook(config) => {
+            Arc::new(WebhookSender::new(&config).context("email.webhook")?)
+        }
     };
-    let sms: Arc<dyn SmsSender> = match settings.sms.provider.as_str() {
-        "console" => {
+    let sms: Arc<dyn SmsSender> = match settings.sms.chosen()? {
+        ChosenSms::Console => {
             on_console.push("sms");
             console
         }
-        "webhook" => webhook("sms", settings.sms.webhook.as_ref())?,
-        "sns" => {
-            let config = settings.sms.sns.clone().unwrap_or_default();
+        ChosenSms::Sns(config) => {
             Arc::new(SnsSender::from_config(&config).await.context("sms.sns")?)
         }
-        other => bail!("sms.provider: unknown provider {other:?} (console, sns or webhook)"),
+        ChosenSms::Webhook(config) => Arc::new(WebhookSender::new(&config).context("sms.webhook")?),
     };
     Ok(Delivery {
         email,
@@ -80,19 +74,10 @@ pub async fn build(settings: &Settings) -> anyhow::Result<Delivery> {
         console: on_console,
         description: format!(
             "email: {}, sms: {}",
-            settings.email.provider, settings.sms.provider
+            settings.email.provider.name(),
+            settings.sms.provider.name()
         ),
     })
-}
-
-/// A webhook sender from `[<section>.webhook]`.
-fn webhook(section: &str, config: Option<&WebhookConfig>) -> anyhow::Result<Arc<WebhookSender>> {
-    let config = config.with_context(|| {
-        format!("{section}.provider = \"webhook\" needs a [{section}.webhook] section")
-    })?;
-    Ok(Arc::new(
-        WebhookSender::new(config).with_context(|| format!("{section}.webhook"))?,
-    ))
 }
 
 /// The built-in templates (en, de, fr, es), with `[templates] dir`

@@ -95,7 +95,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let listen = resolved.settings.http.listen.clone();
     let issuer = resolved.passwordless.issuer.as_str().to_owned();
     let dev_client = resolved.dev_client;
-    let json_logs = resolved.settings.log.format == "json";
+    let json_logs = resolved.settings.log.format == config::LogFormat::Json;
     let app = build(resolved).await?;
     for provider in &app.console_delivery {
         tracing::warn!(

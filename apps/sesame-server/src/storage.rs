@@ -9,16 +9,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use secrecy::ExposeSecret as _;
 use sesame_domain::Timestamp;
 use sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION;
 use sesame_domain::ports::{
     AuthorizationCodeStore, ChallengeStore, Clock, EXPIRED_CHALLENGE_RETENTION, HealthCheck,
     KeyStore, RateLimiter, RefreshTokenStore, UserStore,
 };
-use sesame_store_postgres::{PgConfig, PgStore};
-use sesame_store_redis::{RedisConfig, RedisStore};
-use sesame_store_sqlite::{SqliteConfig, SqliteStore};
+use sesame_store_postgres::PgStore;
+use sesame_store_redis::RedisStore;
+use sesame_store_sqlite::SqliteStore;
 use sesame_testkit::memory::{
     MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryKeyStore, MemoryRateLimiter,
     MemoryRefreshTokenStore, MemoryUserStore,
@@ -60,16 +59,7 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
     let purge_every = Duration::from_secs(s.purge_interval_secs.max(1));
     let mut storage = match &resolved.store {
         StoreKind::Sqlite(path) => {
-            let mut config = SqliteConfig::file(path);
-            if let Some(n) = s.max_connections {
-                config.max_connections = n;
-            }
-            if let Some(ms) = s.busy_timeout_ms {
-                config.busy_timeout_ms = ms;
-            }
-            if let Some(secs) = s.acquire_timeout_secs {
-                config.acquire_timeout_ms = secs.saturating_mul(1000);
-            }
+            let config = s.sqlite(path);
             let store = Arc::new(
                 SqliteStore::connect(&config)
                     .await
@@ -81,25 +71,7 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
             st
         }
         StoreKind::Postgres => {
-            let mut config = PgConfig::new(s.url.expose_secret());
-            if let Some(n) = s.max_connections {
-                config.max_connections = n;
-            }
-            if let Some(n) = s.min_connections {
-                config.min_connections = n;
-            }
-            if let Some(v) = s.connect_timeout_secs {
-                config.connect_timeout_secs = v;
-            }
-            if let Some(v) = s.acquire_timeout_secs {
-                config.acquire_timeout_secs = v;
-            }
-            if let Some(v) = s.statement_timeout_ms {
-                config.statement_timeout_ms = v;
-            }
-            if let Some(v) = s.operation_timeout_ms {
-                config.operation_timeout_ms = v;
-            }
+            let config = s.postgres();
             let store = Arc::new(
                 PgStore::connect(&config)
                     .await
@@ -112,19 +84,9 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
         }
         StoreKind::Memory => memory(purge_every, clock),
     };
-    if let Some(cache) = &resolved.settings.cache {
-        let mut config = RedisConfig::new(cache.url.expose_secret());
-        if let Some(p) = &cache.key_prefix {
-            config.key_prefix.clone_from(p);
-        }
-        if let Some(ms) = cache.connect_timeout_ms {
-            config.connect_timeout_ms = ms;
-        }
-        if let Some(ms) = cache.response_timeout_ms {
-            config.response_timeout_ms = ms;
-        }
+    if let Some(config) = &resolved.settings.cache {
         let redis = Arc::new(
-            RedisStore::connect(&config)
+            RedisStore::connect(config)
                 .await
                 .context("connecting to redis ([cache] url)")?,
         );

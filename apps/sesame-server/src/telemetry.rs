@@ -9,7 +9,7 @@ use std::io::IsTerminal as _;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
-use crate::config::LogSettings;
+use crate::config::{LogFormat, LogSettings};
 
 /// Installs the global subscriber. A second call is a no-op (tests start
 /// many servers in one process).
@@ -21,7 +21,7 @@ pub fn init(settings: &LogSettings) {
         .with_env_filter(filter)
         .with_span_events(FmtSpan::NONE)
         .with_ansi(std::io::stdout().is_terminal());
-    let _ = if settings.format == "json" {
+    let _ = if settings.format == LogFormat::Json {
         builder.json().flatten_event(true).try_init()
     } else {
         builder.try_init()

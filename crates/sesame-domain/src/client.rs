@@ -230,7 +230,7 @@ impl Client {
 }
 
 /// The algorithm an API's access tokens are signed with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 pub enum SigningAlg {
     /// RSASSA-PKCS1-v1_5 with SHA-256, 2048-bit keys: what Auth0 SDKs expect.
     #[default]
@@ -271,6 +271,16 @@ impl FromStr for SigningAlg {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unsupported signing algorithm {0:?}: use RS256, ES256 or EdDSA")]
 pub struct UnknownSigningAlg(pub String);
+
+/// Through [`FromStr`], so a configuration file and a parsed string refuse
+/// an unknown algorithm with the same words.
+impl<'de> Deserialize<'de> for SigningAlg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
 
 /// An API (an OAuth audience) that access tokens can be issued for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,5 +323,19 @@ mod tests {
     fn signing_algs_parse_their_jose_names() {
         assert_eq!("ES256".parse::<SigningAlg>(), Ok(SigningAlg::ES256));
         assert!("HS256".parse::<SigningAlg>().is_err());
+    }
+
+    #[test]
+    fn signing_algs_deserialize_as_they_serialize_and_refuse_in_from_strs_words() {
+        for alg in SigningAlg::ALL {
+            let json = serde_json::to_string(&alg).unwrap();
+            assert_eq!(serde_json::from_str::<SigningAlg>(&json).unwrap(), alg);
+        }
+        let err = serde_json::from_str::<SigningAlg>("\"HS256\"").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(&UnknownSigningAlg("HS256".into()).to_string()),
+            "{err}"
+        );
     }
 }

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// A passwordless connection: how the code travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Connection {
     /// A code or link sent by email.
@@ -52,6 +52,16 @@ impl FromStr for Connection {
             "sms" => Ok(Self::Sms),
             _ => Err(UnknownConnection),
         }
+    }
+}
+
+/// Through [`FromStr`], so a configuration file and a request refuse an
+/// unknown connection with the same words.
+impl<'de> Deserialize<'de> for Connection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -97,6 +97,19 @@ fn connections_round_trip_their_wire_names() {
 }
 
 #[test]
+fn connections_deserialize_as_they_serialize_and_refuse_in_from_strs_words() {
+    for c in [Connection::Email, Connection::Sms] {
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<Connection>(&json).unwrap(), c);
+    }
+    let err = serde_json::from_str::<Connection>("\"fax\"").unwrap_err();
+    assert!(
+        err.to_string().starts_with(&UnknownConnection.to_string()),
+        "{err}"
+    );
+}
+
+#[test]
 fn deserializing_a_recipient_parses_it() {
     let e: EmailAddress = serde_json::from_str("\"A@B.CO\"").unwrap();
     assert_eq!(e.as_str(), "A@b.co");

@@ -3,16 +3,21 @@
 //! variables. [`resolve`] turns the result into domain values, naming the
 //! offending key when one is wrong.
 
+mod providers;
 mod resolve;
 mod settings;
+mod store;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 
-pub use resolve::{DEV_CLIENT_ID, Resolved, StoreKind, resolve};
+pub use providers::*;
+pub use resolve::{DEV_CLIENT_ID, Resolved, resolve};
 pub use settings::*;
+pub use store::{StoreKind, StoreSettings};
 
 /// The configuration could not be loaded or is invalid.
 #[derive(Debug, thiserror::Error)]
@@ -58,9 +63,7 @@ pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
 /// # Errors
 /// As [`load`].
 pub fn from_toml(toml: &str) -> Result<Settings, ConfigError> {
-    Figment::from(Toml::string(toml))
-        .extract()
-        .map_err(|e| ConfigError::Invalid(describe(&e)))
+    extract(&Figment::from(Toml::string(toml)))
 }
 
 fn load_with_env(path: Option<&Path>, env: Env) -> Result<Settings, ConfigError> {
@@ -71,18 +74,41 @@ fn load_with_env(path: Option<&Path>, env: Env) -> Result<Settings, ConfigError>
         }
         figment = figment.merge(Toml::file_exact(p));
     }
-    figment
-        .merge(env)
-        .extract()
-        .map_err(|e| ConfigError::Invalid(describe(&e)))
+    extract(&figment.merge(env))
 }
 
-/// figment's errors, one line each, with the key path and where it came from.
+fn extract(figment: &Figment) -> Result<Settings, ConfigError> {
+    let settings: Settings = figment
+        .extract()
+        .map_err(|e| ConfigError::Invalid(describe(&e)))?;
+    // The Redis adapter defaults its URL for its other users; the server
+    // requires one, as a `[cache]` section is the decision to use Redis.
+    if settings.cache.is_some() && !figment.contains("cache.url") {
+        let mut missing = figment::Error::from(figment::error::Kind::MissingField("url".into()))
+            .with_path("cache");
+        missing.metadata = figment.find_metadata("cache").cloned();
+        return Err(ConfigError::Invalid(describe(&missing)));
+    }
+    Ok(settings)
+}
+
+/// figment's errors, one line each, with the key path (list indices as
+/// `[i]`, the form `resolve` uses) and where it came from.
 fn describe(e: &figment::Error) -> String {
     e.clone()
         .into_iter()
         .map(|err| {
-            let key = err.path.join(".");
+            let key = err.path.iter().fold(String::new(), |mut key, part| {
+                if part.parse::<usize>().is_ok() {
+                    let _ = write!(key, "[{part}]");
+                } else {
+                    if !key.is_empty() {
+                        key.push('.');
+                    }
+                    key.push_str(part);
+                }
+                key
+            });
             let source = err
                 .metadata
                 .as_ref()
@@ -101,3 +127,6 @@ fn describe(e: &figment::Error) -> String {
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;
+#[cfg(test)]
+#[path = "typed_tests.rs"]
+mod typed_tests;

@@ -1,30 +1,21 @@
-//! From settings to domain values: every check that needs more than serde.
+//! From settings to domain and adapter values: every check that needs more
+//! than serde.
 
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use secrecy::ExposeSecret as _;
-use sesame_domain::client::SigningAlg;
 use sesame_domain::service::Issuer;
 use sesame_domain::{
     Api, Client, ClientId, ClientSecretHash, CodeLength, Connection, GrantType, PasswordlessConfig,
     RateLimit,
 };
+use sesame_http::{ClientIpSource, HttpConfig};
 
-use super::{ConfigError, Settings};
+use super::{ClientIp, ConfigError, HttpSettings, Settings, StoreKind};
 
 /// The id of the public client registered when the configuration has none.
 pub const DEV_CLIENT_ID: &str = "dev";
-
-/// Which store `[store] url` names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreKind {
-    /// `sqlite://PATH`
-    Sqlite(String),
-    /// `postgres://…` or `postgresql://…`
-    Postgres,
-    /// `memory://`: nothing survives a restart.
-    Memory,
-}
 
 /// The configuration, checked and turned into domain values.
 #[derive(Debug)]
@@ -35,6 +26,8 @@ pub struct Resolved {
     pub clients: Vec<Client>,
     /// APIs to register at startup.
     pub apis: Vec<Api>,
+    /// The HTTP edge, its CORS origins the union of the clients'.
+    pub http: HttpConfig,
     /// The store kind.
     pub store: StoreKind,
     /// Whether the development client was added because none was configured.
@@ -48,63 +41,26 @@ pub struct Resolved {
 /// # Errors
 /// [`ConfigError::Value`] naming the first bad key.
 pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
-    let tls = settings.http.tls_cert.is_some();
-    if tls != settings.http.tls_key.is_some() {
-        return Err(ConfigError::value(
-            "http.tls_cert",
-            "tls_cert and tls_key go together",
-        ));
-    }
-    let issuer_raw = settings.issuer.clone().unwrap_or_else(|| {
-        let listen = settings
-            .http
-            .listen
-            .replace("0.0.0.0", "127.0.0.1")
-            .replace("[::]", "[::1]");
-        format!("{}://{listen}/", if tls { "https" } else { "http" })
-    });
-    let issuer = Issuer::parse(&issuer_raw).map_err(|e| ConfigError::value("issuer", e))?;
-
-    let p = &settings.passwordless;
-    let mut config = PasswordlessConfig::new(issuer);
-    config.code_length = CodeLength::new(p.code_length)
-        .map_err(|e| ConfigError::value("passwordless.code_length", e))?;
-    if p.code_ttl_secs == 0 {
-        return Err(ConfigError::value(
-            "passwordless.code_ttl_secs",
-            "must be at least 1",
-        ));
-    }
-    config.code_ttl = Duration::from_secs(p.code_ttl_secs);
-    if p.max_attempts == 0 {
-        return Err(ConfigError::value(
-            "passwordless.max_attempts",
-            "must be at least 1",
-        ));
-    }
-    config.max_attempts = p.max_attempts;
-    config.disable_signup = p.disable_signup;
-    config.magic_links = p.magic_links;
-    config.default_signing_alg = p
-        .default_signing_alg
-        .parse::<SigningAlg>()
-        .map_err(|e| ConfigError::value("passwordless.default_signing_alg", e))?;
-    let r = &settings.rate_limits;
-    config.start_per_ip = RateLimit::new(r.start_per_ip_per_hour, Duration::from_secs(3600));
-    config.start_per_recipient =
-        RateLimit::new(r.start_per_recipient_per_15min, Duration::from_secs(900));
-    config.failures_per_recipient =
-        RateLimit::new(r.failures_per_recipient_per_15min, Duration::from_secs(900));
-
-    check_operational(&settings)?;
+    let passwordless = passwordless(&settings)?;
+    tracing_subscriber::EnvFilter::try_new(&settings.log.level)
+        .map_err(|e| ConfigError::value("log.level", e))?;
+    let client_ip = client_ip(&settings.http)?;
+    settings.email.chosen()?;
+    settings.sms.chosen()?;
     let dev_client = settings.clients.is_empty();
     let clients = if dev_client {
         vec![dev()]
     } else {
         clients(&settings)?
     };
+    let http = HttpConfig {
+        body_limit_bytes: settings.http.body_limit_bytes,
+        request_timeout_secs: settings.http.request_timeout_secs,
+        cors_allowed_origins: web_origins(&clients),
+        client_ip,
+    };
     let apis = apis(&settings)?;
-    let store = store_kind(settings.store.url.expose_secret())?;
+    let store = settings.store.kind()?;
     match &settings.secret {
         Some(secret) if secret.expose_secret().len() < 32 => {
             return Err(ConfigError::value("secret", "must be at least 32 bytes"));
@@ -118,77 +74,84 @@ pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
         _ => {}
     }
     Ok(Resolved {
-        passwordless: config,
+        passwordless,
         clients,
         apis,
+        http,
         store,
         dev_client,
         settings,
     })
 }
 
-/// The keys whose values only the server interprets: logging, the client
-/// IP source and the provider names.
-fn check_operational(settings: &Settings) -> Result<(), ConfigError> {
-    let log = &settings.log;
-    if !matches!(log.format.as_str(), "pretty" | "json") {
+/// The issuer, `[passwordless]` and `[rate_limits]`.
+fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> {
+    let h = &settings.http;
+    let tls = h.tls_cert.is_some();
+    if tls != h.tls_key.is_some() {
         return Err(ConfigError::value(
-            "log.format",
-            "must be \"pretty\" or \"json\"",
+            "http.tls_cert",
+            "tls_cert and tls_key go together",
         ));
     }
-    tracing_subscriber::EnvFilter::try_new(&log.level)
-        .map_err(|e| ConfigError::value("log.level", e))?;
-    let h = &settings.http;
-    match h.client_ip.as_str() {
-        "peer" => {}
-        "x-forwarded-for" if h.trusted_proxy_hops >= 1 => {}
-        "x-forwarded-for" => {
-            return Err(ConfigError::value(
-                "http.trusted_proxy_hops",
-                "must be at least 1 with x-forwarded-for",
-            ));
-        }
-        _ => {
-            return Err(ConfigError::value(
-                "http.client_ip",
-                "must be \"peer\" or \"x-forwarded-for\"",
-            ));
-        }
+    let issuer_raw = settings.issuer.clone().unwrap_or_else(|| {
+        let listen = h
+            .listen
+            .replace("0.0.0.0", "127.0.0.1")
+            .replace("[::]", "[::1]");
+        format!("{}://{listen}/", if tls { "https" } else { "http" })
+    });
+    let issuer = Issuer::parse(&issuer_raw).map_err(|e| ConfigError::value("issuer", e))?;
+
+    let p = &settings.passwordless;
+    let mut config = PasswordlessConfig::new(issuer);
+    config.code_length = CodeLength::new(p.code_length)
+        .map_err(|e| ConfigError::value("passwordless.code_length", e))?;
+    config.code_ttl =
+        Duration::from_secs(at_least_1("passwordless.code_ttl_secs", p.code_ttl_secs)?);
+    config.max_attempts = at_least_1("passwordless.max_attempts", p.max_attempts)?;
+    config.disable_signup = p.disable_signup;
+    config.magic_links = p.magic_links;
+    config.default_signing_alg = p.default_signing_alg;
+    let r = &settings.rate_limits;
+    config.start_per_ip = RateLimit::new(r.start_per_ip_per_hour, Duration::from_secs(3600));
+    config.start_per_recipient =
+        RateLimit::new(r.start_per_recipient_per_15min, Duration::from_secs(900));
+    config.failures_per_recipient =
+        RateLimit::new(r.failures_per_recipient_per_15min, Duration::from_secs(900));
+    Ok(config)
+}
+
+fn at_least_1<T: Copy + Into<u64>>(key: &str, value: T) -> Result<T, ConfigError> {
+    if value.into() == 0 {
+        return Err(ConfigError::value(key, "must be at least 1"));
     }
-    let e = &settings.email;
-    match (e.provider.as_str(), &e.smtp, &e.webhook) {
-        ("console", _, _) | ("smtp", Some(_), _) | ("webhook", _, Some(_)) => {}
-        ("smtp" | "webhook", _, _) => {
-            return Err(ConfigError::value(
-                format!("email.{}", e.provider),
-                "this section is required by email.provider",
-            ));
-        }
-        (other, _, _) => {
-            return Err(ConfigError::value(
-                "email.provider",
-                format!("{other:?} is not console, smtp or webhook"),
-            ));
-        }
+    Ok(value)
+}
+
+/// `[http] client_ip` and `trusted_proxy_hops` as the HTTP adapter's type.
+fn client_ip(h: &HttpSettings) -> Result<ClientIpSource, ConfigError> {
+    match (h.client_ip, NonZeroUsize::new(h.trusted_proxy_hops)) {
+        (ClientIp::Peer, _) => Ok(ClientIpSource::Peer),
+        (ClientIp::XForwardedFor, Some(hops)) => Ok(ClientIpSource::XForwardedFor {
+            trusted_proxy_hops: hops,
+        }),
+        (ClientIp::XForwardedFor, None) => Err(ConfigError::value(
+            "http.trusted_proxy_hops",
+            "must be at least 1 with x-forwarded-for",
+        )),
     }
-    let m = &settings.sms;
-    match (m.provider.as_str(), &m.webhook) {
-        ("console" | "sns", _) | ("webhook", Some(_)) => {}
-        ("webhook", None) => {
-            return Err(ConfigError::value(
-                "sms.webhook",
-                "this section is required by sms.provider",
-            ));
-        }
-        (other, _) => {
-            return Err(ConfigError::value(
-                "sms.provider",
-                format!("{other:?} is not console, sns or webhook"),
-            ));
-        }
-    }
-    Ok(())
+}
+
+/// The CORS origins: the union of the clients' web origins.
+fn web_origins(clients: &[Client]) -> Vec<String> {
+    let mut origins: Vec<String> = clients
+        .iter()
+        .flat_map(|c| c.web_origins.iter().cloned())
+        .collect();
+    origins.sort();
+    origins.dedup();
+    origins
 }
 
 fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
@@ -204,18 +167,6 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
                 format!("{:?} is configured twice", c.client_id),
             ));
         }
-        let grant_types = c
-            .grant_types
-            .iter()
-            .map(|g| g.parse::<GrantType>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ConfigError::value(key("grant_types"), e))?;
-        let connections = c
-            .connections
-            .iter()
-            .map(|s| s.parse::<Connection>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ConfigError::value(key("connections"), e))?;
         for cb in &c.callbacks {
             url::Url::parse(cb)
                 .map_err(|e| ConfigError::value(key("callbacks"), format!("{cb:?}: {e}")))?;
@@ -253,8 +204,8 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
             name: c.name.clone().unwrap_or_else(|| c.client_id.clone()),
             secret,
             callbacks: c.callbacks.clone(),
-            grant_types,
-            connections,
+            grant_types: c.grant_types.clone(),
+            connections: c.connections.clone(),
             trust_forwarded_for: c.trust_forwarded_for,
             web_origins: c.web_origins.clone(),
             magic_link: sesame_domain::MagicLinkSettings {
@@ -273,45 +224,14 @@ fn apis(settings: &Settings) -> Result<Vec<Api>, ConfigError> {
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let signing_alg = a
-                .signing_alg
-                .parse::<SigningAlg>()
-                .map_err(|e| ConfigError::value(format!("apis[{i}].signing_alg"), e))?;
-            if a.token_lifetime_secs == 0 {
-                return Err(ConfigError::value(
-                    format!("apis[{i}].token_lifetime_secs"),
-                    "must be at least 1",
-                ));
-            }
+            let key = format!("apis[{i}].token_lifetime_secs");
             Ok(Api {
                 identifier: a.identifier.clone(),
-                token_lifetime: Duration::from_secs(a.token_lifetime_secs),
-                signing_alg,
+                token_lifetime: Duration::from_secs(at_least_1(&key, a.token_lifetime_secs)?),
+                signing_alg: a.signing_alg,
             })
         })
         .collect()
-}
-
-fn store_kind(url: &str) -> Result<StoreKind, ConfigError> {
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        if path.is_empty() {
-            return Err(ConfigError::value(
-                "store.url",
-                "sqlite:// needs a file path, e.g. sqlite://sesame.db",
-            ));
-        }
-        return Ok(StoreKind::Sqlite(path.to_owned()));
-    }
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok(StoreKind::Postgres);
-    }
-    if url == "memory://" {
-        return Ok(StoreKind::Memory);
-    }
-    Err(ConfigError::value(
-        "store.url",
-        "must start with sqlite://, postgres:// or be memory://",
-    ))
 }
 
 /// The public development client used when none is configured.

@@ -1,12 +1,17 @@
 //! The configuration file's shape, key for key as `docs/configuration.md`
 //! documents it. Every section refuses unknown keys, so a typo is an error
-//! that names the key instead of a setting silently ignored.
+//! that names the key instead of a setting silently ignored. Values that name
+//! a domain or adapter type (grant types, connections, algorithms, the client
+//! IP source, providers) deserialize as that type, and every default that a
+//! domain or adapter type already states is taken from it.
 
 use secrecy::SecretString;
 use serde::Deserialize;
-pub use sesame_delivery_smtp::SmtpConfig;
-pub use sesame_delivery_sns::SnsConfig;
-pub use sesame_delivery_webhook::WebhookConfig;
+use sesame_domain::{CodeLength, Connection, GrantType, PasswordlessConfig, SigningAlg};
+use sesame_store_redis::RedisConfig;
+
+use super::providers::{EmailSettings, SmsSettings};
+use super::store::StoreSettings;
 
 /// The whole configuration.
 #[derive(Debug, Deserialize, Default)]
@@ -23,8 +28,9 @@ pub struct Settings {
     /// Where everything is stored.
     #[serde(default)]
     pub store: StoreSettings,
-    /// Optional home for challenges and rate limits (Redis).
-    pub cache: Option<CacheSettings>,
+    /// Optional home for challenges and rate limits: the Redis adapter's own
+    /// settings, whose `url` the server requires (see `config::load`).
+    pub cache: Option<RedisConfig>,
     /// Code rules.
     #[serde(default)]
     pub passwordless: PasswordlessSettings,
@@ -50,7 +56,8 @@ pub struct Settings {
     pub log: LogSettings,
 }
 
-/// `[http]`
+/// `[http]`: the listener, and the keys `config::resolve` turns into
+/// `sesame_http::HttpConfig` (whose defaults these are).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpSettings {
@@ -64,9 +71,10 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
     /// Longest time a request may take.
     pub request_timeout_secs: u64,
-    /// Where the client IP comes from: `peer` or `x-forwarded-for`.
-    pub client_ip: String,
-    /// With `x-forwarded-for`: how many proxies in front of Sesame append to it.
+    /// Where the client IP comes from.
+    pub client_ip: ClientIp,
+    /// With `x-forwarded-for`: how many proxies in front of Sesame append to
+    /// it. Not a `NonZeroUsize`: with `peer` it is ignored, 0 included.
     pub trusted_proxy_hops: usize,
     /// How long to wait for in-flight requests on shutdown.
     pub shutdown_grace_secs: u64,
@@ -74,75 +82,33 @@ pub struct HttpSettings {
 
 impl Default for HttpSettings {
     fn default() -> Self {
+        let edge = sesame_http::HttpConfig::default();
         Self {
             listen: "127.0.0.1:3000".into(),
             tls_cert: None,
             tls_key: None,
-            body_limit_bytes: 64 * 1024,
-            request_timeout_secs: 10,
-            client_ip: "peer".into(),
+            body_limit_bytes: edge.body_limit_bytes,
+            request_timeout_secs: edge.request_timeout_secs,
+            client_ip: ClientIp::default(),
             trusted_proxy_hops: 1,
             shutdown_grace_secs: 20,
         }
     }
 }
 
-/// `[store]`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct StoreSettings {
-    /// `sqlite://PATH`, `postgres://…` or `memory://`.
-    pub url: SecretString,
-    /// Largest connection pool.
-    pub max_connections: Option<u32>,
-    /// Smallest connection pool (Postgres).
-    pub min_connections: Option<u32>,
-    /// Connect timeout.
-    pub connect_timeout_secs: Option<u64>,
-    /// Wait for a pooled connection at most this long.
-    pub acquire_timeout_secs: Option<u64>,
-    /// Per-statement timeout (Postgres).
-    pub statement_timeout_ms: Option<u64>,
-    /// Bound on one storage call, from acquiring a connection to the last
-    /// reply (Postgres): catches a server that stops answering.
-    pub operation_timeout_ms: Option<u64>,
-    /// Wait for a locked database at most this long (SQLite).
-    pub busy_timeout_ms: Option<u64>,
-    /// How often expired challenges are purged.
-    pub purge_interval_secs: u64,
+/// `[http] client_ip`: the name of a `sesame_http::ClientIpSource`, whose
+/// hop count is the sibling key `trusted_proxy_hops`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientIp {
+    /// The TCP peer.
+    #[default]
+    Peer,
+    /// `X-Forwarded-For`, behind proxies that append to it.
+    XForwardedFor,
 }
 
-impl Default for StoreSettings {
-    fn default() -> Self {
-        Self {
-            url: SecretString::from("sqlite://sesame.db"),
-            max_connections: None,
-            min_connections: None,
-            connect_timeout_secs: None,
-            acquire_timeout_secs: None,
-            statement_timeout_ms: None,
-            operation_timeout_ms: None,
-            busy_timeout_ms: None,
-            purge_interval_secs: 60,
-        }
-    }
-}
-
-/// `[cache]`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CacheSettings {
-    /// `redis://…` or `rediss://…`.
-    pub url: SecretString,
-    /// Prefix of every key.
-    pub key_prefix: Option<String>,
-    /// Connect timeout.
-    pub connect_timeout_ms: Option<u64>,
-    /// Wait for a reply at most this long.
-    pub response_timeout_ms: Option<u64>,
-}
-
-/// `[passwordless]`
+/// `[passwordless]`; defaults from `PasswordlessConfig`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PasswordlessSettings {
@@ -157,23 +123,24 @@ pub struct PasswordlessSettings {
     /// Serve magic links (`send: "link"`, and an absent `send` for email).
     pub magic_links: bool,
     /// How id tokens, and access tokens without an API, are signed.
-    pub default_signing_alg: String,
+    pub default_signing_alg: SigningAlg,
 }
 
 impl Default for PasswordlessSettings {
     fn default() -> Self {
         Self {
-            code_length: 6,
-            code_ttl_secs: 180,
-            max_attempts: 3,
+            code_length: CodeLength::DEFAULT.digits(),
+            code_ttl_secs: PasswordlessConfig::DEFAULT_CODE_TTL.as_secs(),
+            max_attempts: PasswordlessConfig::DEFAULT_MAX_ATTEMPTS,
             disable_signup: false,
-            magic_links: true,
-            default_signing_alg: "RS256".to_owned(),
+            magic_links: PasswordlessConfig::DEFAULT_MAGIC_LINKS,
+            default_signing_alg: SigningAlg::default(),
         }
     }
 }
 
-/// `[rate_limits]`
+/// `[rate_limits]`; defaults from `PasswordlessConfig`. The windows are
+/// fixed by the key names.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RateLimitSettings {
@@ -188,56 +155,10 @@ pub struct RateLimitSettings {
 impl Default for RateLimitSettings {
     fn default() -> Self {
         Self {
-            start_per_ip_per_hour: 50,
-            start_per_recipient_per_15min: 5,
-            failures_per_recipient_per_15min: 10,
-        }
-    }
-}
-
-/// `[email]`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct EmailSettings {
-    /// `console`, `smtp` or `webhook`.
-    pub provider: String,
-    /// The From header.
-    pub from: String,
-    /// `[email.smtp]`
-    pub smtp: Option<SmtpConfig>,
-    /// `[email.webhook]`
-    pub webhook: Option<WebhookConfig>,
-}
-
-impl Default for EmailSettings {
-    fn default() -> Self {
-        Self {
-            provider: "console".into(),
-            from: "Sesame <no-reply@localhost>".into(),
-            smtp: None,
-            webhook: None,
-        }
-    }
-}
-
-/// `[sms]`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SmsSettings {
-    /// `console`, `sns` or `webhook`.
-    pub provider: String,
-    /// `[sms.sns]`
-    pub sns: Option<SnsConfig>,
-    /// `[sms.webhook]`
-    pub webhook: Option<WebhookConfig>,
-}
-
-impl Default for SmsSettings {
-    fn default() -> Self {
-        Self {
-            provider: "console".into(),
-            sns: None,
-            webhook: None,
+            start_per_ip_per_hour: PasswordlessConfig::DEFAULT_START_PER_IP.limit,
+            start_per_recipient_per_15min: PasswordlessConfig::DEFAULT_START_PER_RECIPIENT.limit,
+            failures_per_recipient_per_15min: PasswordlessConfig::DEFAULT_FAILURES_PER_RECIPIENT
+                .limit,
         }
     }
 }
@@ -265,12 +186,13 @@ pub struct ClientSettings {
     /// Allowed callback URLs.
     #[serde(default)]
     pub callbacks: Vec<String>,
-    /// Allowed grants.
+    /// Allowed grants. As Auth0's defaults for a new application, without
+    /// `implicit`: tokens in a URL fragment are opt-in.
     #[serde(default = "default_grant_types")]
-    pub grant_types: Vec<String>,
+    pub grant_types: Vec<GrantType>,
     /// Allowed connections.
     #[serde(default = "default_connections")]
-    pub connections: Vec<String>,
+    pub connections: Vec<Connection>,
     /// Honour `auth0-forwarded-for` from this client when it authenticates.
     #[serde(default)]
     pub trust_forwarded_for: bool,
@@ -282,7 +204,8 @@ pub struct ClientSettings {
     pub magic_link: MagicLinkClientSettings,
 }
 
-/// `[clients.magic_link]`
+/// `[clients.magic_link]`: the domain's `MagicLinkSettings`, which cannot
+/// refuse unknown keys itself because it is also read back from storage.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MagicLinkClientSettings {
@@ -295,18 +218,16 @@ pub struct MagicLinkClientSettings {
     pub login_uri: Option<String>,
 }
 
-fn default_grant_types() -> Vec<String> {
-    // As Auth0's defaults for a new application, without `implicit`: tokens
-    // in a URL fragment are opt-in.
+fn default_grant_types() -> Vec<GrantType> {
     vec![
-        "http://auth0.com/oauth/grant-type/passwordless/otp".into(),
-        "authorization_code".into(),
-        "refresh_token".into(),
+        GrantType::PasswordlessOtp,
+        GrantType::AuthorizationCode,
+        GrantType::RefreshToken,
     ]
 }
 
-fn default_connections() -> Vec<String> {
-    vec!["email".into(), "sms".into()]
+fn default_connections() -> Vec<Connection> {
+    vec![Connection::Email, Connection::Sms]
 }
 
 /// `[[apis]]`
@@ -319,24 +240,20 @@ pub struct ApiSettings {
     #[serde(default = "default_token_lifetime")]
     pub token_lifetime_secs: u64,
     /// `RS256`, `ES256` or `EdDSA`.
-    #[serde(default = "default_alg")]
-    pub signing_alg: String,
+    #[serde(default)]
+    pub signing_alg: SigningAlg,
 }
 
 const fn default_token_lifetime() -> u64 {
     86_400
 }
 
-fn default_alg() -> String {
-    "RS256".into()
-}
-
 /// `[log]`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogSettings {
-    /// `pretty` or `json`.
-    pub format: String,
+    /// Human-readable or JSON lines.
+    pub format: LogFormat,
     /// An `EnvFilter` directive, e.g. `info,sesame=debug`.
     pub level: String,
 }
@@ -344,8 +261,19 @@ pub struct LogSettings {
 impl Default for LogSettings {
     fn default() -> Self {
         Self {
-            format: "pretty".into(),
+            format: LogFormat::default(),
             level: "info".into(),
         }
     }
+}
+
+/// `[log] format`
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For a person at a terminal.
+    #[default]
+    Pretty,
+    /// One JSON object per line, for a log pipeline.
+    Json,
 }

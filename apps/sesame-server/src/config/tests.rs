@@ -19,8 +19,8 @@ fn with_no_configuration_at_all_the_defaults_are_sqlite_and_console() {
     let s = load_with_env(None, no_env()).unwrap();
     assert_eq!(s.http.listen, "127.0.0.1:3000");
     assert_eq!(s.store.url.expose_secret(), "sqlite://sesame.db");
-    assert_eq!(s.email.provider, "console");
-    assert_eq!(s.sms.provider, "console");
+    assert_eq!(s.email.provider, EmailProvider::Console);
+    assert_eq!(s.sms.provider, SmsProvider::Console);
     assert_eq!(s.passwordless.code_ttl_secs, 180);
     assert!(s.clients.is_empty());
 }
@@ -62,7 +62,7 @@ fn environment_variables_override_the_file() {
         let s = load(Some(f.path())).map_err(|e| e.to_string())?;
         assert_eq!(s.http.listen, "0.0.0.0:8080");
         assert_eq!(s.passwordless.max_attempts, 5);
-        assert_eq!(s.log.format, "json");
+        assert_eq!(s.log.format, LogFormat::Json);
         Ok(())
     });
 }
@@ -72,7 +72,7 @@ fn the_full_documented_example_parses() {
     let f = file(include_str!("../../sesame.example.toml"));
     let s = load_with_env(Some(f.path()), no_env()).unwrap();
     assert_eq!(s.clients.len(), 1);
-    assert_eq!(s.apis[0].signing_alg, "RS256");
+    assert_eq!(s.apis[0].signing_alg, sesame_domain::SigningAlg::RS256);
     assert!(resolve(s).is_ok());
 }
 
@@ -92,7 +92,7 @@ fn delivery_sections_use_the_adapters_own_keys() {
 }
 
 #[test]
-fn operational_mistakes_are_caught_by_resolve_and_name_their_key() {
+fn operational_mistakes_are_caught_before_startup_and_name_their_key() {
     let cases = [
         ("[log]\nformat = \"xml\"\n", "log.format"),
         ("[log]\nlevel = \"info,[\"\n", "log.level"),
@@ -114,7 +114,9 @@ fn operational_mistakes_are_caught_by_resolve_and_name_their_key() {
         ("secret = \"short\"\n", "secret"),
     ];
     for (toml, key) in cases {
-        let err = resolve(from_toml(toml).unwrap()).unwrap_err().to_string();
+        // Names are refused as the file is parsed, missing sections and
+        // out-of-range values by `resolve`: both before anything starts.
+        let err = from_toml(toml).and_then(resolve).unwrap_err().to_string();
         assert!(
             err.starts_with(key),
             "{toml:?} gave {err:?}, expected it to name {key}"
@@ -181,7 +183,9 @@ fn id_tokens_are_rs256_unless_the_default_signing_alg_says_otherwise() {
         resolve(s).unwrap().passwordless.default_signing_alg,
         sesame_domain::SigningAlg::ES256
     );
-    let s = from_toml("[passwordless]\ndefault_signing_alg = \"HS256\"\n").unwrap();
-    let err = resolve(s).unwrap_err().to_string();
+    let err = from_toml("[passwordless]\ndefault_signing_alg = \"HS256\"\n")
+        .and_then(resolve)
+        .unwrap_err()
+        .to_string();
     assert!(err.starts_with("passwordless.default_signing_alg"), "{err}");
 }

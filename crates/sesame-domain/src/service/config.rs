@@ -98,24 +98,43 @@ pub struct PasswordlessConfig {
 }
 
 impl PasswordlessConfig {
-    /// The defaults for `issuer`.
+    /// Default [`code_ttl`](Self::code_ttl): 180 s.
+    pub const DEFAULT_CODE_TTL: Duration = Duration::from_secs(180);
+    /// Default [`max_attempts`](Self::max_attempts): 3.
+    pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+    /// Default [`start_per_ip`](Self::start_per_ip): 50 an hour, as Auth0.
+    pub const DEFAULT_START_PER_IP: RateLimit = RateLimit::new(50, Duration::from_secs(3600));
+    /// Default [`start_per_recipient`](Self::start_per_recipient): 5 per 15
+    /// minutes.
+    pub const DEFAULT_START_PER_RECIPIENT: RateLimit =
+        RateLimit::new(5, Duration::from_secs(15 * 60));
+    /// Default [`failures_per_recipient`](Self::failures_per_recipient): 10
+    /// per 15 minutes.
+    pub const DEFAULT_FAILURES_PER_RECIPIENT: RateLimit =
+        RateLimit::new(10, Duration::from_secs(15 * 60));
+    /// Default [`magic_links`](Self::magic_links): on, as Auth0.
+    pub const DEFAULT_MAGIC_LINKS: bool = true;
+
+    /// The defaults for `issuer`. Configuration layers that expose a rule
+    /// take its default from the `DEFAULT_*` constants, so each default is
+    /// written once.
     #[must_use]
     pub fn new(issuer: Issuer) -> Self {
         Self {
             issuer,
             code_length: CodeLength::DEFAULT,
-            code_ttl: Duration::from_secs(180),
-            max_attempts: 3,
+            code_ttl: Self::DEFAULT_CODE_TTL,
+            max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
             disable_signup: false,
-            start_per_ip: RateLimit::new(50, Duration::from_secs(3600)),
-            start_per_recipient: RateLimit::new(5, Duration::from_secs(15 * 60)),
-            failures_per_recipient: RateLimit::new(10, Duration::from_secs(15 * 60)),
+            start_per_ip: Self::DEFAULT_START_PER_IP,
+            start_per_recipient: Self::DEFAULT_START_PER_RECIPIENT,
+            failures_per_recipient: Self::DEFAULT_FAILURES_PER_RECIPIENT,
             default_access_token_lifetime: Duration::from_secs(86_400),
             id_token_lifetime: Duration::from_secs(36_000),
-            default_signing_alg: SigningAlg::RS256,
+            default_signing_alg: SigningAlg::default(),
             refresh_idle_lifetime: Duration::from_secs(15 * 86_400),
             refresh_absolute_lifetime: Duration::from_secs(30 * 86_400),
-            magic_links: true,
+            magic_links: Self::DEFAULT_MAGIC_LINKS,
             key_cache_ttl: Duration::from_secs(60),
         }
     }

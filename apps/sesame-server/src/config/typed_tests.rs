@@ -1,0 +1,165 @@
+//! Each key deserializes as its domain or adapter type, refuses bad values
+//! in that type's words and, when unset, takes that type's default.
+
+use std::io::Write as _;
+
+use secrecy::ExposeSecret as _;
+
+use super::*;
+
+fn file(contents: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(contents.as_bytes()).unwrap();
+    f
+}
+
+fn first_error(toml: &str) -> String {
+    from_toml(toml).and_then(resolve).unwrap_err().to_string()
+}
+
+#[test]
+fn an_unknown_provider_is_refused_with_the_known_names() {
+    let err = first_error("[email]\nprovider = \"carrier-pigeon\"\n");
+    assert!(err.starts_with("email.provider: "), "{err}");
+    assert!(err.contains("`console`, `smtp`, `webhook`"), "{err}");
+    let err = first_error("[sms]\nprovider = \"smtp\"\n");
+    assert!(err.starts_with("sms.provider: "), "{err}");
+    assert!(err.contains("`console`, `sns`, `webhook`"), "{err}");
+}
+
+#[test]
+fn grants_connections_and_algorithms_are_refused_in_the_domains_words() {
+    let cases = [
+        (
+            "[[clients]]\nclient_id = \"a\"\ngrant_types = [\"refresh_token\", \"password\"]\n",
+            "clients[0].grant_types[1]: unknown grant type \"password\"",
+        ),
+        (
+            "[[clients]]\nclient_id = \"a\"\nconnections = [\"fax\"]\n",
+            "clients[0].connections[0]: connection must be \"email\" or \"sms\"",
+        ),
+        (
+            "[[apis]]\nidentifier = \"a\"\nsigning_alg = \"HS256\"\n",
+            "apis[0].signing_alg: unsupported signing algorithm \"HS256\": use RS256, ES256 or EdDSA",
+        ),
+    ];
+    for (toml, expected) in cases {
+        let err = first_error(toml);
+        assert!(err.starts_with(expected), "{err}");
+    }
+}
+
+#[test]
+fn unset_keys_take_the_domain_and_adapter_defaults() {
+    let r = resolve(from_toml("").unwrap()).unwrap();
+    let domain = sesame_domain::PasswordlessConfig::new(r.passwordless.issuer.clone());
+    let p = &r.passwordless;
+    assert_eq!(p.code_length, domain.code_length);
+    assert_eq!(p.code_ttl, domain.code_ttl);
+    assert_eq!(p.max_attempts, domain.max_attempts);
+    assert_eq!(p.disable_signup, domain.disable_signup);
+    assert_eq!(p.magic_links, domain.magic_links);
+    assert_eq!(p.default_signing_alg, domain.default_signing_alg);
+    assert_eq!(p.start_per_ip, domain.start_per_ip);
+    assert_eq!(p.start_per_recipient, domain.start_per_recipient);
+    assert_eq!(p.failures_per_recipient, domain.failures_per_recipient);
+    assert_eq!(
+        r.http,
+        sesame_http::HttpConfig {
+            cors_allowed_origins: r.clients[0].web_origins.clone(),
+            ..sesame_http::HttpConfig::default()
+        }
+    );
+    let store = &r.settings.store;
+    assert_eq!(
+        store.url.expose_secret(),
+        sesame_store_sqlite::SqliteConfig::DEFAULT_URL
+    );
+    assert_eq!(
+        store.sqlite("x.db"),
+        sesame_store_sqlite::SqliteConfig::file("x.db")
+    );
+    let pg = sesame_store_postgres::PgConfig::new(store.url.expose_secret());
+    assert_eq!(format!("{:?}", store.postgres()), format!("{pg:?}"));
+}
+
+#[test]
+fn store_keys_reach_the_chosen_adapter_in_its_units() {
+    let s = from_toml(
+        "[store]\nurl = \"postgres://db/s\"\nmax_connections = 3\nacquire_timeout_secs = 2\n\
+         busy_timeout_ms = 7\nstatement_timeout_ms = 9\noperation_timeout_ms = 11\n",
+    )
+    .unwrap();
+    let lite = s.store.sqlite("x.db");
+    assert_eq!(
+        (
+            lite.max_connections,
+            lite.acquire_timeout_ms,
+            lite.busy_timeout_ms
+        ),
+        (3, 2_000, 7)
+    );
+    let pg = s.store.postgres();
+    assert_eq!(pg.url.expose_secret(), "postgres://db/s");
+    assert_eq!(
+        (
+            pg.max_connections,
+            pg.acquire_timeout_secs,
+            pg.statement_timeout_ms
+        ),
+        (3, 2, 9)
+    );
+    assert_eq!(pg.operation_timeout_ms, 11);
+}
+
+#[test]
+fn the_client_ip_keys_become_the_http_adapters_source() {
+    let r = resolve(
+        from_toml("[http]\nclient_ip = \"x-forwarded-for\"\ntrusted_proxy_hops = 2\n").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        r.http.client_ip,
+        sesame_http::ClientIpSource::XForwardedFor {
+            trusted_proxy_hops: std::num::NonZeroUsize::new(2).unwrap()
+        }
+    );
+    let r = resolve(from_toml("[http]\ntrusted_proxy_hops = 0\n").unwrap()).unwrap();
+    assert_eq!(r.http.client_ip, sesame_http::ClientIpSource::Peer);
+}
+
+#[test]
+fn a_cache_section_is_the_redis_adapters_own_and_needs_a_url() {
+    let s = from_toml("[cache]\nurl = \"redis://cache:6380\"\nkey_prefix = \"x:\"\n").unwrap();
+    let cache = s.cache.unwrap();
+    assert_eq!(cache.url.expose_secret(), "redis://cache:6380");
+    assert_eq!(cache.key_prefix, "x:");
+    assert_eq!(
+        cache.response_timeout_ms,
+        sesame_store_redis::RedisConfig::default().response_timeout_ms
+    );
+    let err = from_toml("[cache]\nkey_prefix = \"x:\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("cache: missing field `url`"), "{err}");
+    let err = from_toml("[cache]\nurl = \"redis://c\"\nkey_prefx = \"x\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("cache.key_prefx: unknown field"), "{err}");
+}
+
+#[test]
+#[expect(
+    clippy::result_large_err,
+    reason = "figment's Jail API fixes the closure's error type"
+)]
+fn a_cache_url_from_the_environment_counts() {
+    let f = file("[cache]\nkey_prefix = \"x:\"\n");
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("SESAME__CACHE__URL", "redis://from-env:6379");
+        let s = load(Some(f.path())).map_err(|e| e.to_string())?;
+        let cache = s.cache.ok_or("no cache")?;
+        assert_eq!(cache.url.expose_secret(), "redis://from-env:6379");
+        Ok(())
+    });
+}
