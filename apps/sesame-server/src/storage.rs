@@ -16,13 +16,13 @@ use sesame_domain::ports::{
     AuthorizationCodeStore, ChallengeStore, Clock, EXPIRED_CHALLENGE_RETENTION, HealthCheck,
     KeyStore, RateLimiter, RefreshTokenStore, UserStore,
 };
-use sesame_store_postgres::{PgConfig, PgStore};
-use sesame_store_redis::{RedisConfig, RedisStore};
-use sesame_store_sqlite::{SqliteConfig, SqliteStore};
-use sesame_testkit::memory::{
+use sesame_store_memory::{
     MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryKeyStore, MemoryRateLimiter,
     MemoryRefreshTokenStore, MemoryUserStore,
 };
+use sesame_store_postgres::{PgConfig, PgStore};
+use sesame_store_redis::{RedisConfig, RedisStore};
+use sesame_store_sqlite::{SqliteConfig, SqliteStore};
 
 use crate::config::{Resolved, StoreKind};
 

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use sesame_testkit::contract::authorization_codes;
-use sesame_testkit::memory::MemoryAuthorizationCodeStore;
-use sesame_testkit::{
-    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryHealth, MemoryKeyStore,
-    MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore, contract,
+use sesame_store_memory::{
+    MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
+    MemoryHealth, MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
+use sesame_testkit::contract;
+use sesame_testkit::contract::authorization_codes;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_challenge_store_keeps_the_contract() {

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use sesame_domain::ports::{ChallengeStore, RateLimiter, RefreshTokenStore};
 use sesame_domain::{RateLimit, Timestamp};
-use sesame_testkit::{MemoryChallengeStore, MemoryRateLimiter, MemoryRefreshTokenStore, fixtures};
+use sesame_store_memory::{MemoryChallengeStore, MemoryRateLimiter, MemoryRefreshTokenStore};
+use sesame_testkit::fixtures;
 
 const T0: Timestamp = Timestamp::from_unix_seconds(1_800_000_000);
 
