@@ -40,7 +40,6 @@ mod keys;
 mod purge;
 mod rate_limit;
 mod refresh;
-mod registry;
 mod store;
 mod users;
 

@@ -26,18 +26,6 @@ async fn postgres_keeps_the_user_store_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_keeps_the_client_registry_contract() {
-    let db = TestDb::create().await;
-    contract::client_registry(Arc::new(db.store().await)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_keeps_the_api_registry_contract() {
-    let db = TestDb::create().await;
-    contract::api_registry(Arc::new(db.store().await)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_keeps_the_key_store_contract() {
     let db = TestDb::create().await;
     contract::key_store(Arc::new(db.store().await)).await;

@@ -34,7 +34,6 @@ mod keys;
 mod purge;
 mod rate_limiter;
 mod refresh_tokens;
-mod registry;
 mod store;
 mod users;
 

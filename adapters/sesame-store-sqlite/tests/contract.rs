@@ -34,18 +34,6 @@ async fn the_user_store_keeps_its_contract() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_client_registry_keeps_its_contract() {
-    let (store, _dir) = file_store().await;
-    contract::client_registry(store).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_api_registry_keeps_its_contract() {
-    let (store, _dir) = file_store().await;
-    contract::api_registry(store).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_key_store_keeps_its_contract() {
     let (store, _dir) = file_store().await;
     contract::key_store(store).await;
@@ -81,8 +69,6 @@ async fn the_in_memory_store_keeps_every_contract() {
     let store = Arc::new(SqliteStore::in_memory().await.unwrap());
     contract::challenge_store(store.clone()).await;
     contract::user_store(store.clone()).await;
-    contract::client_registry(store.clone()).await;
-    contract::api_registry(store.clone()).await;
     contract::key_store(store.clone()).await;
     contract::refresh_token_store(store.clone()).await;
     contract::authorization_code_store(store.clone()).await;

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION;
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, ClientRegistry, EXPIRED_CHALLENGE_RETENTION,
-    HealthCheck, RateLimiter, RefreshTokenStore, StoreError, UserStore,
+    AuthorizationCodeStore, ChallengeStore, EXPIRED_CHALLENGE_RETENTION, HealthCheck, RateLimiter,
+    RefreshTokenStore, StoreError, UserStore,
 };
-use sesame_domain::{ClientId, MagicLinkSettings, RateLimit, Redemption, Timestamp};
+use sesame_domain::{RateLimit, Redemption, Timestamp};
 use sesame_store_postgres::{EXPIRED_REFRESH_FAMILY_RETENTION, PgStore, PurgeReport};
 use sesame_testkit::StepClock;
 use sesame_testkit::fixtures::{
@@ -45,41 +45,64 @@ async fn running_the_migrations_again_changes_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_client_written_before_magic_link_settings_existed_reads_back_with_the_defaults() {
+async fn a_database_an_earlier_release_left_migrates_and_drops_the_unread_registry_tables() {
     let db = TestDb::create().await;
-    // The database as the first release left it: only the initial migration.
+    // The database as the last release with registry tables left it: every
+    // migration before the one that drops them, a client and an API.
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let first = std::env::temp_dir().join(format!("sesame-pg-migrations-{}", unique_hex()));
-    std::fs::create_dir(&first).unwrap();
-    std::fs::copy(
-        manifest.join("migrations/0001_init.sql"),
-        first.join("0001_init.sql"),
-    )
-    .unwrap();
+    let earlier = std::env::temp_dir().join(format!("sesame-pg-migrations-{}", unique_hex()));
+    std::fs::create_dir(&earlier).unwrap();
+    for name in [
+        "0001_init.sql",
+        "0002_authorization_codes.sql",
+        "0003_client_magic_link.sql",
+    ] {
+        std::fs::copy(manifest.join("migrations").join(name), earlier.join(name)).unwrap();
+    }
     let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-    let migrated = sqlx::migrate::Migrator::new(first.as_path())
+    let migrated = sqlx::migrate::Migrator::new(earlier.as_path())
         .await
         .unwrap()
         .run(&pool)
         .await;
-    std::fs::remove_dir_all(&first).unwrap();
+    std::fs::remove_dir_all(&earlier).unwrap();
     migrated.unwrap();
     sqlx::query(
         "INSERT INTO clients (id, name, secret_hash, callbacks, grant_types, connections, \
-         trust_forwarded_for, web_origins) VALUES ('old-app', 'Old', NULL, '{}', '{}', '{}', \
-         false, '{}')",
+         trust_forwarded_for, web_origins, magic_link) VALUES ('old-app', 'Old', NULL, '{}', \
+         '{}', '{}', false, '{}', '{}')",
     )
     .execute(&pool)
     .await
     .unwrap();
-    pool.close().await;
+    sqlx::query(
+        "INSERT INTO apis (identifier, token_lifetime_secs, token_lifetime_nanos, signing_alg) \
+         VALUES ('https://api.example.com/', 86400, 0, 'RS256')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
 
     let store = db.store().await;
-    let client = ClientRegistry::get(&store, &ClientId::new("old-app"))
-        .await
+    let files = std::fs::read_dir(manifest.join("migrations"))
         .unwrap()
-        .unwrap();
-    assert_eq!(client.magic_link, MagicLinkSettings::default());
+        .count();
+    assert_eq!(
+        migrations_applied(&store).await,
+        i64::try_from(files).unwrap()
+    );
+    for table in ["clients", "apis"] {
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+            .bind(table)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(!exists, "the table {table} survived the migrations");
+    }
+    pool.close().await;
+    let user = fresh_user(fresh_email(), real_now());
+    store.create(&user).await.unwrap();
+    assert_eq!(UserStore::get(&store, &user.id).await.unwrap(), Some(user));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use secrecy::SecretBox;
 use sesame_domain::ports::Clock;
 use sesame_domain::{
-    Api, AuthParams, Challenge, ChallengeId, Client, ClientId, ClientSecretHash, CodeMac,
-    Connection, EmailAddress, GrantType, KeyStatus, PhoneNumber, Recipient, RefreshTokenRecord,
-    SendMode, SigningAlg, SigningKey, Timestamp, User, UserId,
+    AuthParams, Challenge, ChallengeId, ClientId, CodeMac, Connection, EmailAddress, KeyStatus,
+    PhoneNumber, Recipient, RefreshTokenRecord, SendMode, SigningAlg, SigningKey, Timestamp, User,
+    UserId,
 };
 use sesame_store_sqlite::{SqliteConfig, SqliteStore};
 use tempfile::TempDir;
@@ -107,28 +107,6 @@ pub fn user(recipient: Recipient, at: Timestamp) -> User {
         last_login: None,
         logins_count: 0,
         blocked: false,
-    }
-}
-
-pub fn client() -> Client {
-    Client {
-        id: ClientId::new(format!("client-{}", unique())),
-        name: "Ünïcode App".to_owned(),
-        secret: Some(ClientSecretHash::of("s3cret")),
-        callbacks: vec!["https://app.example/cb".to_owned()],
-        grant_types: vec![GrantType::PasswordlessOtp, GrantType::RefreshToken],
-        connections: vec![Connection::Email, Connection::Sms],
-        trust_forwarded_for: true,
-        web_origins: vec!["https://app.example".to_owned()],
-        magic_link: sesame_domain::MagicLinkSettings::default(),
-    }
-}
-
-pub fn api() -> Api {
-    Api {
-        identifier: format!("https://api{}.example/", unique()),
-        token_lifetime: Duration::new(86_400, 123_456_789),
-        signing_alg: SigningAlg::ES256,
     }
 }
 

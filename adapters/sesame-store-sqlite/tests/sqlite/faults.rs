@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use sesame_domain::ports::{
-    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, KeyStore,
-    RateLimiter, RefreshTokenStore, StoreError, UserStore,
+    AuthorizationCodeStore, ChallengeStore, HealthCheck, KeyStore, RateLimiter, RefreshTokenStore,
+    StoreError, UserStore,
 };
-use sesame_domain::{ClientId, RateLimit, SigningAlg};
+use sesame_domain::{RateLimit, SigningAlg};
 use sesame_store_sqlite::{SqliteConfig, SqliteStore};
 
 use crate::common::{
@@ -112,11 +112,6 @@ async fn every_port_of_a_closed_store_is_unavailable() {
     unavailable("find", UserStore::find(&store, &u.recipient).await);
     unavailable("record_login", store.record_login(&u.id, t).await);
     unavailable("set_blocked", store.set_blocked(&u.id, true).await);
-    unavailable(
-        "client",
-        ClientRegistry::get(&store, &ClientId::new("x")).await,
-    );
-    unavailable("api", ApiRegistry::get(&store, "x").await);
     unavailable("active", store.active().await);
     let key = signing_key(SigningAlg::EdDSA, t);
     unavailable("rotate key", KeyStore::rotate(&store, &key, None).await);
