@@ -57,12 +57,6 @@ impl ClientRegistry for StaticClientRegistry {
     async fn get(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
         Ok(self.clients.get(id).map(|c| Client::clone(c)))
     }
-
-    async fn upsert(&self, _client: &Client) -> Result<(), StoreError> {
-        Err(StoreError::Unknown(anyhow::anyhow!(
-            "a static registry does not change after it is built"
-        )))
-    }
 }
 
 /// An [`ApiRegistry`] that never changes after it is built; lookups take no
@@ -108,11 +102,5 @@ impl fmt::Debug for StaticApiRegistry {
 impl ApiRegistry for StaticApiRegistry {
     async fn get(&self, identifier: &str) -> Result<Option<Api>, StoreError> {
         Ok(self.apis.get(identifier).map(|a| Api::clone(a)))
-    }
-
-    async fn upsert(&self, _api: &Api) -> Result<(), StoreError> {
-        Err(StoreError::Unknown(anyhow::anyhow!(
-            "a static registry does not change after it is built"
-        )))
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sesame_store_memory::{
     MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
     MemoryHealth, MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
+    StaticApiRegistry, StaticClientRegistry,
 };
 use sesame_testkit::contract;
 use sesame_testkit::contract::authorization_codes;
@@ -21,12 +22,39 @@ async fn the_memory_user_store_keeps_the_contract() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_client_registry_keeps_the_contract() {
-    contract::client_registry(Arc::new(MemoryClientRegistry::new())).await;
+    contract::client_registry(|clients| Arc::new(MemoryClientRegistry::with_clients(clients)))
+        .await;
+    contract::client_registry(|clients| {
+        let registry = MemoryClientRegistry::new();
+        for client in clients {
+            registry.upsert(client);
+        }
+        Arc::new(registry)
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_api_registry_keeps_the_contract() {
-    contract::api_registry(Arc::new(MemoryApiRegistry::new())).await;
+    contract::api_registry(|apis| Arc::new(MemoryApiRegistry::with_apis(apis))).await;
+    contract::api_registry(|apis| {
+        let registry = MemoryApiRegistry::new();
+        for api in apis {
+            registry.upsert(api);
+        }
+        Arc::new(registry)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_static_client_registry_keeps_the_contract() {
+    contract::client_registry(|clients| Arc::new(StaticClientRegistry::new(clients))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_static_api_registry_keeps_the_contract() {
+    contract::api_registry(|apis| Arc::new(StaticApiRegistry::new(apis))).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

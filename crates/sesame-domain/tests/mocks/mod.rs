@@ -67,7 +67,6 @@ mock! {
     #[async_trait]
     impl ClientRegistry for Clients {
         async fn get(&self, id: &ClientId) -> Result<Option<Client>, StoreError>;
-        async fn upsert(&self, client: &Client) -> Result<(), StoreError>;
     }
 }
 
@@ -76,7 +75,6 @@ mock! {
     #[async_trait]
     impl ApiRegistry for Apis {
         async fn get(&self, identifier: &str) -> Result<Option<Api>, StoreError>;
-        async fn upsert(&self, api: &Api) -> Result<(), StoreError>;
     }
 }
 

@@ -41,6 +41,7 @@ use sesame_domain::ports::{
     ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, KeyStore,
     RateLimiter, RefreshTokenStore, UserStore,
 };
+use sesame_domain::{Api, Client};
 
 /// Every [`ChallengeStore`] check, in [`challenges`].
 pub async fn challenge_store(store: Arc<dyn ChallengeStore>) {
@@ -76,20 +77,26 @@ pub async fn user_store(store: Arc<dyn UserStore>) {
     users::set_blocked_blocks_and_unblocks(s).await;
 }
 
-/// Every [`ClientRegistry`] check, in [`registries`].
-pub async fn client_registry(store: Arc<dyn ClientRegistry>) {
-    let s = store.as_ref();
-    registries::clients_round_trip_every_field(s).await;
-    registries::an_unknown_client_is_not_found(s).await;
-    registries::client_upsert_replaces_every_field(s).await;
+/// Every [`ClientRegistry`] check, in [`registries`], on registries that
+/// `registry_of` builds holding the clients it is given:
+///
+/// ```no_run
+/// # use std::sync::Arc;
+/// # use sesame_testkit::{contract, MemoryClientRegistry};
+/// # async fn demo() {
+/// contract::client_registry(|clients| Arc::new(MemoryClientRegistry::with_clients(clients))).await;
+/// # }
+/// ```
+pub async fn client_registry(registry_of: impl Fn(Vec<Client>) -> Arc<dyn ClientRegistry> + Sync) {
+    registries::clients_round_trip_every_field(&registry_of).await;
+    registries::an_unknown_client_is_not_found(&registry_of).await;
 }
 
-/// Every [`ApiRegistry`] check, in [`registries`].
-pub async fn api_registry(store: Arc<dyn ApiRegistry>) {
-    let s = store.as_ref();
-    registries::apis_round_trip_every_field(s).await;
-    registries::apis_are_found_by_their_exact_identifier(s).await;
-    registries::api_upsert_replaces_every_field(s).await;
+/// Every [`ApiRegistry`] check, in [`registries`], on registries that
+/// `registry_of` builds holding the APIs it is given.
+pub async fn api_registry(registry_of: impl Fn(Vec<Api>) -> Arc<dyn ApiRegistry> + Sync) {
+    registries::apis_round_trip_every_field(&registry_of).await;
+    registries::apis_are_found_by_their_exact_identifier(&registry_of).await;
 }
 
 /// Every [`KeyStore`] check, in [`keys`]. Requires an EMPTY key store, used
