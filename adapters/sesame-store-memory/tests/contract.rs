@@ -8,11 +8,12 @@ use sesame_store_memory::{
     StaticApiRegistry, StaticClientRegistry,
 };
 use sesame_testkit::contract;
-use sesame_testkit::contract::authorization_codes;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_challenge_store_keeps_the_contract() {
-    contract::challenge_store(Arc::new(MemoryChallengeStore::new())).await;
+    let store = Arc::new(MemoryChallengeStore::new());
+    contract::challenge_store(store.clone()).await;
+    contract::challenge_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -64,19 +65,23 @@ async fn the_memory_key_store_keeps_the_contract() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_refresh_token_store_keeps_the_contract() {
-    contract::refresh_token_store(Arc::new(MemoryRefreshTokenStore::new())).await;
+    let store = Arc::new(MemoryRefreshTokenStore::new());
+    contract::refresh_token_store(store.clone()).await;
+    contract::refresh_family_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_authorization_code_store_keeps_the_contract() {
     let store = Arc::new(MemoryAuthorizationCodeStore::new());
     contract::authorization_code_store(store.clone()).await;
-    authorization_codes::purge_removes_the_codes_expired_before_the_cutoff(store.as_ref()).await;
+    contract::authorization_code_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_rate_limiter_keeps_the_contract() {
-    contract::rate_limiter(Arc::new(MemoryRateLimiter::new())).await;
+    let limiter = Arc::new(MemoryRateLimiter::new());
+    contract::rate_limiter(limiter.clone()).await;
+    contract::rate_limit_retention(limiter.clone(), limiter).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -106,6 +111,22 @@ async fn suites_sharing_one_store_run_in_parallel_without_interference() {
         tasks.push(tokio::spawn(contract::user_store(users.clone())));
         tasks.push(tokio::spawn(contract::refresh_token_store(tokens.clone())));
         tasks.push(tokio::spawn(contract::rate_limiter(limiter.clone())));
+        tasks.push(tokio::spawn(contract::challenge_retention(
+            challenges.clone(),
+            challenges.clone(),
+        )));
+        tasks.push(tokio::spawn(contract::authorization_code_retention(
+            codes.clone(),
+            codes.clone(),
+        )));
+        tasks.push(tokio::spawn(contract::refresh_family_retention(
+            tokens.clone(),
+            tokens.clone(),
+        )));
+        tasks.push(tokio::spawn(contract::rate_limit_retention(
+            limiter.clone(),
+            limiter.clone(),
+        )));
         tasks.push(tokio::spawn(contract::concurrent_redemption(
             challenges.clone(),
             users.clone(),

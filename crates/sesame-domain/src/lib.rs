@@ -21,6 +21,7 @@ pub mod recipient;
 pub mod refresh;
 pub mod render;
 pub mod render_pages;
+pub mod retention;
 pub mod service;
 pub mod time;
 pub mod token;

@@ -1,16 +1,16 @@
-//! Migrations, the purger, health and what a corrupt row reads as.
+//! Migrations, housekeeping, health and what a corrupt row reads as.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION;
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, EXPIRED_CHALLENGE_RETENTION, HealthCheck, RateLimiter,
+    AuthorizationCodeStore, ChallengeStore, HealthCheck, Housekeeping, PurgeReport, RateLimiter,
     RefreshTokenStore, StoreError, UserStore,
 };
+use sesame_domain::retention::{
+    AUTHORIZATION_CODE_RETENTION, EXPIRED_CHALLENGE_RETENTION, EXPIRED_REFRESH_FAMILY_RETENTION,
+};
 use sesame_domain::{RateLimit, Redemption, Timestamp};
-use sesame_store_postgres::{EXPIRED_REFRESH_FAMILY_RETENTION, PgStore, PurgeReport};
-use sesame_testkit::StepClock;
+use sesame_store_postgres::PgStore;
 use sesame_testkit::fixtures::{
     fresh_authorization_code, fresh_challenge, fresh_email, fresh_phone, fresh_refresh_record,
     fresh_user, real_now, unique_hex,
@@ -157,8 +157,8 @@ async fn purge_once_removes_only_what_outlived_its_retention() {
         PurgeReport {
             challenges: 1,
             authorization_codes: 1,
-            rate_limits: 1,
-            refresh_families: 1
+            refresh_families: 1,
+            rate_limit_windows: 1,
         }
     );
     assert_eq!(
@@ -192,55 +192,11 @@ async fn purge_once_removes_only_what_outlived_its_retention() {
     );
 }
 
-/// Polls `cond` for up to 30 s; a guard against hangs, not a timing check.
-async fn eventually(mut cond: impl AsyncFnMut() -> bool) -> bool {
-    for _ in 0..300 {
-        if cond().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_purger_runs_in_the_background_until_its_handle_is_dropped() {
-    let db = TestDb::create().await;
-    let store = db.store().await;
-    let clock = Arc::new(StepClock::starting_now());
-    let now = real_now();
-    let mut first = fresh_challenge(fresh_email(), now);
-    first.expires_at = now;
-    store.put(&first).await.unwrap();
-
-    let handle = store
-        .spawn_purger(Duration::from_millis(20), clock.clone())
-        .unwrap();
-    // Nothing is past its retention yet; then the clock moves past it.
-    store.purge_once(now).await.unwrap();
-    assert!(store.latest(&first.key()).await.unwrap().is_some());
-    clock.advance(EXPIRED_CHALLENGE_RETENTION + Duration::from_secs(1));
-    let purged = eventually(async || store.latest(&first.key()).await.unwrap().is_none()).await;
-    assert!(purged, "the purger never removed the expired challenge");
-
-    drop(handle);
-    // Give an aborted task ample time to have run, were it still running.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut second = fresh_challenge(fresh_email(), now);
-    second.expires_at = now;
-    store.put(&second).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        store.latest(&second.key()).await.unwrap().is_some(),
-        "the purger kept running after its handle was dropped"
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_health_check_answers_for_a_live_server() {
     let db = TestDb::create().await;
     let store = db.store().await;
-    assert_eq!(store.name(), "postgres");
+    assert_eq!(HealthCheck::name(&store), "postgres");
     store.check().await.unwrap();
 }
 

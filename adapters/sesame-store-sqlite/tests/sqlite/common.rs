@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::SecretBox;
-use sesame_domain::ports::Clock;
 use sesame_domain::{
     AuthParams, Challenge, ChallengeId, ClientId, CodeMac, Connection, EmailAddress, KeyStatus,
     PhoneNumber, Recipient, RefreshTokenRecord, SendMode, SigningAlg, SigningKey, Timestamp, User,
@@ -134,14 +133,5 @@ pub fn refresh_record(at: Timestamp) -> RefreshTokenRecord {
         created_at: at,
         expires_at: at.plus(minutes(60)),
         family_expires_at: at.plus(minutes(600)),
-    }
-}
-
-/// A clock stopped at one instant.
-pub struct FixedClock(pub Timestamp);
-
-impl Clock for FixedClock {
-    fn now(&self) -> Timestamp {
-        self.0
     }
 }

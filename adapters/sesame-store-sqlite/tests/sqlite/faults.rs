@@ -104,10 +104,6 @@ async fn every_port_of_a_closed_store_is_unavailable() {
     unavailable("consume", store.consume(&ch.id, t).await);
     unavailable("record_failure", store.record_failure(&ch.id).await);
     unavailable("delete", store.delete(&ch.id).await);
-    unavailable(
-        "purge_expired",
-        ChallengeStore::purge_expired(&store, t).await,
-    );
     unavailable("create", store.create(&u).await);
     unavailable("find", UserStore::find(&store, &u.recipient).await);
     unavailable("record_login", store.record_login(&u.id, t).await);
@@ -131,13 +127,12 @@ async fn every_port_of_a_closed_store_is_unavailable() {
         "record_family",
         store.record_family(&code.code_mac, "rtf_x").await,
     );
-    unavailable(
-        "purge codes",
-        AuthorizationCodeStore::purge_expired(&store, t).await,
-    );
     unavailable("hit", store.hit("k", rule, t).await);
     unavailable("peek", store.peek("k", rule, t).await);
-    unavailable("purge", store.purge(t).await);
+    unavailable(
+        "purge_once",
+        sesame_domain::ports::Housekeeping::purge_once(&store, t).await,
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
