@@ -123,7 +123,7 @@ impl Housekeeping for MemoryRateLimiter {
         "memory-rate-limits"
     }
 
-    /// What hits do by themselves every [`SWEEP_EVERY`] hits, on demand.
+    /// What hits do by themselves every 1024 hits, on demand.
     async fn purge_once(&self, now: Timestamp) -> Result<PurgeReport, StoreError> {
         let removed = lock(&self.inner).sweep(now);
         Ok(PurgeReport {
