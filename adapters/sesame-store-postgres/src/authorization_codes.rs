@@ -160,8 +160,15 @@ impl AuthorizationCodeStore for PgStore {
         })
         .await
     }
+}
 
-    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+impl PgStore {
+    /// Deletes codes, spent or not, whose `expires_at` is before `before`;
+    /// returns how many went.
+    pub(crate) async fn purge_authorization_codes(
+        &self,
+        before: Timestamp,
+    ) -> Result<u64, StoreError> {
         self.bounded(async {
             let done = sqlx::query!(
                 "DELETE FROM authorization_codes WHERE expires_at < $1",

@@ -177,8 +177,12 @@ impl ChallengeStore for PgStore {
         })
         .await
     }
+}
 
-    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+impl PgStore {
+    /// Deletes challenges whose `expires_at` is before `before`; returns how
+    /// many went.
+    pub(crate) async fn purge_challenges(&self, before: Timestamp) -> Result<u64, StoreError> {
         self.bounded(async {
             let done = sqlx::query!(
                 "DELETE FROM challenges WHERE expires_at < $1",

@@ -11,13 +11,6 @@ use sesame_domain::recipient::{Connection, Recipient};
 
 use crate::error::{corrupt, out_of_range};
 
-/// Whether `s` can be a `TEXT` value: PostgreSQL refuses NUL characters.
-/// A lookup of a key that cannot be stored finds nothing, rather than failing
-/// on a client-supplied `client_id=%00`.
-pub(crate) fn storable(s: &str) -> bool {
-    !s.contains('\0')
-}
-
 /// A recipient from its `connection` and `recipient` columns.
 pub(crate) fn recipient(connection: &str, raw: &str) -> Result<Recipient, StoreError> {
     let connection = parse::<Connection>("connection", connection)?;

@@ -1,10 +1,11 @@
 //! # sesame-store-postgres
 //!
-//! Every Sesame storage port on PostgreSQL: [`ChallengeStore`],
-//! [`AuthorizationCodeStore`], [`UserStore`], [`ClientRegistry`],
-//! [`ApiRegistry`], [`KeyStore`], [`RefreshTokenStore`], [`RateLimiter`] and
+//! Sesame's storage ports on PostgreSQL: [`ChallengeStore`],
+//! [`AuthorizationCodeStore`], [`UserStore`], [`KeyStore`],
+//! [`RefreshTokenStore`], [`RateLimiter`], [`Housekeeping`] and
 //! [`HealthCheck`], all implemented by one [`PgStore`] over one connection
-//! pool.
+//! pool. Clients and APIs are not stored here: the server registers them
+//! from its configuration.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), sesame_domain::ports::StoreError> {
@@ -23,11 +24,10 @@
 //! [`ChallengeStore`]: sesame_domain::ports::ChallengeStore
 //! [`AuthorizationCodeStore`]: sesame_domain::ports::AuthorizationCodeStore
 //! [`UserStore`]: sesame_domain::ports::UserStore
-//! [`ClientRegistry`]: sesame_domain::ports::ClientRegistry
-//! [`ApiRegistry`]: sesame_domain::ports::ApiRegistry
 //! [`KeyStore`]: sesame_domain::ports::KeyStore
 //! [`RefreshTokenStore`]: sesame_domain::ports::RefreshTokenStore
 //! [`RateLimiter`]: sesame_domain::ports::RateLimiter
+//! [`Housekeeping`]: sesame_domain::ports::Housekeeping
 //! [`HealthCheck`]: sesame_domain::ports::HealthCheck
 
 mod authorization_codes;
@@ -36,14 +36,12 @@ mod codec;
 mod config;
 mod error;
 mod health;
+mod housekeeping;
 mod keys;
-mod purge;
 mod rate_limit;
 mod refresh;
-mod registry;
 mod store;
 mod users;
 
 pub use config::PgConfig;
-pub use purge::{EXPIRED_REFRESH_FAMILY_RETENTION, PurgeReport, PurgerHandle};
 pub use store::PgStore;

@@ -5,7 +5,7 @@
 //! A hit is one upsert that returns the new count, so concurrent hits each
 //! get a distinct count and exactly `limit` of them are allowed. A new window
 //! starts a new row; rows of ended windows are never read again and the
-//! purger deletes them.
+//! store's [`Housekeeping`](sesame_domain::ports::Housekeeping) deletes them.
 
 use async_trait::async_trait;
 use sesame_domain::ports::{RateLimiter, StoreError};
@@ -25,10 +25,7 @@ fn decide(rule: RateLimit, window: &FixedWindow, count: i64, counted: bool) -> R
 impl PgStore {
     /// Deletes the counters of windows that ended at or before `now`;
     /// returns how many went.
-    ///
-    /// # Errors
-    /// [`StoreError::Unavailable`] when the server cannot be reached.
-    pub async fn purge_rate_limits(&self, now: Timestamp) -> Result<u64, StoreError> {
+    pub(crate) async fn purge_rate_limits(&self, now: Timestamp) -> Result<u64, StoreError> {
         self.bounded(async {
             let done = sqlx::query!(
                 "DELETE FROM rate_limits WHERE reset_at <= $1",

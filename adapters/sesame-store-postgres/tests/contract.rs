@@ -11,30 +11,20 @@ mod common;
 use std::sync::Arc;
 
 use common::TestDb;
-use sesame_testkit::contract::{self, authorization_codes};
+use sesame_testkit::contract;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_keeps_the_challenge_store_contract() {
     let db = TestDb::create().await;
-    contract::challenge_store(Arc::new(db.store().await)).await;
+    let store = Arc::new(db.store().await);
+    contract::challenge_store(store.clone()).await;
+    contract::challenge_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_keeps_the_user_store_contract() {
     let db = TestDb::create().await;
     contract::user_store(Arc::new(db.store().await)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_keeps_the_client_registry_contract() {
-    let db = TestDb::create().await;
-    contract::client_registry(Arc::new(db.store().await)).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_keeps_the_api_registry_contract() {
-    let db = TestDb::create().await;
-    contract::api_registry(Arc::new(db.store().await)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -46,7 +36,9 @@ async fn postgres_keeps_the_key_store_contract() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_keeps_the_refresh_token_store_contract() {
     let db = TestDb::create().await;
-    contract::refresh_token_store(Arc::new(db.store().await)).await;
+    let store = Arc::new(db.store().await);
+    contract::refresh_token_store(store.clone()).await;
+    contract::refresh_family_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -54,13 +46,15 @@ async fn postgres_keeps_the_authorization_code_store_contract() {
     let db = TestDb::create().await;
     let store = Arc::new(db.store().await);
     contract::authorization_code_store(store.clone()).await;
-    authorization_codes::purge_removes_the_codes_expired_before_the_cutoff(store.as_ref()).await;
+    contract::authorization_code_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_keeps_the_rate_limiter_contract() {
     let db = TestDb::create().await;
-    contract::rate_limiter(Arc::new(db.store().await)).await;
+    let store = Arc::new(db.store().await);
+    contract::rate_limiter(store.clone()).await;
+    contract::rate_limit_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

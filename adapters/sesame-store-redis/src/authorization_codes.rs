@@ -10,16 +10,18 @@
 //!
 //! The hash lives [`AUTHORIZATION_CODE_RETENTION`] past the code's own
 //! lifetime, so replays are recognised that long, and then goes by itself:
-//! nothing needs purging.
+//! the store's [`Housekeeping`](sesame_domain::ports::Housekeeping) has
+//! nothing to purge here.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 use redis::Value;
-use sesame_domain::authorization::{AUTHORIZATION_CODE_RETENTION, AuthorizationCode, Redemption};
+use sesame_domain::authorization::{AuthorizationCode, Redemption};
 use sesame_domain::client::ClientId;
 use sesame_domain::code::CodeMac;
 use sesame_domain::ports::{AuthorizationCodeStore, StoreError};
+use sesame_domain::retention::AUTHORIZATION_CODE_RETENTION;
 use sesame_domain::time::Timestamp;
 use sesame_domain::user::UserId;
 use sesame_domain::{PkceChallenge, RedirectUri, Scope};
@@ -196,15 +198,6 @@ impl AuthorizationCodeStore for RedisStore {
             0 => Ok(false),
             _ => Err(corrupt(field::REPLAYED, "is not 0 or 1")),
         }
-    }
-
-    /// Removes nothing and answers 0: every code's hash expires by itself
-    /// [`AUTHORIZATION_CODE_RETENTION`] after the code does, so there is
-    /// never anything for a purge to do, and the server runs no purger
-    /// against Redis. The port only forbids removing codes that have not
-    /// expired before `before`, which this never does.
-    async fn purge_expired(&self, _before: Timestamp) -> Result<u64, StoreError> {
-        Ok(0)
     }
 }
 

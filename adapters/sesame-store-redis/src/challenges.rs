@@ -5,15 +5,17 @@
 //! the current one for its [`ChallengeKey`]. Both expire
 //! [`EXPIRED_CHALLENGE_RETENTION`] after the challenge does, so an expired
 //! challenge can still be reported as expired without any purging. A sorted
-//! set `{prefix}chx` of ids by `expires_at` lets `purge_expired` remove
-//! expired challenges early when asked to.
+//! set `{prefix}chx` of ids by `expires_at` lets the store's
+//! [`Housekeeping`](sesame_domain::ports::Housekeeping) remove challenges as
+//! soon as they are past their retention, and keeps that index short.
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
 use redis::Value;
 use sesame_domain::challenge::{Challenge, ChallengeId, ChallengeKey};
-use sesame_domain::ports::{ChallengeStore, EXPIRED_CHALLENGE_RETENTION, StoreError};
+use sesame_domain::ports::{ChallengeStore, StoreError};
+use sesame_domain::retention::EXPIRED_CHALLENGE_RETENTION;
 use sesame_domain::time::Timestamp;
 
 use crate::codec::{self, corrupt};
@@ -39,7 +41,7 @@ fn time_to_live_ms(ch: &Challenge) -> i64 {
 }
 
 /// Expiry-index entries scored below this when `ch` is written are dropped,
-/// so the index stays bounded even if nobody ever calls `purge_expired`.
+/// so the index stays bounded even if nothing ever purges.
 /// Two retention periods back: only entries whose keys expired a whole
 /// retention period ago go. (Should a server's clock run far ahead, an entry
 /// may go early; its challenge then still expires by its TTL.)
@@ -133,14 +135,18 @@ impl ChallengeStore for RedisStore {
         self.run(call.invoke_async::<i64>(&mut conn)).await?;
         Ok(())
     }
+}
 
+impl RedisStore {
     /// Removes, in batches, the challenges the expiry index lists with
     /// `expires_at < before`, re-checking each hash's own `expires_at`.
     ///
-    /// Not needed for hygiene: every key also expires by itself
-    /// [`EXPIRED_CHALLENGE_RETENTION`] after its challenge. Challenges whose
-    /// keys already expired are not counted.
-    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+    /// Every key also expires by itself about [`EXPIRED_CHALLENGE_RETENTION`]
+    /// after its challenge, so this mostly drops index entries; it also
+    /// removes a challenge whose keys would outlive that (one written late,
+    /// or under a Redis clock that runs slow). Challenges whose keys already
+    /// expired are not counted.
+    pub(crate) async fn purge_challenges(&self, before: Timestamp) -> Result<u64, StoreError> {
         let mut removed: u64 = 0;
         loop {
             let mut call = scripts::PURGE.prepare_invoke();

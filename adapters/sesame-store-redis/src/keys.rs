@@ -56,7 +56,7 @@ impl Keys {
     }
 
     /// `{prefix}chx`: a sorted set of challenge ids scored by `expires_at`,
-    /// so `purge_expired` finds expired challenges without scanning. It
+    /// so a purge finds expired challenges without scanning. It
     /// expires with the longest-lived challenge it lists.
     pub(crate) fn expiries(&self) -> String {
         format!("{}chx", self.prefix)

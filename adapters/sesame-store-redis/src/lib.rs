@@ -7,7 +7,8 @@
 //! [`RedisStore`] implements
 //! [`ChallengeStore`](sesame_domain::ports::ChallengeStore),
 //! [`AuthorizationCodeStore`](sesame_domain::ports::AuthorizationCodeStore),
-//! [`RateLimiter`](sesame_domain::ports::RateLimiter) and
+//! [`RateLimiter`](sesame_domain::ports::RateLimiter),
+//! [`Housekeeping`](sesame_domain::ports::Housekeeping) and
 //! [`HealthCheck`](sesame_domain::ports::HealthCheck). Every operation that
 //! reads and writes is one Lua script, so it is atomic across instances;
 //! every key expires by itself; every call is bounded by the configured
@@ -31,6 +32,7 @@ mod challenges;
 mod codec;
 mod config;
 mod error;
+mod housekeeping;
 mod keys;
 mod rate_limiter;
 mod scripts;

@@ -28,7 +28,8 @@ const RECONNECT_MAX_DELAY: Duration = Duration::from_millis(500);
 ///
 /// Implements [`ChallengeStore`](sesame_domain::ports::ChallengeStore),
 /// [`AuthorizationCodeStore`](sesame_domain::ports::AuthorizationCodeStore),
-/// [`RateLimiter`](sesame_domain::ports::RateLimiter) and [`HealthCheck`].
+/// [`RateLimiter`](sesame_domain::ports::RateLimiter),
+/// [`Housekeeping`](sesame_domain::ports::Housekeeping) and [`HealthCheck`].
 /// Cheap to clone: clones share one multiplexed connection, which
 /// reconnects by itself after Redis restarts or the network drops.
 ///

@@ -11,21 +11,32 @@ mod scope;
 
 use std::sync::Arc;
 
-use sesame_testkit::{MemoryUserStore, contract};
+use sesame_testkit::MemoryUserStore;
+use sesame_testkit::contract::{self, housekeeping};
 
 use scope::Scope;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_store_keeps_the_challenge_store_contract() {
     let scope = Scope::new();
-    contract::challenge_store(Arc::new(scope.store().await)).await;
+    let store = Arc::new(scope.store().await);
+    contract::challenge_store(store.clone()).await;
+    contract::challenge_retention(store.clone(), store).await;
     scope.cleanup().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_store_keeps_the_authorization_code_store_contract() {
     let scope = Scope::new();
-    contract::authorization_code_store(Arc::new(scope.store().await)).await;
+    let store = Arc::new(scope.store().await);
+    contract::authorization_code_store(store.clone()).await;
+    // Codes expire by themselves here: housekeeping only must not remove
+    // them early.
+    housekeeping::authorization_codes_within_their_retention_are_kept(
+        store.as_ref(),
+        store.as_ref(),
+    )
+    .await;
     scope.cleanup().await;
 }
 

@@ -119,8 +119,15 @@ impl AuthorizationCodeStore for SqliteStore {
             .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
     }
+}
 
-    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+impl SqliteStore {
+    /// Removes codes, spent or not, whose `expires_at` is before `before`;
+    /// returns how many went.
+    pub(crate) async fn purge_authorization_codes(
+        &self,
+        before: Timestamp,
+    ) -> Result<u64, StoreError> {
         let done = sqlx::query(PURGE)
             .bind(before.unix_millis())
             .execute(&self.write)

@@ -133,8 +133,12 @@ impl ChallengeStore for SqliteStore {
             .map_err(store_error)?;
         Ok(())
     }
+}
 
-    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+impl SqliteStore {
+    /// Removes challenges whose `expires_at` is before `before`; returns how
+    /// many went.
+    pub(crate) async fn purge_challenges(&self, before: Timestamp) -> Result<u64, StoreError> {
         let done = sqlx::query(PURGE)
             .bind(before.unix_millis())
             .execute(&self.write)

@@ -1,8 +1,11 @@
 //! # sesame-store-sqlite
 //!
-//! Every storage port of Sesame in one embedded SQLite database: challenges,
-//! authorization codes, users, clients, APIs, signing keys, refresh tokens
-//! and rate-limit counters. It is the bundled server's default store (`sqlite://sesame.db`).
+//! Sesame's storage ports in one embedded SQLite database: challenges,
+//! authorization codes, users, signing keys, refresh tokens and rate-limit
+//! counters, and the [`Housekeeping`](sesame_domain::ports::Housekeeping)
+//! that purges them. It is the bundled server's default store
+//! (`sqlite://sesame.db`). Clients and APIs are not stored here: the server
+//! registers them from its configuration.
 //!
 //! The file runs in WAL mode with `synchronous=NORMAL`, foreign keys on and a
 //! busy timeout; [`SqliteStore::connect`] creates it if missing and applies
@@ -30,14 +33,12 @@ mod codec;
 mod config;
 mod error;
 mod health;
+mod housekeeping;
 mod keys;
-mod purge;
 mod rate_limiter;
 mod refresh_tokens;
-mod registry;
 mod store;
 mod users;
 
 pub use config::SqliteConfig;
-pub use purge::{PurgeReport, PurgerHandle};
 pub use store::SqliteStore;

@@ -1,9 +1,9 @@
 //! [`RateLimiter`] on the `rate_limits` table: one row per key and aligned
 //! window, bumped by a single upsert that returns the new count.
 //!
-//! A counter "expires" because the next window is a different row; old rows
-//! are deleted by [`SqliteStore::purge_rate_limit_windows`], which the
-//! purger runs.
+//! A counter "expires" because the next window is a different row; rows of
+//! ended windows are deleted by the store's
+//! [`Housekeeping`](sesame_domain::ports::Housekeeping).
 
 use async_trait::async_trait;
 use sesame_domain::ports::{RateLimiter, StoreError};
@@ -29,14 +29,14 @@ fn decide(rule: RateLimit, window: &FixedWindow, count: i64, counted: bool) -> R
 }
 
 impl SqliteStore {
-    /// Removes rate-limit counters whose window ended at or before `now`;
-    /// returns how many went.
-    ///
-    /// # Errors
-    /// [`StoreError::Unavailable`] when the database cannot be reached.
-    pub async fn purge_rate_limit_windows(&self, now: Timestamp) -> Result<u64, StoreError> {
+    /// Removes rate-limit counters whose window ended at or before
+    /// `ended_by`; returns how many went.
+    pub(crate) async fn purge_rate_limit_windows(
+        &self,
+        ended_by: Timestamp,
+    ) -> Result<u64, StoreError> {
         let done = sqlx::query(PURGE)
-            .bind(now.unix_millis())
+            .bind(ended_by.unix_millis())
             .execute(&self.write)
             .await
             .map_err(store_error)?;

@@ -5,6 +5,7 @@
 //! from the start, so its read of the presented token and its writes are one
 //! step to every other writer, in this process or another.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -34,7 +35,7 @@ const SPEND: &str = "UPDATE refresh_tokens SET spent = 1 WHERE token_mac = ?1";
 
 const REVOKE_FAMILY: &str = "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?1";
 
-const PURGE: &str = "DELETE FROM refresh_tokens WHERE family_expires_at < ?1";
+const PURGE: &str = "DELETE FROM refresh_tokens WHERE family_expires_at < ?1 RETURNING family_id";
 
 fn decode(row: &SqliteRow) -> Result<RefreshTokenRecord, StoreError> {
     Ok(RefreshTokenRecord {
@@ -74,18 +75,22 @@ where
 }
 
 impl SqliteStore {
-    /// Removes refresh tokens whose family expired before `before`; returns
-    /// how many went. They can never be used again.
-    ///
-    /// # Errors
-    /// [`StoreError::Unavailable`] when the database cannot be reached.
-    pub async fn purge_expired_refresh_tokens(&self, before: Timestamp) -> Result<u64, StoreError> {
-        let done = sqlx::query(PURGE)
+    /// Removes the tokens of every family whose absolute expiry is before
+    /// `before` (none of them can work any more); returns how many families
+    /// went.
+    pub(crate) async fn purge_refresh_families(
+        &self,
+        before: Timestamp,
+    ) -> Result<u64, StoreError> {
+        // Families are not rows here, only the tokens' shared `family_id`.
+        let families: HashSet<String> = sqlx::query_scalar(PURGE)
             .bind(before.unix_millis())
-            .execute(&self.write)
+            .fetch_all(&self.write)
             .await
-            .map_err(store_error)?;
-        Ok(done.rows_affected())
+            .map_err(store_error)?
+            .into_iter()
+            .collect();
+        Ok(families.len() as u64)
     }
 }
 

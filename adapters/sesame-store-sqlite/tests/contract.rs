@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use sesame_store_sqlite::{SqliteConfig, SqliteStore};
-use sesame_testkit::contract::{self, authorization_codes};
+use sesame_testkit::contract;
 use tempfile::TempDir;
 
 /// A migrated store on a fresh file, and the directory that holds it.
@@ -24,25 +24,14 @@ async fn file_store() -> (Arc<SqliteStore>, TempDir) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_challenge_store_keeps_its_contract() {
     let (store, _dir) = file_store().await;
-    contract::challenge_store(store).await;
+    contract::challenge_store(store.clone()).await;
+    contract::challenge_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_user_store_keeps_its_contract() {
     let (store, _dir) = file_store().await;
     contract::user_store(store).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_client_registry_keeps_its_contract() {
-    let (store, _dir) = file_store().await;
-    contract::client_registry(store).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_api_registry_keeps_its_contract() {
-    let (store, _dir) = file_store().await;
-    contract::api_registry(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -54,20 +43,22 @@ async fn the_key_store_keeps_its_contract() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_refresh_token_store_keeps_its_contract() {
     let (store, _dir) = file_store().await;
-    contract::refresh_token_store(store).await;
+    contract::refresh_token_store(store.clone()).await;
+    contract::refresh_family_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_authorization_code_store_keeps_its_contract() {
     let (store, _dir) = file_store().await;
     contract::authorization_code_store(store.clone()).await;
-    authorization_codes::purge_removes_the_codes_expired_before_the_cutoff(store.as_ref()).await;
+    contract::authorization_code_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_rate_limiter_keeps_its_contract() {
     let (store, _dir) = file_store().await;
-    contract::rate_limiter(store).await;
+    contract::rate_limiter(store.clone()).await;
+    contract::rate_limit_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -81,13 +72,14 @@ async fn the_in_memory_store_keeps_every_contract() {
     let store = Arc::new(SqliteStore::in_memory().await.unwrap());
     contract::challenge_store(store.clone()).await;
     contract::user_store(store.clone()).await;
-    contract::client_registry(store.clone()).await;
-    contract::api_registry(store.clone()).await;
     contract::key_store(store.clone()).await;
     contract::refresh_token_store(store.clone()).await;
     contract::authorization_code_store(store.clone()).await;
-    authorization_codes::purge_removes_the_codes_expired_before_the_cutoff(store.as_ref()).await;
     contract::rate_limiter(store.clone()).await;
+    contract::challenge_retention(store.clone(), store.clone()).await;
+    contract::authorization_code_retention(store.clone(), store.clone()).await;
+    contract::refresh_family_retention(store.clone(), store.clone()).await;
+    contract::rate_limit_retention(store.clone(), store.clone()).await;
     contract::concurrent_redemption(store.clone(), store.clone()).await;
     contract::health_check(store).await;
 }

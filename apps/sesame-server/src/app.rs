@@ -10,8 +10,8 @@ use axum::serve::ListenerExt as _;
 use sesame_domain::ports::{Clock, EmailSender, SmsSender};
 use sesame_domain::{Passwordless, Ports};
 use sesame_http::Services;
+use sesame_store_memory::{StaticApiRegistry, StaticClientRegistry};
 use sesame_system::{OsRandom, SystemClock};
-use sesame_testkit::memory::{MemoryApiRegistry, MemoryClientRegistry};
 use sesame_token_jwt::JwtMinter;
 use tokio::net::TcpListener;
 
@@ -99,8 +99,8 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
     }
     let mac_key = secret::mac_key(&resolved, &OsRandom)?;
     let ports = Ports {
-        clients: Arc::new(MemoryClientRegistry::with_clients(resolved.clients.clone())),
-        apis: Arc::new(MemoryApiRegistry::with_apis(resolved.apis.clone())),
+        clients: Arc::new(StaticClientRegistry::new(resolved.clients.clone())),
+        apis: Arc::new(StaticApiRegistry::new(resolved.apis.clone())),
         users: Arc::clone(&storage.users),
         challenges: Arc::clone(&storage.challenges),
         refresh_tokens: Arc::clone(&storage.refresh_tokens),

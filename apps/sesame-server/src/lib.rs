@@ -7,6 +7,7 @@
 pub mod app;
 pub mod config;
 mod delivery;
+mod housekeeping;
 mod secret;
 mod storage;
 pub mod telemetry;

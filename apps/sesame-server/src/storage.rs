@@ -9,24 +9,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use sesame_domain::Timestamp;
-use sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION;
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, Clock, EXPIRED_CHALLENGE_RETENTION, HealthCheck,
-    KeyStore, RateLimiter, RefreshTokenStore, UserStore,
+    AuthorizationCodeStore, ChallengeStore, Clock, HealthCheck, Housekeeping, KeyStore,
+    RateLimiter, RefreshTokenStore, UserStore,
+};
+use sesame_store_memory::{
+    MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryKeyStore, MemoryRateLimiter,
+    MemoryRefreshTokenStore, MemoryUserStore,
 };
 use sesame_store_postgres::PgStore;
 use sesame_store_redis::RedisStore;
 use sesame_store_sqlite::SqliteStore;
-use sesame_testkit::memory::{
-    MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryKeyStore, MemoryRateLimiter,
-    MemoryRefreshTokenStore, MemoryUserStore,
-};
 
 use crate::config::{Resolved, StoreKind};
-
-/// Keeps a background task alive; dropping it stops the task.
-pub type Background = Box<dyn Send + Sync>;
+use crate::housekeeping::{self, Housekeeper};
 
 /// The storage ports, opened.
 pub struct Storage {
@@ -44,8 +40,10 @@ pub struct Storage {
     pub rate_limiter: Arc<dyn RateLimiter>,
     /// What `/readyz` asks.
     pub health: Vec<Arc<dyn HealthCheck>>,
-    /// Purgers and the like.
-    pub background: Vec<Background>,
+    /// What the purge loop purges.
+    pub housekeeping: Vec<Arc<dyn Housekeeping>>,
+    /// The purge loop, once started; dropping it stops the loop.
+    pub housekeeper: Option<Housekeeper>,
     /// For the banner: the store and cache, without credentials.
     pub description: String,
 }
@@ -65,10 +63,7 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
                     .await
                     .with_context(|| format!("opening sqlite://{path}"))?,
             );
-            let purger = store.spawn_purger(purge_every, Arc::clone(&clock))?;
-            let mut st = all_in(store.clone(), format!("sqlite://{path}"));
-            st.background.push(Box::new(purger));
-            st
+            all_in(store, format!("sqlite://{path}"))
         }
         StoreKind::Postgres => {
             let config = s.postgres();
@@ -77,12 +72,9 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
                     .await
                     .context("connecting to postgres")?,
             );
-            let purger = store.spawn_purger(purge_every, Arc::clone(&clock))?;
-            let mut st = all_in(store.clone(), "postgres".to_owned());
-            st.background.push(Box::new(purger));
-            st
+            all_in(store, "postgres".to_owned())
         }
-        StoreKind::Memory => memory(purge_every, clock),
+        StoreKind::Memory => memory(),
     };
     if let Some(config) = &resolved.settings.cache {
         let redis = Arc::new(
@@ -93,9 +85,15 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
         storage.challenges = redis.clone();
         storage.rate_limiter = redis.clone();
         storage.authorization_codes = redis.clone();
+        storage.housekeeping.push(redis.clone());
         storage.health.push(redis);
         storage.description.push_str(" + redis cache");
     }
+    storage.housekeeper = Some(housekeeping::spawn(
+        storage.housekeeping.clone(),
+        purge_every,
+        clock,
+    )?);
     Ok(storage)
 }
 
@@ -109,6 +107,7 @@ where
         + KeyStore
         + RateLimiter
         + HealthCheck
+        + Housekeeping
         + 'static,
 {
     Storage {
@@ -118,56 +117,29 @@ where
         refresh_tokens: store.clone(),
         keys: store.clone(),
         rate_limiter: store.clone(),
-        health: vec![store],
-        background: Vec::new(),
+        health: vec![store.clone()],
+        housekeeping: vec![store],
+        housekeeper: None,
         description,
     }
 }
 
 /// Everything in process memory: nothing survives a restart.
-fn memory(purge_every: Duration, clock: Arc<dyn Clock>) -> Storage {
+fn memory() -> Storage {
     let challenges = Arc::new(MemoryChallengeStore::new());
     let codes = Arc::new(MemoryAuthorizationCodeStore::new());
-    let purged: Arc<dyn ChallengeStore> = challenges.clone();
-    let purged_codes: Arc<dyn AuthorizationCodeStore> = codes.clone();
-    let task = tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(purge_every);
-        loop {
-            ticks.tick().await;
-            let now = clock.now();
-            let _ = purged
-                .purge_expired(before(now, EXPIRED_CHALLENGE_RETENTION))
-                .await;
-            let _ = purged_codes
-                .purge_expired(before(now, AUTHORIZATION_CODE_RETENTION))
-                .await;
-        }
-    });
+    let refresh_tokens = Arc::new(MemoryRefreshTokenStore::new());
+    let rate_limiter = Arc::new(MemoryRateLimiter::new());
     Storage {
         users: Arc::new(MemoryUserStore::new()),
-        challenges,
-        authorization_codes: codes,
-        refresh_tokens: Arc::new(MemoryRefreshTokenStore::new()),
+        challenges: challenges.clone(),
+        authorization_codes: codes.clone(),
+        refresh_tokens: refresh_tokens.clone(),
         keys: Arc::new(MemoryKeyStore::new()),
-        rate_limiter: Arc::new(MemoryRateLimiter::new()),
+        rate_limiter: rate_limiter.clone(),
         health: Vec::new(),
-        background: vec![Box::new(AbortOnDrop(task))],
+        housekeeping: vec![challenges, codes, refresh_tokens, rate_limiter],
+        housekeeper: None,
         description: "memory://".to_owned(),
-    }
-}
-
-/// `now - retention`, the purge cut-off.
-fn before(now: Timestamp, retention: Duration) -> Timestamp {
-    Timestamp::from_unix_millis(
-        now.unix_millis() - i64::try_from(retention.as_millis()).unwrap_or(0),
-    )
-}
-
-/// Aborts a task when dropped.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }

@@ -19,10 +19,6 @@ use crate::user::UserId;
 /// ten minutes).
 pub const AUTHORIZATION_CODE_LIFETIME: Duration = Duration::from_secs(60);
 
-/// How long a used or expired code must still be known to its store, so a
-/// replay is recognised as one and the tokens it produced are revoked.
-pub const AUTHORIZATION_CODE_RETENTION: Duration = Duration::from_secs(15 * 60);
-
 /// What a redeemed link answers the app's callback with (`response_type`).
 /// Stored and serialized as its OAuth value (`id_token token`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -22,6 +22,7 @@ pub mod rate_limit;
 pub mod recipient;
 pub mod redirect_uri;
 pub mod refresh;
+pub mod retention;
 pub mod scope;
 pub mod service;
 pub mod time;

@@ -431,7 +431,7 @@ async fn a_link_whose_callback_was_unregistered_since_never_redirects() {
     start_link(&h, &who, params).await.unwrap();
     let mut moved = defaults::public_client();
     moved.callbacks = vec!["https://app.sesame.test/new-callback".to_owned()];
-    h.clients().upsert(&moved).await.unwrap();
+    h.registered_clients().upsert(moved);
     let r = h.service.redeem_link(link_request(&h, &who)).await;
     assert!(matches!(r, Err(LinkError::RedirectMismatch)), "{r:?}");
 }

@@ -3,9 +3,8 @@
 //! Everything needed to run Sesame without infrastructure, and to check that
 //! infrastructure adapters behave:
 //!
-//! - [`memory`]: in-memory adapters for every storage port. They keep every
-//!   rule the ports document and are what the server uses for `memory://`
-//!   stores, not only what tests use.
+//! - [`memory`]: the in-memory adapters of `sesame-store-memory`, re-exported
+//!   so a test needs one dependency; the harness wires them by default.
 //! - [`MemoryTokenMinter`]: a dependency-free fake signer for tests.
 //! - [`StepClock`], [`ScriptedCodes`] and [`Outbox`]: time, randomness and
 //!   delivery under a test's control; [`BareRenderer`]: messages that carry
@@ -21,11 +20,13 @@ pub mod codes;
 pub mod contract;
 pub mod fixtures;
 pub mod harness;
-pub mod memory;
 pub mod minter;
 pub mod outbox;
 pub mod renderer;
 mod sync;
+
+/// The in-memory adapters, from `sesame-store-memory`.
+pub use sesame_store_memory as memory;
 
 pub use clock::StepClock;
 pub use codes::ScriptedCodes;

@@ -15,15 +15,16 @@ use async_trait::async_trait;
 use futures::FutureExt as _;
 use sesame_domain::code::CodeMac;
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, KeyStore, RateLimiter, RefreshTokenStore, StoreError,
-    UserStore,
+    AuthorizationCodeStore, ChallengeStore, Housekeeping, KeyStore, PurgeReport, RateLimiter,
+    RefreshTokenStore, StoreError, UserStore,
 };
+use sesame_domain::retention::{AUTHORIZATION_CODE_RETENTION, EXPIRED_CHALLENGE_RETENTION, cutoff};
 use sesame_domain::{
     AuthorizationCode, Challenge, ChallengeId, ChallengeKey, KeyStatus, RateDecision, RateLimit,
     Recipient, Redemption, RefreshTokenRecord, Rotation, SigningKey, Timestamp, User, UserId,
 };
 use sesame_testkit::contract::{
-    self, authorization_codes, challenges, keys, rate_limiter, refresh_tokens, users,
+    self, authorization_codes, challenges, housekeeping, keys, rate_limiter, refresh_tokens, users,
 };
 use sesame_testkit::{MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore};
 
@@ -115,8 +116,16 @@ impl ChallengeStore for BuggyChallenges {
         self.by_id.lock().unwrap().remove(id);
         Ok(())
     }
+}
 
-    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+#[async_trait]
+impl Housekeeping for BuggyChallenges {
+    fn name(&self) -> &'static str {
+        "buggy-challenges"
+    }
+
+    async fn purge_once(&self, now: Timestamp) -> Result<PurgeReport, StoreError> {
+        let before = cutoff(now, EXPIRED_CHALLENGE_RETENTION);
         let mut by_id = self.by_id.lock().unwrap();
         let n = by_id.len();
         if self.bug == Bug::PurgesTheCutoff {
@@ -124,17 +133,23 @@ impl ChallengeStore for BuggyChallenges {
         } else {
             by_id.retain(|_, c| c.expires_at >= before);
         }
-        Ok((n - by_id.len()) as u64)
+        Ok(PurgeReport {
+            challenges: (n - by_id.len()) as u64,
+            ..PurgeReport::default()
+        })
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_challenge_checks_pass_the_bug_free_store_and_catch_each_bug() {
-    let store = |bug| Arc::new(BuggyChallenges::new(bug)) as Arc<dyn ChallengeStore>;
-    assert!(!fails(contract::challenge_store(store(Bug::None))).await);
+    let store = |bug| Arc::new(BuggyChallenges::new(bug));
+    let dyn_store = |bug| store(bug) as Arc<dyn ChallengeStore>;
+    let s = store(Bug::None);
+    assert!(!fails(contract::challenge_store(s.clone())).await);
+    assert!(!fails(contract::challenge_retention(s.clone(), s)).await);
     let s = store(Bug::KeepsReplacedIds);
     assert!(fails(challenges::put_replaces_the_earlier_challenge(s.as_ref())).await);
-    let s = store(Bug::RacyConsume);
+    let s = dyn_store(Bug::RacyConsume);
     assert!(fails(challenges::consume_is_atomic_under_concurrency(&s)).await);
     let s = store(Bug::InclusiveExpiry);
     assert!(fails(challenges::consume_refuses_an_expired_challenge(s.as_ref())).await);
@@ -142,8 +157,11 @@ async fn the_challenge_checks_pass_the_bug_free_store_and_catch_each_bug() {
     assert!(fails(challenges::every_field_round_trips(s.as_ref())).await);
     let s = store(Bug::PurgesTheCutoff);
     assert!(
-        fails(challenges::purge_removes_only_challenges_expired_before_the_cutoff(s.as_ref()))
-            .await
+        fails(housekeeping::challenges_past_their_retention_are_purged(
+            s.as_ref(),
+            s.as_ref()
+        ))
+        .await
     );
 }
 
@@ -407,8 +425,16 @@ impl AuthorizationCodeStore for BuggyCodes {
             _ => Ok(false),
         }
     }
+}
 
-    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+#[async_trait]
+impl Housekeeping for BuggyCodes {
+    fn name(&self) -> &'static str {
+        "buggy-codes"
+    }
+
+    async fn purge_once(&self, now: Timestamp) -> Result<PurgeReport, StoreError> {
+        let before = cutoff(now, AUTHORIZATION_CODE_RETENTION);
         let mut codes = self.codes.lock().unwrap();
         let n = codes.len();
         match self.bug {
@@ -416,20 +442,20 @@ impl AuthorizationCodeStore for BuggyCodes {
             CodeBug::PurgesTheCutoff => codes.retain(|_, e| e.0.expires_at > before),
             _ => codes.retain(|_, e| e.0.expires_at >= before),
         }
-        Ok((n - codes.len()) as u64)
+        Ok(PurgeReport {
+            authorization_codes: (n - codes.len()) as u64,
+            ..PurgeReport::default()
+        })
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_authorization_code_checks_pass_the_bug_free_store_and_catch_each_bug() {
-    let store = |bug| Arc::new(BuggyCodes::new(bug)) as Arc<dyn AuthorizationCodeStore>;
+    let store = |bug| Arc::new(BuggyCodes::new(bug));
     let s = store(CodeBug::None);
     assert!(!fails(contract::authorization_code_store(s.clone())).await);
-    assert!(
-        !fails(authorization_codes::purge_removes_the_codes_expired_before_the_cutoff(s.as_ref()))
-            .await
-    );
-    let s = store(CodeBug::RacyRedeem);
+    assert!(!fails(contract::authorization_code_retention(s.clone(), s)).await);
+    let s: Arc<dyn AuthorizationCodeStore> = store(CodeBug::RacyRedeem);
     assert!(
         fails(authorization_codes::concurrent_redeems_spend_the_code_once(
             &s
@@ -464,19 +490,30 @@ async fn the_authorization_code_checks_pass_the_bug_free_store_and_catch_each_bu
     let s = store(CodeBug::PurgesTheCutoff);
     assert!(
         fails(
-            authorization_codes::purge_keeps_every_code_expiring_at_or_after_the_cutoff(s.as_ref())
+            housekeeping::authorization_codes_within_their_retention_are_kept(
+                s.as_ref(),
+                s.as_ref()
+            )
         )
         .await
     );
     let s = store(CodeBug::NeverPurges);
     assert!(
         !fails(
-            authorization_codes::purge_keeps_every_code_expiring_at_or_after_the_cutoff(s.as_ref())
+            housekeeping::authorization_codes_within_their_retention_are_kept(
+                s.as_ref(),
+                s.as_ref()
+            )
         )
         .await
     );
     assert!(
-        fails(authorization_codes::purge_removes_the_codes_expired_before_the_cutoff(s.as_ref()))
-            .await
+        fails(
+            housekeeping::authorization_codes_past_their_retention_are_purged(
+                s.as_ref(),
+                s.as_ref()
+            )
+        )
+        .await
     );
 }

@@ -1,12 +1,9 @@
 //! What is committed survives the pool: close it, connect again, read back.
 
 use sesame_domain::SigningAlg;
-use sesame_domain::ports::{
-    ApiRegistry, ChallengeStore, ClientRegistry, KeyStore, RefreshTokenStore, UserStore,
-};
+use sesame_domain::ports::{ChallengeStore, KeyStore, RefreshTokenStore, UserStore};
 use sesame_testkit::fixtures::{
-    fresh_api, fresh_challenge, fresh_client, fresh_email, fresh_refresh_record, fresh_signing_key,
-    fresh_user, real_now,
+    fresh_challenge, fresh_email, fresh_refresh_record, fresh_signing_key, fresh_user, real_now,
 };
 
 use crate::common::TestDb;
@@ -17,8 +14,6 @@ async fn data_survives_closing_the_pool_and_reconnecting() {
     let now = real_now();
     let user = fresh_user(fresh_email(), now);
     let ch = fresh_challenge(user.recipient.clone(), now);
-    let client = fresh_client();
-    let api = fresh_api();
     let first = fresh_signing_key(SigningAlg::EdDSA, now);
     let second = fresh_signing_key(SigningAlg::EdDSA, now);
     let token = fresh_refresh_record(now);
@@ -28,8 +23,6 @@ async fn data_survives_closing_the_pool_and_reconnecting() {
         store.record_login(&user.id, now).await.unwrap();
         store.put(&ch).await.unwrap();
         store.record_failure(&ch.id).await.unwrap();
-        ClientRegistry::upsert(&store, &client).await.unwrap();
-        ApiRegistry::upsert(&store, &api).await.unwrap();
         assert!(KeyStore::rotate(&store, &first, None).await.unwrap());
         assert!(
             KeyStore::rotate(&store, &second, Some(&first.kid))
@@ -48,14 +41,6 @@ async fn data_survives_closing_the_pool_and_reconnecting() {
     let got = store.latest(&ch.key()).await.unwrap().unwrap();
     assert_eq!(got.attempts_left, ch.attempts_left - 1);
     assert_eq!(got.code_mac, ch.code_mac);
-    assert_eq!(
-        ClientRegistry::get(&store, &client.id).await.unwrap(),
-        Some(client)
-    );
-    assert_eq!(
-        ApiRegistry::get(&store, &api.identifier).await.unwrap(),
-        Some(api)
-    );
     let keys = store.active().await.unwrap();
     assert_eq!(keys.len(), 2);
     let current = keys.iter().find(|k| k.kid == second.kid).unwrap();

@@ -1,7 +1,7 @@
 //! Awkward input that PostgreSQL's types would refuse.
 
-use sesame_domain::ports::{ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry};
-use sesame_domain::{ClientId, Redemption};
+use sesame_domain::Redemption;
+use sesame_domain::ports::{AuthorizationCodeStore, ChallengeStore};
 use sesame_testkit::fixtures::{fresh_authorization_code, fresh_challenge, fresh_email, real_now};
 
 use crate::common::TestDb;
@@ -27,14 +27,4 @@ async fn an_authorization_code_nonce_with_nul_characters_round_trips() {
     AuthorizationCodeStore::insert(&store, &code).await.unwrap();
     let got = store.redeem(&code.code_mac, code.created_at).await.unwrap();
     assert_eq!(got, Redemption::Redeemed(code));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn looking_up_a_client_or_api_named_with_a_nul_finds_nothing() {
-    let db = TestDb::create().await;
-    let store = db.store().await;
-    let client = ClientRegistry::get(&store, &ClientId::new("app\0")).await;
-    assert!(client.unwrap().is_none());
-    let api = ApiRegistry::get(&store, "https://api\0.example.com").await;
-    assert!(api.unwrap().is_none());
 }

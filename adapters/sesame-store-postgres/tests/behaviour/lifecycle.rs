@@ -1,16 +1,16 @@
-//! Migrations, the purger, health and what a corrupt row reads as.
+//! Migrations, housekeeping, health and what a corrupt row reads as.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION;
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, ClientRegistry, EXPIRED_CHALLENGE_RETENTION,
-    HealthCheck, RateLimiter, RefreshTokenStore, StoreError, UserStore,
+    AuthorizationCodeStore, ChallengeStore, HealthCheck, Housekeeping, PurgeReport, RateLimiter,
+    RefreshTokenStore, StoreError, UserStore,
 };
-use sesame_domain::{ClientId, MagicLinkSettings, RateLimit, Redemption, Timestamp};
-use sesame_store_postgres::{EXPIRED_REFRESH_FAMILY_RETENTION, PgStore, PurgeReport};
-use sesame_testkit::StepClock;
+use sesame_domain::retention::{
+    AUTHORIZATION_CODE_RETENTION, EXPIRED_CHALLENGE_RETENTION, EXPIRED_REFRESH_FAMILY_RETENTION,
+};
+use sesame_domain::{RateLimit, Redemption, Timestamp};
+use sesame_store_postgres::PgStore;
 use sesame_testkit::fixtures::{
     fresh_authorization_code, fresh_challenge, fresh_email, fresh_phone, fresh_refresh_record,
     fresh_user, real_now, unique_hex,
@@ -45,41 +45,64 @@ async fn running_the_migrations_again_changes_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_client_written_before_magic_link_settings_existed_reads_back_with_the_defaults() {
+async fn a_database_an_earlier_release_left_migrates_and_drops_the_unread_registry_tables() {
     let db = TestDb::create().await;
-    // The database as the first release left it: only the initial migration.
+    // The database as the last release with registry tables left it: every
+    // migration before the one that drops them, a client and an API.
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let first = std::env::temp_dir().join(format!("sesame-pg-migrations-{}", unique_hex()));
-    std::fs::create_dir(&first).unwrap();
-    std::fs::copy(
-        manifest.join("migrations/0001_init.sql"),
-        first.join("0001_init.sql"),
-    )
-    .unwrap();
+    let earlier = std::env::temp_dir().join(format!("sesame-pg-migrations-{}", unique_hex()));
+    std::fs::create_dir(&earlier).unwrap();
+    for name in [
+        "0001_init.sql",
+        "0002_authorization_codes.sql",
+        "0003_client_magic_link.sql",
+    ] {
+        std::fs::copy(manifest.join("migrations").join(name), earlier.join(name)).unwrap();
+    }
     let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-    let migrated = sqlx::migrate::Migrator::new(first.as_path())
+    let migrated = sqlx::migrate::Migrator::new(earlier.as_path())
         .await
         .unwrap()
         .run(&pool)
         .await;
-    std::fs::remove_dir_all(&first).unwrap();
+    std::fs::remove_dir_all(&earlier).unwrap();
     migrated.unwrap();
     sqlx::query(
         "INSERT INTO clients (id, name, secret_hash, callbacks, grant_types, connections, \
-         trust_forwarded_for, web_origins) VALUES ('old-app', 'Old', NULL, '{}', '{}', '{}', \
-         false, '{}')",
+         trust_forwarded_for, web_origins, magic_link) VALUES ('old-app', 'Old', NULL, '{}', \
+         '{}', '{}', false, '{}', '{}')",
     )
     .execute(&pool)
     .await
     .unwrap();
-    pool.close().await;
+    sqlx::query(
+        "INSERT INTO apis (identifier, token_lifetime_secs, token_lifetime_nanos, signing_alg) \
+         VALUES ('https://api.example.com/', 86400, 0, 'RS256')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
 
     let store = db.store().await;
-    let client = ClientRegistry::get(&store, &ClientId::new("old-app"))
-        .await
+    let files = std::fs::read_dir(manifest.join("migrations"))
         .unwrap()
-        .unwrap();
-    assert_eq!(client.magic_link, MagicLinkSettings::default());
+        .count();
+    assert_eq!(
+        migrations_applied(&store).await,
+        i64::try_from(files).unwrap()
+    );
+    for table in ["clients", "apis"] {
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+            .bind(table)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(!exists, "the table {table} survived the migrations");
+    }
+    pool.close().await;
+    let user = fresh_user(fresh_email(), real_now());
+    store.create(&user).await.unwrap();
+    assert_eq!(UserStore::get(&store, &user.id).await.unwrap(), Some(user));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -134,8 +157,8 @@ async fn purge_once_removes_only_what_outlived_its_retention() {
         PurgeReport {
             challenges: 1,
             authorization_codes: 1,
-            rate_limits: 1,
-            refresh_families: 1
+            refresh_families: 1,
+            rate_limit_windows: 1,
         }
     );
     assert_eq!(
@@ -169,55 +192,11 @@ async fn purge_once_removes_only_what_outlived_its_retention() {
     );
 }
 
-/// Polls `cond` for up to 30 s; a guard against hangs, not a timing check.
-async fn eventually(mut cond: impl AsyncFnMut() -> bool) -> bool {
-    for _ in 0..300 {
-        if cond().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_purger_runs_in_the_background_until_its_handle_is_dropped() {
-    let db = TestDb::create().await;
-    let store = db.store().await;
-    let clock = Arc::new(StepClock::starting_now());
-    let now = real_now();
-    let mut first = fresh_challenge(fresh_email(), now);
-    first.expires_at = now;
-    store.put(&first).await.unwrap();
-
-    let handle = store
-        .spawn_purger(Duration::from_millis(20), clock.clone())
-        .unwrap();
-    // Nothing is past its retention yet; then the clock moves past it.
-    store.purge_once(now).await.unwrap();
-    assert!(store.latest(&first.key()).await.unwrap().is_some());
-    clock.advance(EXPIRED_CHALLENGE_RETENTION + Duration::from_secs(1));
-    let purged = eventually(async || store.latest(&first.key()).await.unwrap().is_none()).await;
-    assert!(purged, "the purger never removed the expired challenge");
-
-    drop(handle);
-    // Give an aborted task ample time to have run, were it still running.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut second = fresh_challenge(fresh_email(), now);
-    second.expires_at = now;
-    store.put(&second).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        store.latest(&second.key()).await.unwrap().is_some(),
-        "the purger kept running after its handle was dropped"
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_health_check_answers_for_a_live_server() {
     let db = TestDb::create().await;
     let store = db.store().await;
-    assert_eq!(store.name(), "postgres");
+    assert_eq!(HealthCheck::name(&store), "postgres");
     store.check().await.unwrap();
 }
 

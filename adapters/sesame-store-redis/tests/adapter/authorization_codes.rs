@@ -1,10 +1,10 @@
-//! Authorization codes: one hash per code, its expiry, a no-op purge and
-//! what a corrupt hash reads as.
+//! Authorization codes: one hash per code, its expiry, housekeeping that
+//! leaves them to it, and what a corrupt hash reads as.
 
 use std::time::Duration;
 
-use sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION;
-use sesame_domain::ports::{AuthorizationCodeStore, StoreError};
+use sesame_domain::ports::{AuthorizationCodeStore, Housekeeping, PurgeReport, StoreError};
+use sesame_domain::retention::AUTHORIZATION_CODE_RETENTION;
 use sesame_domain::{Redemption, Timestamp};
 use sesame_testkit::fixtures::{fresh_authorization_code, real_now};
 
@@ -61,10 +61,10 @@ async fn purging_removes_nothing_since_every_code_expires_by_itself() {
     store.insert(&old).await.unwrap();
     assert_eq!(
         store
-            .purge_expired(now.plus(Duration::from_secs(3_600)))
+            .purge_once(now.plus(Duration::from_secs(3_600)))
             .await
             .unwrap(),
-        0
+        PurgeReport::default()
     );
     assert_eq!(keys_under(&scope.config.key_prefix).await.len(), 1);
     scope.cleanup().await;

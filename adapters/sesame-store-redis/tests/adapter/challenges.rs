@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use sesame_domain::ports::{ChallengeStore, EXPIRED_CHALLENGE_RETENTION, StoreError};
+use sesame_domain::ports::{ChallengeStore, Housekeeping, StoreError};
+use sesame_domain::retention::EXPIRED_CHALLENGE_RETENTION;
 use sesame_testkit::fixtures::{fresh_challenge, fresh_email, fresh_phone, real_now};
 
 use crate::scope::Scope;
@@ -106,11 +107,12 @@ async fn delete_clears_the_index_only_when_it_points_to_the_deleted_id() {
 }
 
 #[tokio::test]
-async fn purge_removes_exactly_the_challenges_expired_before_the_cutoff() {
+async fn a_purge_removes_exactly_the_challenges_past_their_retention() {
     let scope = Scope::new();
     let store = scope.store().await;
     let now = real_now();
     let cutoff = sesame_domain::time::Timestamp::from_unix_millis(now.unix_millis() - 600_000);
+    let purge_at = cutoff.plus(EXPIRED_CHALLENGE_RETENTION);
     let expiring = |offset_ms: i64| {
         let mut ch = fresh_challenge(fresh_email(), now);
         ch.expires_at =
@@ -124,14 +126,14 @@ async fn purge_removes_exactly_the_challenges_expired_before_the_cutoff() {
     for ch in gone.iter().chain(&kept) {
         store.put(ch).await.unwrap();
     }
-    assert_eq!(store.purge_expired(cutoff).await.unwrap(), 2);
+    assert_eq!(store.purge_once(purge_at).await.unwrap().challenges, 2);
     for ch in &gone {
         assert_eq!(store.latest(&ch.key()).await.unwrap(), None);
     }
     for ch in &kept {
         assert_eq!(store.latest(&ch.key()).await.unwrap().as_ref(), Some(ch));
     }
-    assert_eq!(store.purge_expired(cutoff).await.unwrap(), 0);
+    assert_eq!(store.purge_once(purge_at).await.unwrap().challenges, 0);
     scope.cleanup().await;
 }
 
@@ -148,7 +150,11 @@ async fn a_purge_bigger_than_one_batch_removes_everything_expired() {
         ch.expires_at = expired.expires_at;
         store.put(&ch).await.unwrap();
     }
-    assert_eq!(store.purge_expired(now).await.unwrap(), 1_100);
+    let report = store
+        .purge_once(now.plus(EXPIRED_CHALLENGE_RETENTION))
+        .await
+        .unwrap();
+    assert_eq!(report.challenges, 1_100);
     assert_eq!(keys_under(&scope.config.key_prefix).await.len(), 0);
     scope.cleanup().await;
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, HealthCheck, RateLimiter, StoreError,
+    AuthorizationCodeStore, ChallengeStore, HealthCheck, Housekeeping, RateLimiter, StoreError,
 };
 use sesame_domain::rate_limit::RateLimit;
 use sesame_store_redis::{RedisConfig, RedisStore};
@@ -38,8 +38,7 @@ fn assert_unavailable<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str) 
     );
 }
 
-/// Every port method once, each required to be `Unavailable` (except the
-/// authorization codes' `purge_expired`, which never calls Redis).
+/// Every port method once, each required to be `Unavailable`.
 async fn every_call_is_unavailable(store: &RedisStore) {
     let now = real_now();
     let ch = fresh_challenge(fresh_email(), now);
@@ -54,8 +53,8 @@ async fn every_call_is_unavailable(store: &RedisStore) {
     );
     assert_unavailable(no_hang(store.delete(&ch.id)).await, "delete");
     assert_unavailable(
-        no_hang(ChallengeStore::purge_expired(store, now)).await,
-        "purge_expired",
+        no_hang(Housekeeping::purge_once(store, now)).await,
+        "purge_once",
     );
     let code = fresh_authorization_code(now);
     assert_unavailable(
@@ -143,7 +142,7 @@ async fn the_store_reconnects_once_redis_is_back() {
 async fn the_health_check_passes_against_a_live_redis() {
     let proxy = Proxy::start().await;
     let store = RedisStore::connect(&quick(proxy.url())).await.unwrap();
-    assert_eq!(store.name(), "redis");
+    assert_eq!(HealthCheck::name(&store), "redis");
     no_hang(store.check()).await.unwrap();
     proxy.kill().await;
 }

@@ -6,11 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::SecretBox;
-use sesame_domain::ports::Clock;
 use sesame_domain::{
-    Api, AuthParams, Challenge, ChallengeId, Client, ClientId, ClientSecretHash, CodeMac,
-    Connection, EmailAddress, GrantType, KeyStatus, PhoneNumber, Recipient, RefreshTokenRecord,
-    SendMode, SigningAlg, SigningKey, Timestamp, User, UserId,
+    AuthParams, Challenge, ChallengeId, ClientId, CodeMac, Connection, EmailAddress, KeyStatus,
+    PhoneNumber, Recipient, RefreshTokenRecord, SendMode, SigningAlg, SigningKey, Timestamp, User,
+    UserId,
 };
 use sesame_store_sqlite::{SqliteConfig, SqliteStore};
 use tempfile::TempDir;
@@ -110,28 +109,6 @@ pub fn user(recipient: Recipient, at: Timestamp) -> User {
     }
 }
 
-pub fn client() -> Client {
-    Client {
-        id: ClientId::new(format!("client-{}", unique())),
-        name: "Ünïcode App".to_owned(),
-        secret: Some(ClientSecretHash::of("s3cret")),
-        callbacks: vec!["https://app.example/cb".to_owned()],
-        grant_types: vec![GrantType::PasswordlessOtp, GrantType::RefreshToken],
-        connections: vec![Connection::Email, Connection::Sms],
-        trust_forwarded_for: true,
-        web_origins: vec!["https://app.example".to_owned()],
-        magic_link: sesame_domain::MagicLinkSettings::default(),
-    }
-}
-
-pub fn api() -> Api {
-    Api {
-        identifier: format!("https://api{}.example/", unique()),
-        token_lifetime: Duration::new(86_400, 123_456_789),
-        signing_alg: SigningAlg::ES256,
-    }
-}
-
 pub fn signing_key(alg: SigningAlg, at: Timestamp) -> SigningKey {
     let kid = format!("kid-{}", unique());
     let der: Vec<u8> = (0..=255u8).chain([0, 0, 255]).collect();
@@ -156,14 +133,5 @@ pub fn refresh_record(at: Timestamp) -> RefreshTokenRecord {
         created_at: at,
         expires_at: at.plus(minutes(60)),
         family_expires_at: at.plus(minutes(600)),
-    }
-}
-
-/// A clock stopped at one instant.
-pub struct FixedClock(pub Timestamp);
-
-impl Clock for FixedClock {
-    fn now(&self) -> Timestamp {
-        self.0
     }
 }

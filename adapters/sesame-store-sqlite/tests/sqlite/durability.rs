@@ -1,14 +1,11 @@
 //! What is written survives dropping the store and opening the file again:
 //! the server relies on it to keep its signing keys across restarts.
 
-use sesame_domain::ports::{
-    ApiRegistry, ChallengeStore, ClientRegistry, KeyStore, RateLimiter, RefreshTokenStore,
-    UserStore,
-};
+use sesame_domain::ports::{ChallengeStore, KeyStore, RateLimiter, RefreshTokenStore, UserStore};
 use sesame_domain::{KeyStatus, RateLimit, SigningAlg, Timestamp};
 
 use crate::common::{
-    TempDb, api, challenge, client, email, minutes, now, phone, refresh_record, signing_key, user,
+    TempDb, challenge, email, minutes, now, phone, refresh_record, signing_key, user,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -16,7 +13,6 @@ async fn everything_written_is_there_after_a_reopen() {
     let db = TempDb::new();
     let t = now();
     let (u1, u2) = (user(email(), t), user(phone(), t));
-    let (c, a) = (client(), api());
     let ch = challenge(email(), t);
     let rt = refresh_record(t);
     let old_rsa = signing_key(SigningAlg::RS256, Timestamp::from_unix_millis(1_000));
@@ -28,8 +24,6 @@ async fn everything_written_is_there_after_a_reopen() {
         UserStore::create(&store, &u1).await.unwrap();
         UserStore::create(&store, &u2).await.unwrap();
         UserStore::record_login(&store, &u2.id, t).await.unwrap();
-        ClientRegistry::upsert(&store, &c).await.unwrap();
-        ApiRegistry::upsert(&store, &a).await.unwrap();
         store.put(&ch).await.unwrap();
         RefreshTokenStore::insert(&store, &rt).await.unwrap();
         assert!(KeyStore::rotate(&store, &old_rsa, None).await.unwrap());
@@ -53,11 +47,6 @@ async fn everything_written_is_there_after_a_reopen() {
         .unwrap()
         .unwrap();
     assert_eq!((logged_in.logins_count, logged_in.verified), (1, true));
-    assert_eq!(ClientRegistry::get(&store, &c.id).await.unwrap(), Some(c));
-    assert_eq!(
-        ApiRegistry::get(&store, &a.identifier).await.unwrap(),
-        Some(a)
-    );
     assert_eq!(store.latest(&ch.key()).await.unwrap(), Some(ch));
     assert_eq!(
         RefreshTokenStore::find(&store, &rt.token_mac)

@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use sesame_domain::ports::{
-    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, KeyStore,
-    RateLimiter, RefreshTokenStore, StoreError, UserStore,
+    AuthorizationCodeStore, ChallengeStore, HealthCheck, KeyStore, RateLimiter, RefreshTokenStore,
+    StoreError, UserStore,
 };
-use sesame_domain::{ClientId, RateLimit, SigningAlg};
+use sesame_domain::{RateLimit, SigningAlg};
 use sesame_store_sqlite::{SqliteConfig, SqliteStore};
 
 use crate::common::{
@@ -104,19 +104,10 @@ async fn every_port_of_a_closed_store_is_unavailable() {
     unavailable("consume", store.consume(&ch.id, t).await);
     unavailable("record_failure", store.record_failure(&ch.id).await);
     unavailable("delete", store.delete(&ch.id).await);
-    unavailable(
-        "purge_expired",
-        ChallengeStore::purge_expired(&store, t).await,
-    );
     unavailable("create", store.create(&u).await);
     unavailable("find", UserStore::find(&store, &u.recipient).await);
     unavailable("record_login", store.record_login(&u.id, t).await);
     unavailable("set_blocked", store.set_blocked(&u.id, true).await);
-    unavailable(
-        "client",
-        ClientRegistry::get(&store, &ClientId::new("x")).await,
-    );
-    unavailable("api", ApiRegistry::get(&store, "x").await);
     unavailable("active", store.active().await);
     let key = signing_key(SigningAlg::EdDSA, t);
     unavailable("rotate key", KeyStore::rotate(&store, &key, None).await);
@@ -136,13 +127,12 @@ async fn every_port_of_a_closed_store_is_unavailable() {
         "record_family",
         store.record_family(&code.code_mac, "rtf_x").await,
     );
-    unavailable(
-        "purge codes",
-        AuthorizationCodeStore::purge_expired(&store, t).await,
-    );
     unavailable("hit", store.hit("k", rule, t).await);
     unavailable("peek", store.peek("k", rule, t).await);
-    unavailable("purge", store.purge(t).await);
+    unavailable(
+        "purge_once",
+        sesame_domain::ports::Housekeeping::purge_once(&store, t).await,
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,5 +1,5 @@
 //! Adapter-specific tests on real SQLite files: concurrency, two stores on
-//! one file, durability across a reopen, migrations, faults and the purger.
+//! one file, durability across a reopen, migrations, faults and housekeeping.
 //! The port rules themselves are checked by `tests/contract.rs`.
 
 // Helpers count as test code too, for the unwrap/panic lints.
@@ -11,5 +11,5 @@ mod corrupt_rows;
 mod cross_instance;
 mod durability;
 mod faults;
+mod housekeeping;
 mod migrations;
-mod purger;

@@ -1,6 +1,5 @@
 //! Opening a database migrates it once; opening it again changes nothing.
 
-use sesame_domain::MagicLinkSettings;
 use sesame_domain::ports::UserStore;
 use sqlx::Row;
 
@@ -61,15 +60,21 @@ async fn stores_opening_a_fresh_file_at_once_all_succeed() {
 }
 
 #[tokio::test]
-async fn a_client_written_before_magic_link_settings_existed_reads_back_with_the_defaults() {
+async fn a_file_an_earlier_release_left_migrates_and_drops_the_unread_registry_tables() {
     let db = TempDb::new();
-    // The file as the first release left it: only the initial migration.
-    let first = tempfile::tempdir().unwrap();
-    let initial = &migration_files()[0];
-    std::fs::copy(initial, first.path().join(initial.file_name().unwrap())).unwrap();
+    // The file as the last release with registry tables left it: every
+    // migration before the one that drops them, a client and an API.
+    let earlier = tempfile::tempdir().unwrap();
+    let files = migration_files();
+    let older = files
+        .iter()
+        .take_while(|f| !f.ends_with("0004_drop_registries.sql"));
+    for file in older {
+        std::fs::copy(file, earlier.path().join(file.file_name().unwrap())).unwrap();
+    }
     let options = db.config().connect_options().unwrap();
     let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-    sqlx::migrate::Migrator::new(first.path())
+    sqlx::migrate::Migrator::new(earlier.path())
         .await
         .unwrap()
         .run(&pool)
@@ -77,7 +82,15 @@ async fn a_client_written_before_magic_link_settings_existed_reads_back_with_the
         .unwrap();
     sqlx::query(
         "INSERT INTO clients (id, name, secret_hash, callbacks, grant_types, connections, \
-         trust_forwarded_for, web_origins) VALUES ('old-app', 'Old', NULL, '[]', '[]', '[]', 0, '[]')",
+         trust_forwarded_for, web_origins, magic_link) \
+         VALUES ('old-app', 'Old', NULL, '[]', '[]', '[]', 0, '[]', '{}')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO apis (identifier, token_lifetime_secs, token_lifetime_nanos, signing_alg) \
+         VALUES ('https://api.example.com/', 86400, 0, 'RS256')",
     )
     .execute(&pool)
     .await
@@ -85,13 +98,36 @@ async fn a_client_written_before_magic_link_settings_existed_reads_back_with_the
     pool.close().await;
 
     let store = db.open().await;
-    assert_eq!(applied_migrations(&db).await.len(), migration_files().len());
-    let client =
-        sesame_domain::ports::ClientRegistry::get(&store, &sesame_domain::ClientId::new("old-app"))
-            .await
-            .unwrap()
-            .unwrap();
-    assert_eq!(client.magic_link, MagicLinkSettings::default());
+    assert_eq!(applied_migrations(&db).await.len(), files.len());
+    assert_eq!(
+        tables_named(&db, &["clients", "apis"]).await,
+        Vec::<String>::new()
+    );
+    let u = user(email(), now());
+    store.create(&u).await.unwrap();
+    assert_eq!(store.get(&u.id).await.unwrap(), Some(u));
+}
+
+/// Which of `names` are tables in the file.
+async fn tables_named(db: &TempDb, names: &[&str]) -> Vec<String> {
+    let pool = sqlx::SqlitePool::connect_with(db.config().connect_options().unwrap())
+        .await
+        .unwrap();
+    let mut found = Vec::new();
+    for name in names {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        )
+        .bind(name)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if n > 0 {
+            found.push((*name).to_owned());
+        }
+    }
+    pool.close().await;
+    found
 }
 
 #[tokio::test]

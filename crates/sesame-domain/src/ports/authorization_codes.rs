@@ -18,9 +18,9 @@ pub trait AuthorizationCodeStore: Send + Sync {
     /// # Errors
     /// - MUST store every field unchanged; [`redeem`](Self::redeem) returns it.
     /// - MUST keep the record until at least
-    ///   [`AUTHORIZATION_CODE_RETENTION`](crate::authorization::AUTHORIZATION_CODE_RETENTION)
-    ///   after its `expires_at`, so that a
-    ///   replay is still recognised.
+    ///   [`AUTHORIZATION_CODE_RETENTION`](crate::retention::AUTHORIZATION_CODE_RETENTION)
+    ///   after its `expires_at`, so that a replay is still recognised (see
+    ///   [`Housekeeping`](super::Housekeeping)).
     async fn insert(&self, code: &AuthorizationCode) -> Result<(), StoreError>;
 
     /// Spends code `mac`, if it is still exchangeable at `now`.
@@ -46,12 +46,4 @@ pub trait AuthorizationCodeStore: Send + Sync {
     /// MUST be atomic with [`redeem`](Self::redeem): a replay either sees the
     /// family or makes this call return `false`, never neither.
     async fn record_family(&self, mac: &CodeMac, family_id: &str) -> Result<bool, StoreError>;
-
-    /// Removes codes whose `expires_at` is before `before`; returns how many
-    /// went.
-    ///
-    /// # Errors
-    /// MUST NOT remove a code whose `expires_at >= before`. Callers pass
-    /// `now - AUTHORIZATION_CODE_RETENTION`.
-    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError>;
 }

@@ -1,16 +1,10 @@
 //! Where issued challenges wait to be redeemed.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 
 use super::StoreError;
 use crate::challenge::{Challenge, ChallengeId, ChallengeKey};
 use crate::time::Timestamp;
-
-/// How long an expired challenge must still be readable, so a late user is
-/// told "expired" rather than "wrong code".
-pub const EXPIRED_CHALLENGE_RETENTION: Duration = Duration::from_secs(15 * 60);
 
 /// Storage for challenges.
 ///
@@ -32,8 +26,9 @@ pub trait ChallengeStore: Send + Sync {
     ///
     /// # Errors
     /// - MUST return an expired challenge until at least
-    ///   [`EXPIRED_CHALLENGE_RETENTION`] after its `expires_at`; MAY return
-    ///   `None` after that.
+    ///   [`EXPIRED_CHALLENGE_RETENTION`](crate::retention::EXPIRED_CHALLENGE_RETENTION)
+    ///   after its `expires_at`; MAY return `None` after that (see
+    ///   [`Housekeeping`](super::Housekeeping)).
     /// - MUST reflect every completed `record_failure` and `consume`.
     async fn latest(&self, key: &ChallengeKey) -> Result<Option<Challenge>, StoreError>;
 
@@ -62,11 +57,4 @@ pub trait ChallengeStore: Send + Sync {
     /// # Errors
     /// MUST succeed when `id` is unknown (idempotent).
     async fn delete(&self, id: &ChallengeId) -> Result<(), StoreError>;
-
-    /// Removes challenges whose `expires_at` is before `before`; returns how
-    /// many went.
-    ///
-    /// # Errors
-    /// MUST NOT remove a challenge whose `expires_at >= before`.
-    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError>;
 }

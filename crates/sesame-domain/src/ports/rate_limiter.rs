@@ -19,7 +19,9 @@ pub trait RateLimiter: Send + Sync {
     /// - MUST be atomic: of N concurrent hits on a fresh key, exactly
     ///   `min(N, limit)` are allowed.
     /// - `remaining` is `limit - count` (never below zero) after this hit.
-    /// - Counters MUST expire by themselves after their window.
+    /// - Counters MUST expire by themselves after their window: a hit in the
+    ///   next window starts from zero. A counter kept after its window
+    ///   ended is removed by [`Housekeeping`](super::Housekeeping).
     async fn hit(
         &self,
         key: &str,

@@ -15,7 +15,12 @@ pub trait RefreshTokenStore: Send + Sync {
     /// Stores the first token of a new family.
     ///
     /// # Errors
-    /// MUST store every field unchanged.
+    /// - MUST store every field unchanged.
+    /// - MUST keep the family, spent and revoked tokens included, until at
+    ///   least
+    ///   [`EXPIRED_REFRESH_FAMILY_RETENTION`](crate::retention::EXPIRED_REFRESH_FAMILY_RETENTION)
+    ///   after its `family_expires_at` (see
+    ///   [`Housekeeping`](super::Housekeeping)).
     async fn insert(&self, record: &RefreshTokenRecord) -> Result<(), StoreError>;
 
     /// The record of token `mac`, whether spent or not; `None` when unknown or

@@ -46,7 +46,6 @@ mock! {
         async fn record_failure(&self, id: &ChallengeId) -> Result<Option<u32>, StoreError>;
         async fn consume(&self, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError>;
         async fn delete(&self, id: &ChallengeId) -> Result<(), StoreError>;
-        async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError>;
     }
 }
 
@@ -67,7 +66,6 @@ mock! {
     #[async_trait]
     impl ClientRegistry for Clients {
         async fn get(&self, id: &ClientId) -> Result<Option<Client>, StoreError>;
-        async fn upsert(&self, client: &Client) -> Result<(), StoreError>;
     }
 }
 
@@ -76,7 +74,6 @@ mock! {
     #[async_trait]
     impl ApiRegistry for Apis {
         async fn get(&self, identifier: &str) -> Result<Option<Api>, StoreError>;
-        async fn upsert(&self, api: &Api) -> Result<(), StoreError>;
     }
 }
 
@@ -114,7 +111,6 @@ mock! {
         async fn insert(&self, code: &AuthorizationCode) -> Result<(), StoreError>;
         async fn redeem(&self, mac: &CodeMac, now: Timestamp) -> Result<Redemption, StoreError>;
         async fn record_family(&self, mac: &CodeMac, family_id: &str) -> Result<bool, StoreError>;
-        async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError>;
     }
 }
 

@@ -1,9 +1,9 @@
 //! The [`AuthorizationCodeStore`] checks.
 //!
 //! Every code is fresh (random MAC, client and user), issued at the real
-//! current time; the purge checks share one cutoff, ten minutes before the
-//! first of them ran, earlier than every expiry the other checks store, so checks running in
-//! parallel on one backend leave each other alone.
+//! current time, so checks running in parallel on one backend leave each
+//! other alone. Retention and purging are checked in
+//! [`super::housekeeping`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,21 +21,6 @@ const RACERS: usize = 16;
 /// How many codes [`record_family_and_a_replay_never_miss_each_other`]
 /// races a `record_family` and a replay on.
 const ROUNDS: usize = 16;
-/// How long before now the purge checks cut off: well inside
-/// [`AUTHORIZATION_CODE_RETENTION`](sesame_domain::authorization::AUTHORIZATION_CODE_RETENTION)
-/// (15 min), so a store whose records expire by themselves still holds
-/// everything these checks write.
-const PURGE_CUTOFF_AGO: Duration = Duration::from_secs(10 * 60);
-
-/// The one cutoff every purge check in this process uses: `PURGE_CUTOFF_AGO`
-/// before the first check ran. Suites running in parallel on one store must
-/// share it, or a suite purging with a later cutoff removes what another
-/// suite's check must find kept at its earlier one.
-fn purge_cutoff() -> Timestamp {
-    static CUTOFF: std::sync::OnceLock<Timestamp> = std::sync::OnceLock::new();
-    *CUTOFF.get_or_init(|| ago(real_now(), PURGE_CUTOFF_AGO))
-}
-
 /// `d` before `t`.
 fn ago(t: Timestamp, d: Duration) -> Timestamp {
     Timestamp::from_unix_millis(
@@ -59,13 +44,6 @@ async fn record_family(store: &dyn AuthorizationCodeStore, mac: &CodeMac, family
 /// A fresh refresh-family id.
 fn fresh_family() -> String {
     format!("rtf_{}", unique_hex())
-}
-
-/// A fresh code that expires at `expires_at`, issued a lifetime before.
-fn expiring_at(expires_at: Timestamp) -> AuthorizationCode {
-    let mut code = fresh_authorization_code(ago(expires_at, Duration::from_secs(60)));
-    code.expires_at = expires_at;
-    code
 }
 
 /// Stores `code` and spends it at its `created_at`, so that afterwards a
@@ -288,99 +266,4 @@ pub async fn record_family_and_a_replay_never_miss_each_other(
             "a replay racing record_family (which returned {recorded})"
         );
     }
-}
-
-/// `purge_expired(cutoff)` keeps every code whose `expires_at >= cutoff`:
-/// spent ones still answer `Reused` with their family, a live one still
-/// redeems. Codes expired before the cutoff may go or stay (stores whose
-/// records expire by themselves may leave them to that); see
-/// [`purge_removes_the_codes_expired_before_the_cutoff`].
-pub async fn purge_keeps_every_code_expiring_at_or_after_the_cutoff(
-    store: &dyn AuthorizationCodeStore,
-) {
-    let now = real_now();
-    let cutoff = purge_cutoff();
-    let spent = [
-        expiring_at(cutoff),
-        expiring_at(cutoff.plus(Duration::from_millis(1))),
-        expiring_at(cutoff.plus(Duration::from_secs(60))),
-    ];
-    let family = fresh_family();
-    for code in &spent {
-        insert_spent(store, code).await;
-    }
-    assert!(
-        record_family(store, &spent[0].code_mac, &family).await,
-        "record_family on a spent, never replayed code returned false"
-    );
-    let live = fresh_authorization_code(now);
-    insert(store, &live).await;
-    ok(store.purge_expired(cutoff).await, "purge_expired");
-    for (i, code) in spent.iter().enumerate() {
-        let family_id = (i == 0).then(|| family.clone());
-        assert_eq!(
-            redeem(store, &code.code_mac, now).await,
-            Redemption::Reused { family_id },
-            "replaying a spent code with expires_at >= cutoff after a purge"
-        );
-    }
-    assert_eq!(
-        redeem(store, &live.code_mac, now).await,
-        Redemption::Redeemed(live.clone()),
-        "redeeming a live code after a purge"
-    );
-}
-
-/// `purge_expired(cutoff)` removes the codes whose `expires_at < cutoff`,
-/// spent or not (a replay of a removed one is `Invalid`), counts them in
-/// its result, and keeps the rest as
-/// [`purge_keeps_every_code_expiring_at_or_after_the_cutoff`] demands.
-///
-/// For stores that delete on purge (SQL, memory). A store whose records
-/// expire by themselves (Redis TTLs) may answer `purge_expired` with 0 and
-/// skip this check: the port only forbids removing too much.
-pub async fn purge_removes_the_codes_expired_before_the_cutoff(store: &dyn AuthorizationCodeStore) {
-    let now = real_now();
-    let cutoff = purge_cutoff();
-    let gone = [
-        expiring_at(ago(cutoff, Duration::from_secs(120))),
-        expiring_at(ago(cutoff, Duration::from_millis(1))),
-    ];
-    let kept = expiring_at(cutoff);
-    for code in gone.iter().chain([&kept]) {
-        insert_spent(store, code).await;
-    }
-    let unspent = expiring_at(ago(cutoff, Duration::from_secs(1)));
-    insert(store, &unspent).await;
-    let removed = ok(store.purge_expired(cutoff).await, "purge_expired");
-    assert!(
-        removed >= 3,
-        "purge_expired reported {removed} removals, but 3 codes had expired before the cutoff"
-    );
-    for code in &gone {
-        assert_eq!(
-            redeem(store, &code.code_mac, now).await,
-            Redemption::Invalid,
-            "a spent code expired before the cutoff survived the purge"
-        );
-        assert!(
-            !record_family(store, &code.code_mac, &fresh_family()).await,
-            "record_family on a purged code returned true"
-        );
-    }
-    assert_eq!(
-        redeem(
-            store,
-            &unspent.code_mac,
-            ago(unspent.expires_at, Duration::from_secs(1))
-        )
-        .await,
-        Redemption::Invalid,
-        "an unspent code expired before the cutoff survived the purge"
-    );
-    assert_eq!(
-        redeem(store, &kept.code_mac, now).await,
-        Redemption::Reused { family_id: None },
-        "a spent code with expires_at == cutoff did not survive the purge"
-    );
 }

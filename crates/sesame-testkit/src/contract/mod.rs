@@ -21,12 +21,14 @@
 //! backend with other tests running in parallel, except [`key_store`],
 //! which needs an empty key store of its own. Instants are based on the
 //! real current time, since adapters with native TTLs derive them from the
-//! instants they store; "expired" instants stay within
-//! [`sesame_domain::ports::EXPIRED_CHALLENGE_RETENTION`] of now.
+//! instants they store; "expired" instants stay well within their
+//! retention ([`sesame_domain::retention`]), so that the [`housekeeping`]
+//! checks, which purge as of one shared instant, leave them alone.
 
 pub mod authorization_codes;
 pub mod challenges;
 pub mod health;
+pub mod housekeeping;
 pub mod keys;
 pub mod rate_limiter;
 pub mod redemption;
@@ -38,9 +40,10 @@ pub mod users;
 use std::sync::Arc;
 
 use sesame_domain::ports::{
-    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, KeyStore,
-    RateLimiter, RefreshTokenStore, UserStore,
+    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, Housekeeping,
+    KeyStore, RateLimiter, RefreshTokenStore, UserStore,
 };
+use sesame_domain::{Api, Client};
 
 /// Every [`ChallengeStore`] check, in [`challenges`].
 pub async fn challenge_store(store: Arc<dyn ChallengeStore>) {
@@ -60,7 +63,6 @@ pub async fn challenge_store(store: Arc<dyn ChallengeStore>) {
     challenges::record_failure_refuses_consumed_and_unknown(s).await;
     challenges::delete_removes_the_challenge_and_is_idempotent(s).await;
     challenges::deleting_a_replaced_challenge_keeps_its_successor(s).await;
-    challenges::purge_removes_only_challenges_expired_before_the_cutoff(s).await;
 }
 
 /// Every [`UserStore`] check, in [`users`].
@@ -76,20 +78,26 @@ pub async fn user_store(store: Arc<dyn UserStore>) {
     users::set_blocked_blocks_and_unblocks(s).await;
 }
 
-/// Every [`ClientRegistry`] check, in [`registries`].
-pub async fn client_registry(store: Arc<dyn ClientRegistry>) {
-    let s = store.as_ref();
-    registries::clients_round_trip_every_field(s).await;
-    registries::an_unknown_client_is_not_found(s).await;
-    registries::client_upsert_replaces_every_field(s).await;
+/// Every [`ClientRegistry`] check, in [`registries`], on registries that
+/// `registry_of` builds holding the clients it is given:
+///
+/// ```no_run
+/// # use std::sync::Arc;
+/// # use sesame_testkit::{contract, MemoryClientRegistry};
+/// # async fn demo() {
+/// contract::client_registry(|clients| Arc::new(MemoryClientRegistry::with_clients(clients))).await;
+/// # }
+/// ```
+pub async fn client_registry(registry_of: impl Fn(Vec<Client>) -> Arc<dyn ClientRegistry> + Sync) {
+    registries::clients_round_trip_every_field(&registry_of).await;
+    registries::an_unknown_client_is_not_found(&registry_of).await;
 }
 
-/// Every [`ApiRegistry`] check, in [`registries`].
-pub async fn api_registry(store: Arc<dyn ApiRegistry>) {
-    let s = store.as_ref();
-    registries::apis_round_trip_every_field(s).await;
-    registries::apis_are_found_by_their_exact_identifier(s).await;
-    registries::api_upsert_replaces_every_field(s).await;
+/// Every [`ApiRegistry`] check, in [`registries`], on registries that
+/// `registry_of` builds holding the APIs it is given.
+pub async fn api_registry(registry_of: impl Fn(Vec<Api>) -> Arc<dyn ApiRegistry> + Sync) {
+    registries::apis_round_trip_every_field(&registry_of).await;
+    registries::apis_are_found_by_their_exact_identifier(&registry_of).await;
 }
 
 /// Every [`KeyStore`] check, in [`keys`]. Requires an EMPTY key store, used
@@ -116,11 +124,7 @@ pub async fn refresh_token_store(store: Arc<dyn RefreshTokenStore>) {
     refresh_tokens::revoke_family_is_idempotent(s).await;
 }
 
-/// Every [`AuthorizationCodeStore`] check, in [`authorization_codes`],
-/// except
-/// [`purge_removes_the_codes_expired_before_the_cutoff`](authorization_codes::purge_removes_the_codes_expired_before_the_cutoff),
-/// which stores that delete on purge run as well and stores whose records
-/// expire by themselves (Redis) may skip.
+/// Every [`AuthorizationCodeStore`] check, in [`authorization_codes`].
 pub async fn authorization_code_store(store: Arc<dyn AuthorizationCodeStore>) {
     let s = store.as_ref();
     authorization_codes::insert_then_redeem_returns_every_field_unchanged(s).await;
@@ -132,7 +136,6 @@ pub async fn authorization_code_store(store: Arc<dyn AuthorizationCodeStore>) {
     authorization_codes::a_code_is_invalid_from_its_expiry_on(s).await;
     authorization_codes::concurrent_redeems_spend_the_code_once(&store).await;
     authorization_codes::record_family_and_a_replay_never_miss_each_other(&store).await;
-    authorization_codes::purge_keeps_every_code_expiring_at_or_after_the_cutoff(s).await;
 }
 
 /// Every [`RateLimiter`] check, in [`rate_limiter`](mod@rate_limiter).
@@ -144,6 +147,54 @@ pub async fn rate_limiter(limiter: Arc<dyn RateLimiter>) {
     rate_limiter::peek_does_not_count(l).await;
     rate_limiter::windows_roll_over(l).await;
     rate_limiter::keys_are_independent(l).await;
+}
+
+/// Every retention check of challenges, in [`housekeeping`]: `housekeeping`
+/// (usually the same store) purges exactly the challenges of `store` past
+/// their retention.
+pub async fn challenge_retention(
+    store: Arc<dyn ChallengeStore>,
+    housekeeping: Arc<dyn Housekeeping>,
+) {
+    housekeeping::challenges_past_their_retention_are_purged(store.as_ref(), housekeeping.as_ref())
+        .await;
+}
+
+/// Every retention check of authorization codes, in [`housekeeping`]. A
+/// store whose codes expire by themselves (Redis) runs only
+/// [`housekeeping::authorization_codes_within_their_retention_are_kept`].
+pub async fn authorization_code_retention(
+    store: Arc<dyn AuthorizationCodeStore>,
+    housekeeping: Arc<dyn Housekeeping>,
+) {
+    let (s, h) = (store.as_ref(), housekeeping.as_ref());
+    housekeeping::authorization_codes_within_their_retention_are_kept(s, h).await;
+    housekeeping::authorization_codes_past_their_retention_are_purged(s, h).await;
+}
+
+/// Every retention check of refresh-token families, in [`housekeeping`].
+pub async fn refresh_family_retention(
+    store: Arc<dyn RefreshTokenStore>,
+    housekeeping: Arc<dyn Housekeeping>,
+) {
+    housekeeping::refresh_families_past_their_retention_are_purged(
+        store.as_ref(),
+        housekeeping.as_ref(),
+    )
+    .await;
+}
+
+/// Every retention check of rate-limit counters, in [`housekeeping`]. A
+/// limiter whose counters expire by themselves (Redis) has none to run.
+pub async fn rate_limit_retention(
+    limiter: Arc<dyn RateLimiter>,
+    housekeeping: Arc<dyn Housekeeping>,
+) {
+    housekeeping::rate_limit_counters_are_purged_once_their_window_ended(
+        limiter.as_ref(),
+        housekeeping.as_ref(),
+    )
+    .await;
 }
 
 /// 50 tasks redeem the same code at once through the real service; exactly

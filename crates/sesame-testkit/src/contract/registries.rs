@@ -1,18 +1,29 @@
 //! The [`ClientRegistry`] and [`ApiRegistry`] checks.
+//!
+//! The ports only read, so each check takes a function that builds a
+//! registry holding the records given (from a list, by registering them one
+//! by one, from a configuration file…), and checks what `get` must answer.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sesame_domain::ports::{ApiRegistry, ClientRegistry};
-use sesame_domain::{Client, Connection, GrantType, MagicLinkSettings, SigningAlg};
+use sesame_domain::{Api, Client, MagicLinkSettings, SigningAlg};
 
 use super::support::ok;
 use crate::fixtures::{fresh_api, fresh_client, fresh_client_id, unique_hex};
 
-/// `upsert` then `get` returns the client with every field unchanged, list
+/// Builds a client registry holding the clients given.
+pub type ClientRegistryOf<'a> = &'a (dyn Fn(Vec<Client>) -> Arc<dyn ClientRegistry> + Sync);
+
+/// Builds an API registry holding the APIs given.
+pub type ApiRegistryOf<'a> = &'a (dyn Fn(Vec<Api>) -> Arc<dyn ApiRegistry> + Sync);
+
+/// `get` returns each registered client with every field unchanged, list
 /// order included: a confidential client with everything filled (magic-link
 /// settings that differ from the defaults in every field), and a public one
 /// with empty lists and default magic-link settings.
-pub async fn clients_round_trip_every_field(store: &dyn ClientRegistry) {
+pub async fn clients_round_trip_every_field(registry_of: ClientRegistryOf<'_>) {
     let full = fresh_client();
     let bare = Client {
         id: fresh_client_id(),
@@ -30,93 +41,67 @@ pub async fn clients_round_trip_every_field(store: &dyn ClientRegistry) {
         MagicLinkSettings::default(),
         "the full client must carry non-default magic-link settings"
     );
+    let registry = registry_of(vec![full.clone(), bare.clone()]);
     for client in [&full, &bare] {
-        ok(store.upsert(client).await, "upsert");
-        let got = ok(store.get(&client.id).await, "get");
+        let got = ok(registry.get(&client.id).await, "get");
         assert_eq!(got.as_ref(), Some(client), "a client read back");
     }
 }
 
-/// `get` of an id never registered returns `None`.
-pub async fn an_unknown_client_is_not_found(store: &dyn ClientRegistry) {
-    assert!(
-        ok(store.get(&fresh_client_id()).await, "get").is_none(),
-        "get of an unknown client id returned a client"
-    );
+/// `get` of an id never registered returns `None`, from an empty registry
+/// and from one holding other clients.
+pub async fn an_unknown_client_is_not_found(registry_of: ClientRegistryOf<'_>) {
+    for registered in [Vec::new(), vec![fresh_client(), fresh_client()]] {
+        let registry = registry_of(registered);
+        assert!(
+            ok(registry.get(&fresh_client_id()).await, "get").is_none(),
+            "get of an unknown client id returned a client"
+        );
+    }
 }
 
-/// A second `upsert` with the same id replaces every field (magic-link
-/// settings back to the defaults included), and leaves other clients alone.
-pub async fn client_upsert_replaces_every_field(store: &dyn ClientRegistry) {
-    let first = fresh_client();
-    let bystander = fresh_client();
-    ok(store.upsert(&first).await, "upsert");
-    ok(store.upsert(&bystander).await, "upsert");
-    let second = Client {
-        id: first.id.clone(),
-        name: "Renamed".to_owned(),
-        secret: None,
-        callbacks: vec!["https://other.example.com/cb".to_owned()],
-        grant_types: vec![GrantType::PasswordlessOtp],
-        connections: vec![Connection::Sms],
-        trust_forwarded_for: false,
-        web_origins: Vec::new(),
-        magic_link: MagicLinkSettings::default(),
-    };
-    ok(store.upsert(&second).await, "upsert");
-    let got = ok(store.get(&first.id).await, "get");
-    assert_eq!(got, Some(second), "a client after being replaced");
-    let other = ok(store.get(&bystander.id).await, "get");
-    assert_eq!(other, Some(bystander), "replacing a client changed another");
-}
-
-/// `upsert` then `get` returns the API unchanged, for every signing
-/// algorithm.
-pub async fn apis_round_trip_every_field(store: &dyn ApiRegistry) {
-    for (alg, secs) in [
-        (SigningAlg::RS256, 86_400),
-        (SigningAlg::ES256, 1),
-        (SigningAlg::EdDSA, 2_592_001),
-    ] {
-        let mut api = fresh_api();
-        api.signing_alg = alg;
-        api.token_lifetime = Duration::from_secs(secs);
-        ok(store.upsert(&api).await, "upsert");
-        let got = ok(store.get(&api.identifier).await, "get");
+/// `get` returns each registered API unchanged, for every signing algorithm
+/// and lifetimes from one second to past a month.
+pub async fn apis_round_trip_every_field(registry_of: ApiRegistryOf<'_>) {
+    let apis: Vec<Api> = [
+        (SigningAlg::RS256, Duration::from_secs(86_400)),
+        (SigningAlg::ES256, Duration::from_secs(1)),
+        (SigningAlg::EdDSA, Duration::new(2_592_001, 123_456_789)),
+    ]
+    .into_iter()
+    .map(|(alg, lifetime)| Api {
+        signing_alg: alg,
+        token_lifetime: lifetime,
+        ..fresh_api()
+    })
+    .collect();
+    let registry = registry_of(apis.clone());
+    for api in apis {
+        let got = ok(registry.get(&api.identifier).await, "get");
         assert_eq!(got, Some(api), "an API read back");
     }
 }
 
 /// `get` compares identifiers exactly: unknown, case-changed and
 /// slash-changed identifiers are not found.
-pub async fn apis_are_found_by_their_exact_identifier(store: &dyn ApiRegistry) {
-    let mut api = fresh_api();
-    api.identifier = format!("https://API-{}.example.com/", unique_hex());
-    ok(store.upsert(&api).await, "upsert");
+pub async fn apis_are_found_by_their_exact_identifier(registry_of: ApiRegistryOf<'_>) {
+    let api = Api {
+        identifier: format!("https://API-{}.example.com/", unique_hex()),
+        ..fresh_api()
+    };
+    let registry = registry_of(vec![api.clone()]);
     let unknown = format!("https://never-{}.example.com/", unique_hex());
     let lower = api.identifier.to_lowercase();
     let unslashed = api.identifier.trim_end_matches('/').to_owned();
     for other in [unknown, lower, unslashed] {
         assert!(
-            ok(store.get(&other).await, "get").is_none(),
+            ok(registry.get(&other).await, "get").is_none(),
             "get found an API under an identifier that is not exactly its own"
         );
     }
     assert_eq!(
-        ok(store.get(&api.identifier).await, "get"),
+        ok(registry.get(&api.identifier).await, "get"),
         Some(api),
         "get of the exact identifier"
     );
-}
-
-/// A second `upsert` with the same identifier replaces every field.
-pub async fn api_upsert_replaces_every_field(store: &dyn ApiRegistry) {
-    let first = fresh_api();
-    let mut second = first.clone();
-    second.token_lifetime = Duration::from_secs(60);
-    second.signing_alg = SigningAlg::EdDSA;
-    ok(store.upsert(&first).await, "upsert");
-    ok(store.upsert(&second).await, "upsert");
-    let got = ok(store.get(&first.identifier).await, "get");
-    assert_eq!(got, Some(second), "an API after being replaced");
 }

@@ -3,11 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use sesame_domain::code::MacKey;
 use sesame_domain::ports::{
-    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, KeyStore,
-    MessageRenderer, RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
+    AuthorizationCodeStore, ChallengeStore, HealthCheck, KeyStore, MessageRenderer, RateLimiter,
+    RefreshTokenStore, TokenMinter, UserStore,
 };
 use sesame_domain::service::Issuer;
 use sesame_domain::{Api, Client, Passwordless, PasswordlessConfig, Ports};
@@ -26,8 +25,6 @@ type Configure = Box<dyn FnOnce(&mut PasswordlessConfig) + Send>;
 pub struct HarnessBuilder {
     challenges: Option<Arc<dyn ChallengeStore>>,
     users: Option<Arc<dyn UserStore>>,
-    clients: Option<Arc<dyn ClientRegistry>>,
-    apis: Option<Arc<dyn ApiRegistry>>,
     keys: Option<Arc<dyn KeyStore>>,
     refresh_tokens: Option<Arc<dyn RefreshTokenStore>>,
     authorization_codes: Option<Arc<dyn AuthorizationCodeStore>>,
@@ -50,8 +47,6 @@ impl Default for HarnessBuilder {
         Self {
             challenges: None,
             users: None,
-            clients: None,
-            apis: None,
             keys: None,
             refresh_tokens: None,
             authorization_codes: None,
@@ -89,18 +84,6 @@ impl HarnessBuilder {
     /// Users go to `store` instead of memory.
     pub fn with_users(mut self, store: Arc<dyn UserStore>) -> Self {
         self.users = Some(store);
-        self
-    }
-
-    /// Clients are registered in `store` instead of memory.
-    pub fn with_clients(mut self, store: Arc<dyn ClientRegistry>) -> Self {
-        self.clients = Some(store);
-        self
-    }
-
-    /// APIs are registered in `store` instead of memory.
-    pub fn with_apis(mut self, store: Arc<dyn ApiRegistry>) -> Self {
-        self.apis = Some(store);
         self
     }
 
@@ -199,11 +182,10 @@ impl HarnessBuilder {
         self
     }
 
-    /// Wires the service and registers the clients and APIs.
+    /// Registers the clients and APIs in memory and wires the service.
     ///
     /// # Errors
-    /// When the MAC secret is too short, the issuer is invalid, or a
-    /// registry refuses a registration.
+    /// When the MAC secret is too short or the issuer is invalid.
     pub async fn build(self) -> anyhow::Result<Harness> {
         let mut config = PasswordlessConfig::new(Issuer::parse(defaults::ISSUER)?);
         for f in self.configure {
@@ -213,13 +195,19 @@ impl HarnessBuilder {
         let clock = self.clock.unwrap_or_else(StepClock::starting_now);
         let codes = self.codes.unwrap_or_default();
         let outbox = self.outbox.unwrap_or_default();
+        let mut clients = Vec::new();
+        let mut apis = Vec::new();
+        if self.defaults {
+            clients.extend([defaults::confidential_client(), defaults::public_client()]);
+            apis.push(defaults::api());
+        }
+        clients.extend(self.clients_to_register);
+        apis.extend(self.apis_to_register);
+        let registered_clients = Arc::new(MemoryClientRegistry::with_clients(clients));
+        let registered_apis = Arc::new(MemoryApiRegistry::with_apis(apis));
         let ports = Ports {
-            clients: self
-                .clients
-                .unwrap_or_else(|| Arc::new(MemoryClientRegistry::new())),
-            apis: self
-                .apis
-                .unwrap_or_else(|| Arc::new(MemoryApiRegistry::new())),
+            clients: registered_clients.clone(),
+            apis: registered_apis.clone(),
             users: self
                 .users
                 .unwrap_or_else(|| Arc::new(MemoryUserStore::new())),
@@ -245,28 +233,6 @@ impl HarnessBuilder {
             clock: Arc::new(clock.clone()),
             rng: codes.clone(),
         };
-        let mut clients = Vec::new();
-        let mut apis = Vec::new();
-        if self.defaults {
-            clients.extend([defaults::confidential_client(), defaults::public_client()]);
-            apis.push(defaults::api());
-        }
-        clients.extend(self.clients_to_register);
-        apis.extend(self.apis_to_register);
-        for client in &clients {
-            ports
-                .clients
-                .upsert(client)
-                .await
-                .with_context(|| format!("registering client {}", client.id.as_str()))?;
-        }
-        for api in &apis {
-            ports
-                .apis
-                .upsert(api)
-                .await
-                .with_context(|| format!("registering API {}", api.identifier))?;
-        }
         Ok(Harness {
             service: Arc::new(
                 Passwordless::new(ports, config, mac_key).with_health_checks(self.health),
@@ -274,6 +240,8 @@ impl HarnessBuilder {
             clock,
             codes,
             outbox,
+            registered_clients,
+            registered_apis,
         })
     }
 }

@@ -36,6 +36,7 @@ use sesame_domain::{ClientId, Passwordless, RawAuthParams, Recipient, SendMode, 
 
 pub use builder::HarnessBuilder;
 
+use crate::memory::{MemoryApiRegistry, MemoryClientRegistry};
 use crate::{Outbox, ScriptedCodes, StepClock};
 
 /// A [`Passwordless`] service with handles on everything it runs on.
@@ -55,6 +56,8 @@ pub struct Harness {
     pub codes: Arc<ScriptedCodes>,
     /// Every email and text message the service sent.
     pub outbox: Outbox,
+    registered_clients: Arc<MemoryClientRegistry>,
+    registered_apis: Arc<MemoryApiRegistry>,
 }
 
 impl std::fmt::Debug for Harness {
@@ -102,6 +105,20 @@ impl Harness {
     #[must_use]
     pub fn apis(&self) -> &Arc<dyn ApiRegistry> {
         &self.service.ports().apis
+    }
+
+    /// The registry behind [`clients`](Self::clients), to change a client
+    /// in the middle of a test.
+    #[must_use]
+    pub fn registered_clients(&self) -> &MemoryClientRegistry {
+        &self.registered_clients
+    }
+
+    /// The registry behind [`apis`](Self::apis), to change an API in the
+    /// middle of a test.
+    #[must_use]
+    pub fn registered_apis(&self) -> &MemoryApiRegistry {
+        &self.registered_apis
     }
 
     /// The key store in use.

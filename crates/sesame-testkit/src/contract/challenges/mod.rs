@@ -1,11 +1,13 @@
-//! The [`ChallengeStore`] checks: storage, replacement, retention, deletion
-//! and purging here; consuming and counting failures in `attempts`.
+//! The [`ChallengeStore`] checks: storage, replacement, retention and
+//! deletion here; consuming and counting failures in `attempts`. Purging is
+//! checked in [`super::housekeeping`].
 
 mod attempts;
 
 use std::time::Duration;
 
-use sesame_domain::ports::{ChallengeStore, EXPIRED_CHALLENGE_RETENTION};
+use sesame_domain::ports::ChallengeStore;
+use sesame_domain::retention::EXPIRED_CHALLENGE_RETENTION;
 use sesame_domain::{
     AuthParams, Challenge, ChallengeId, PkceChallenge, PkceMethod, ResponseType, SendMode,
     Timestamp,
@@ -23,21 +25,6 @@ use crate::fixtures::{
     fresh_challenge, fresh_client_id, fresh_email, fresh_mac, fresh_phone, random_bytes, real_now,
     redirect_uri, scope,
 };
-
-/// A cutoff for [`purge_removes_only_challenges_expired_before_the_cutoff`],
-/// this long before now: later than every instant that check stores as
-/// "long expired", earlier than every expiry the other checks store, so
-/// checks running in parallel on one backend leave each other alone.
-const PURGE_CUTOFF_AGO: Duration = Duration::from_secs(12 * 60);
-
-/// The one cutoff every purge check in this process uses: `PURGE_CUTOFF_AGO`
-/// before the first check ran. Suites running in parallel on one store must
-/// share it, or a suite purging with a later cutoff removes what another
-/// suite's check must find kept at its earlier one.
-fn purge_cutoff() -> Timestamp {
-    static CUTOFF: std::sync::OnceLock<Timestamp> = std::sync::OnceLock::new();
-    *CUTOFF.get_or_init(|| ago(real_now(), PURGE_CUTOFF_AGO))
-}
 
 /// `d` before `t`.
 pub(super) fn ago(t: Timestamp, d: Duration) -> Timestamp {
@@ -175,10 +162,9 @@ pub async fn keys_are_independent(store: &dyn ChallengeStore) {
 pub async fn an_expired_challenge_stays_readable(store: &dyn ChallengeStore) {
     let now = real_now();
     let mut ch = fresh_challenge(fresh_email(), now);
-    // Well inside the retention, and after the purge check's cutoff.
-    let expired_for = EXPIRED_CHALLENGE_RETENTION
-        .saturating_sub(Duration::from_secs(6 * 60))
-        .min(PURGE_CUTOFF_AGO.saturating_sub(Duration::from_secs(2 * 60)));
+    // Well inside the retention, so that housekeeping checks purging the
+    // same store in parallel leave it alone.
+    let expired_for = EXPIRED_CHALLENGE_RETENTION.saturating_sub(Duration::from_secs(6 * 60));
     ch.expires_at = ago(now, expired_for);
     ch.created_at = ago(ch.expires_at, Duration::from_secs(180));
     put(store, &ch).await;
@@ -224,47 +210,4 @@ pub async fn deleting_a_replaced_challenge_keeps_its_successor(store: &dyn Chall
         "latest after deleting the replaced id",
     );
     assert_same(&got, &new, "the successor after deleting the replaced id");
-}
-
-/// `purge_expired(before)` removes challenges with `expires_at < before`,
-/// counts them, and keeps every challenge with `expires_at >= before`.
-pub async fn purge_removes_only_challenges_expired_before_the_cutoff(store: &dyn ChallengeStore) {
-    let now = real_now();
-    let cutoff = purge_cutoff();
-    let with_expiry = |expires_at: Timestamp| {
-        let mut ch = fresh_challenge(fresh_email(), now);
-        ch.expires_at = expires_at;
-        ch.created_at = ago(expires_at, Duration::from_secs(180));
-        ch
-    };
-    let gone = [
-        with_expiry(ago(cutoff, Duration::from_secs(120))),
-        with_expiry(ago(cutoff, Duration::from_millis(1))),
-    ];
-    let kept = [
-        with_expiry(cutoff),
-        with_expiry(cutoff.plus(Duration::from_secs(60))),
-        with_expiry(now.plus(Duration::from_secs(180))),
-    ];
-    for ch in gone.iter().chain(&kept) {
-        put(store, ch).await;
-    }
-    let removed = ok(store.purge_expired(cutoff).await, "purge_expired");
-    assert!(
-        removed >= 2,
-        "purge_expired reported {removed} removals, but 2 challenges had expired before the cutoff"
-    );
-    for ch in &gone {
-        assert!(
-            latest_of(store, ch).await.is_none(),
-            "a challenge expired before the cutoff survived the purge"
-        );
-    }
-    for ch in &kept {
-        let got = some(
-            latest_of(store, ch).await,
-            "a challenge with expires_at >= cutoff after the purge",
-        );
-        assert_same(&got, ch, "a challenge the purge had to keep");
-    }
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sesame_domain::code::CodeMac;
-use sesame_domain::ports::{RefreshTokenStore, StoreError};
+use sesame_domain::ports::{Housekeeping, PurgeReport, RefreshTokenStore, StoreError};
+use sesame_domain::retention::{EXPIRED_REFRESH_FAMILY_RETENTION, cutoff};
 use sesame_domain::{RefreshTokenRecord, Rotation, Timestamp};
 
 use crate::sync::lock;
@@ -16,8 +17,8 @@ use crate::sync::lock;
 ///
 /// Spent tokens are kept, even after their family is revoked, so that every
 /// loser of a concurrent rotation is told [`Rotation::Reused`]. Whole
-/// families go once their absolute lifetime is over, through
-/// [`MemoryRefreshTokenStore::purge_expired`].
+/// families go, through [`Housekeeping::purge_once`], once their absolute
+/// lifetime has been over for [`EXPIRED_REFRESH_FAMILY_RETENTION`].
 #[derive(Default)]
 pub struct MemoryRefreshTokenStore {
     inner: Mutex<Inner>,
@@ -98,11 +99,18 @@ impl MemoryRefreshTokenStore {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
 
-    /// Forgets every family whose absolute lifetime ended before `before`,
-    /// with all its tokens (none of them can work any more); returns how many
-    /// tokens went.
-    pub fn purge_expired(&self, before: Timestamp) -> u64 {
+#[async_trait]
+impl Housekeeping for MemoryRefreshTokenStore {
+    fn name(&self) -> &'static str {
+        "memory-refresh-tokens"
+    }
+
+    /// Forgets every family past its retention with all its tokens, none of
+    /// which can work any more.
+    async fn purge_once(&self, now: Timestamp) -> Result<PurgeReport, StoreError> {
+        let before = cutoff(now, EXPIRED_REFRESH_FAMILY_RETENTION);
         let mut inner = lock(&self.inner);
         let doomed: Vec<String> = inner
             .families
@@ -110,17 +118,17 @@ impl MemoryRefreshTokenStore {
             .filter(|(_, f)| f.expires_at < before)
             .map(|(id, _)| id.clone())
             .collect();
-        let mut removed = 0;
-        for id in doomed {
-            if let Some(family) = inner.families.remove(&id) {
+        for id in &doomed {
+            if let Some(family) = inner.families.remove(id) {
                 for mac in family.members {
-                    if inner.tokens.remove(&mac).is_some() {
-                        removed += 1;
-                    }
+                    inner.tokens.remove(&mac);
                 }
             }
         }
-        removed
+        Ok(PurgeReport {
+            refresh_families: doomed.len() as u64,
+            ..PurgeReport::default()
+        })
     }
 }
 

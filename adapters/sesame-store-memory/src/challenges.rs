@@ -5,16 +5,17 @@ use std::fmt;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use sesame_domain::ports::{ChallengeStore, StoreError};
+use sesame_domain::ports::{ChallengeStore, Housekeeping, PurgeReport, StoreError};
+use sesame_domain::retention::{EXPIRED_CHALLENGE_RETENTION, cutoff};
 use sesame_domain::{Challenge, ChallengeId, ChallengeKey, Timestamp};
 
 use crate::sync::lock;
 
 /// A [`ChallengeStore`] in memory.
 ///
-/// Expired challenges stay until [`ChallengeStore::purge_expired`] removes
-/// them, which keeps the retention rule trivially; the server calls purge
-/// periodically.
+/// Expired challenges stay until [`Housekeeping::purge_once`] finds them
+/// past [`EXPIRED_CHALLENGE_RETENTION`], which keeps the retention rule
+/// trivially.
 #[derive(Default)]
 pub struct MemoryChallengeStore {
     inner: Mutex<Inner>,
@@ -116,8 +117,16 @@ impl ChallengeStore for MemoryChallengeStore {
         lock(&self.inner).remove(id);
         Ok(())
     }
+}
 
-    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+#[async_trait]
+impl Housekeeping for MemoryChallengeStore {
+    fn name(&self) -> &'static str {
+        "memory-challenges"
+    }
+
+    async fn purge_once(&self, now: Timestamp) -> Result<PurgeReport, StoreError> {
+        let before = cutoff(now, EXPIRED_CHALLENGE_RETENTION);
         let mut inner = lock(&self.inner);
         let doomed: Vec<ChallengeId> = inner
             .by_id
@@ -128,6 +137,9 @@ impl ChallengeStore for MemoryChallengeStore {
         for id in &doomed {
             inner.remove(id);
         }
-        Ok(doomed.len() as u64)
+        Ok(PurgeReport {
+            challenges: doomed.len() as u64,
+            ..PurgeReport::default()
+        })
     }
 }

@@ -4,13 +4,15 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use sesame_domain::ports::{AuthorizationCodeStore, StoreError};
+use sesame_domain::ports::{AuthorizationCodeStore, Housekeeping, PurgeReport, StoreError};
+use sesame_domain::retention::{AUTHORIZATION_CODE_RETENTION, cutoff};
 use sesame_domain::{AuthorizationCode, CodeMac, Redemption, Timestamp};
 
 use crate::sync::lock;
 
 /// An [`AuthorizationCodeStore`] in memory. Spent codes stay (marked) until
-/// purged, so replays are recognised.
+/// [`Housekeeping::purge_once`] finds them past
+/// [`AUTHORIZATION_CODE_RETENTION`], so replays are recognised.
 #[derive(Default)]
 pub struct MemoryAuthorizationCodeStore {
     inner: Mutex<HashMap<CodeMac, Entry>>,
@@ -86,11 +88,22 @@ impl AuthorizationCodeStore for MemoryAuthorizationCodeStore {
             _ => Ok(false),
         }
     }
+}
 
-    async fn purge_expired(&self, before: Timestamp) -> Result<u64, StoreError> {
+#[async_trait]
+impl Housekeeping for MemoryAuthorizationCodeStore {
+    fn name(&self) -> &'static str {
+        "memory-authorization-codes"
+    }
+
+    async fn purge_once(&self, now: Timestamp) -> Result<PurgeReport, StoreError> {
+        let before = cutoff(now, AUTHORIZATION_CODE_RETENTION);
         let mut map = lock(&self.inner);
         let n = map.len();
         map.retain(|_, e| e.code.expires_at >= before);
-        Ok((n - map.len()) as u64)
+        Ok(PurgeReport {
+            authorization_codes: (n - map.len()) as u64,
+            ..PurgeReport::default()
+        })
     }
 }

@@ -5,13 +5,14 @@ use std::fmt;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use sesame_domain::ports::{RateLimiter, StoreError};
+use sesame_domain::ports::{Housekeeping, PurgeReport, RateLimiter, StoreError};
+use sesame_domain::retention::{RATE_LIMIT_WINDOW_RETENTION, cutoff};
 use sesame_domain::{RateDecision, RateLimit, Timestamp};
 
 use crate::sync::lock;
 
-/// Every this many hits, windows that have ended are dropped, so counters of
-/// keys never seen again do not pile up.
+/// Every this many hits, windows past their retention are dropped, so
+/// counters of keys never seen again do not pile up between purges.
 const SWEEP_EVERY: u32 = 1024;
 
 /// A [`RateLimiter`] in memory, with windows aligned to multiples of their
@@ -42,9 +43,12 @@ impl Inner {
             .map_or(0, |c| c.count)
     }
 
-    fn sweep(&mut self, now: i64) -> usize {
+    /// Drops the counters of windows that ended at or before
+    /// [`RATE_LIMIT_WINDOW_RETENTION`] before `now`; returns how many went.
+    fn sweep(&mut self, now: Timestamp) -> usize {
+        let ended_by = cutoff(now, RATE_LIMIT_WINDOW_RETENTION).unix_millis();
         let before = self.counters.len();
-        self.counters.retain(|_, c| c.end > now);
+        self.counters.retain(|_, c| c.end > ended_by);
         self.hits_since_sweep = 0;
         before - self.counters.len()
     }
@@ -67,12 +71,6 @@ impl MemoryRateLimiter {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// Drops every counter whose window ended at or before `now`; returns how
-    /// many went. Hits do this by themselves from time to time.
-    pub fn purge_expired(&self, now: Timestamp) -> usize {
-        lock(&self.inner).sweep(now.unix_millis())
     }
 }
 
@@ -97,7 +95,7 @@ impl RateLimiter for MemoryRateLimiter {
         let mut inner = lock(&self.inner);
         inner.hits_since_sweep += 1;
         if inner.hits_since_sweep >= SWEEP_EVERY {
-            inner.sweep(now.unix_millis());
+            inner.sweep(now);
         }
         let count = inner.count(key, start, end).saturating_add(1);
         inner
@@ -116,5 +114,21 @@ impl RateLimiter for MemoryRateLimiter {
         let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
         let count = lock(&self.inner).count(key, start, end);
         Ok(rule.decide(&window, u64::from(count), false))
+    }
+}
+
+#[async_trait]
+impl Housekeeping for MemoryRateLimiter {
+    fn name(&self) -> &'static str {
+        "memory-rate-limits"
+    }
+
+    /// What hits do by themselves every 1024 hits, on demand.
+    async fn purge_once(&self, now: Timestamp) -> Result<PurgeReport, StoreError> {
+        let removed = lock(&self.inner).sweep(now);
+        Ok(PurgeReport {
+            rate_limit_windows: removed as u64,
+            ..PurgeReport::default()
+        })
     }
 }

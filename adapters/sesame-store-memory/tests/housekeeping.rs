@@ -1,10 +1,15 @@
-//! The in-memory adapters do not keep dead data forever.
+//! The in-memory adapters do not keep dead data forever: what
+//! `purge_once` and the limiter's own sweeps remove, at a fixed instant.
 
 use std::time::Duration;
 
-use sesame_domain::ports::{ChallengeStore, RateLimiter, RefreshTokenStore};
+use sesame_domain::ports::{
+    ChallengeStore, Housekeeping, PurgeReport, RateLimiter, RefreshTokenStore,
+};
+use sesame_domain::retention::{EXPIRED_CHALLENGE_RETENTION, EXPIRED_REFRESH_FAMILY_RETENTION};
 use sesame_domain::{RateLimit, Timestamp};
-use sesame_testkit::{MemoryChallengeStore, MemoryRateLimiter, MemoryRefreshTokenStore, fixtures};
+use sesame_store_memory::{MemoryChallengeStore, MemoryRateLimiter, MemoryRefreshTokenStore};
+use sesame_testkit::fixtures;
 
 const T0: Timestamp = Timestamp::from_unix_seconds(1_800_000_000);
 
@@ -15,7 +20,17 @@ async fn purging_challenges_frees_their_memory() {
     let new = fixtures::fresh_challenge(fixtures::fresh_email(), T0.plus(Duration::from_secs(600)));
     store.put(&old).await.unwrap();
     store.put(&new).await.unwrap();
-    assert_eq!(store.purge_expired(new.expires_at).await.unwrap(), 1);
+    let report = store
+        .purge_once(new.expires_at.plus(EXPIRED_CHALLENGE_RETENTION))
+        .await
+        .unwrap();
+    assert_eq!(
+        report,
+        PurgeReport {
+            challenges: 1,
+            ..PurgeReport::default()
+        }
+    );
     assert_eq!(store.len(), 1);
     assert!(store.latest(&new.key()).await.unwrap().is_some());
 }
@@ -39,8 +54,11 @@ async fn rate_limit_windows_that_ended_are_dropped() {
         limiter.hit(&format!("k{i}"), rule, T0).await.unwrap();
     }
     assert_eq!(limiter.len(), 100);
-    assert_eq!(limiter.purge_expired(T0.plus(Duration::from_secs(59))), 0);
-    assert_eq!(limiter.purge_expired(T0.plus(Duration::from_secs(60))), 100);
+    let at = |secs| T0.plus(Duration::from_secs(secs));
+    let early = limiter.purge_once(at(59)).await.unwrap();
+    assert_eq!(early.rate_limit_windows, 0);
+    let at_the_end = limiter.purge_once(at(60)).await.unwrap();
+    assert_eq!(at_the_end.rate_limit_windows, 100);
     assert!(limiter.is_empty());
 }
 
@@ -68,8 +86,18 @@ async fn purging_refresh_tokens_drops_whole_dead_families() {
         .await
         .unwrap();
     assert_eq!(store.len(), 3);
-    assert_eq!(store.purge_expired(dead.family_expires_at), 0);
-    assert_eq!(store.purge_expired(alive.family_expires_at), 2);
+    let once_past = |t: Timestamp| t.plus(EXPIRED_REFRESH_FAMILY_RETENTION);
+    let at_the_edge = store
+        .purge_once(once_past(dead.family_expires_at))
+        .await
+        .unwrap();
+    assert_eq!(at_the_edge.refresh_families, 0);
+    let later = store
+        .purge_once(once_past(alive.family_expires_at))
+        .await
+        .unwrap();
+    assert_eq!(later.refresh_families, 1);
+    assert_eq!(store.len(), 1);
     assert!(store.find(&alive.token_mac).await.unwrap().is_some());
     assert!(store.find(&replacement).await.unwrap().is_none());
 }

@@ -1,4 +1,7 @@
-//! Registered clients and APIs in memory.
+//! Registered clients and APIs in memory, changeable at run time: for tests
+//! and embedders. Registrations fixed at startup belong in the lock-free
+//! [`StaticClientRegistry`](crate::StaticClientRegistry) and
+//! [`StaticApiRegistry`](crate::StaticApiRegistry).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -10,7 +13,7 @@ use sesame_domain::{Api, Client, ClientId};
 
 use crate::sync::lock;
 
-/// A [`ClientRegistry`] in memory.
+/// A [`ClientRegistry`] in memory that [`upsert`](Self::upsert) changes.
 #[derive(Default)]
 pub struct MemoryClientRegistry {
     clients: Mutex<HashMap<ClientId, Client>>,
@@ -32,6 +35,11 @@ impl MemoryClientRegistry {
             clients: Mutex::new(map),
         }
     }
+
+    /// Registers `client`, replacing the one with the same id.
+    pub fn upsert(&self, client: Client) {
+        lock(&self.clients).insert(client.id.clone(), client);
+    }
 }
 
 impl fmt::Debug for MemoryClientRegistry {
@@ -47,14 +55,9 @@ impl ClientRegistry for MemoryClientRegistry {
     async fn get(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
         Ok(lock(&self.clients).get(id).cloned())
     }
-
-    async fn upsert(&self, client: &Client) -> Result<(), StoreError> {
-        lock(&self.clients).insert(client.id.clone(), client.clone());
-        Ok(())
-    }
 }
 
-/// An [`ApiRegistry`] in memory.
+/// An [`ApiRegistry`] in memory that [`upsert`](Self::upsert) changes.
 #[derive(Default)]
 pub struct MemoryApiRegistry {
     apis: Mutex<HashMap<String, Api>>,
@@ -79,6 +82,11 @@ impl MemoryApiRegistry {
             apis: Mutex::new(map),
         }
     }
+
+    /// Registers `api`, replacing the one with the same identifier.
+    pub fn upsert(&self, api: Api) {
+        lock(&self.apis).insert(api.identifier.clone(), api);
+    }
 }
 
 impl fmt::Debug for MemoryApiRegistry {
@@ -93,10 +101,5 @@ impl fmt::Debug for MemoryApiRegistry {
 impl ApiRegistry for MemoryApiRegistry {
     async fn get(&self, identifier: &str) -> Result<Option<Api>, StoreError> {
         Ok(lock(&self.apis).get(identifier).cloned())
-    }
-
-    async fn upsert(&self, api: &Api) -> Result<(), StoreError> {
-        lock(&self.apis).insert(api.identifier.clone(), api.clone());
-        Ok(())
     }
 }

@@ -2,16 +2,18 @@
 
 use std::sync::Arc;
 
-use sesame_testkit::contract::authorization_codes;
-use sesame_testkit::memory::MemoryAuthorizationCodeStore;
-use sesame_testkit::{
-    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryHealth, MemoryKeyStore,
-    MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore, contract,
+use sesame_store_memory::{
+    MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
+    MemoryHealth, MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
+    StaticApiRegistry, StaticClientRegistry,
 };
+use sesame_testkit::contract;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_challenge_store_keeps_the_contract() {
-    contract::challenge_store(Arc::new(MemoryChallengeStore::new())).await;
+    let store = Arc::new(MemoryChallengeStore::new());
+    contract::challenge_store(store.clone()).await;
+    contract::challenge_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -21,12 +23,39 @@ async fn the_memory_user_store_keeps_the_contract() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_client_registry_keeps_the_contract() {
-    contract::client_registry(Arc::new(MemoryClientRegistry::new())).await;
+    contract::client_registry(|clients| Arc::new(MemoryClientRegistry::with_clients(clients)))
+        .await;
+    contract::client_registry(|clients| {
+        let registry = MemoryClientRegistry::new();
+        for client in clients {
+            registry.upsert(client);
+        }
+        Arc::new(registry)
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_api_registry_keeps_the_contract() {
-    contract::api_registry(Arc::new(MemoryApiRegistry::new())).await;
+    contract::api_registry(|apis| Arc::new(MemoryApiRegistry::with_apis(apis))).await;
+    contract::api_registry(|apis| {
+        let registry = MemoryApiRegistry::new();
+        for api in apis {
+            registry.upsert(api);
+        }
+        Arc::new(registry)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_static_client_registry_keeps_the_contract() {
+    contract::client_registry(|clients| Arc::new(StaticClientRegistry::new(clients))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_static_api_registry_keeps_the_contract() {
+    contract::api_registry(|apis| Arc::new(StaticApiRegistry::new(apis))).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -36,19 +65,23 @@ async fn the_memory_key_store_keeps_the_contract() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_refresh_token_store_keeps_the_contract() {
-    contract::refresh_token_store(Arc::new(MemoryRefreshTokenStore::new())).await;
+    let store = Arc::new(MemoryRefreshTokenStore::new());
+    contract::refresh_token_store(store.clone()).await;
+    contract::refresh_family_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_authorization_code_store_keeps_the_contract() {
     let store = Arc::new(MemoryAuthorizationCodeStore::new());
     contract::authorization_code_store(store.clone()).await;
-    authorization_codes::purge_removes_the_codes_expired_before_the_cutoff(store.as_ref()).await;
+    contract::authorization_code_retention(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_rate_limiter_keeps_the_contract() {
-    contract::rate_limiter(Arc::new(MemoryRateLimiter::new())).await;
+    let limiter = Arc::new(MemoryRateLimiter::new());
+    contract::rate_limiter(limiter.clone()).await;
+    contract::rate_limit_retention(limiter.clone(), limiter).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -78,6 +111,22 @@ async fn suites_sharing_one_store_run_in_parallel_without_interference() {
         tasks.push(tokio::spawn(contract::user_store(users.clone())));
         tasks.push(tokio::spawn(contract::refresh_token_store(tokens.clone())));
         tasks.push(tokio::spawn(contract::rate_limiter(limiter.clone())));
+        tasks.push(tokio::spawn(contract::challenge_retention(
+            challenges.clone(),
+            challenges.clone(),
+        )));
+        tasks.push(tokio::spawn(contract::authorization_code_retention(
+            codes.clone(),
+            codes.clone(),
+        )));
+        tasks.push(tokio::spawn(contract::refresh_family_retention(
+            tokens.clone(),
+            tokens.clone(),
+        )));
+        tasks.push(tokio::spawn(contract::rate_limit_retention(
+            limiter.clone(),
+            limiter.clone(),
+        )));
         tasks.push(tokio::spawn(contract::concurrent_redemption(
             challenges.clone(),
             users.clone(),

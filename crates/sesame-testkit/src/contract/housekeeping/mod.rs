@@ -1,0 +1,51 @@
+//! The [`Housekeeping`](sesame_domain::ports::Housekeeping) checks: for each
+//! kind of record, `purge_once` removes exactly what is past its retention
+//! ([`sesame_domain::retention`]) and keeps the rest, read back through the
+//! record's own port.
+//!
+//! Every check writes records just inside and just outside the retention,
+//! measured from one shared instant, [`purge_now`], and purges as of it.
+//! A store that lets its backend expire a kind by itself (Redis keys with
+//! TTLs) runs only the checks of what its housekeeping does purge, and the
+//! "kept" checks of the rest.
+
+mod authorization_codes;
+mod challenges;
+mod rate_limits;
+mod refresh_families;
+
+use std::time::Duration;
+
+use sesame_domain::Timestamp;
+
+pub use authorization_codes::{
+    authorization_codes_past_their_retention_are_purged,
+    authorization_codes_within_their_retention_are_kept,
+};
+pub use challenges::challenges_past_their_retention_are_purged;
+pub use rate_limits::rate_limit_counters_are_purged_once_their_window_ended;
+pub use refresh_families::refresh_families_past_their_retention_are_purged;
+
+use crate::fixtures::real_now;
+
+/// The instant every housekeeping check in this process purges at: the real
+/// time when the first one ran.
+///
+/// Checks running in parallel on one store must share it: a purge as of a
+/// later instant would remove what another check must find kept at its
+/// earlier one. It is never after the present, and the other contract
+/// checks store only records younger than any retention measured from it
+/// and rate-limit windows that end after it, so no purge here touches
+/// them.
+pub fn purge_now() -> Timestamp {
+    static NOW: std::sync::OnceLock<Timestamp> = std::sync::OnceLock::new();
+    *NOW.get_or_init(real_now)
+}
+
+/// `d` before `t`.
+fn ago(t: Timestamp, d: Duration) -> Timestamp {
+    Timestamp::from_unix_millis(
+        t.unix_millis()
+            .saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+    )
+}
