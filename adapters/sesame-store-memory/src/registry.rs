@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use sesame_domain::ports::{ApiRegistry, ClientRegistry, StoreError};
@@ -52,8 +52,8 @@ impl fmt::Debug for MemoryClientRegistry {
 
 #[async_trait]
 impl ClientRegistry for MemoryClientRegistry {
-    async fn get(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
-        Ok(lock(&self.clients).get(id).cloned())
+    async fn get(&self, id: &ClientId) -> Result<Option<Arc<Client>>, StoreError> {
+        Ok(lock(&self.clients).get(id).cloned().map(Arc::new))
     }
 }
 
@@ -99,7 +99,7 @@ impl fmt::Debug for MemoryApiRegistry {
 
 #[async_trait]
 impl ApiRegistry for MemoryApiRegistry {
-    async fn get(&self, identifier: &str) -> Result<Option<Api>, StoreError> {
-        Ok(lock(&self.apis).get(identifier).cloned())
+    async fn get(&self, identifier: &str) -> Result<Option<Arc<Api>>, StoreError> {
+        Ok(lock(&self.apis).get(identifier).cloned().map(Arc::new))
     }
 }

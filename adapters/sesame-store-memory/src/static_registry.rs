@@ -54,8 +54,8 @@ impl fmt::Debug for StaticClientRegistry {
 
 #[async_trait]
 impl ClientRegistry for StaticClientRegistry {
-    async fn get(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
-        Ok(self.clients.get(id).map(|c| Client::clone(c)))
+    async fn get(&self, id: &ClientId) -> Result<Option<Arc<Client>>, StoreError> {
+        Ok(self.clients.get(id).map(Arc::clone))
     }
 }
 
@@ -100,7 +100,7 @@ impl fmt::Debug for StaticApiRegistry {
 
 #[async_trait]
 impl ApiRegistry for StaticApiRegistry {
-    async fn get(&self, identifier: &str) -> Result<Option<Api>, StoreError> {
-        Ok(self.apis.get(identifier).map(|a| Api::clone(a)))
+    async fn get(&self, identifier: &str) -> Result<Option<Arc<Api>>, StoreError> {
+        Ok(self.apis.get(identifier).map(Arc::clone))
     }
 }

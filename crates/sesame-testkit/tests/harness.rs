@@ -193,7 +193,10 @@ async fn without_default_registrations_no_client_is_known() {
         .build()
         .await
         .unwrap();
-    assert_eq!(h.clients().get(&extra.id).await.unwrap(), Some(extra));
+    assert_eq!(
+        h.clients().get(&extra.id).await.unwrap().as_deref(),
+        Some(&extra)
+    );
 }
 
 #[tokio::test]

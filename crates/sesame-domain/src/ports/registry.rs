@@ -4,6 +4,8 @@
 //! the bundled server registers what its configuration lists, once, at
 //! startup.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::StoreError;
@@ -13,11 +15,11 @@ use crate::client::{Api, Client, ClientId};
 #[async_trait]
 pub trait ClientRegistry: Send + Sync {
     /// The client `id`, every field as registered; `None` when no client
-    /// has that id.
+    /// has that id. Shared, not copied: this is on every request's path.
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when the backend cannot be reached.
-    async fn get(&self, id: &ClientId) -> Result<Option<Client>, StoreError>;
+    async fn get(&self, id: &ClientId) -> Result<Option<Arc<Client>>, StoreError>;
 }
 
 /// The registered APIs.
@@ -28,5 +30,5 @@ pub trait ApiRegistry: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when the backend cannot be reached.
-    async fn get(&self, identifier: &str) -> Result<Option<Api>, StoreError>;
+    async fn get(&self, identifier: &str) -> Result<Option<Arc<Api>>, StoreError>;
 }

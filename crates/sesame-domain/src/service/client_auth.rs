@@ -2,6 +2,8 @@
 //! secret (compared as SHA-256 digests in constant time); a public client is
 //! identified by its id alone.
 
+use std::sync::Arc;
+
 use secrecy::ExposeSecret;
 
 use super::Passwordless;
@@ -10,14 +12,13 @@ use crate::client::Client;
 use crate::ports::StoreError;
 
 /// The outcome of checking a client's credentials.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "lives on the stack for one request; boxing would allocate on every request"
-)]
 pub(crate) enum ClientAuth {
     /// The client exists and its credentials hold. `with_secret` says
     /// whether it proved itself with a secret (only confidential clients do).
-    Ok { client: Client, with_secret: bool },
+    Ok {
+        client: Arc<Client>,
+        with_secret: bool,
+    },
     /// Unknown client.
     Unknown,
     /// Known client, missing or wrong secret.

@@ -2,6 +2,8 @@
 //! (the token grants and the magic link): who may sign in, for which API,
 //! with what scope.
 
+use std::sync::Arc;
+
 use super::Passwordless;
 use super::token::TokenError;
 use crate::client::{Api, Client, GrantType};
@@ -73,7 +75,7 @@ impl Passwordless {
     ///
     /// # Errors
     /// [`TokenError::UnknownAudience`] when none is registered.
-    pub(crate) async fn api(&self, identifier: &str) -> Result<Api, TokenError> {
+    pub(crate) async fn api(&self, identifier: &str) -> Result<Arc<Api>, TokenError> {
         self.ports
             .apis
             .get(identifier)

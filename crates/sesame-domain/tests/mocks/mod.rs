@@ -65,7 +65,7 @@ mock! {
     pub Clients {}
     #[async_trait]
     impl ClientRegistry for Clients {
-        async fn get(&self, id: &ClientId) -> Result<Option<Client>, StoreError>;
+        async fn get(&self, id: &ClientId) -> Result<Option<Arc<Client>>, StoreError>;
     }
 }
 
@@ -73,7 +73,7 @@ mock! {
     pub Apis {}
     #[async_trait]
     impl ApiRegistry for Apis {
-        async fn get(&self, identifier: &str) -> Result<Option<Api>, StoreError>;
+        async fn get(&self, identifier: &str) -> Result<Option<Arc<Api>>, StoreError>;
     }
 }
 
@@ -193,9 +193,10 @@ impl Mocks {
     /// Mocks whose client registry knows `client`.
     pub fn with_client(client: Client) -> Self {
         let mut m = Self::default();
+        let client = Arc::new(client);
         m.clients
             .expect_get()
-            .returning(move |_| Ok(Some(client.clone())));
+            .returning(move |_| Ok(Some(Arc::clone(&client))));
         m
     }
 

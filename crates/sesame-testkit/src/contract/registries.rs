@@ -44,7 +44,7 @@ pub async fn clients_round_trip_every_field(registry_of: ClientRegistryOf<'_>) {
     let registry = registry_of(vec![full.clone(), bare.clone()]);
     for client in [&full, &bare] {
         let got = ok(registry.get(&client.id).await, "get");
-        assert_eq!(got.as_ref(), Some(client), "a client read back");
+        assert_eq!(got.as_deref(), Some(client), "a client read back");
     }
 }
 
@@ -78,7 +78,7 @@ pub async fn apis_round_trip_every_field(registry_of: ApiRegistryOf<'_>) {
     let registry = registry_of(apis.clone());
     for api in apis {
         let got = ok(registry.get(&api.identifier).await, "get");
-        assert_eq!(got, Some(api), "an API read back");
+        assert_eq!(got.as_deref(), Some(&api), "an API read back");
     }
 }
 
@@ -100,8 +100,8 @@ pub async fn apis_are_found_by_their_exact_identifier(registry_of: ApiRegistryOf
         );
     }
     assert_eq!(
-        ok(registry.get(&api.identifier).await, "get"),
-        Some(api),
+        ok(registry.get(&api.identifier).await, "get").as_deref(),
+        Some(&api),
         "get of the exact identifier"
     );
 }

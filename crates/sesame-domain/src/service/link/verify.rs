@@ -7,6 +7,8 @@
 //! random bits, and counting would let anyone who knows an address burn the
 //! user's code with junk links.
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::{ExposeSecret, SecretString};
@@ -27,7 +29,7 @@ use crate::service::token::TokenError;
 
 /// A link that checked out: what spending it needs.
 struct Checked {
-    client: Client,
+    client: Arc<Client>,
     challenge: Challenge,
     response_type: ResponseType,
     redirect_uri: RedirectUri,
@@ -115,7 +117,7 @@ impl Passwordless {
                 client: &c.client,
                 user: &user,
                 scope,
-                api: api.as_ref(),
+                api: api.as_deref(),
                 nonce: p.nonce.as_deref(),
                 // Tokens in a URL fragment are never accompanied by a
                 // refresh token (RFC 6749 §4.2.2).
@@ -140,7 +142,7 @@ impl Passwordless {
     pub async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError> {
         Ok(self.ports.clients.get(client_id).await?.map(|c| LinkApp {
             back_url: c.back_url(),
-            name: c.name,
+            name: c.name.clone(),
         }))
     }
 

@@ -112,7 +112,7 @@ impl Passwordless {
                 client: &client,
                 user: &user,
                 scope,
-                api: api.as_ref(),
+                api: api.as_deref(),
                 nonce: proof.nonce.as_deref(),
                 refresh: proof.refresh,
             })
