@@ -122,7 +122,7 @@ mod tests {
 
     fn meta() -> MessageMeta {
         MessageMeta {
-            client_id: ClientId::new("dev"),
+            client_id: ClientId::parse("dev").unwrap(),
             send: SendMode::Code,
             code: Otp::new("424242"),
             link: None,

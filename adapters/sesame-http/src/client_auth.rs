@@ -7,8 +7,9 @@ use base64::engine::general_purpose::STANDARD;
 use http::{HeaderMap, StatusCode, header::AUTHORIZATION};
 use secrecy::SecretString;
 use sesame_domain::ClientId;
-use sesame_domain::service::ClientCredentials;
+use sesame_domain::service::{ClientCredentials, StartError, TokenError};
 
+use crate::domain_errors::{start_error, token_error};
 use crate::error::ApiError;
 use crate::extract::Dialect;
 
@@ -112,8 +113,16 @@ pub(crate) fn credentials(
             Dialect::OAuth => ApiError::invalid_request("Missing required parameter: client_id"),
         });
     }
+    // An id no client can have (a control character, too long) gets the
+    // answer an unknown client gets, as it would from the domain.
+    let Ok(client_id) = ClientId::parse(id.as_str()) else {
+        return Err(match dialect {
+            Dialect::Start => start_error(StartError::UnknownClient, &id),
+            Dialect::OAuth => token_error(TokenError::InvalidClient),
+        });
+    };
     Ok(ClientCredentials {
-        client_id: ClientId::new(id),
+        client_id,
         client_secret: secret.filter(|s| !s.is_empty()).map(SecretString::from),
     })
 }

@@ -68,7 +68,7 @@ impl LinkParams {
     /// The domain request, when every part is there.
     fn request(&self) -> Option<LinkRequest> {
         Some(LinkRequest {
-            client_id: ClientId::new(self.client_id.clone()?),
+            client_id: ClientId::parse(self.client_id.clone()?).ok()?,
             connection: self.connection.clone()?,
             email: self.email.clone()?,
             verification_code: self.verification_code.clone()?,
@@ -206,13 +206,10 @@ async fn refuse(
     let app = match (&params.client_id, &e) {
         // The registry is what failed: do not ask it again.
         (_, LinkError::Unavailable(_)) | (None, _) => None,
-        (Some(id), _) => state
-            .services
-            .links
-            .link_app(&ClientId::new(id.clone()))
-            .await
-            .ok()
-            .flatten(),
+        (Some(id), _) => match ClientId::parse(id.as_str()) {
+            Ok(id) => state.services.links.link_app(&id).await.ok().flatten(),
+            Err(_) => None,
+        },
     };
     error_page(&*state.services.pages, e.problem(), app, locale)
 }

@@ -48,7 +48,8 @@ impl TryFrom<CodeRow> for AuthorizationCode {
     fn try_from(r: CodeRow) -> Result<Self, StoreError> {
         Ok(Self {
             code_mac: mac("code_mac", &r.code_mac)?,
-            client_id: ClientId::new(r.client_id),
+            client_id: ClientId::parse(r.client_id)
+                .map_err(|_| corrupt("authorization_codes.client_id is not a client id"))?,
             user_id: UserId::parse(&r.user_id)
                 .map_err(|_| corrupt("authorization_codes.user_id is not a user id"))?,
             redirect_uri: RedirectUri::parse(&r.redirect_uri)

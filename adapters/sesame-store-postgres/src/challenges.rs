@@ -39,7 +39,8 @@ impl TryFrom<ChallengeRow> for Challenge {
             .map_err(|_| corrupt("auth_params is not a valid parameter object"))?;
         Ok(Self {
             id: ChallengeId::from_stored(r.id),
-            client_id: ClientId::new(r.client_id),
+            client_id: ClientId::parse(r.client_id)
+                .map_err(|_| corrupt("challenges.client_id is not a client id"))?,
             recipient: recipient(&r.connection, &r.recipient)?,
             send: parse::<SendMode>("send_mode", &r.send_mode)?,
             auth_params,

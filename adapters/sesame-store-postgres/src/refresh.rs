@@ -42,7 +42,8 @@ impl TryFrom<TokenRow> for RefreshTokenRecord {
         Ok(Self {
             token_mac: mac("token_mac", &r.token_mac)?,
             family_id: r.family_id,
-            client_id: ClientId::new(r.client_id),
+            client_id: ClientId::parse(r.client_id)
+                .map_err(|_| corrupt("refresh_tokens.client_id is not a client id"))?,
             user_id: UserId::parse(&r.user_id)
                 .map_err(|_| corrupt("refresh_tokens.user_id is not a user id"))?,
             scope: Scope::parse(&r.scope)

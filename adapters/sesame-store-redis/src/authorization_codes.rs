@@ -110,7 +110,8 @@ fn decode(
             .remove(name)
             .ok_or_else(|| corrupt(name, "is missing"))
     };
-    let client_id = ClientId::new(take(field::CLIENT_ID)?);
+    let client_id = ClientId::parse(take(field::CLIENT_ID)?)
+        .map_err(|_| corrupt(field::CLIENT_ID, "is not a client id"))?;
     let user_id = UserId::parse(&take(field::USER_ID)?)
         .map_err(|_| corrupt(field::USER_ID, "is not a user id"))?;
     let redirect_uri = RedirectUri::parse(&take(field::REDIRECT_URI)?)
@@ -243,7 +244,7 @@ mod tests {
         let now = Timestamp::from_unix_seconds(1_800_000_000);
         AuthorizationCode {
             code_mac: CodeMac::from_bytes([7; 32]),
-            client_id: ClientId::new("app"),
+            client_id: ClientId::parse("app").unwrap(),
             user_id: UserId::from_random(Connection::Email, [1; 12]),
             redirect_uri: RedirectUri::parse("https://app.example.com/cb").unwrap(),
             scope: Scope::parse("openid").unwrap(),

@@ -101,7 +101,8 @@ pub(crate) fn decode(fields: &HashMap<String, String>) -> Result<Challenge, Stor
     };
     Ok(Challenge {
         id: ChallengeId::from_stored(get(field::ID)?),
-        client_id: ClientId::new(get(field::CLIENT_ID)?),
+        client_id: ClientId::parse(get(field::CLIENT_ID)?)
+            .map_err(|_| corrupt(field::CLIENT_ID, "is not a client id"))?,
         recipient,
         send: SendMode::from_str(get(field::SEND)?)
             .map_err(|_| corrupt(field::SEND, "is not code or link"))?,

@@ -10,7 +10,7 @@ use super::*;
 fn sample(link: bool) -> Challenge {
     Challenge {
         id: ChallengeId::from_random([3; 16]),
-        client_id: ClientId::new("app:with:colons"),
+        client_id: ClientId::parse("app:with:colons").unwrap(),
         recipient: Recipient::parse(Connection::Email, "Carol@Example.com").unwrap(),
         send: SendMode::Link,
         auth_params: AuthParams {

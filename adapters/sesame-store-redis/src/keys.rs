@@ -85,7 +85,7 @@ mod tests {
 
     fn key(raw: &str) -> ChallengeKey {
         ChallengeKey {
-            client_id: ClientId::new("app"),
+            client_id: ClientId::parse("app").unwrap(),
             recipient: Recipient::parse(Connection::Email, raw).unwrap(),
         }
     }

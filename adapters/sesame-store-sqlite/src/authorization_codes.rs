@@ -43,7 +43,8 @@ const PURGE: &str = "DELETE FROM authorization_codes WHERE expires_at < ?1";
 fn decode(row: &SqliteRow) -> Result<AuthorizationCode, StoreError> {
     Ok(AuthorizationCode {
         code_mac: mac(row, T, "code_mac")?,
-        client_id: ClientId::new(get::<String>(row, "client_id")?),
+        client_id: ClientId::parse(get::<String>(row, "client_id")?)
+            .map_err(|_| corrupt(T, "client_id", "not a client id"))?,
         user_id: UserId::parse(&get::<String>(row, "user_id")?)
             .map_err(|_| corrupt(T, "user_id", "not an Auth0 user id"))?,
         redirect_uri: RedirectUri::parse(&get::<String>(row, "redirect_uri")?)

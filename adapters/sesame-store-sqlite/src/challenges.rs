@@ -40,7 +40,8 @@ fn decode(row: &SqliteRow) -> Result<Challenge, StoreError> {
     const T: &str = "challenges";
     Ok(Challenge {
         id: ChallengeId::from_stored(get::<String>(row, "id")?),
-        client_id: ClientId::new(get::<String>(row, "client_id")?),
+        client_id: ClientId::parse(get::<String>(row, "client_id")?)
+            .map_err(|_| corrupt(T, "client_id", "not a client id"))?,
         recipient: recipient(row, T)?,
         send: get::<String>(row, "send")?
             .parse()

@@ -41,7 +41,8 @@ fn decode(row: &SqliteRow) -> Result<RefreshTokenRecord, StoreError> {
     Ok(RefreshTokenRecord {
         token_mac: mac(row, T, "token_mac")?,
         family_id: get(row, "family_id")?,
-        client_id: ClientId::new(get::<String>(row, "client_id")?),
+        client_id: ClientId::parse(get::<String>(row, "client_id")?)
+            .map_err(|_| corrupt(T, "client_id", "not a client id"))?,
         user_id: UserId::parse(&get::<String>(row, "user_id")?)
             .map_err(|_| corrupt(T, "user_id", "not an Auth0 user id"))?,
         scope: Scope::parse(&get::<String>(row, "scope")?)

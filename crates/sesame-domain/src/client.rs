@@ -10,23 +10,52 @@ use subtle::ConstantTimeEq;
 
 use crate::recipient::Connection;
 
-/// An application's public identifier.
+/// An application's public identifier: 1 to 256 characters, none of them a
+/// control character.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct ClientId(String);
 
+/// Empty, longer than 256 characters, or holding a control character.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a client id is 1 to 256 characters, none of them a control character")]
+pub struct InvalidClientId;
+
 impl ClientId {
-    /// Wraps an identifier. Any non-empty string is accepted; lookups decide
-    /// whether it names a client.
-    #[must_use]
-    pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
+    /// The longest identifier accepted.
+    pub const MAX_LEN: usize = 256;
+
+    /// Parses an identifier; lookups then decide whether it names a client.
+    ///
+    /// # Errors
+    /// [`InvalidClientId`] when it is empty, too long or has a control
+    /// character.
+    pub fn parse(id: impl Into<String>) -> Result<Self, InvalidClientId> {
+        let id = id.into();
+        if id.is_empty() || id.len() > Self::MAX_LEN || id.chars().any(char::is_control) {
+            return Err(InvalidClientId);
+        }
+        Ok(Self(id))
     }
 
     /// The identifier.
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl TryFrom<String> for ClientId {
+    type Error = InvalidClientId;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(s)
+    }
+}
+
+impl From<ClientId> for String {
+    fn from(id: ClientId) -> Self {
+        id.0
     }
 }
 
@@ -317,6 +346,15 @@ mod tests {
             assert_eq!(g.as_str().parse::<GrantType>(), Ok(g));
         }
         assert!("password".parse::<GrantType>().is_err());
+    }
+
+    #[test]
+    fn a_client_id_is_never_empty_nor_holds_control_characters() {
+        assert_eq!(ClientId::parse("dev").unwrap().as_str(), "dev");
+        assert_eq!(ClientId::parse(""), Err(InvalidClientId));
+        assert_eq!(ClientId::parse("a\nb"), Err(InvalidClientId));
+        assert_eq!(ClientId::parse("x".repeat(257)), Err(InvalidClientId));
+        assert!(serde_json::from_str::<ClientId>("\"\"").is_err());
     }
 
     #[test]

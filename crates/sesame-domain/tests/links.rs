@@ -63,7 +63,7 @@ fn link_request(h: &Harness, who: &Recipient) -> LinkRequest {
             .unwrap_or_default()
     };
     LinkRequest {
-        client_id: ClientId::new(q("client_id")),
+        client_id: ClientId::parse(q("client_id")).unwrap(),
         connection: q("connection"),
         email: q("email"),
         verification_code: SecretString::from(q("verification_code")),
@@ -327,7 +327,7 @@ async fn a_tampered_link_and_an_unknown_address_get_the_same_answer() {
     let mut stranger = link_request(&h, &who);
     stranger.email = fixtures::fresh_email().as_str().to_owned();
     let mut other_client = link_request(&h, &who);
-    other_client.client_id = ClientId::new("nobody");
+    other_client.client_id = ClientId::parse("nobody").unwrap();
     for req in [tampered, stranger, other_client] {
         let r = h.service.inspect_link(req.clone()).await;
         assert!(matches!(r, Err(LinkError::Invalid)), "{r:?}");

@@ -392,7 +392,7 @@ async fn an_unknown_audience_is_refused() {
 #[tokio::test]
 async fn a_client_without_the_refresh_grant_gets_no_refresh_token() {
     let no_refresh = Client {
-        id: ClientId::new("no-refresh"),
+        id: ClientId::parse("no-refresh").unwrap(),
         name: "No Refresh".into(),
         secret: Some(ClientSecretHash::of("no-refresh-secret-long-enough")),
         callbacks: vec![],

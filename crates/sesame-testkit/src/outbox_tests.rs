@@ -9,7 +9,7 @@ use crate::BareRenderer;
 fn ctx(recipient: Recipient, code: &str, send: SendMode) -> MessageContext {
     MessageContext {
         recipient,
-        client_id: ClientId::new("app"),
+        client_id: ClientId::parse("app").unwrap(),
         send,
         code: Otp::new(code),
         link: Some(

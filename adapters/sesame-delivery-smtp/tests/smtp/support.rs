@@ -48,7 +48,7 @@ pub fn sender(config: &SmtpConfig) -> SmtpSender {
 pub fn context(to: &EmailAddress, locale: &str) -> MessageContext {
     MessageContext {
         recipient: Recipient::Email(to.clone()),
-        client_id: ClientId::new("app1"),
+        client_id: ClientId::parse("app1").unwrap(),
         send: SendMode::Code,
         code: Otp::new(CODE),
         link: Some(LINK.to_owned()),

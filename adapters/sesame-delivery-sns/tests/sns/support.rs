@@ -41,7 +41,7 @@ pub fn sms(to: &PhoneNumber, body: &str) -> SmsMessage {
         body: body.to_owned(),
         locale: "en".to_owned(),
         meta: MessageMeta {
-            client_id: ClientId::new("test-client"),
+            client_id: ClientId::parse("test-client").unwrap(),
             send: SendMode::Code,
             code: Otp::new(CODE),
             link: None,

@@ -37,7 +37,7 @@ pub fn now() -> i64 {
 
 fn meta(send: SendMode, code: &str, link: Option<&str>) -> MessageMeta {
     MessageMeta {
-        client_id: ClientId::new("client-abc"),
+        client_id: ClientId::parse("client-abc").unwrap(),
         send,
         code: Otp::new(code),
         link: link.map(str::to_owned),

@@ -153,7 +153,7 @@ async fn a_public_sms_client_needs_no_secret_nor_send() {
 #[tokio::test]
 async fn an_sms_start_without_send_works_for_a_client_with_only_the_otp_grant() {
     let otp_only = Client {
-        id: ClientId::new("otp-only"),
+        id: ClientId::parse("otp-only").unwrap(),
         grant_types: vec![GrantType::PasswordlessOtp],
         ..public_client()
     };

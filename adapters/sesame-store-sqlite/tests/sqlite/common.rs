@@ -79,7 +79,7 @@ pub fn mac() -> CodeMac {
 pub fn challenge(recipient: Recipient, at: Timestamp) -> Challenge {
     Challenge {
         id: ChallengeId::from_random(bytes()),
-        client_id: ClientId::new("app"),
+        client_id: ClientId::parse("app").unwrap(),
         recipient,
         send: SendMode::Link,
         auth_params: AuthParams {
@@ -126,7 +126,7 @@ pub fn refresh_record(at: Timestamp) -> RefreshTokenRecord {
     RefreshTokenRecord {
         token_mac: mac(),
         family_id: format!("rtf_{}", unique()),
-        client_id: ClientId::new("app"),
+        client_id: ClientId::parse("app").unwrap(),
         user_id: UserId::from_random(Connection::Email, bytes()),
         scope: sesame_testkit::fixtures::scope("openid offline_access"),
         audience: Some("https://api.example/".to_owned()),

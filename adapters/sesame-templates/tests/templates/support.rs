@@ -48,7 +48,7 @@ pub fn ctx(
 ) -> MessageContext {
     MessageContext {
         recipient,
-        client_id: ClientId::new("app1"),
+        client_id: ClientId::parse("app1").unwrap(),
         send,
         code: Otp::new(CODE),
         link: link.map(str::to_owned),

@@ -49,7 +49,7 @@ pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
     settings.sms.chosen()?;
     let dev_client = settings.clients.is_empty();
     let clients = if dev_client {
-        vec![dev()]
+        vec![dev()?]
     } else {
         clients(&settings)?
     };
@@ -200,7 +200,8 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
             ));
         }
         out.push(Client {
-            id: ClientId::new(c.client_id.clone()),
+            id: ClientId::parse(c.client_id.clone())
+                .map_err(|e| ConfigError::value(key("client_id"), e))?,
             name: c.name.clone().unwrap_or_else(|| c.client_id.clone()),
             secret,
             callbacks: c.callbacks.clone(),
@@ -235,9 +236,9 @@ fn apis(settings: &Settings) -> Result<Vec<Api>, ConfigError> {
 }
 
 /// The public development client used when none is configured.
-fn dev() -> Client {
-    Client {
-        id: ClientId::new(DEV_CLIENT_ID),
+fn dev() -> Result<Client, ConfigError> {
+    Ok(Client {
+        id: ClientId::parse(DEV_CLIENT_ID).map_err(|e| ConfigError::value("clients", e))?,
         name: "Sesame development client".into(),
         secret: None,
         callbacks: vec![
@@ -257,5 +258,5 @@ fn dev() -> Client {
             "http://localhost:8080".into(),
         ],
         magic_link: sesame_domain::MagicLinkSettings::default(),
-    }
+    })
 }

@@ -293,7 +293,7 @@ impl Mocks {
 /// A confidential client allowed every grant and connection.
 pub fn confidential_client() -> Client {
     Client {
-        id: ClientId::new("web-app"),
+        id: ClientId::parse("web-app").unwrap(),
         name: "Web App".into(),
         secret: Some(ClientSecretHash::of(SECRET)),
         callbacks: vec!["https://app.example.com/callback".into()],
@@ -316,7 +316,7 @@ pub fn email() -> Recipient {
 
 fn credentials() -> ClientCredentials {
     ClientCredentials {
-        client_id: ClientId::new("web-app"),
+        client_id: ClientId::parse("web-app").unwrap(),
         client_secret: Some(SecretString::from(SECRET)),
     }
 }

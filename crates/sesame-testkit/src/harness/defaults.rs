@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use sesame_domain::{Api, Client, ClientId, ClientSecretHash, Connection, GrantType, SigningAlg};
+use sesame_domain::{Api, Client, ClientSecretHash, Connection, GrantType, SigningAlg};
 
 /// The issuer of the harness service.
 pub const ISSUER: &str = "https://sesame.test/";
@@ -42,7 +42,7 @@ const ALL_GRANTS: [GrantType; 4] = [
 #[must_use]
 pub fn confidential_client() -> Client {
     Client {
-        id: ClientId::new(CONFIDENTIAL_CLIENT_ID),
+        id: crate::fixtures::client_id(CONFIDENTIAL_CLIENT_ID),
         name: APPLICATION_NAME.to_owned(),
         secret: Some(ClientSecretHash::of(CONFIDENTIAL_CLIENT_SECRET)),
         callbacks: vec![CALLBACK_URL.to_owned()],
@@ -58,7 +58,7 @@ pub fn confidential_client() -> Client {
 #[must_use]
 pub fn public_client() -> Client {
     Client {
-        id: ClientId::new(PUBLIC_CLIENT_ID),
+        id: crate::fixtures::client_id(PUBLIC_CLIENT_ID),
         name: APPLICATION_NAME.to_owned(),
         secret: None,
         callbacks: vec![CALLBACK_URL.to_owned()],

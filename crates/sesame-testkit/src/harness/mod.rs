@@ -32,7 +32,7 @@ use sesame_domain::service::{
     ClientCredentials, Grant, OtpGrant, RefreshGrant, StartError, StartRequest, Started,
     TokenError, TokenRequest,
 };
-use sesame_domain::{ClientId, Passwordless, RawAuthParams, Recipient, SendMode, TokenSet};
+use sesame_domain::{Passwordless, RawAuthParams, Recipient, SendMode, TokenSet};
 
 pub use builder::HarnessBuilder;
 
@@ -155,7 +155,7 @@ impl Harness {
     #[must_use]
     pub fn confidential() -> ClientCredentials {
         ClientCredentials {
-            client_id: ClientId::new(defaults::CONFIDENTIAL_CLIENT_ID),
+            client_id: crate::fixtures::client_id(defaults::CONFIDENTIAL_CLIENT_ID),
             client_secret: Some(SecretString::from(defaults::CONFIDENTIAL_CLIENT_SECRET)),
         }
     }
@@ -164,7 +164,7 @@ impl Harness {
     #[must_use]
     pub fn public() -> ClientCredentials {
         ClientCredentials {
-            client_id: ClientId::new(defaults::PUBLIC_CLIENT_ID),
+            client_id: crate::fixtures::client_id(defaults::PUBLIC_CLIENT_ID),
             client_secret: None,
         }
     }
