@@ -9,8 +9,9 @@
 //! refresh token (`refresh.rs`).
 //!
 //! Adding a grant is one new file here, implementing the pipeline's
-//! `ProveUser`, plus its line in the [`grants!`] list below, and one arm
-//! at the HTTP edge that builds its request.
+//! `ProveUser`, plus its line in the `grants!` list below (and its name in
+//! [`GrantType`], which clients are configured with), and one arm at the
+//! HTTP edge that builds its request. `docs/ARCHITECTURE.md` walks through it.
 
 mod code;
 mod errors;
