@@ -64,8 +64,15 @@ impl JsonFileUserStore {
         let mut table = Table::default();
         match std::fs::read(&path) {
             Ok(bytes) => {
-                let rows: Vec<Account> = serde_json::from_slice(&bytes)
-                    .map_err(|e| StoreError::Corrupt(format!("{}: {e}", path.display())))?;
+                // Position only: serde's message may quote a stored value.
+                let rows: Vec<Account> = serde_json::from_slice(&bytes).map_err(|e| {
+                    StoreError::Corrupt(format!(
+                        "{}: not a list of accounts at line {}, column {}",
+                        path.display(),
+                        e.line(),
+                        e.column()
+                    ))
+                })?;
                 for row in rows {
                     table.insert(User::try_from(row)?);
                 }
