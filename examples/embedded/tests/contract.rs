@@ -1,0 +1,83 @@
+//! The example's own adapter keeps its port's contract: the same suites the
+//! shipped stores run, from the test kit, unchanged.
+
+use std::sync::Arc;
+
+use embedded::users::JsonFileUserStore;
+use sesame_domain::ports::{StoreError, UserStore};
+use sesame_testkit::fixtures::{fresh_email, fresh_user, real_now};
+use sesame_testkit::{MemoryChallengeStore, contract};
+
+#[expect(
+    clippy::expect_used,
+    reason = "test setup: a store that does not open must fail the test"
+)]
+fn store_in(dir: &tempfile::TempDir) -> Arc<JsonFileUserStore> {
+    Arc::new(JsonFileUserStore::open(dir.path().join("users.json")).expect("the store opens"))
+}
+
+// Multi-threaded, so the suite's concurrency checks really race.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_json_file_user_store_keeps_the_user_store_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    contract::user_store(store_in(&dir)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_code_redeemed_concurrently_over_the_json_file_user_store_yields_one_token_set() {
+    let dir = tempfile::tempdir().unwrap();
+    contract::concurrent_redemption(Arc::new(MemoryChallengeStore::new()), store_in(&dir)).await;
+}
+
+#[tokio::test]
+async fn users_are_read_back_from_the_file_after_reopening_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = fresh_user(fresh_email(), real_now());
+    let first = store_in(&dir);
+    first.create(&user).await.unwrap();
+    let logged_in = first
+        .record_login(&user.id, real_now())
+        .await
+        .unwrap()
+        .unwrap();
+    first.set_blocked(&user.id, true).await.unwrap();
+    drop(first);
+
+    let reopened = store_in(&dir);
+    let mut want = logged_in;
+    want.blocked = true;
+    assert_eq!(reopened.get(&user.id).await.unwrap(), Some(want.clone()));
+    assert_eq!(reopened.find(&user.recipient).await.unwrap(), Some(want));
+}
+
+#[test]
+fn a_file_that_does_not_parse_is_reported_corrupt_not_read_as_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("users.json");
+    std::fs::write(&path, "[{\"id\": 42}]").unwrap();
+    assert!(matches!(
+        JsonFileUserStore::open(&path),
+        Err(StoreError::Corrupt(_))
+    ));
+}
+
+#[test]
+fn a_row_with_an_invalid_address_is_reported_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("users.json");
+    let row = serde_json::json!([{
+        "id": "email|0123456789abcdef01234567",
+        "connection": "email",
+        "address": "not an address",
+        "verified": false,
+        "created_at_ms": 0,
+        "last_login_ms": null,
+        "logins": 0,
+        "blocked": false,
+    }]);
+    std::fs::write(&path, row.to_string()).unwrap();
+    assert!(matches!(
+        JsonFileUserStore::open(&path),
+        Err(StoreError::Corrupt(_))
+    ));
+}
