@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 pub use config::{InvalidIssuer, Issuer, PasswordlessConfig};
 pub use deps::Ports;
+pub use keyring::KeyError;
 pub use errors::{RevokeError, StartError, UserinfoError};
 pub use link::{LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest};
 pub use requests::{ClientCredentials, RevokeRequest, StartRequest, Started};
