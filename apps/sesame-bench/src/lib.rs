@@ -13,8 +13,8 @@
 //!   `refresh` modes; [`client`]: the HTTP calls.
 //! - [`run`]: warm-up, closed or open loop, the measured window;
 //!   [`stats`]: HDR histograms; [`procstat`]: the server's CPU and RSS.
-//! - The stores' share: [`dbprocs`] their processes' CPU, [`redis_stats`]
-//!   and [`pg_stats`] their round trips, counted.
+//! - [`stores`]: the stores' share: [`dbprocs`] their processes' CPU,
+//!   [`redis_stats`] and [`pg_stats`] their round trips, counted.
 //! - [`report`]: the text summary and the JSON result; [`coldstart`]:
 //!   start-to-ready time and idle RSS.
 
@@ -31,4 +31,5 @@ pub mod redis_stats;
 pub mod report;
 pub mod run;
 pub mod stats;
+pub mod stores;
 pub mod template;
