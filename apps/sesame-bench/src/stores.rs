@@ -102,7 +102,7 @@ impl StoreWatch {
     /// # Errors
     /// Redis does not answer.
     pub async fn window_start(&mut self) -> anyhow::Result<()> {
-        observe(&self.tracker, &self.procs);
+        observe(&self.tracker, &self.procs).await;
         if self.procs != DbProcs::Off {
             let (tracker, procs) = (Arc::clone(&self.tracker), self.procs.clone());
             self.sampler = Some(tokio::spawn(async move {
@@ -110,7 +110,7 @@ impl StoreWatch {
                 tick.tick().await;
                 loop {
                     tick.tick().await;
-                    observe(&tracker, &procs);
+                    observe(&tracker, &procs).await;
                 }
             }));
         }
@@ -129,7 +129,7 @@ impl StoreWatch {
         if let Some(sampler) = self.sampler.take() {
             sampler.abort();
         }
-        observe(&self.tracker, &self.procs);
+        observe(&self.tracker, &self.procs).await;
         let usage = self
             .tracker
             .lock()
@@ -168,12 +168,21 @@ impl StoreWatch {
     }
 }
 
-fn observe(tracker: &Mutex<Tracker>, procs: &DbProcs) {
-    let sample = dbprocs::sample(procs);
-    tracker
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .observe(sample);
+/// Reads the processes into `tracker`. Scanning `/proc` is blocking file
+/// I/O of a millisecond or more, so it runs off the runtime's workers,
+/// which are timing the virtual users' flows.
+async fn observe(tracker: &Mutex<Tracker>, procs: &DbProcs) {
+    if *procs == DbProcs::Off {
+        return;
+    }
+    let procs = procs.clone();
+    // A sample that could not run (the runtime shutting down) is skipped.
+    if let Ok(sample) = tokio::task::spawn_blocking(move || dbprocs::sample(&procs)).await {
+        tracker
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .observe(sample);
+    }
 }
 
 /// The stores' lines of the text summary.
