@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::coldstart::ColdStart;
+use crate::dbprocs::DbProcs;
 use crate::flow::Mode;
 use crate::template::{self, ServerConfig};
 
@@ -37,6 +38,13 @@ run options:
   --rate R               open loop: start R flows/s, latency from each scheduled start
   --pool N               returning: addresses per virtual user (default 4)
   --server-pid PID       read the server's CPU time and RSS from /proc/PID
+  --db-pids PID,PID...   the stores' processes, for their CPU, by name (postgres, redis)
+  --find-db              every postgres and redis-server process, including Postgres
+                         backends started during the run (the default)
+  --no-db                no store processes (SQLite, memory)
+  --pg-url URL           the server's Postgres database: count its transactions and statements
+  --pg-stats-db NAME     the database to read them through (default postgres)
+  --redis-url URL        the server's Redis: count its commands
   --out FILE             write the result as JSON
   --webhook-listen ADDR  the code receiver (default 127.0.0.1:8089)
   --webhook-secret S     its signing secret (default: the template's)
@@ -66,6 +74,14 @@ pub struct Options {
     pub pool: usize,
     /// The server process, for CPU and RSS.
     pub server_pid: Option<u32>,
+    /// The stores' processes, for their CPU.
+    pub db_procs: DbProcs,
+    /// The server's Postgres database, for its transactions and statements.
+    pub pg_url: Option<String>,
+    /// The database the bench reads Postgres's statistics through.
+    pub pg_stats_db: String,
+    /// The server's Redis, for its commands.
+    pub redis_url: Option<String>,
     /// Where to write the JSON result.
     pub out: Option<PathBuf>,
     /// Where the code receiver listens.
@@ -91,6 +107,10 @@ impl Default for Options {
             rate: None,
             pool: 4,
             server_pid: None,
+            db_procs: DbProcs::Find,
+            pg_url: None,
+            pg_stats_db: "postgres".into(),
+            redis_url: None,
             out: None,
             webhook_listen: SocketAddr::from(([127, 0, 0, 1], 8089)),
             webhook_secret: template::DEFAULT_WEBHOOK_SECRET.into(),
@@ -129,6 +149,12 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
             "--rate" => o.rate = Some(rate(&value()?)?),
             "--pool" => o.pool = number(&flag, &value()?)?,
             "--server-pid" => o.server_pid = Some(number(&flag, &value()?)?),
+            "--db-pids" => o.db_procs = DbProcs::Pids(pids(&value()?)?),
+            "--find-db" => o.db_procs = DbProcs::Find,
+            "--no-db" => o.db_procs = DbProcs::Off,
+            "--pg-url" => o.pg_url = Some(value()?),
+            "--pg-stats-db" => o.pg_stats_db = value()?,
+            "--redis-url" => o.redis_url = Some(value()?),
             "--out" => o.out = Some(PathBuf::from(value()?)),
             "--webhook-listen" => {
                 o.webhook_listen = value()?
@@ -198,6 +224,19 @@ fn cold_start(args: impl Iterator<Item = String>) -> Result<Command, String> {
 fn number<T: std::str::FromStr>(flag: &str, s: &str) -> Result<T, String> {
     s.parse()
         .map_err(|_| format!("{flag}: {s:?} is not a whole number"))
+}
+
+/// `PID,PID,…`: at least one.
+fn pids(s: &str) -> Result<Vec<u32>, String> {
+    let pids = s
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| number("--db-pids", p.trim()))
+        .collect::<Result<Vec<u32>, _>>()?;
+    if pids.is_empty() {
+        return Err("--db-pids needs at least one process id".into());
+    }
+    Ok(pids)
 }
 
 fn rate(s: &str) -> Result<f64, String> {

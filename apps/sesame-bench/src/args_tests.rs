@@ -45,9 +45,41 @@ fn bad_values_are_refused_with_the_flag_named() {
         ("--rate -3", "--rate"),
         ("--warmup", "--warmup"),
         ("--bogus", "--bogus"),
+        ("--db-pids 12,x", "--db-pids"),
+        ("--db-pids ,", "--db-pids"),
+        ("--pg-url", "--pg-url"),
     ] {
         let e = parse_str(args).unwrap_err();
         assert!(e.contains(flag), "{args}: {e}");
+    }
+}
+
+#[test]
+fn the_stores_are_found_by_default_and_can_be_listed_or_left_out() {
+    let Ok(Command::Run(o)) = parse_str("") else {
+        panic!("refused");
+    };
+    assert_eq!(o.db_procs, DbProcs::Find);
+    assert_eq!((o.pg_url, o.redis_url), (None, None));
+    assert_eq!(o.pg_stats_db, "postgres");
+    let Ok(Command::Run(o)) = parse_str(
+        "--db-pids 12,34,56 --pg-url postgres://h/db --pg-stats-db admin --redis-url redis://r",
+    ) else {
+        panic!("refused");
+    };
+    assert_eq!(o.db_procs, DbProcs::Pids(vec![12, 34, 56]));
+    assert_eq!(o.pg_url.as_deref(), Some("postgres://h/db"));
+    assert_eq!(o.pg_stats_db, "admin");
+    assert_eq!(o.redis_url.as_deref(), Some("redis://r"));
+    for (args, expected) in [
+        ("--db-pids 7 --find-db", DbProcs::Find),
+        ("--no-db", DbProcs::Off),
+        ("--find-db --no-db", DbProcs::Off),
+    ] {
+        let Ok(Command::Run(o)) = parse_str(args) else {
+            panic!("{args} refused");
+        };
+        assert_eq!(o.db_procs, expected, "{args}");
     }
 }
 

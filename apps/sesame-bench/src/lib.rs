@@ -13,17 +13,23 @@
 //!   `refresh` modes; [`client`]: the HTTP calls.
 //! - [`run`]: warm-up, closed or open loop, the measured window;
 //!   [`stats`]: HDR histograms; [`procstat`]: the server's CPU and RSS.
+//! - [`stores`]: the stores' share: [`dbprocs`] their processes' CPU,
+//!   [`redis_stats`] and [`pg_stats`] their round trips, counted.
 //! - [`report`]: the text summary and the JSON result; [`coldstart`]:
 //!   start-to-ready time and idle RSS.
 
 pub mod args;
 pub mod client;
 pub mod coldstart;
+pub mod dbprocs;
 pub mod flow;
 pub mod jwks;
+pub mod pg_stats;
 pub mod procstat;
 pub mod receiver;
+pub mod redis_stats;
 pub mod report;
 pub mod run;
 pub mod stats;
+pub mod stores;
 pub mod template;

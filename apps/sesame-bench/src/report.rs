@@ -6,10 +6,14 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::dbprocs::StoreUsage;
 use crate::flow::Mode;
+use crate::pg_stats::PgCounts;
 use crate::procstat::ServerUsage;
 use crate::receiver::MailboxCounts;
-use crate::stats::Summary;
+use crate::redis_stats::RedisCounts;
+use crate::stats::{Summary, per_flow};
+use crate::stores;
 
 /// Everything a run measured.
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +51,14 @@ pub struct Report {
     /// The bench's own CPU and memory over the same window: a bench near
     /// one full core is itself the bottleneck.
     pub bench_usage: Option<ServerUsage>,
+    /// The stores' processes' CPU over the window, by kind (`postgres`,
+    /// `redis`); empty with `--no-db` or when none was found.
+    pub store_usage: BTreeMap<String, StoreUsage>,
+    /// Redis's commands over the window, with `--redis-url`.
+    pub redis_counts: Option<RedisCounts>,
+    /// Postgres's transactions and statements over the warm-up and the
+    /// window, with `--pg-url`.
+    pub postgres_counts: Option<PgCounts>,
 }
 
 impl Report {
@@ -104,12 +116,20 @@ impl Report {
             w.accepted, w.refused, w.unclaimed
         );
         if let Some(u) = &self.server_usage {
+            let per_flow = per_flow(u.cpu_seconds * 1000.0, self.flows)
+                .map_or_else(String::new, |ms| format!(", {ms:.2} CPU ms per flow"));
             let _ = writeln!(
                 s,
-                "  server     {:.2} CPU s ({:.2} cores), peak RSS {:.1} MiB, RSS now {:.1} MiB",
+                "  server     {:.2} CPU s ({:.2} cores){per_flow}, peak RSS {:.1} MiB, RSS now {:.1} MiB",
                 u.cpu_seconds, u.cpu_cores, u.peak_rss_mib, u.rss_mib
             );
         }
+        stores::write_text(
+            &mut s,
+            &self.store_usage,
+            self.redis_counts.as_ref(),
+            self.postgres_counts.as_ref(),
+        );
         if let Some(u) = &self.bench_usage {
             let _ = writeln!(
                 s,
@@ -156,6 +176,9 @@ mod tests {
                 rss_mib: 30.0,
             }),
             bench_usage: None,
+            store_usage: BTreeMap::new(),
+            redis_counts: None,
+            postgres_counts: None,
         };
         let text = report.text();
         for needle in [
@@ -164,6 +187,7 @@ mod tests {
             "start:503 × 2",
             "peak RSS 31.0 MiB",
             "RS256",
+            "0.77 CPU ms per flow",
         ] {
             assert!(text.contains(needle), "{needle} missing from\n{text}");
         }
@@ -171,5 +195,96 @@ mod tests {
         assert_eq!(json["flow_latency"]["p99_ms"], 41.0);
         assert_eq!(json["mode"], "new");
         assert_eq!(json["server_usage"]["cpu_cores"], 0.95);
+        assert_eq!(json["store_usage"], serde_json::json!({}));
+        assert!(json["redis_counts"].is_null() && json["postgres_counts"].is_null());
+        assert!(
+            !text.contains("postgres") && !text.contains("trips"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_text_and_json_give_each_stores_share_per_flow() {
+        let before = BTreeMap::from([("get".to_owned(), 1)]);
+        let after = BTreeMap::from([("get".to_owned(), 201), ("evalsha".to_owned(), 400)]);
+        let counted = |n| Ok::<u64, String>(n);
+        let report = Report {
+            store_usage: BTreeMap::from([(
+                "postgres".to_owned(),
+                StoreUsage {
+                    processes: 7,
+                    cpu_seconds: 8.05,
+                    cpu_cores: 0.805,
+                    cpu_ms_per_flow: Some(1.0),
+                },
+            )]),
+            redis_counts: Some(RedisCounts::between(&before, &after, 100)),
+            postgres_counts: Some(PgCounts::between(
+                "sesame_bench_1",
+                &crate::pg_stats::PgReading {
+                    transactions: counted(10),
+                    statements: Err("not preloaded".into()),
+                },
+                &crate::pg_stats::PgReading {
+                    transactions: counted(510),
+                    statements: Err("not preloaded".into()),
+                },
+                100,
+            )),
+            ..empty()
+        };
+        let text = report.text();
+        for needle in [
+            "postgres   8.05 CPU s (0.81 cores), 1.00 CPU ms per flow, 7 processes",
+            "5.00 transactions per flow; statements n/a: not preloaded (over the warm-up and measured window: 100 flows)",
+            "6.00 calls per flow (600 calls: evalsha 4.00, get 2.00)",
+        ] {
+            assert!(text.contains(needle), "{needle} missing from\n{text}");
+        }
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["store_usage"]["postgres"]["cpu_ms_per_flow"], 1.0);
+        assert_eq!(json["redis_counts"]["calls_per_flow"], 6.0);
+        assert_eq!(json["redis_counts"]["commands"]["evalsha"]["per_flow"], 4.0);
+        assert_eq!(json["postgres_counts"]["transactions_per_flow"], 5.0);
+        assert!(json["postgres_counts"]["statements_per_flow"].is_null());
+        assert_eq!(
+            json["postgres_counts"]["statements_unavailable"],
+            "not preloaded"
+        );
+    }
+
+    #[test]
+    fn a_run_without_flows_prints_no_per_flow_share() {
+        let report = Report {
+            flows: 0,
+            server_usage: Some(ServerUsage::default()),
+            ..empty()
+        };
+        let text = report.text();
+        assert!(!text.contains("per flow"), "{text}");
+    }
+
+    fn empty() -> Report {
+        Report {
+            server: "http://127.0.0.1:3000".into(),
+            mode: Mode::New,
+            vus: 1,
+            rate: None,
+            warmup_secs: 0.0,
+            elapsed_secs: 1.0,
+            flows: 100,
+            failed: 0,
+            flows_per_sec: 100.0,
+            flow_latency: Summary::default(),
+            endpoints: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            id_token_alg: "ES256".into(),
+            webhook: MailboxCounts::default(),
+            server_usage: None,
+            bench_usage: None,
+            store_usage: BTreeMap::new(),
+            redis_counts: None,
+            postgres_counts: None,
+        }
     }
 }

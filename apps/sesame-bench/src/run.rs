@@ -18,6 +18,7 @@ use crate::procstat::{ProcSample, ServerUsage};
 use crate::receiver::Receiver;
 use crate::report::Report;
 use crate::stats::{Endpoint, Recorder, per_second};
+use crate::stores::StoreWatch;
 
 /// How long to wait for the server's `/readyz`.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -56,11 +57,12 @@ struct Live {
 /// Runs the benchmark described by `o`, with codes arriving at `receiver`.
 ///
 /// # Errors
-/// The server never becomes ready, the probe login fails, or its id token
-/// does not verify against the JWKS.
+/// The server never becomes ready, the probe login fails, its id token
+/// does not verify against the JWKS, or a store named in `o` cannot be read.
 pub async fn run(o: &Options, receiver: &Receiver) -> anyhow::Result<Report> {
     let api = Arc::new(Api::new(&o.server, &o.client_id, o.audience.as_deref())?);
     wait_ready(&api).await?;
+    let mut stores = StoreWatch::connect(o).await?;
     let tag = run_tag();
     let id_token_alg = probe(&api, receiver, &tag).await?;
 
@@ -80,6 +82,7 @@ pub async fn run(o: &Options, receiver: &Receiver) -> anyhow::Result<Report> {
     while let Some(joined) = prepared.join_next().await {
         vus.push(joined?.map_err(|cause| anyhow!("preparing a virtual user: {cause}"))?);
     }
+    stores.before_load().await?;
 
     let t0 = Instant::now();
     let plan = Arc::new(Plan {
@@ -100,14 +103,19 @@ pub async fn run(o: &Options, receiver: &Receiver) -> anyhow::Result<Report> {
     tokio::time::sleep_until(plan.measure_from.into()).await;
     let before = o.server_pid.map(ProcSample::read).transpose()?;
     let bench_before = ProcSample::read(std::process::id()).ok();
+    stores.window_start().await?;
     let mut total = Recorder::default();
+    let mut warmup_flows = 0;
     let mut last = plan.end;
     while let Some(joined) = running.join_next().await {
-        let (rec, finished) = joined?;
+        let (rec, warmup, finished) = joined?;
         total.merge(&rec);
+        warmup_flows += warmup;
         last = last.max(finished.unwrap_or(last));
     }
     let elapsed = last.duration_since(plan.measure_from);
+    let flows = total.flows.len();
+    let share = stores.window_end(elapsed.as_secs_f64(), flows).await?;
     let server_usage = match (o.server_pid, before) {
         (Some(pid), Some(before)) => Some(ServerUsage::between(
             &before,
@@ -124,8 +132,8 @@ pub async fn run(o: &Options, receiver: &Receiver) -> anyhow::Result<Report> {
         p.abort();
         eprintln!();
     }
+    let postgres_counts = stores.after_load(warmup_flows + flows).await?;
 
-    let flows = total.flows.len();
     Ok(Report {
         server: api.base().to_owned(),
         mode: o.mode,
@@ -146,12 +154,15 @@ pub async fn run(o: &Options, receiver: &Receiver) -> anyhow::Result<Report> {
         webhook: receiver.mailbox.counts(),
         server_usage,
         bench_usage,
+        store_usage: share.usage,
+        redis_counts: share.redis,
+        postgres_counts,
     })
 }
 
-/// One virtual user until the plan ends; its measured flows, and when the
-/// last of them finished.
-async fn drive(mut vu: Vu, plan: Arc<Plan>, live: Arc<Live>) -> (Recorder, Option<Instant>) {
+/// One virtual user until the plan ends; its measured flows, the flows it
+/// completed in the warm-up, and when the last measured flow finished.
+async fn drive(mut vu: Vu, plan: Arc<Plan>, live: Arc<Live>) -> (Recorder, u64, Option<Instant>) {
     let mut measured = Recorder::default();
     let mut warmup = Recorder::default();
     let mut last = None;
@@ -183,7 +194,7 @@ async fn drive(mut vu: Vu, plan: Arc<Plan>, live: Arc<Live>) -> (Recorder, Optio
             last = Some(finished);
         }
     }
-    (measured, last)
+    (measured, warmup.flows.len(), last)
 }
 
 /// Once a second on stderr: the phase, flows so far and the last second's rate.

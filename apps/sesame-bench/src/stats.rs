@@ -176,6 +176,13 @@ pub fn per_second(count: u64, elapsed: Duration) -> f64 {
     if secs > 0.0 { count as f64 / secs } else { 0.0 }
 }
 
+/// `total` divided by the completed flows; `None` when none completed, so
+/// that an empty run reports nothing rather than dividing by zero.
+#[must_use]
+pub fn per_flow(total: f64, flows: u64) -> Option<f64> {
+    (flows > 0).then(|| total / flows as f64)
+}
+
 #[cfg(test)]
 #[path = "stats_tests.rs"]
 mod tests;

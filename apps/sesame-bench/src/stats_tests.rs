@@ -88,3 +88,15 @@ fn throughput_is_count_over_elapsed_seconds() {
     assert!(close(per_second(3, Duration::from_millis(1500)), 2.0));
     assert_eq!(per_second(10, Duration::ZERO), 0.0);
 }
+
+#[test]
+fn a_per_flow_share_is_the_total_over_completed_flows() {
+    assert_eq!(per_flow(8050.0, 8050), Some(1.0));
+    assert_eq!(per_flow(3.0, 4), Some(0.75));
+}
+
+#[test]
+fn a_run_without_completed_flows_has_no_per_flow_share() {
+    assert_eq!(per_flow(1234.0, 0), None);
+    assert_eq!(per_flow(0.0, 0), None);
+}
