@@ -22,8 +22,8 @@ use std::sync::Arc;
 
 pub use config::{InvalidIssuer, Issuer, PasswordlessConfig};
 pub use deps::Ports;
-pub use keyring::KeyError;
 pub use errors::{RevokeError, StartError, UserinfoError};
+pub use keyring::KeyError;
 pub use link::{LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest};
 pub use requests::{ClientCredentials, RevokeRequest, StartRequest, Started};
 pub use roles::{
