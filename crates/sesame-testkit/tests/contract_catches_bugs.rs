@@ -95,17 +95,26 @@ impl ChallengeStore for BuggyChallenges {
     }
 
     async fn consume(&self, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError> {
-        let live = self.by_id.lock().unwrap().get(id).is_some_and(|c| {
+        let is_live = |c: &Challenge| {
             let expired = if self.bug == Bug::InclusiveExpiry {
                 now > c.expires_at
             } else {
                 now >= c.expires_at
             };
             !c.consumed && c.attempts_left > 0 && !expired
-        });
-        if self.bug == Bug::RacyConsume {
-            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        if self.bug != Bug::RacyConsume {
+            // Check and flip under one lock: atomic, as the port demands.
+            let mut by_id = self.by_id.lock().unwrap();
+            let live = by_id.get(id).is_some_and(is_live);
+            if live && let Some(c) = by_id.get_mut(id) {
+                c.consumed = true;
+            }
+            return Ok(live);
         }
+        // The bug: check, let others in, then flip.
+        let live = self.by_id.lock().unwrap().get(id).is_some_and(is_live);
+        tokio::time::sleep(Duration::from_millis(5)).await;
         if live && let Some(c) = self.by_id.lock().unwrap().get_mut(id) {
             c.consumed = true;
         }

@@ -14,9 +14,11 @@ mod challenges;
 mod rate_limits;
 mod refresh_families;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sesame_domain::Timestamp;
+use sesame_domain::ports::{Housekeeping, PurgeReport};
 
 pub use authorization_codes::{
     authorization_codes_past_their_retention_are_purged,
@@ -40,6 +42,50 @@ use crate::fixtures::real_now;
 pub fn purge_now() -> Timestamp {
     static NOW: std::sync::OnceLock<Timestamp> = std::sync::OnceLock::new();
     *NOW.get_or_init(real_now)
+}
+
+/// Purges started by the checks in this process, and purges still running.
+static PURGES_STARTED: AtomicU64 = AtomicU64::new(0);
+static PURGES_RUNNING: AtomicU64 = AtomicU64::new(0);
+
+/// Tells whether a check's own `purge_once` was the only one that could
+/// have removed its records.
+///
+/// Checks that share a store run in parallel, and every purge as of
+/// [`purge_now`] removes every expired record, another check's included. So
+/// a purge's count covers this check's records only when no other purge
+/// ran between the check's first write and the end of its own purge; the
+/// checks assert counts only then, and whether records are gone or kept
+/// always.
+pub(super) struct PurgeWatch {
+    started_before: u64,
+    busy_before: bool,
+}
+
+impl PurgeWatch {
+    /// Starts watching; call before writing the check's first record.
+    pub(super) fn begin() -> Self {
+        Self {
+            busy_before: PURGES_RUNNING.load(Ordering::SeqCst) > 0,
+            started_before: PURGES_STARTED.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Runs the check's purge; the report, and whether it was the only
+    /// purge since [`PurgeWatch::begin`].
+    pub(super) async fn purge(
+        self,
+        housekeeping: &dyn Housekeeping,
+        now: Timestamp,
+    ) -> (PurgeReport, bool) {
+        PURGES_STARTED.fetch_add(1, Ordering::SeqCst);
+        PURGES_RUNNING.fetch_add(1, Ordering::SeqCst);
+        let report = crate::contract::support::ok(housekeeping.purge_once(now).await, "purge_once");
+        PURGES_RUNNING.fetch_sub(1, Ordering::SeqCst);
+        let alone =
+            !self.busy_before && PURGES_STARTED.load(Ordering::SeqCst) == self.started_before + 1;
+        (report, alone)
+    }
 }
 
 /// `d` before `t`.
