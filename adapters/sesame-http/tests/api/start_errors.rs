@@ -118,3 +118,21 @@ async fn infrastructure_failures_are_503_and_500_without_the_cause() {
     );
     assert!(!r.description().contains("42"));
 }
+
+#[tokio::test]
+async fn a_client_id_no_client_can_have_is_answered_as_an_unknown_client_without_asking_the_domain()
+{
+    // `mock()` fails the test on any call to the domain.
+    for id in ["a\u{7}b".to_owned(), "x".repeat(300)] {
+        let mut body = email_body();
+        body["client_id"] = json!(id);
+        let r = send(app(mock()), post_json(PATH, &body)).await;
+        let shown: String = id.chars().filter(|c| !c.is_control()).take(64).collect();
+        let cut = if id.chars().count() > 64 { "…" } else { "" };
+        r.assert_error(
+            StatusCode::BAD_REQUEST,
+            "bad.client_id",
+            &format!("Unknown client: {shown}{cut}"),
+        );
+    }
+}

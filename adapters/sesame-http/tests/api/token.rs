@@ -220,3 +220,13 @@ async fn the_refresh_grant_passes_the_token_and_a_narrower_scope() {
     assert_eq!(req.refresh_token.expose_secret(), "rt-1");
     assert_eq!(req.scope.as_deref(), Some("openid"));
 }
+
+#[tokio::test]
+async fn a_client_id_no_client_can_have_gets_the_unknown_client_answer_without_asking_the_domain() {
+    // `mock()` fails the test on any call to the domain.
+    for id in ["a%07b".to_owned(), "x".repeat(300)] {
+        let form = otp_form("").replace("client_id=app", &format!("client_id={id}"));
+        let r = send(app(mock()), post_form(PATH, &form)).await;
+        r.assert_error(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized");
+    }
+}
