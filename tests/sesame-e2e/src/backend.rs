@@ -77,7 +77,7 @@ impl Storage {
                     dir: tempfile::tempdir().expect("creating a temporary directory"),
                 },
             },
-            Backend::PostgresRedis => Self::postgres_redis(false).await,
+            Backend::PostgresRedis => Self::postgres_redis(None).await,
         }
     }
 
@@ -88,19 +88,33 @@ impl Storage {
     /// # Panics
     /// The database cannot be created.
     pub async fn create_on_redis_cluster() -> Self {
-        Self::postgres_redis(true).await
+        let seeds = env_or("SESAME_TEST_REDIS_CLUSTER_URLS", DEFAULT_REDIS_CLUSTER_URLS)
+            .split(',')
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty())
+            .collect();
+        Self::postgres_redis(Some(seeds)).await
     }
 
-    async fn postgres_redis(cluster: bool) -> Self {
+    /// Fresh, empty storage on PostgreSQL and the Redis Cluster whose
+    /// primaries are `seeds` (e.g. a [`PrivateCluster`](crate::redis_cluster::PrivateCluster)).
+    ///
+    /// # Panics
+    /// The database cannot be created.
+    pub async fn create_on_redis_cluster_at(seeds: Vec<String>) -> Self {
+        Self::postgres_redis(Some(seeds)).await
+    }
+
+    /// `cluster`: the seeds of a Redis Cluster, or `None` for the single
+    /// test Redis.
+    async fn postgres_redis(cluster: Option<Vec<String>>) -> Self {
         let admin_url = env_or("SESAME_TEST_PG_URL", DEFAULT_PG_URL);
-        let redis_urls = if cluster {
-            env_or("SESAME_TEST_REDIS_CLUSTER_URLS", DEFAULT_REDIS_CLUSTER_URLS)
-                .split(',')
-                .map(|u| u.trim().to_owned())
-                .filter(|u| !u.is_empty())
-                .collect()
-        } else {
-            vec![env_or("SESAME_TEST_REDIS_URL", DEFAULT_REDIS_URL)]
+        let (redis_urls, cluster) = match cluster {
+            Some(seeds) => (seeds, true),
+            None => (
+                vec![env_or("SESAME_TEST_REDIS_URL", DEFAULT_REDIS_URL)],
+                false,
+            ),
         };
         let id = uuid::Uuid::new_v4().simple().to_string();
         let database = format!("sesame_e2e_{id}");

@@ -2,16 +2,19 @@
 //! test services' three primaries), with one secret and one issuer, behave
 //! as one server: a code started on one redeems on another, exactly once
 //! however many race for it, rate limits count across all three, and a
-//! refresh rotation on one is seen as reuse on another.
+//! refresh rotation on one is seen as reuse on another. And a primary that
+//! dies (in a private cluster) answers 503 for its slots without hanging.
 #![expect(
     clippy::expect_used,
     reason = "scenarios are plain async fns behind #[tokio::test] wrappers, which clippy does not treat as tests"
 )]
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use serde_json::Value;
+use sesame_e2e::redis_cluster::PrivateCluster;
 use sesame_e2e::{Options, Storage, TestApp, fresh_email};
 
 /// How many redemptions race for one code, spread over the three nodes.
@@ -105,4 +108,58 @@ async fn a_rotation_on_one_node_is_seen_as_reuse_on_another() {
     a.refresh(&new)
         .await
         .expect_error(403, "invalid_grant", None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_primary_answers_503_for_its_slots_and_nothing_hangs() {
+    let mut cluster = PrivateCluster::start(3).await;
+    let storage = Arc::new(Storage::create_on_redis_cluster_at(cluster.urls()).await);
+    let app = TestApp::spawn_on(storage, Options::default()).await;
+    app.start_for(&fresh_email()).await.expect_status(200);
+
+    cluster.kill(2);
+    // Each start touches a rate-limit counter or two and the recipient's
+    // challenge, in slots all over the cluster: a third of them are gone.
+    let people: Vec<_> = (0..30).map(|_| fresh_email()).collect();
+    let started = Instant::now();
+    let replies = join_all(people.iter().map(|who| app.start_for(who))).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    for r in &replies {
+        match r.status.as_u16() {
+            200 => {}
+            503 => assert!(r.text.contains("temporarily_unavailable"), "{}", r.text),
+            other => panic!("neither served nor unavailable: {other} {}", r.text),
+        }
+    }
+    let unavailable = replies.iter().filter(|r| r.status.as_u16() == 503).count();
+    eprintln!(
+        "starts after the kill: {} served, {unavailable} unavailable",
+        replies.len() - unavailable
+    );
+    assert!(unavailable > 0, "no start touched the dead primary's slots");
+
+    // A wrong code touches only the recipient's failure counter and
+    // challenge: per recipient, served (403) or unavailable (503), and
+    // with thirty recipients both happen.
+    let replies = join_all(people.iter().map(|who| app.token_otp_json(who, "000000"))).await;
+    let unavailable = replies.iter().filter(|r| r.status.as_u16() == 503).count();
+    eprintln!(
+        "wrong codes after the kill: {} served, {unavailable} unavailable",
+        replies.len() - unavailable
+    );
+    for r in replies.iter().filter(|r| r.status.as_u16() != 503) {
+        r.expect_error(403, "invalid_grant", None);
+    }
+    assert!(
+        unavailable > 0,
+        "no redemption touched the dead primary's slots"
+    );
+    assert!(
+        unavailable < replies.len(),
+        "the live primaries' slots were unavailable too"
+    );
 }
