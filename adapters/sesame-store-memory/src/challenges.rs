@@ -91,7 +91,11 @@ impl ChallengeStore for MemoryChallengeStore {
             .cloned())
     }
 
-    async fn record_failure(&self, id: &ChallengeId) -> Result<Option<u32>, StoreError> {
+    async fn record_failure(
+        &self,
+        _key: &ChallengeKey,
+        id: &ChallengeId,
+    ) -> Result<Option<u32>, StoreError> {
         let mut inner = lock(&self.inner);
         Ok(match inner.by_id.get_mut(id) {
             Some(ch) if !ch.consumed && ch.attempts_left > 0 => {
@@ -102,7 +106,12 @@ impl ChallengeStore for MemoryChallengeStore {
         })
     }
 
-    async fn consume(&self, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError> {
+    async fn consume(
+        &self,
+        _key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let mut inner = lock(&self.inner);
         Ok(match inner.by_id.get_mut(id) {
             Some(ch) if ch.is_live_at(now) => {
@@ -113,7 +122,7 @@ impl ChallengeStore for MemoryChallengeStore {
         })
     }
 
-    async fn delete(&self, id: &ChallengeId) -> Result<(), StoreError> {
+    async fn delete(&self, _key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError> {
         lock(&self.inner).remove(id);
         Ok(())
     }

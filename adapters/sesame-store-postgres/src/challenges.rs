@@ -129,7 +129,11 @@ impl ChallengeStore for PgStore {
         row.map(Challenge::try_from).transpose()
     }
 
-    async fn record_failure(&self, id: &ChallengeId) -> Result<Option<u32>, StoreError> {
+    async fn record_failure(
+        &self,
+        _key: &ChallengeKey,
+        id: &ChallengeId,
+    ) -> Result<Option<u32>, StoreError> {
         let left = self
             .bounded(async {
                 sqlx::query_scalar!(
@@ -148,7 +152,12 @@ impl ChallengeStore for PgStore {
         left.map(|n| unsigned("attempts_left", n)).transpose()
     }
 
-    async fn consume(&self, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError> {
+    async fn consume(
+        &self,
+        _key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let flipped = self
             .bounded(async {
                 sqlx::query_scalar!(
@@ -168,7 +177,7 @@ impl ChallengeStore for PgStore {
         Ok(flipped.is_some())
     }
 
-    async fn delete(&self, id: &ChallengeId) -> Result<(), StoreError> {
+    async fn delete(&self, _key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError> {
         self.bounded(async {
             sqlx::query!("DELETE FROM challenges WHERE id = $1", id.as_str())
                 .execute(&self.pool)

@@ -1,6 +1,7 @@
 //! [`AuthorizationCodeStore`] on Redis hashes that expire by themselves.
 //!
-//! Each code is a hash `{prefix}ac:{hex(mac)}` holding the record, `spent`
+//! Each code is a hash `{prefix}ac:{<hex(mac)>}` (its MAC as the hash tag, so
+//! codes spread over a cluster's slots) holding the record, `spent`
 //! and `replayed` (`0`/`1`) and, once recorded, `family_id`. Optional fields
 //! are absent when `None`, so `Some("")` reads back as written. Every
 //! read-modify-write is one Lua script, so it is atomic across instances:
@@ -150,14 +151,13 @@ fn instant(name: &'static str, s: &str) -> Result<Timestamp, StoreError> {
 #[async_trait]
 impl AuthorizationCodeStore for RedisStore {
     async fn insert(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
-        let mut call = scripts::INSERT_CODE.prepare_invoke();
+        let mut call = scripts::INSERT_CODE.call();
         call.key(self.keys.authorization_code(&code.code_mac))
             .arg(time_to_live_ms(code));
         for (name, value) in encode(code) {
             call.arg(name).arg(value);
         }
-        let mut conn = self.conn.clone();
-        match self.run(call.invoke_async::<i64>(&mut conn)).await? {
+        match self.eval::<i64>(call).await? {
             1 => Ok(()),
             // Refused rather than allowed to reset a spent code.
             _ => Err(StoreError::Unknown(anyhow::anyhow!(
@@ -167,11 +167,10 @@ impl AuthorizationCodeStore for RedisStore {
     }
 
     async fn redeem(&self, mac: &CodeMac, now: Timestamp) -> Result<Redemption, StoreError> {
-        let mut call = scripts::REDEEM_CODE.prepare_invoke();
+        let mut call = scripts::REDEEM_CODE.call();
         call.key(self.keys.authorization_code(mac))
             .arg(now.unix_millis());
-        let mut conn = self.conn.clone();
-        let reply: Vec<Value> = self.run(call.invoke_async(&mut conn)).await?;
+        let reply: Vec<Value> = self.eval(call).await?;
         let mut items = reply.into_iter();
         match items.next() {
             Some(Value::Int(1)) => decode(mac, pairs(items)?).map(Redemption::Redeemed),
@@ -191,10 +190,9 @@ impl AuthorizationCodeStore for RedisStore {
     }
 
     async fn record_family(&self, mac: &CodeMac, family_id: &str) -> Result<bool, StoreError> {
-        let mut call = scripts::RECORD_FAMILY.prepare_invoke();
+        let mut call = scripts::RECORD_FAMILY.call();
         call.key(self.keys.authorization_code(mac)).arg(family_id);
-        let mut conn = self.conn.clone();
-        match self.run(call.invoke_async::<i64>(&mut conn)).await? {
+        match self.eval::<i64>(call).await? {
             1 => Ok(true),
             0 => Ok(false),
             _ => Err(corrupt(field::REPLAYED, "is not 0 or 1")),

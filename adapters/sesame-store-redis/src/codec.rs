@@ -41,16 +41,10 @@ pub(crate) mod field {
     pub(crate) const ATTEMPTS_LEFT: &str = "attempts_left";
     /// `0` or `1`; the consume script flips it.
     pub(crate) const CONSUMED: &str = "consumed";
-    /// Bookkeeping, not part of the challenge: the index key that pointed
-    /// here when it was written, so `delete` can clear it.
-    pub(crate) const INDEX_KEY: &str = "index_key";
 }
 
-/// The hash fields for `ch`, ending with the bookkeeping `index_key`.
-pub(crate) fn encode(
-    ch: &Challenge,
-    index_key: &str,
-) -> Result<Vec<(&'static str, String)>, StoreError> {
+/// The hash fields for `ch`.
+pub(crate) fn encode(ch: &Challenge) -> Result<Vec<(&'static str, String)>, StoreError> {
     let auth_params = serde_json::to_string(&ch.auth_params)
         .map_err(|e| StoreError::Unknown(anyhow::anyhow!("cannot encode auth_params: {e}")))?;
     Ok(vec![
@@ -75,7 +69,6 @@ pub(crate) fn encode(
             field::CONSUMED,
             if ch.consumed { "1" } else { "0" }.to_owned(),
         ),
-        (field::INDEX_KEY, index_key.to_owned()),
     ])
 }
 

@@ -35,7 +35,7 @@ fn as_map(fields: Vec<(&'static str, String)>) -> HashMap<String, String> {
 fn a_challenge_survives_the_round_trip_with_and_without_a_link() {
     for link in [true, false] {
         let ch = sample(link);
-        let back = decode(&as_map(encode(&ch, "idx").unwrap())).unwrap();
+        let back = decode(&as_map(encode(&ch).unwrap())).unwrap();
         assert_eq!(back, ch);
     }
 }
@@ -47,13 +47,13 @@ fn a_consumed_sms_challenge_survives_the_round_trip() {
     ch.send = SendMode::Code;
     ch.consumed = true;
     ch.attempts_left = 0;
-    let back = decode(&as_map(encode(&ch, "idx").unwrap())).unwrap();
+    let back = decode(&as_map(encode(&ch).unwrap())).unwrap();
     assert_eq!(back, ch);
 }
 
 #[test]
 fn a_missing_field_is_corrupt_and_named() {
-    let mut m = as_map(encode(&sample(true), "idx").unwrap());
+    let mut m = as_map(encode(&sample(true)).unwrap());
     m.remove(field::EXPIRES_AT);
     match decode(&m) {
         Err(StoreError::Corrupt(msg)) => assert!(msg.contains("expires_at")),
@@ -75,7 +75,7 @@ fn bad_values_are_corrupt_without_echoing_them() {
         (field::CONSUMED, "yes"),
     ];
     for (name, bad) in cases {
-        let mut m = as_map(encode(&sample(true), "idx").unwrap());
+        let mut m = as_map(encode(&sample(true)).unwrap());
         m.insert(name.to_owned(), bad.to_owned());
         match decode(&m) {
             Err(StoreError::Corrupt(msg)) => {
@@ -85,10 +85,4 @@ fn bad_values_are_corrupt_without_echoing_them() {
             other => panic!("{name}: expected Corrupt, got {other:?}"),
         }
     }
-}
-
-#[test]
-fn the_index_key_is_stored_alongside() {
-    let m = as_map(encode(&sample(true), "sesame:chk:x").unwrap());
-    assert_eq!(m[field::INDEX_KEY], "sesame:chk:x");
 }

@@ -9,18 +9,24 @@ use sesame_domain::ports::StoreError;
 ///
 /// "Could not reach or hear back from Redis" is `Unavailable`: I/O errors
 /// (refused, reset, dropped, timed out) and a server that says it cannot
-/// serve right now (loading, failing over, read-only replica). A key holding
+/// serve right now (loading, failing over, read-only replica, a cluster
+/// without a node for the slot). A `MOVED` or `ASK` that reaches us is a
+/// redirect the cluster client could not follow: the slot's owner is down
+/// or moving, so it is `Unavailable` too. A key holding
 /// the wrong type is `Corrupt`. Anything else, such as a script error or
 /// bad credentials, is `Unknown`.
 pub(crate) fn from_redis(e: RedisError) -> StoreError {
     match e.kind() {
         ErrorKind::Io
+        | ErrorKind::ClusterConnectionNotFound
         | ErrorKind::Server(
             ServerErrorKind::BusyLoading
             | ServerErrorKind::TryAgain
             | ServerErrorKind::ClusterDown
             | ServerErrorKind::MasterDown
-            | ServerErrorKind::ReadOnly,
+            | ServerErrorKind::ReadOnly
+            | ServerErrorKind::Moved
+            | ServerErrorKind::Ask,
         ) => StoreError::Unavailable(e.into()),
         _ if e.code() == Some("WRONGTYPE") => {
             StoreError::Corrupt("a key holds the wrong kind of value".to_owned())
@@ -60,6 +66,23 @@ mod tests {
                 "{kind:?}"
             );
         }
+    }
+
+    #[test]
+    fn unfollowed_cluster_redirects_are_unavailable() {
+        for kind in [
+            ServerErrorKind::Moved,
+            ServerErrorKind::Ask,
+            ServerErrorKind::ClusterDown,
+        ] {
+            let e = RedisError::from((ErrorKind::Server(kind), "redirect"));
+            assert!(
+                matches!(from_redis(e), StoreError::Unavailable(_)),
+                "{kind:?}"
+            );
+        }
+        let e = RedisError::from((ErrorKind::ClusterConnectionNotFound, "no node"));
+        assert!(matches!(from_redis(e), StoreError::Unavailable(_)));
     }
 
     #[test]

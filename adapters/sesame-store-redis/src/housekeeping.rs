@@ -1,9 +1,7 @@
-//! [`Housekeeping`] for Redis, where every key expires by itself: what is
-//! left to purge is challenges, through their expiry index.
+//! [`Housekeeping`] for Redis, where every key expires by itself.
 
 use async_trait::async_trait;
 use sesame_domain::ports::{Housekeeping, PurgeReport, StoreError};
-use sesame_domain::retention::{EXPIRED_CHALLENGE_RETENTION, cutoff};
 use sesame_domain::time::Timestamp;
 
 use crate::store::RedisStore;
@@ -14,16 +12,12 @@ impl Housekeeping for RedisStore {
         "redis"
     }
 
-    /// Removes the challenges past their retention and their entries in the
-    /// expiry index. Authorization codes and rate-limit counters are never
-    /// counted: their keys expire by themselves, at the end of their
-    /// retention and of their window.
-    async fn purge_once(&self, now: Timestamp) -> Result<PurgeReport, StoreError> {
-        Ok(PurgeReport {
-            challenges: self
-                .purge_challenges(cutoff(now, EXPIRED_CHALLENGE_RETENTION))
-                .await?,
-            ..PurgeReport::default()
-        })
+    /// Removes nothing and reports zero, without touching Redis: challenges,
+    /// authorization codes and rate-limit counters all expire by their own
+    /// TTLs (at the end of their retention or window). There is no index to
+    /// walk, which is what lets every key live on whichever cluster node
+    /// owns its slot.
+    async fn purge_once(&self, _now: Timestamp) -> Result<PurgeReport, StoreError> {
+        Ok(PurgeReport::default())
     }
 }

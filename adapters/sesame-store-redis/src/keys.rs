@@ -1,12 +1,18 @@
 //! The key layout: every key name this adapter reads or writes.
 //!
 //! Key names show up in `MONITOR`, `SCAN`, slow logs and dashboards, so none
-//! carries an email address or phone number: the challenge index is keyed on
-//! the SHA-256 of the recipient instead.
+//! carries an email address or phone number: a challenge's key is named by
+//! the SHA-256 of its recipient instead.
+//!
+//! Every script touches one key, so every script is single-slot on Redis
+//! Cluster whatever the names. The `{…}` hash tags still say which part of a
+//! name picks the slot: the recipient's digest for challenges (so anything
+//! ever stored next to a recipient's challenge lands on the same node), the
+//! code's MAC for authorization codes.
 
 use sha2::{Digest, Sha256};
 
-use sesame_domain::challenge::{ChallengeId, ChallengeKey};
+use sesame_domain::challenge::ChallengeKey;
 use sesame_domain::code::CodeMac;
 
 /// Builds key names under one prefix.
@@ -28,44 +34,26 @@ impl Keys {
         &self.prefix
     }
 
-    /// What a challenge id is prefixed with to name its hash; the scripts
-    /// use it to find the challenge an index entry points to.
-    pub(crate) fn challenge_prefix(&self) -> String {
-        format!("{}ch:", self.prefix)
-    }
-
-    /// `{prefix}ch:{id}`: the hash holding one challenge.
-    pub(crate) fn challenge(&self, id: &ChallengeId) -> String {
-        format!("{}ch:{}", self.prefix, id.as_str())
-    }
-
-    /// `{prefix}chk:{client_id}:{connection}:{sha256(recipient)}`: the id of
-    /// the one current challenge for `key`.
+    /// `{prefix}ch:{<sha256(recipient)>}:{connection}:{client_id}`: the hash
+    /// holding the one current challenge for `key`, its id included.
     ///
     /// The digest has a fixed length and the connection a fixed set of
-    /// names, so a client id containing `:` cannot make two keys collide.
-    pub(crate) fn index(&self, key: &ChallengeKey) -> String {
+    /// names, so a client id containing `:` (or braces) cannot make two
+    /// keys collide or move the hash tag.
+    pub(crate) fn challenge(&self, key: &ChallengeKey) -> String {
         let digest = hex::encode(Sha256::digest(key.recipient.as_str().as_bytes()));
         format!(
-            "{}chk:{}:{}:{}",
+            "{}ch:{{{digest}}}:{}:{}",
             self.prefix,
-            key.client_id.as_str(),
             key.connection().as_str(),
-            digest
+            key.client_id.as_str(),
         )
     }
 
-    /// `{prefix}chx`: a sorted set of challenge ids scored by `expires_at`,
-    /// so a purge finds expired challenges without scanning. It
-    /// expires with the longest-lived challenge it lists.
-    pub(crate) fn expiries(&self) -> String {
-        format!("{}chx", self.prefix)
-    }
-
-    /// `{prefix}ac:{hex(mac)}`: the hash holding one authorization code.
+    /// `{prefix}ac:{<hex(mac)>}`: the hash holding one authorization code.
     /// The name carries the code's MAC, never the code.
     pub(crate) fn authorization_code(&self, mac: &CodeMac) -> String {
-        format!("{}ac:{}", self.prefix, mac.to_hex())
+        format!("{}ac:{{{}}}", self.prefix, mac.to_hex())
     }
 
     /// `{prefix}rl:{window_ms}:{window_index}:{key}`: the counter for one
@@ -83,52 +71,62 @@ mod tests {
 
     use super::*;
 
-    fn key(raw: &str) -> ChallengeKey {
+    fn key(client: &str, raw: &str) -> ChallengeKey {
         ChallengeKey {
-            client_id: ClientId::parse("app").unwrap(),
+            client_id: ClientId::parse(client).unwrap(),
             recipient: Recipient::parse(Connection::Email, raw).unwrap(),
         }
     }
 
+    /// The hash tag Redis Cluster hashes: between the first `{` and the
+    /// first `}` after it.
+    fn tag(name: &str) -> &str {
+        let open = name.find('{').unwrap();
+        let close = open + name[open..].find('}').unwrap();
+        &name[open + 1..close]
+    }
+
     #[test]
-    fn index_keys_do_not_contain_the_recipient() {
-        let k = Keys::new("sesame:").index(&key("alice@example.com"));
+    fn challenge_keys_do_not_contain_the_recipient() {
+        let k = Keys::new("sesame:").challenge(&key("app", "alice@example.com"));
         assert!(!k.contains("alice"));
         assert!(!k.contains("example"));
-        assert!(k.starts_with("sesame:chk:app:email:"));
-        assert_eq!(k.len(), "sesame:chk:app:email:".len() + 64);
+        assert!(k.starts_with("sesame:ch:{"));
+        assert!(k.ends_with("}:email:app"));
+        assert_eq!(tag(&k).len(), 64);
     }
 
     #[test]
-    fn the_same_recipient_spelled_differently_finds_the_same_index() {
+    fn the_same_recipient_spelled_differently_finds_the_same_challenge() {
         let keys = Keys::new("p:");
         assert_eq!(
-            keys.index(&key("bob@EXAMPLE.com")),
-            keys.index(&key(" bob@example.com "))
+            keys.challenge(&key("app", "bob@EXAMPLE.com")),
+            keys.challenge(&key("app", " bob@example.com "))
         );
         assert_ne!(
-            keys.index(&key("bob@example.com")),
-            keys.index(&key("rob@example.com"))
+            keys.challenge(&key("app", "bob@example.com")),
+            keys.challenge(&key("app", "rob@example.com"))
+        );
+        assert_ne!(
+            keys.challenge(&key("app", "bob@example.com")),
+            keys.challenge(&key("other", "bob@example.com"))
         );
     }
 
     #[test]
-    fn challenge_keys_are_the_challenge_prefix_and_the_id() {
+    fn braces_in_a_client_id_do_not_move_the_hash_tag() {
         let keys = Keys::new("p:");
-        let id = ChallengeId::from_random([1; 16]);
-        assert_eq!(
-            keys.challenge(&id),
-            format!("{}{}", keys.challenge_prefix(), id.as_str())
-        );
+        let plain = keys.challenge(&key("app", "bob@example.com"));
+        let braced = keys.challenge(&key("{x}", "bob@example.com"));
+        assert_eq!(tag(&plain), tag(&braced));
     }
 
     #[test]
-    fn authorization_code_keys_are_the_prefix_and_the_mac_in_hex() {
+    fn authorization_code_keys_are_tagged_with_the_mac_in_hex() {
         let mac = CodeMac::from_bytes([0xab; 32]);
-        assert_eq!(
-            Keys::new("p:").authorization_code(&mac),
-            format!("p:ac:{}", "ab".repeat(32))
-        );
+        let k = Keys::new("p:").authorization_code(&mac);
+        assert_eq!(k, format!("p:ac:{{{}}}", "ab".repeat(32)));
+        assert_eq!(tag(&k), "ab".repeat(32));
     }
 
     #[test]

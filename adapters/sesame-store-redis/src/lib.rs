@@ -14,8 +14,10 @@
 //! every key expires by itself; every call is bounded by the configured
 //! timeouts and fails with `StoreError::Unavailable` when Redis is away.
 //!
-//! It needs a single Redis primary, not Redis Cluster. The key layout, the
-//! scripts and the configuration are described in the crate's README.
+//! It runs on one Redis primary (`url`) or on a Redis Cluster (`cluster`
+//! seed nodes), with the same scripts and key layout: every script touches
+//! exactly one key. The key layout, the scripts and the configuration are
+//! described in the crate's README.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), sesame_domain::ports::StoreError> {
@@ -31,6 +33,7 @@ mod authorization_codes;
 mod challenges;
 mod codec;
 mod config;
+mod conn;
 mod error;
 mod housekeeping;
 mod keys;

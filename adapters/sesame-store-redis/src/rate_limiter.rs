@@ -28,11 +28,10 @@ impl RateLimiter for RedisStore {
         now: Timestamp,
     ) -> Result<RateDecision, StoreError> {
         let window = rule.window_at(now);
-        let mut call = scripts::HIT.prepare_invoke();
+        let mut call = scripts::HIT.call();
         call.key(self.keys.rate(key, window.length_ms, window.index))
             .arg(window.millis_left(now).saturating_add(CLOCK_SKEW_GRACE_MS));
-        let mut conn = self.conn.clone();
-        let count: u64 = self.run(call.invoke_async(&mut conn)).await?;
+        let count: u64 = self.eval(call).await?;
         Ok(rule.decide(&window, count, true))
     }
 
@@ -44,10 +43,7 @@ impl RateLimiter for RedisStore {
     ) -> Result<RateDecision, StoreError> {
         let window = rule.window_at(now);
         let counter = self.keys.rate(key, window.length_ms, window.index);
-        let mut conn = self.conn.clone();
-        let raw: Option<String> = self
-            .run(redis::cmd("GET").arg(&counter).query_async(&mut conn))
-            .await?;
+        let raw: Option<String> = self.query(redis::cmd("GET").arg(&counter)).await?;
         let count = match raw {
             None => 0,
             Some(s) => s.parse().map_err(|_| {

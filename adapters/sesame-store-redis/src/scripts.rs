@@ -1,19 +1,25 @@
 //! The Lua scripts behind every multi-step operation (sources in `src/lua`).
 //!
 //! Redis runs a script without interleaving any other command, so each of
-//! these is atomic across every server instance sharing the Redis. They are
-//! sent with `EVALSHA` and loaded on the first `NOSCRIPT`.
+//! these is atomic across every server instance sharing the Redis. Each
+//! touches exactly one key, named in `KEYS`, and never builds a key name from
+//! a value it reads: that is what lets them run unchanged on Redis Cluster,
+//! where a script may only touch keys of the slot it was routed to.
 //!
-//! Some scripts touch a key they build from a value they read (the
-//! challenge an index points to), which Redis Cluster forbids: this adapter
-//! targets a single primary (with or without replicas), not a cluster.
+//! A call is sent with `EVALSHA`; on `NOSCRIPT` (a restarted node, a
+//! `SCRIPT FLUSH`, a new primary) it is sent again as `EVAL`, which also
+//! caches the script on that node. Unlike redis-rs's own `SCRIPT LOAD`
+//! fallback, which a cluster sends to every primary, this involves only the
+//! node that owns the key, so a primary that is down cannot fail calls for
+//! the slots of the others.
 //!
 //! Numbers are compared as Lua doubles, which is exact for every instant
 //! within ±2^53 ms (about 285,000 years) of 1970.
 
 use std::sync::LazyLock;
 
-use redis::Script;
+use redis::aio::ConnectionLike;
+use redis::{FromRedisValue, RedisResult, ServerErrorKind, ToRedisArgs};
 
 /// A reply meaning "nothing changed": unknown, replaced, consumed or
 /// exhausted.
@@ -22,46 +28,107 @@ pub(crate) const NOTHING: i64 = -1;
 pub(crate) const CORRUPT: i64 = -2;
 
 const PUT_LUA: &str = include_str!("lua/put.lua");
-const LATEST_LUA: &str = include_str!("lua/latest.lua");
 const RECORD_FAILURE_LUA: &str = include_str!("lua/record_failure.lua");
 const CONSUME_LUA: &str = include_str!("lua/consume.lua");
 const DELETE_LUA: &str = include_str!("lua/delete.lua");
-const PURGE_LUA: &str = include_str!("lua/purge.lua");
 const HIT_LUA: &str = include_str!("lua/hit.lua");
 const INSERT_CODE_LUA: &str = include_str!("lua/insert_code.lua");
 const REDEEM_CODE_LUA: &str = include_str!("lua/redeem_code.lua");
 const RECORD_FAMILY_LUA: &str = include_str!("lua/record_family.lua");
 
-/// Replaces the challenge for one key: deletes the challenge the index
-/// pointed to, writes the new hash from scratch, points the index at it,
-/// sets both to expire, and records the expiry in the expiry index (trimming
-/// entries too old to matter).
+/// A Lua script and its SHA-1, the name `EVALSHA` knows it by.
+pub(crate) struct Script {
+    code: &'static str,
+    sha1: String,
+}
+
+impl Script {
+    fn new(code: &'static str) -> Self {
+        Self {
+            code,
+            sha1: redis::Script::new(code).get_hash().to_owned(),
+        }
+    }
+
+    /// A call of this script, to be given its key and arguments.
+    pub(crate) fn call(&self) -> Call<'_> {
+        Call {
+            script: self,
+            keys: Vec::new(),
+            args: Vec::new(),
+        }
+    }
+}
+
+/// One call of a [`Script`]: its keys and arguments.
+pub(crate) struct Call<'a> {
+    script: &'a Script,
+    keys: Vec<Vec<u8>>,
+    args: Vec<Vec<u8>>,
+}
+
+impl Call<'_> {
+    /// Adds a key (the scripts take exactly one).
+    pub(crate) fn key(&mut self, key: impl ToRedisArgs) -> &mut Self {
+        self.keys.extend(key.to_redis_args());
+        self
+    }
+
+    /// Adds an argument.
+    pub(crate) fn arg(&mut self, arg: impl ToRedisArgs) -> &mut Self {
+        self.args.extend(arg.to_redis_args());
+        self
+    }
+
+    /// Runs the call: `EVALSHA`, then `EVAL` if the node does not know the
+    /// script.
+    pub(crate) async fn invoke<T: FromRedisValue>(
+        &self,
+        conn: &mut impl ConnectionLike,
+    ) -> RedisResult<T> {
+        match self
+            .command("EVALSHA", &self.script.sha1)
+            .query_async(conn)
+            .await
+        {
+            Err(e) if e.kind() == redis::ErrorKind::Server(ServerErrorKind::NoScript) => {
+                self.command("EVAL", self.script.code)
+                    .query_async(conn)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    fn command(&self, verb: &str, script: &str) -> redis::Cmd {
+        let mut cmd = redis::cmd(verb);
+        cmd.arg(script)
+            .arg(self.keys.len())
+            .arg(&self.keys)
+            .arg(&self.args);
+        cmd
+    }
+}
+
+/// Replaces the challenge for one key: deletes the hash, writes the new
+/// one from scratch and sets its expiry, so the old id is gone with it.
 pub(crate) static PUT: LazyLock<Script> = LazyLock::new(|| Script::new(PUT_LUA));
 
-/// Reads the challenge an index points to, in one step so a concurrent
-/// `put` cannot pair the old id with nothing. Nil without an index entry,
-/// else the hash as a flat field/value array (empty if the hash is gone).
-pub(crate) static LATEST: LazyLock<Script> = LazyLock::new(|| Script::new(LATEST_LUA));
-
 /// Counts one wrong guess: decrements `attempts_left` only when the hash
-/// exists, is not consumed and has attempts left; returns the attempts left
-/// afterwards, [`NOTHING`] or [`CORRUPT`]. Never goes below zero.
+/// holds the given id, is not consumed and has attempts left; returns the
+/// attempts left afterwards, [`NOTHING`] or [`CORRUPT`]. Never goes below
+/// zero.
 pub(crate) static RECORD_FAILURE: LazyLock<Script> =
     LazyLock::new(|| Script::new(RECORD_FAILURE_LUA));
 
 /// Marks a challenge consumed: sets `consumed` to 1 and returns 1 only when
-/// the hash exists, `consumed` is 0, `attempts_left > 0` and
+/// the hash holds the given id, `consumed` is 0, `attempts_left > 0` and
 /// `expires_at > now`; otherwise returns 0 (or [`CORRUPT`]), changing
 /// nothing.
 pub(crate) static CONSUME: LazyLock<Script> = LazyLock::new(|| Script::new(CONSUME_LUA));
 
-/// Deletes a challenge, its expiry-index entry and, if the index still
-/// points to it, the index entry. Idempotent.
+/// Deletes a key's challenge if it still holds the given id. Idempotent.
 pub(crate) static DELETE: LazyLock<Script> = LazyLock::new(|| Script::new(DELETE_LUA));
-
-/// Removes one batch of challenges whose `expires_at` is before a cutoff,
-/// found through the expiry index; returns `{removed, looked_at}`.
-pub(crate) static PURGE: LazyLock<Script> = LazyLock::new(|| Script::new(PURGE_LUA));
 
 /// Counts one hit in a fixed window: increments the counter and gives it an
 /// expiry if it has none; returns the new count.
@@ -96,16 +163,18 @@ mod tests {
 
     #[test]
     fn the_scripts_use_the_codec_field_names() {
-        for name in [field::CONSUMED, field::ATTEMPTS_LEFT] {
+        for name in [field::ID, field::CONSUMED, field::ATTEMPTS_LEFT] {
             assert!(RECORD_FAILURE_LUA.contains(&quoted(name)));
         }
-        for name in [field::CONSUMED, field::ATTEMPTS_LEFT, field::EXPIRES_AT] {
+        for name in [
+            field::ID,
+            field::CONSUMED,
+            field::ATTEMPTS_LEFT,
+            field::EXPIRES_AT,
+        ] {
             assert!(CONSUME_LUA.contains(&quoted(name)));
         }
-        for name in [field::EXPIRES_AT, field::INDEX_KEY] {
-            assert!(PURGE_LUA.contains(&quoted(name)));
-        }
-        assert!(DELETE_LUA.contains(&quoted(field::INDEX_KEY)));
+        assert!(DELETE_LUA.contains(&quoted(field::ID)));
         for name in [code_field::SPENT, code_field::REPLAYED] {
             assert!(INSERT_CODE_LUA.contains(&quoted(name)));
         }
@@ -120,6 +189,32 @@ mod tests {
         for name in [code_field::REPLAYED, code_field::FAMILY_ID] {
             assert!(RECORD_FAMILY_LUA.contains(&quoted(name)));
         }
+    }
+
+    #[test]
+    fn every_script_touches_one_key_it_is_given() {
+        for lua in [
+            PUT_LUA,
+            RECORD_FAILURE_LUA,
+            CONSUME_LUA,
+            DELETE_LUA,
+            HIT_LUA,
+            INSERT_CODE_LUA,
+            REDEEM_CODE_LUA,
+            RECORD_FAMILY_LUA,
+        ] {
+            assert!(!lua.contains("KEYS[2]"), "{lua}");
+            assert!(!lua.contains(" .. "), "builds a name: {lua}");
+        }
+    }
+
+    #[test]
+    fn the_sha1_is_the_one_redis_computes() {
+        // SCRIPT LOAD "return 1" answers this digest.
+        assert_eq!(
+            Script::new("return 1").sha1,
+            "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"
+        );
     }
 
     #[test]

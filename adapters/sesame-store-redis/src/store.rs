@@ -1,27 +1,19 @@
-//! The store: one reconnecting connection shared by every port it serves.
+//! The store: one reconnecting connection (to one Redis or to a cluster)
+//! shared by every port it serves.
 
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, RedisResult};
-use secrecy::ExposeSecret;
+use redis::{FromRedisValue, RedisResult};
 use sesame_domain::ports::{HealthCheck, StoreError};
 
-use crate::config::RedisConfig;
+use crate::config::{RedisConfig, Target};
+use crate::conn::Conn;
 use crate::error;
 use crate::keys::Keys;
-
-/// Reconnection attempts behind one failed connection, before the waiting
-/// calls are failed. Each attempt is bounded by the connect timeout, and every
-/// call by [`RedisConfig::call_deadline`] regardless.
-const RECONNECT_RETRIES: usize = 2;
-/// The first pause between reconnection attempts; it doubles, with jitter.
-const RECONNECT_MIN_DELAY: Duration = Duration::from_millis(50);
-/// The longest pause between reconnection attempts.
-const RECONNECT_MAX_DELAY: Duration = Duration::from_millis(500);
+use crate::scripts::Call;
 
 /// Challenges, authorization codes, rate-limit counters and a readiness
 /// check in one Redis.
@@ -30,14 +22,15 @@ const RECONNECT_MAX_DELAY: Duration = Duration::from_millis(500);
 /// [`AuthorizationCodeStore`](sesame_domain::ports::AuthorizationCodeStore),
 /// [`RateLimiter`](sesame_domain::ports::RateLimiter),
 /// [`Housekeeping`](sesame_domain::ports::Housekeeping) and [`HealthCheck`].
-/// Cheap to clone: clones share one multiplexed connection, which
-/// reconnects by itself after Redis restarts or the network drops.
+/// Cheap to clone: clones share one multiplexed connection (one per node in
+/// a cluster), which reconnects by itself after Redis restarts or the
+/// network drops.
 ///
 /// Every call is bounded by [`RedisConfig::call_deadline`] and fails with
 /// [`StoreError::Unavailable`] past it.
 #[derive(Clone)]
 pub struct RedisStore {
-    pub(crate) conn: ConnectionManager,
+    conn: Conn,
     pub(crate) keys: Keys,
     deadline: Duration,
 }
@@ -60,9 +53,10 @@ impl RedisStore {
     /// while Redis is still down.
     ///
     /// # Errors
-    /// [`StoreError::Unknown`] when the URL does not parse (or asks for TLS
-    /// without the `tls` feature), a timeout is zero, or there is no Tokio
-    /// runtime to run the connection on.
+    /// [`StoreError::Unknown`] when both `url` and `cluster` are given, a URL
+    /// does not parse (or asks for TLS without the `tls` feature), the seeds
+    /// disagree (scheme, password, database), a timeout is zero, or there is
+    /// no Tokio runtime to run the connection on.
     pub fn lazy(config: &RedisConfig) -> Result<Self, StoreError> {
         if config.connect_timeout_ms == 0 || config.response_timeout_ms == 0 {
             return Err(invalid("timeouts must be at least 1 ms"));
@@ -72,17 +66,14 @@ impl RedisStore {
             return Err(invalid("the redis store needs a Tokio runtime"));
         }
         install_tls_provider();
+        let target = config.target().map_err(invalid)?;
         // The parse error is not passed on: it may quote the URL, password
         // included.
-        let client = Client::open(config.url.expose_secret())
-            .map_err(|e| invalid(&format!("the redis url is not usable ({:?})", e.kind())))?;
-        let manager = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(config.connect_timeout()))
-            .set_response_timeout(Some(config.response_timeout()))
-            .set_number_of_retries(RECONNECT_RETRIES)
-            .set_min_delay(RECONNECT_MIN_DELAY)
-            .set_max_delay(RECONNECT_MAX_DELAY);
-        let conn = ConnectionManager::new_lazy_with_config(client, manager).map_err(|e| {
+        let conn = match target {
+            Target::Single(url) => Conn::single(url, config),
+            Target::Cluster(seeds) => Conn::cluster(seeds, config),
+        }
+        .map_err(|e| {
             invalid(&format!(
                 "cannot set up the redis connection ({:?})",
                 e.kind()
@@ -101,11 +92,20 @@ impl RedisStore {
         self.keys.prefix()
     }
 
+    /// Runs one script call under the deadline, mapping its errors.
+    pub(crate) async fn eval<T: FromRedisValue>(&self, call: Call<'_>) -> Result<T, StoreError> {
+        let mut conn = self.conn.clone();
+        self.run(call.invoke(&mut conn)).await
+    }
+
+    /// Runs one plain command under the deadline, mapping its errors.
+    pub(crate) async fn query<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
+        let mut conn = self.conn.clone();
+        self.run(cmd.query_async(&mut conn)).await
+    }
+
     /// Runs one Redis call under the deadline, mapping its errors.
-    pub(crate) async fn run<T>(
-        &self,
-        call: impl Future<Output = RedisResult<T>>,
-    ) -> Result<T, StoreError> {
+    async fn run<T>(&self, call: impl Future<Output = RedisResult<T>>) -> Result<T, StoreError> {
         match tokio::time::timeout(self.deadline, call).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(error::from_redis(e)),
@@ -146,8 +146,10 @@ impl HealthCheck for RedisStore {
     }
 
     async fn check(&self) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
-        let pong: String = self.run(redis::cmd("PING").query_async(&mut conn)).await?;
+        // On a cluster PING goes to every primary the client knows of; a
+        // primary that is down fails its own slots' calls, and may or may
+        // not fail this, depending on whether the slot map still lists it.
+        let pong: String = self.query(&redis::cmd("PING")).await?;
         if pong == "PONG" {
             Ok(())
         } else {

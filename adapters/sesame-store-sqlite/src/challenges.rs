@@ -105,7 +105,11 @@ impl ChallengeStore for SqliteStore {
         row.as_ref().map(decode).transpose()
     }
 
-    async fn record_failure(&self, id: &ChallengeId) -> Result<Option<u32>, StoreError> {
+    async fn record_failure(
+        &self,
+        _key: &ChallengeKey,
+        id: &ChallengeId,
+    ) -> Result<Option<u32>, StoreError> {
         let row = sqlx::query(RECORD_FAILURE)
             .bind(id.as_str())
             .fetch_optional(&self.write)
@@ -116,7 +120,12 @@ impl ChallengeStore for SqliteStore {
             .transpose()
     }
 
-    async fn consume(&self, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError> {
+    async fn consume(
+        &self,
+        _key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let row = sqlx::query(CONSUME)
             .bind(id.as_str())
             .bind(now.unix_millis())
@@ -126,7 +135,7 @@ impl ChallengeStore for SqliteStore {
         Ok(row.is_some())
     }
 
-    async fn delete(&self, id: &ChallengeId) -> Result<(), StoreError> {
+    async fn delete(&self, _key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError> {
         sqlx::query(DELETE)
             .bind(id.as_str())
             .execute(&self.write)

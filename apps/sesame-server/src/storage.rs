@@ -80,7 +80,7 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
         let redis = Arc::new(
             RedisStore::connect(config)
                 .await
-                .context("connecting to redis ([cache] url)")?,
+                .context("connecting to redis ([cache])")?,
         );
         storage.challenges = redis.clone();
         storage.rate_limiter = redis.clone();

@@ -45,8 +45,8 @@ async fn a_failed_email_send_fails_the_start_and_removes_the_new_challenge() {
     m.challenges
         .expect_delete()
         .times(1)
-        .withf(move |id| Some(id) == deleted.lock().unwrap().as_ref())
-        .returning(|_| Ok(()));
+        .withf(move |_, id| Some(id) == deleted.lock().unwrap().as_ref())
+        .returning(|_, _| Ok(()));
 
     let err = m.service().start(start_request(email())).await.unwrap_err();
 
@@ -76,7 +76,7 @@ async fn a_failed_send_still_fails_cleanly_when_the_cleanup_fails_too() {
     m.challenges
         .expect_delete()
         .times(1)
-        .returning(|_| Err(unavailable()));
+        .returning(|_, _| Err(unavailable()));
 
     let err = m.service().start(start_request(email())).await.unwrap_err();
 
@@ -128,7 +128,7 @@ async fn a_consume_that_fails_mints_no_token() {
     m.challenges
         .expect_consume()
         .times(1)
-        .returning(|_, _| Err(unavailable()));
+        .returning(|_, _, _| Err(unavailable()));
     m.minter.expect_sign_access().never();
     m.users.expect_create().never();
 
@@ -145,7 +145,7 @@ async fn a_consume_that_fails_mints_no_token() {
 async fn a_failing_signer_gives_an_unknown_error_not_a_token() {
     let mut m = Mocks::with_client(confidential_client());
     m.expect_a_live_challenge_under_the_limit();
-    m.challenges.expect_consume().returning(|_, _| Ok(true));
+    m.challenges.expect_consume().returning(|_, _, _| Ok(true));
     m.expect_first_login();
     m.expect_one_key();
     m.minter.expect_sign_access().returning(|_, _| {
@@ -174,7 +174,7 @@ async fn a_losing_concurrent_redemption_is_a_wrong_code_that_does_not_count_as_a
     m.challenges
         .expect_latest()
         .returning(move |_| Ok(Some(challenge.clone())));
-    m.challenges.expect_consume().returning(|_, _| Ok(false));
+    m.challenges.expect_consume().returning(|_, _, _| Ok(false));
     m.minter.expect_sign_access().never();
 
     let err = m
@@ -196,7 +196,7 @@ async fn a_losing_concurrent_redemption_is_a_wrong_code_that_does_not_count_as_a
 async fn an_unreachable_user_store_after_a_good_code_is_unavailable() {
     let mut m = Mocks::with_client(confidential_client());
     m.expect_a_live_challenge_under_the_limit();
-    m.challenges.expect_consume().returning(|_, _| Ok(true));
+    m.challenges.expect_consume().returning(|_, _, _| Ok(true));
     m.users.expect_find().returning(|_| Err(unavailable()));
     m.minter.expect_sign_access().never();
 

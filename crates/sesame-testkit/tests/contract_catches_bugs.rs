@@ -83,7 +83,11 @@ impl ChallengeStore for BuggyChallenges {
         Ok(id.and_then(|id| self.by_id.lock().unwrap().get(&id).cloned()))
     }
 
-    async fn record_failure(&self, id: &ChallengeId) -> Result<Option<u32>, StoreError> {
+    async fn record_failure(
+        &self,
+        _key: &ChallengeKey,
+        id: &ChallengeId,
+    ) -> Result<Option<u32>, StoreError> {
         let mut by_id = self.by_id.lock().unwrap();
         Ok(by_id
             .get_mut(id)
@@ -94,7 +98,12 @@ impl ChallengeStore for BuggyChallenges {
             }))
     }
 
-    async fn consume(&self, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError> {
+    async fn consume(
+        &self,
+        _key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let is_live = |c: &Challenge| {
             let expired = if self.bug == Bug::InclusiveExpiry {
                 now > c.expires_at
@@ -121,7 +130,7 @@ impl ChallengeStore for BuggyChallenges {
         Ok(live)
     }
 
-    async fn delete(&self, id: &ChallengeId) -> Result<(), StoreError> {
+    async fn delete(&self, _key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError> {
         self.by_id.lock().unwrap().remove(id);
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! Where a test server keeps its state: a fresh SQLite file, or a fresh
-//! PostgreSQL database plus a Redis key prefix of its own. Dropping the last
-//! handle removes it, best effort.
+//! PostgreSQL database plus a Redis (or Redis Cluster) key prefix of its
+//! own. Dropping the last handle removes it, best effort.
 
 use std::fmt;
 use std::time::Duration;
@@ -12,6 +12,9 @@ use tempfile::TempDir;
 const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 /// The default `SESAME_TEST_REDIS_URL`.
 const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
+/// The default `SESAME_TEST_REDIS_CLUSTER_URLS`: the test services' primaries.
+const DEFAULT_REDIS_CLUSTER_URLS: &str =
+    "redis://127.0.0.1:7000,redis://127.0.0.1:7001,redis://127.0.0.1:7002";
 /// How long any one cleanup or setup step may take.
 const STEP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -38,7 +41,9 @@ enum Kind {
         admin_url: String,
         database: String,
         url: String,
-        redis_url: String,
+        /// One Redis URL, or the cluster's primaries.
+        redis_urls: Vec<String>,
+        cluster: bool,
         key_prefix: String,
         secret: String,
     },
@@ -72,13 +77,45 @@ impl Storage {
                     dir: tempfile::tempdir().expect("creating a temporary directory"),
                 },
             },
-            Backend::PostgresRedis => Self::postgres_redis().await,
+            Backend::PostgresRedis => Self::postgres_redis(None).await,
         }
     }
 
-    async fn postgres_redis() -> Self {
+    /// Fresh, empty storage on PostgreSQL and the test Redis Cluster
+    /// (`SESAME_TEST_REDIS_CLUSTER_URLS`, comma-separated primaries); its
+    /// [`Backend`] is [`Backend::PostgresRedis`].
+    ///
+    /// # Panics
+    /// The database cannot be created.
+    pub async fn create_on_redis_cluster() -> Self {
+        let seeds = env_or("SESAME_TEST_REDIS_CLUSTER_URLS", DEFAULT_REDIS_CLUSTER_URLS)
+            .split(',')
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty())
+            .collect();
+        Self::postgres_redis(Some(seeds)).await
+    }
+
+    /// Fresh, empty storage on PostgreSQL and the Redis Cluster whose
+    /// primaries are `seeds` (e.g. a [`PrivateCluster`](crate::redis_cluster::PrivateCluster)).
+    ///
+    /// # Panics
+    /// The database cannot be created.
+    pub async fn create_on_redis_cluster_at(seeds: Vec<String>) -> Self {
+        Self::postgres_redis(Some(seeds)).await
+    }
+
+    /// `cluster`: the seeds of a Redis Cluster, or `None` for the single
+    /// test Redis.
+    async fn postgres_redis(cluster: Option<Vec<String>>) -> Self {
         let admin_url = env_or("SESAME_TEST_PG_URL", DEFAULT_PG_URL);
-        let redis_url = env_or("SESAME_TEST_REDIS_URL", DEFAULT_REDIS_URL);
+        let (redis_urls, cluster) = match cluster {
+            Some(seeds) => (seeds, true),
+            None => (
+                vec![env_or("SESAME_TEST_REDIS_URL", DEFAULT_REDIS_URL)],
+                false,
+            ),
+        };
         let id = uuid::Uuid::new_v4().simple().to_string();
         let database = format!("sesame_e2e_{id}");
         let mut url = url::Url::parse(&admin_url).expect("SESAME_TEST_PG_URL is a URL");
@@ -99,7 +136,8 @@ impl Storage {
                 admin_url,
                 url: url.to_string(),
                 database,
-                redis_url,
+                redis_urls,
+                cluster,
                 key_prefix: format!("sesame-e2e:{id}:"),
                 // 64 hex digits: the shared MAC secret every instance needs.
                 secret: format!("{id}{}", uuid::Uuid::new_v4().simple()),
@@ -128,17 +166,25 @@ impl Storage {
             ),
             Kind::PostgresRedis {
                 url,
-                redis_url,
+                redis_urls,
+                cluster,
                 key_prefix,
                 secret,
                 ..
-            } => format!(
-                "secret = {}\n[store]\nurl = {}\nmax_connections = 4\n[cache]\nurl = {}\nkey_prefix = {}\n",
-                quote(secret),
-                quote(url),
-                quote(redis_url),
-                quote(key_prefix),
-            ),
+            } => {
+                let quoted: Vec<String> = redis_urls.iter().map(|u| quote(u)).collect();
+                let redis = if *cluster {
+                    format!("cluster = [{}]", quoted.join(", "))
+                } else {
+                    format!("url = {}", quoted.join(""))
+                };
+                format!(
+                    "secret = {}\n[store]\nurl = {}\nmax_connections = 4\n[cache]\n{redis}\nkey_prefix = {}\n",
+                    quote(secret),
+                    quote(url),
+                    quote(key_prefix),
+                )
+            }
         }
     }
 }
@@ -154,7 +200,7 @@ impl Drop for Storage {
         let Kind::PostgresRedis {
             admin_url,
             database,
-            redis_url,
+            redis_urls,
             key_prefix,
             ..
         } = &self.kind
@@ -162,7 +208,7 @@ impl Drop for Storage {
             return; // The TempDir removes itself.
         };
         let (admin_url, database) = (admin_url.clone(), database.clone());
-        let (redis_url, key_prefix) = (redis_url.clone(), key_prefix.clone());
+        let (redis_urls, key_prefix) = (redis_urls.clone(), key_prefix.clone());
         // Drop cannot await, and blocking on the test's own runtime would
         // deadlock it: clean up on a thread with a runtime of its own.
         let cleanup = std::thread::spawn(move || {
@@ -175,8 +221,10 @@ impl Drop for Storage {
             rt.block_on(async {
                 let _ =
                     tokio::time::timeout(STEP_TIMEOUT, drop_database(&admin_url, &database)).await;
-                let _ =
-                    tokio::time::timeout(STEP_TIMEOUT, delete_keys(&redis_url, &key_prefix)).await;
+                for redis_url in &redis_urls {
+                    let _ = tokio::time::timeout(STEP_TIMEOUT, delete_keys(redis_url, &key_prefix))
+                        .await;
+                }
             });
         });
         let _ = cleanup.join();
@@ -206,11 +254,13 @@ async fn delete_keys(redis_url: &str, prefix: &str) -> redis::RedisResult<()> {
             .arg(500)
             .query_async(&mut conn)
             .await?;
+        // One DEL per key: a cluster node refuses a DEL across slots.
+        let mut pipe = redis::pipe();
+        for key in &keys {
+            pipe.cmd("DEL").arg(key).ignore();
+        }
         if !keys.is_empty() {
-            redis::cmd("DEL")
-                .arg(&keys)
-                .query_async::<()>(&mut conn)
-                .await?;
+            pipe.query_async::<()>(&mut conn).await?;
         }
         if next == 0 {
             return Ok(());

@@ -22,10 +22,11 @@ async fn fifty_tasks_consuming_one_challenge_yield_exactly_one_winner() {
     let barrier = Arc::new(tokio::sync::Barrier::new(RACERS));
     let tasks: Vec<_> = (0..RACERS)
         .map(|_| {
-            let (store, id, barrier) = (store.clone(), ch.id.clone(), barrier.clone());
+            let (store, key, id, barrier) =
+                (store.clone(), ch.key(), ch.id.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                store.consume(&id, now).await.unwrap()
+                store.consume(&key, &id, now).await.unwrap()
             })
         })
         .collect();
@@ -53,8 +54,8 @@ async fn a_replacement_racing_redemptions_of_the_old_code_never_lets_both_live()
 
     let consumers: Vec<_> = (0..RACERS)
         .map(|_| {
-            let (store, id) = (store.clone(), old.id.clone());
-            tokio::spawn(async move { store.consume(&id, now).await.unwrap() })
+            let (store, key, id) = (store.clone(), old.key(), old.id.clone());
+            tokio::spawn(async move { store.consume(&key, &id, now).await.unwrap() })
         })
         .collect();
     store.put(&new).await.unwrap();
@@ -69,9 +70,12 @@ async fn a_replacement_racing_redemptions_of_the_old_code_never_lets_both_live()
     let latest = store.latest(&new.key()).await.unwrap().unwrap();
     assert_eq!(latest.id, new.id);
     assert!(!latest.consumed);
-    assert!(!store.consume(&old.id, now).await.unwrap());
-    assert_eq!(store.record_failure(&old.id).await.unwrap(), None);
-    assert!(store.consume(&new.id, now).await.unwrap());
+    assert!(!store.consume(&old.key(), &old.id, now).await.unwrap());
+    assert_eq!(
+        store.record_failure(&old.key(), &old.id).await.unwrap(),
+        None
+    );
+    assert!(store.consume(&new.key(), &new.id, now).await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
@@ -83,8 +87,8 @@ async fn fifty_wrong_guesses_at_once_use_up_exactly_the_attempts_left() {
     store.put(&ch).await.unwrap();
     let tasks: Vec<_> = (0..RACERS)
         .map(|_| {
-            let (store, id) = (store.clone(), ch.id.clone());
-            tokio::spawn(async move { store.record_failure(&id).await.unwrap() })
+            let (store, key, id) = (store.clone(), ch.key(), ch.id.clone());
+            tokio::spawn(async move { store.record_failure(&key, &id).await.unwrap() })
         })
         .collect();
     let mut left: Vec<u32> = futures::future::join_all(tasks)

@@ -19,9 +19,12 @@ async fn a_challenge_put_on_one_instance_is_consumed_once_across_both() {
     let ch = fresh_challenge(fresh_phone(), now);
     a.put(&ch).await.unwrap();
     assert_eq!(b.latest(&ch.key()).await.unwrap().unwrap().id, ch.id);
-    assert!(b.consume(&ch.id, now).await.unwrap(), "first consume via B");
     assert!(
-        !a.consume(&ch.id, now).await.unwrap(),
+        b.consume(&ch.key(), &ch.id, now).await.unwrap(),
+        "first consume via B"
+    );
+    assert!(
+        !a.consume(&ch.key(), &ch.id, now).await.unwrap(),
         "second consume via A"
     );
     assert!(a.latest(&ch.key()).await.unwrap().unwrap().consumed);
@@ -37,8 +40,8 @@ async fn a_replacement_on_one_instance_kills_the_old_code_on_the_other() {
     let mut new = fresh_challenge(old.recipient.clone(), now);
     new.client_id = old.client_id.clone();
     b.put(&new).await.unwrap();
-    assert!(!a.consume(&old.id, now).await.unwrap());
-    assert_eq!(a.record_failure(&old.id).await.unwrap(), None);
+    assert!(!a.consume(&old.key(), &old.id, now).await.unwrap());
+    assert_eq!(a.record_failure(&old.key(), &old.id).await.unwrap(), None);
     assert_eq!(a.latest(&old.key()).await.unwrap().unwrap().id, new.id);
 }
 

@@ -22,7 +22,7 @@ async fn data_survives_closing_the_pool_and_reconnecting() {
         store.create(&user).await.unwrap();
         store.record_login(&user.id, now).await.unwrap();
         store.put(&ch).await.unwrap();
-        store.record_failure(&ch.id).await.unwrap();
+        store.record_failure(&ch.key(), &ch.id).await.unwrap();
         assert!(KeyStore::rotate(&store, &first, None).await.unwrap());
         assert!(
             KeyStore::rotate(&store, &second, Some(&first.kid))

@@ -114,8 +114,8 @@ async fn park_a_consume(db: &TestDb, direct: &PgStore, store: &PgStore) -> Parke
         .await
         .unwrap();
     let consume = {
-        let (store, id) = (store.clone(), ch.id.clone());
-        tokio::spawn(async move { store.consume(&id, real_now()).await })
+        let (store, key, id) = (store.clone(), ch.key(), ch.id.clone());
+        tokio::spawn(async move { store.consume(&key, &id, real_now()).await })
     };
     // Wait until the server shows the consume waiting on the lock.
     no_hang(async {
@@ -194,7 +194,10 @@ async fn a_server_that_stops_answering_is_unavailable() {
 
     // New operations: the pool's liveness check or the acquire timeout.
     assert_unavailable(no_hang(store.latest(&ch.key())).await, "latest");
-    assert_unavailable(no_hang(store.consume(&ch.id, real_now())).await, "consume");
+    assert_unavailable(
+        no_hang(store.consume(&ch.key(), &ch.id, real_now())).await,
+        "consume",
+    );
     assert_unavailable(no_hang(store.check()).await, "health check");
 }
 

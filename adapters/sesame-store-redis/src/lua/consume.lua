@@ -1,9 +1,10 @@
--- Marks a challenge consumed if it is redeemable at now.
--- KEYS[1] challenge hash; ARGV[1] now (unix ms)
+-- Marks a challenge consumed if it is the key's current one and redeemable
+-- at now.
+-- KEYS[1] the key's challenge hash; ARGV[1] now (unix ms), ARGV[2] id
 -- Returns 1 (flipped it), 0 (nothing changed) or -2 (corrupt).
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local h = redis.call('HMGET', KEYS[1], 'consumed', 'attempts_left', 'expires_at')
-local consumed, left, expires = h[1], tonumber(h[2]), tonumber(h[3])
+local h = redis.call('HMGET', KEYS[1], 'id', 'consumed', 'attempts_left', 'expires_at')
+if h[1] ~= ARGV[2] then return 0 end
+local consumed, left, expires = h[2], tonumber(h[3]), tonumber(h[4])
 if (consumed ~= '0' and consumed ~= '1') or left == nil or expires == nil then
   return -2
 end

@@ -1,9 +1,5 @@
--- Deletes a challenge, and its index entry if that still points to it.
--- KEYS[1] challenge hash, KEYS[2] expiry index (zset); ARGV[1] id
-local idx = redis.call('HGET', KEYS[1], 'index_key')
-if idx and redis.call('GET', idx) == ARGV[1] then
-  redis.call('DEL', idx)
-end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return 1
+-- Deletes the key's challenge if it is still the one with this id.
+-- KEYS[1] the key's challenge hash; ARGV[1] id
+-- Returns 1 (deleted) or 0 (another challenge or none; nothing changed).
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])

@@ -1,9 +1,9 @@
--- Counts one wrong guess.
--- KEYS[1] challenge hash
+-- Counts one wrong guess against the key's current challenge.
+-- KEYS[1] the key's challenge hash; ARGV[1] id
 -- Returns attempts left afterwards, -1 (nothing changed) or -2 (corrupt).
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local h = redis.call('HMGET', KEYS[1], 'consumed', 'attempts_left')
-local consumed, left = h[1], tonumber(h[2])
+local h = redis.call('HMGET', KEYS[1], 'id', 'consumed', 'attempts_left')
+if h[1] ~= ARGV[1] then return -1 end
+local consumed, left = h[2], tonumber(h[3])
 if (consumed ~= '0' and consumed ~= '1') or left == nil or left ~= math.floor(left) then
   return -2
 end

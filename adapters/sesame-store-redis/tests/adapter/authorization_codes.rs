@@ -18,7 +18,7 @@ async fn a_code_is_one_hash_named_by_its_mac_that_expires_after_the_retention() 
     let code = fresh_authorization_code(real_now());
     store.insert(&code).await.unwrap();
     let prefix = &scope.config.key_prefix;
-    let hash = format!("{prefix}ac:{}", code.code_mac.to_hex());
+    let hash = format!("{prefix}ac:{{{}}}", code.code_mac.to_hex());
     assert_eq!(keys_under(prefix).await, vec![hash.clone()]);
     let lifetime = code.expires_at.unix_millis() - code.created_at.unix_millis();
     let most = lifetime + i64::try_from(AUTHORIZATION_CODE_RETENTION.as_millis()).unwrap();
@@ -76,7 +76,11 @@ async fn a_hash_whose_state_does_not_decode_is_corrupt() {
     let store = scope.store().await;
     let code = fresh_authorization_code(real_now());
     store.insert(&code).await.unwrap();
-    let hash = format!("{}ac:{}", scope.config.key_prefix, code.code_mac.to_hex());
+    let hash = format!(
+        "{}ac:{{{}}}",
+        scope.config.key_prefix,
+        code.code_mac.to_hex()
+    );
     let _: i64 = cmd(&["HSET", &hash, "spent", "yes", "replayed", "maybe"]).await;
     assert!(matches!(
         store.redeem(&code.code_mac, code.created_at).await,

@@ -45,8 +45,8 @@ async fn of_fifty_concurrent_consumes_exactly_one_wins() {
     let ch = fresh_challenge(fresh_email(), now);
     store.put(&ch).await.unwrap();
     let wins = race(&store, |s| {
-        let id = ch.id.clone();
-        async move { s.consume(&id, now).await.unwrap() }
+        let (key, id) = (ch.key(), ch.id.clone());
+        async move { s.consume(&key, &id, now).await.unwrap() }
     })
     .await;
     assert_eq!(wins.iter().filter(|w| **w).count(), 1);
@@ -62,8 +62,8 @@ async fn fifty_concurrent_failures_on_three_attempts_count_down_once_each() {
     assert_eq!(ch.attempts_left, 3);
     store.put(&ch).await.unwrap();
     let mut results = race(&store, |s| {
-        let id = ch.id.clone();
-        async move { s.record_failure(&id).await.unwrap() }
+        let (key, id) = (ch.key(), ch.id.clone());
+        async move { s.record_failure(&key, &id).await.unwrap() }
     })
     .await;
     results.sort();

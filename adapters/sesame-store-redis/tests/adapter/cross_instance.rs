@@ -19,10 +19,10 @@ async fn a_challenge_put_by_one_instance_is_consumed_once_across_both() {
     let ch = fresh_challenge(fresh_phone(), now);
     a.put(&ch).await.unwrap();
     assert_eq!(b.latest(&ch.key()).await.unwrap().as_ref(), Some(&ch));
-    assert_eq!(b.record_failure(&ch.id).await.unwrap(), Some(2));
-    assert!(b.consume(&ch.id, now).await.unwrap());
-    assert!(!a.consume(&ch.id, now).await.unwrap());
-    assert_eq!(a.record_failure(&ch.id).await.unwrap(), None);
+    assert_eq!(b.record_failure(&ch.key(), &ch.id).await.unwrap(), Some(2));
+    assert!(b.consume(&ch.key(), &ch.id, now).await.unwrap());
+    assert!(!a.consume(&ch.key(), &ch.id, now).await.unwrap());
+    assert_eq!(a.record_failure(&ch.key(), &ch.id).await.unwrap(), None);
     let seen = a.latest(&ch.key()).await.unwrap().unwrap();
     assert!(seen.consumed);
     assert_eq!(seen.attempts_left, 2);
@@ -43,8 +43,8 @@ async fn racing_consumes_from_two_instances_have_one_winner() {
             } else {
                 Arc::clone(&b)
             };
-            let id = ch.id.clone();
-            tokio::spawn(async move { store.consume(&id, now).await.unwrap() })
+            let (key, id) = (ch.key(), ch.id.clone());
+            tokio::spawn(async move { store.consume(&key, &id, now).await.unwrap() })
         })
         .collect();
     let mut wins = 0;

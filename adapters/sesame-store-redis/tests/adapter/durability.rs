@@ -18,7 +18,7 @@ async fn data_survives_a_new_connection_with_its_expiry_set() {
     {
         let writer = scope.store().await;
         writer.put(&ch).await.unwrap();
-        writer.record_failure(&ch.id).await.unwrap();
+        writer.record_failure(&ch.key(), &ch.id).await.unwrap();
         writer.hit("otp:fail:email:abc", rule, now).await.unwrap();
     }
 

@@ -5,23 +5,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, HealthCheck, Housekeeping, RateLimiter, StoreError,
+    AuthorizationCodeStore, ChallengeStore, HealthCheck, RateLimiter, StoreError,
 };
 use sesame_domain::rate_limit::RateLimit;
 use sesame_store_redis::{RedisConfig, RedisStore};
 use sesame_testkit::fixtures::{fresh_authorization_code, fresh_challenge, fresh_email, real_now};
 
 use crate::proxy::Proxy;
-use crate::scope::Scope;
+use crate::scope::{Scope, redis_url};
 use crate::support::no_hang;
 
 /// Short timeouts, so the failing calls fail quickly.
 fn quick(url: &str) -> RedisConfig {
-    let mut c = RedisConfig::new(url)
-        .with_key_prefix(format!("sesame-test:{}:", uuid::Uuid::new_v4().simple()));
-    c.connect_timeout_ms = 300;
-    c.response_timeout_ms = 300;
-    c
+    RedisConfig::new(url)
+        .with_key_prefix(format!("sesame-test:{}:", uuid::Uuid::new_v4().simple()))
+        .with_timeouts(300, 300)
 }
 
 /// A local port nothing listens on.
@@ -46,16 +44,15 @@ async fn every_call_is_unavailable(store: &RedisStore) {
     assert_unavailable(no_hang(store.check()).await, "check");
     assert_unavailable(no_hang(store.put(&ch)).await, "put");
     assert_unavailable(no_hang(store.latest(&ch.key())).await, "latest");
-    assert_unavailable(no_hang(store.consume(&ch.id, now)).await, "consume");
     assert_unavailable(
-        no_hang(store.record_failure(&ch.id)).await,
+        no_hang(store.consume(&ch.key(), &ch.id, now)).await,
+        "consume",
+    );
+    assert_unavailable(
+        no_hang(store.record_failure(&ch.key(), &ch.id)).await,
         "record_failure",
     );
-    assert_unavailable(no_hang(store.delete(&ch.id)).await, "delete");
-    assert_unavailable(
-        no_hang(Housekeeping::purge_once(store, now)).await,
-        "purge_once",
-    );
+    assert_unavailable(no_hang(store.delete(&ch.key(), &ch.id)).await, "delete");
     let code = fresh_authorization_code(now);
     assert_unavailable(
         no_hang(AuthorizationCodeStore::insert(store, &code)).await,
@@ -82,9 +79,7 @@ async fn an_unreachable_redis_is_unavailable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_connection_dropped_mid_operation_is_unavailable() {
     let proxy = Proxy::start().await;
-    let scope = Scope {
-        config: quick(proxy.url()),
-    };
+    let scope = Scope::on(quick(proxy.url()), vec![redis_url()]);
     let store = Arc::new(RedisStore::connect(&scope.config).await.unwrap());
     let now = real_now();
     let ch = fresh_challenge(fresh_email(), now);
@@ -94,8 +89,8 @@ async fn a_connection_dropped_mid_operation_is_unavailable() {
     proxy.stall();
     let in_flight = {
         let store = Arc::clone(&store);
-        let id = ch.id.clone();
-        tokio::spawn(async move { store.consume(&id, now).await })
+        let (key, id) = (ch.key(), ch.id.clone());
+        tokio::spawn(async move { store.consume(&key, &id, now).await })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     proxy.kill().await;
@@ -171,7 +166,7 @@ async fn bad_settings_are_refused_without_echoing_the_url() {
 #[cfg(feature = "tls")]
 #[tokio::test]
 async fn a_tls_url_against_a_plain_redis_fails_without_a_panic() {
-    let target = url::Url::parse(&crate::scope::redis_url()).unwrap();
+    let target = url::Url::parse(&redis_url()).unwrap();
     let url = format!(
         "rediss://{}:{}",
         target.host_str().unwrap(),

@@ -1,5 +1,8 @@
 //! The Redis adapter's own tests, against the real Redis at
-//! `SESAME_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`).
+//! `SESAME_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`), the test
+//! Redis Cluster at `SESAME_TEST_REDIS_CLUSTER_URLS` (default
+//! 127.0.0.1:7000–7002), and a private cluster started by the test that
+//! kills one of its primaries.
 //!
 //! Each test works under its own key prefix and deletes it at the end.
 //!
@@ -10,10 +13,12 @@
 
 mod authorization_codes;
 mod challenges;
+mod cluster;
 mod concurrency;
 mod cross_instance;
 mod durability;
 mod faults;
+mod private_cluster;
 mod proxy;
 mod rate_limits;
 mod scope;

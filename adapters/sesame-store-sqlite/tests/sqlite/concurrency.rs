@@ -21,8 +21,8 @@ async fn fifty_tasks_consuming_one_challenge_have_exactly_one_winner() {
     let tasks: Vec<_> = (0..TASKS)
         .map(|_| {
             let store = Arc::clone(&store);
-            let id = ch.id.clone();
-            tokio::spawn(async move { store.consume(&id, t).await })
+            let (key, id) = (ch.key(), ch.id.clone());
+            tokio::spawn(async move { store.consume(&key, &id, t).await })
         })
         .collect();
     let mut winners = 0;

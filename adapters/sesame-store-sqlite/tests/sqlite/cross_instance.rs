@@ -18,8 +18,8 @@ async fn a_challenge_put_through_one_store_is_consumed_once_across_both() {
     a.put(&ch).await.unwrap();
 
     assert_eq!(b.latest(&ch.key()).await.unwrap(), Some(ch.clone()));
-    assert!(b.consume(&ch.id, t).await.unwrap());
-    assert!(!a.consume(&ch.id, t).await.unwrap());
+    assert!(b.consume(&ch.key(), &ch.id, t).await.unwrap());
+    assert!(!a.consume(&ch.key(), &ch.id, t).await.unwrap());
     assert!(a.latest(&ch.key()).await.unwrap().unwrap().consumed);
 }
 
@@ -47,8 +47,8 @@ async fn concurrent_consumes_through_two_stores_have_one_winner() {
     let tasks: Vec<_> = (0..50)
         .map(|i| {
             let store = Arc::clone(&stores[i % 2]);
-            let id = ch.id.clone();
-            tokio::spawn(async move { store.consume(&id, t).await })
+            let (key, id) = (ch.key(), ch.id.clone());
+            tokio::spawn(async move { store.consume(&key, &id, t).await })
         })
         .collect();
     let mut winners = 0;

@@ -101,9 +101,12 @@ async fn every_port_of_a_closed_store_is_unavailable() {
     unavailable("check", store.check().await);
     unavailable("put", store.put(&ch).await);
     unavailable("latest", store.latest(&ch.key()).await);
-    unavailable("consume", store.consume(&ch.id, t).await);
-    unavailable("record_failure", store.record_failure(&ch.id).await);
-    unavailable("delete", store.delete(&ch.id).await);
+    unavailable("consume", store.consume(&ch.key(), &ch.id, t).await);
+    unavailable(
+        "record_failure",
+        store.record_failure(&ch.key(), &ch.id).await,
+    );
+    unavailable("delete", store.delete(&ch.key(), &ch.id).await);
     unavailable("create", store.create(&u).await);
     unavailable("find", UserStore::find(&store, &u.recipient).await);
     unavailable("record_login", store.record_login(&u.id, t).await);
@@ -152,7 +155,7 @@ async fn a_write_lock_held_past_the_busy_timeout_is_unavailable_but_reads_go_on(
         .await
         .unwrap();
 
-    let write = tokio::time::timeout(HANG, store.consume(&ch.id, t))
+    let write = tokio::time::timeout(HANG, store.consume(&ch.key(), &ch.id, t))
         .await
         .unwrap();
     assert!(
@@ -163,5 +166,5 @@ async fn a_write_lock_held_past_the_busy_timeout_is_unavailable_but_reads_go_on(
     assert_eq!(store.latest(&ch.key()).await.unwrap(), Some(ch.clone()));
 
     held.rollback().await.unwrap();
-    assert!(store.consume(&ch.id, t).await.unwrap());
+    assert!(store.consume(&ch.key(), &ch.id, t).await.unwrap());
 }

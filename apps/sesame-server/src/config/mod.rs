@@ -82,12 +82,25 @@ fn extract(figment: &Figment) -> Result<Settings, ConfigError> {
         .extract()
         .map_err(|e| ConfigError::Invalid(describe(&e)))?;
     // The Redis adapter defaults its URL for its other users; the server
-    // requires one, as a `[cache]` section is the decision to use Redis.
-    if settings.cache.is_some() && !figment.contains("cache.url") {
-        let mut missing = figment::Error::from(figment::error::Kind::MissingField("url".into()))
+    // requires one (or a cluster's seeds), as a `[cache]` section is the
+    // decision to use Redis.
+    if let Some(cache) = &settings.cache {
+        let has_url = figment.contains("cache.url");
+        if cache.is_cluster() && has_url {
+            let mut both = figment::Error::from(
+                "give either `url` (one Redis) or `cluster` (seed nodes), not both".to_owned(),
+            )
             .with_path("cache");
-        missing.metadata = figment.find_metadata("cache").cloned();
-        return Err(ConfigError::Invalid(describe(&missing)));
+            both.metadata = figment.find_metadata("cache").cloned();
+            return Err(ConfigError::Invalid(describe(&both)));
+        }
+        if !cache.is_cluster() && !has_url {
+            let mut missing =
+                figment::Error::from(figment::error::Kind::MissingField("url".into()))
+                    .with_path("cache");
+            missing.metadata = figment.find_metadata("cache").cloned();
+            return Err(ConfigError::Invalid(describe(&missing)));
+        }
     }
     Ok(settings)
 }

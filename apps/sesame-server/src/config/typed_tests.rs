@@ -132,7 +132,10 @@ fn the_client_ip_keys_become_the_http_adapters_source() {
 fn a_cache_section_is_the_redis_adapters_own_and_needs_a_url() {
     let s = from_toml("[cache]\nurl = \"redis://cache:6380\"\nkey_prefix = \"x:\"\n").unwrap();
     let cache = s.cache.unwrap();
-    assert_eq!(cache.url.expose_secret(), "redis://cache:6380");
+    assert_eq!(
+        cache.url.as_ref().map(|u| u.expose_secret()),
+        Some("redis://cache:6380")
+    );
     assert_eq!(cache.key_prefix, "x:");
     assert_eq!(
         cache.response_timeout_ms,
@@ -149,6 +152,20 @@ fn a_cache_section_is_the_redis_adapters_own_and_needs_a_url() {
 }
 
 #[test]
+fn a_cache_section_may_name_cluster_seeds_instead_but_not_both() {
+    let s = from_toml("[cache]\ncluster = [\"redis://a:7000\", \"redis://b:7001\"]\n").unwrap();
+    let cache = s.cache.unwrap();
+    assert!(cache.is_cluster());
+    assert_eq!(cache.cluster.len(), 2);
+    assert!(cache.url.is_none());
+    let err = from_toml("[cache]\nurl = \"redis://a:6379\"\ncluster = [\"redis://a:7000\"]\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("cache: "), "{err}");
+    assert!(err.contains("`url`") && err.contains("`cluster`"), "{err}");
+}
+
+#[test]
 #[expect(
     clippy::result_large_err,
     reason = "figment's Jail API fixes the closure's error type"
@@ -159,7 +176,10 @@ fn a_cache_url_from_the_environment_counts() {
         jail.set_env("SESAME__CACHE__URL", "redis://from-env:6379");
         let s = load(Some(f.path())).map_err(|e| e.to_string())?;
         let cache = s.cache.ok_or("no cache")?;
-        assert_eq!(cache.url.expose_secret(), "redis://from-env:6379");
+        assert_eq!(
+            cache.url.as_ref().map(|u| u.expose_secret()),
+            Some("redis://from-env:6379")
+        );
         Ok(())
     });
 }

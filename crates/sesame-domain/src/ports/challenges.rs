@@ -8,6 +8,12 @@ use crate::time::Timestamp;
 
 /// Storage for challenges.
 ///
+/// The calls on one challenge (`record_failure`, `consume`, `delete`) take
+/// its [`ChallengeKey`] as well as its id: the domain always has both, and a
+/// store that shards by recipient (Redis Cluster) finds the challenge's shard
+/// from the key. `key` MUST be the key of challenge `id` (`challenge.key()`);
+/// a store MAY ignore it, and MAY treat an id under another key as unknown.
+///
 /// Every method returns [`StoreError::Unavailable`] when the backend cannot be
 /// reached within the adapter's timeout; none may block without bound.
 #[async_trait]
@@ -40,7 +46,11 @@ pub trait ChallengeStore: Send + Sync {
     /// # Errors
     /// MUST be atomic: N concurrent calls on a challenge with `k` attempts
     /// left decrement it by exactly `min(N, k)`, and never below zero.
-    async fn record_failure(&self, id: &ChallengeId) -> Result<Option<u32>, StoreError>;
+    async fn record_failure(
+        &self,
+        key: &ChallengeKey,
+        id: &ChallengeId,
+    ) -> Result<Option<u32>, StoreError>;
 
     /// Marks challenge `id` consumed, if it is still redeemable at `now`.
     ///
@@ -50,11 +60,16 @@ pub trait ChallengeStore: Send + Sync {
     /// - MUST be atomic: of N concurrent calls, exactly one returns `true`.
     /// - MUST return `false` when `id` is unknown or replaced, already
     ///   consumed, has no attempts left, or `now >= expires_at`.
-    async fn consume(&self, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError>;
+    async fn consume(
+        &self,
+        key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
 
     /// Removes challenge `id`, e.g. after its message could not be delivered.
     ///
     /// # Errors
     /// MUST succeed when `id` is unknown (idempotent).
-    async fn delete(&self, id: &ChallengeId) -> Result<(), StoreError>;
+    async fn delete(&self, key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError>;
 }

@@ -153,7 +153,11 @@ impl Passwordless {
         if let Err(e) = self.deliver(&ctx).await {
             // Best effort: if this delete fails too, the code still never
             // reached anyone and expires with its TTL.
-            let _ = self.ports.challenges.delete(&challenge.id).await;
+            let _ = self
+                .ports
+                .challenges
+                .delete(&challenge.key(), &challenge.id)
+                .await;
             return Err(e);
         }
         Ok(started)

@@ -43,9 +43,9 @@ mock! {
     impl ChallengeStore for Challenges {
         async fn put(&self, challenge: &Challenge) -> Result<(), StoreError>;
         async fn latest(&self, key: &ChallengeKey) -> Result<Option<Challenge>, StoreError>;
-        async fn record_failure(&self, id: &ChallengeId) -> Result<Option<u32>, StoreError>;
-        async fn consume(&self, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError>;
-        async fn delete(&self, id: &ChallengeId) -> Result<(), StoreError>;
+        async fn record_failure(&self, key: &ChallengeKey, id: &ChallengeId) -> Result<Option<u32>, StoreError>;
+        async fn consume(&self, key: &ChallengeKey, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError>;
+        async fn delete(&self, key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError>;
     }
 }
 

@@ -61,7 +61,12 @@ impl Passwordless {
     pub async fn redeem_link(&self, req: LinkRequest) -> Result<LinkRedirect, LinkError> {
         let c = self.check_link(&req).await?;
         let now = self.ports.clock.now();
-        if !self.ports.challenges.consume(&c.challenge.id, now).await? {
+        if !self
+            .ports
+            .challenges
+            .consume(&c.challenge.key(), &c.challenge.id, now)
+            .await?
+        {
             return Err(LinkError::Used);
         }
         let user = self

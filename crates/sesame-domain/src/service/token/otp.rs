@@ -196,13 +196,13 @@ impl Passwordless {
                     Verdict::Exhausted
                 } else if matches {
                     // Of concurrent redemptions exactly one flips it.
-                    if self.ports.challenges.consume(&ch.id, now).await? {
+                    if self.ports.challenges.consume(&key, &ch.id, now).await? {
                         Verdict::Redeemed
                     } else {
                         Verdict::LostRace
                     }
                 } else {
-                    match self.ports.challenges.record_failure(&ch.id).await? {
+                    match self.ports.challenges.record_failure(&key, &ch.id).await? {
                         Some(0) => Verdict::Exhausted,
                         _ => Verdict::Wrong,
                     }

@@ -20,11 +20,14 @@ pub async fn consume_succeeds_exactly_once(store: &dyn ChallengeStore) {
     let ch = fresh_challenge(fresh_email(), now);
     put(store, &ch).await;
     assert!(
-        ok(store.consume(&ch.id, now).await, "consume"),
+        ok(store.consume(&ch.key(), &ch.id, now).await, "consume"),
         "consume of a live challenge returned false"
     );
     assert!(
-        !ok(store.consume(&ch.id, now).await, "second consume"),
+        !ok(
+            store.consume(&ch.key(), &ch.id, now).await,
+            "second consume"
+        ),
         "a challenge was consumed twice"
     );
     let got = some(latest_of(store, &ch).await, "latest after consume");
@@ -41,8 +44,8 @@ pub async fn consume_is_atomic_under_concurrency(store: &Arc<dyn ChallengeStore>
     put(store.as_ref(), &ch).await;
     let wins = race(RACERS, |_| {
         let store = Arc::clone(store);
-        let id = ch.id.clone();
-        async move { ok(store.consume(&id, now).await, "concurrent consume") }
+        let (key, id) = (ch.key(), ch.id.clone());
+        async move { ok(store.consume(&key, &id, now).await, "concurrent consume") }
     })
     .await
     .into_iter()
@@ -66,12 +69,17 @@ pub async fn consume_refuses_an_expired_challenge(store: &dyn ChallengeStore) {
         put(store, ch).await;
     }
     assert!(
-        !ok(store.consume(&long_gone.id, now).await, "consume"),
+        !ok(
+            store.consume(&long_gone.key(), &long_gone.id, now).await,
+            "consume"
+        ),
         "consume accepted a challenge that expired a minute ago"
     );
     assert!(
         !ok(
-            store.consume(&at_expiry.id, at_expiry.expires_at).await,
+            store
+                .consume(&at_expiry.key(), &at_expiry.id, at_expiry.expires_at)
+                .await,
             "consume"
         ),
         "consume accepted a challenge at exactly its expires_at (expiry is exclusive)"
@@ -79,7 +87,9 @@ pub async fn consume_refuses_an_expired_challenge(store: &dyn ChallengeStore) {
     let moment_before = ago(just_before.expires_at, Duration::from_millis(1));
     assert!(
         ok(
-            store.consume(&just_before.id, moment_before).await,
+            store
+                .consume(&just_before.key(), &just_before.id, moment_before)
+                .await,
             "consume"
         ),
         "consume refused a challenge one millisecond before its expiry"
@@ -102,13 +112,16 @@ pub async fn consume_refuses_an_exhausted_challenge(store: &dyn ChallengeStore) 
     put(store, &stored_dead).await;
     put(store, &last_try).await;
     assert_eq!(
-        ok(store.record_failure(&last_try.id).await, "record_failure"),
+        ok(
+            store.record_failure(&last_try.key(), &last_try.id).await,
+            "record_failure"
+        ),
         Some(0),
         "record_failure of the last attempt"
     );
     for ch in [&stored_dead, &last_try] {
         assert!(
-            !ok(store.consume(&ch.id, now).await, "consume"),
+            !ok(store.consume(&ch.key(), &ch.id, now).await, "consume"),
             "consume accepted a challenge with no attempts left"
         );
     }
@@ -116,9 +129,10 @@ pub async fn consume_refuses_an_exhausted_challenge(store: &dyn ChallengeStore) 
 
 /// `consume` of an id never stored returns `false`.
 pub async fn consume_refuses_an_unknown_id(store: &dyn ChallengeStore) {
+    let key = fresh_challenge(fresh_email(), real_now()).key();
     let id = ChallengeId::from_random(random_bytes());
     assert!(
-        !ok(store.consume(&id, real_now()).await, "consume"),
+        !ok(store.consume(&key, &id, real_now()).await, "consume"),
         "consume of an unknown id returned true"
     );
 }
@@ -130,7 +144,10 @@ pub async fn record_failure_counts_down_to_zero_then_refuses(store: &dyn Challen
     put(store, &ch).await;
     for left in (0..ch.attempts_left).rev() {
         assert_eq!(
-            ok(store.record_failure(&ch.id).await, "record_failure"),
+            ok(
+                store.record_failure(&ch.key(), &ch.id).await,
+                "record_failure"
+            ),
             Some(left),
             "attempts left after a wrong guess"
         );
@@ -142,7 +159,10 @@ pub async fn record_failure_counts_down_to_zero_then_refuses(store: &dyn Challen
     }
     for _ in 0..2 {
         assert_eq!(
-            ok(store.record_failure(&ch.id).await, "record_failure at zero"),
+            ok(
+                store.record_failure(&ch.key(), &ch.id).await,
+                "record_failure at zero"
+            ),
             None,
             "record_failure of an exhausted challenge"
         );
@@ -160,8 +180,13 @@ pub async fn record_failure_is_atomic_under_concurrency(store: &Arc<dyn Challeng
         put(store.as_ref(), &ch).await;
         let results = race(RACERS, |_| {
             let store = Arc::clone(store);
-            let id = ch.id.clone();
-            async move { ok(store.record_failure(&id).await, "concurrent record_failure") }
+            let (key, id) = (ch.key(), ch.id.clone());
+            async move {
+                ok(
+                    store.record_failure(&key, &id).await,
+                    "concurrent record_failure",
+                )
+            }
         })
         .await;
         let decremented = attempts.min(RACERS as u32);
@@ -187,9 +212,15 @@ pub async fn record_failure_refuses_consumed_and_unknown(store: &dyn ChallengeSt
     let now = real_now();
     let ch = fresh_challenge(fresh_phone(), now);
     put(store, &ch).await;
-    assert!(ok(store.consume(&ch.id, now).await, "consume"), "consume");
+    assert!(
+        ok(store.consume(&ch.key(), &ch.id, now).await, "consume"),
+        "consume"
+    );
     assert_eq!(
-        ok(store.record_failure(&ch.id).await, "record_failure"),
+        ok(
+            store.record_failure(&ch.key(), &ch.id).await,
+            "record_failure"
+        ),
         None,
         "record_failure of a consumed challenge"
     );
@@ -200,7 +231,10 @@ pub async fn record_failure_refuses_consumed_and_unknown(store: &dyn ChallengeSt
     );
     let unknown = ChallengeId::from_random(random_bytes());
     assert_eq!(
-        ok(store.record_failure(&unknown).await, "record_failure"),
+        ok(
+            store.record_failure(&ch.key(), &unknown).await,
+            "record_failure"
+        ),
         None,
         "record_failure of an unknown id"
     );

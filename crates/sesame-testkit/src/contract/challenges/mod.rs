@@ -121,12 +121,18 @@ pub async fn put_replaces_the_earlier_challenge(store: &dyn ChallengeStore) {
     let got = some(latest_of(store, &old).await, "latest after replacement");
     assert_same(&got, &new, "latest after a replacement");
     assert_eq!(
-        ok(store.record_failure(&old.id).await, "record_failure(old)"),
+        ok(
+            store.record_failure(&old.key(), &old.id).await,
+            "record_failure(old)"
+        ),
         None,
         "record_failure of a replaced id must fail as if unknown"
     );
     assert!(
-        !ok(store.consume(&old.id, now).await, "consume(old)"),
+        !ok(
+            store.consume(&old.key(), &old.id, now).await,
+            "consume(old)"
+        ),
         "consume of a replaced id must fail as if unknown"
     );
     let after = some(
@@ -181,18 +187,27 @@ pub async fn delete_removes_the_challenge_and_is_idempotent(store: &dyn Challeng
     let now = real_now();
     let ch = fresh_challenge(fresh_phone(), now);
     put(store, &ch).await;
-    ok(store.delete(&ch.id).await, "delete");
+    ok(store.delete(&ch.key(), &ch.id).await, "delete");
     assert!(
         latest_of(store, &ch).await.is_none(),
         "latest returned a deleted challenge"
     );
     assert!(
-        !ok(store.consume(&ch.id, now).await, "consume(deleted)"),
+        !ok(
+            store.consume(&ch.key(), &ch.id, now).await,
+            "consume(deleted)"
+        ),
         "consume of a deleted challenge succeeded"
     );
-    ok(store.delete(&ch.id).await, "delete of a deleted id");
+    ok(
+        store.delete(&ch.key(), &ch.id).await,
+        "delete of a deleted id",
+    );
     let never = ChallengeId::from_random(random_bytes());
-    ok(store.delete(&never).await, "delete of an unknown id");
+    ok(
+        store.delete(&ch.key(), &never).await,
+        "delete of an unknown id",
+    );
 }
 
 /// Deleting a replaced id leaves the challenge that replaced it alone: the
@@ -204,7 +219,7 @@ pub async fn deleting_a_replaced_challenge_keeps_its_successor(store: &dyn Chall
     new.client_id = old.client_id.clone();
     put(store, &old).await;
     put(store, &new).await;
-    ok(store.delete(&old.id).await, "delete(old)");
+    ok(store.delete(&old.key(), &old.id).await, "delete(old)");
     let got = some(
         latest_of(store, &new).await,
         "latest after deleting the replaced id",

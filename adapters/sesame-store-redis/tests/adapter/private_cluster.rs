@@ -1,0 +1,167 @@
+//! A throwaway Redis Cluster of its own for one test, so the test can kill
+//! a primary without touching the shared one: `redis-server` processes
+//! (`SESAME_TEST_REDIS_SERVER`, else the one on `PATH`) on free local ports,
+//! their data in a temporary directory, killed when dropped.
+
+use std::future::Future;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+/// Redis Cluster's slot count.
+const SLOTS: u16 = 16_384;
+
+/// Running primaries, each owning one contiguous range of slots.
+pub struct PrivateCluster {
+    nodes: Vec<(u16, Option<Child>)>,
+    _dir: TempDir,
+}
+
+impl PrivateCluster {
+    /// Starts `n` primaries, gives each an equal range of slots, joins them
+    /// and waits until every node reports `cluster_state:ok`.
+    pub async fn start(n: u16) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let bin =
+            std::env::var("SESAME_TEST_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+        let mut nodes = Vec::new();
+        for port in free_ports(n) {
+            let child = Command::new(&bin)
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
+                .args(["--cluster-require-full-coverage", "no"])
+                .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
+                .args(["--save", "", "--appendonly", "no"])
+                .arg("--dir")
+                .arg(dir.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start redis-server (set SESAME_TEST_REDIS_SERVER)");
+            nodes.push((port, Some(child)));
+        }
+        let cluster = Self { nodes, _dir: dir };
+        for (i, url) in cluster.urls().iter().enumerate() {
+            let mut conn = poll(|| async { connect(url).await.ok() }).await;
+            let (first, last) = cluster.range(i);
+            let _: () = redis::cmd("CLUSTER")
+                .arg("ADDSLOTSRANGE")
+                .arg(first)
+                .arg(last)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+        }
+        let mut first = connect(&cluster.urls()[0]).await.unwrap();
+        for &(port, _) in &cluster.nodes[1..] {
+            let _: () = redis::cmd("CLUSTER")
+                .arg("MEET")
+                .arg("127.0.0.1")
+                .arg(port)
+                .query_async(&mut first)
+                .await
+                .unwrap();
+        }
+        let want = format!("cluster_known_nodes:{n}");
+        for url in cluster.urls() {
+            poll(|| async {
+                let mut conn = connect(&url).await.ok()?;
+                let info: String = redis::cmd("CLUSTER")
+                    .arg("INFO")
+                    .query_async(&mut conn)
+                    .await
+                    .ok()?;
+                (info.contains("cluster_state:ok") && info.contains(&want)).then_some(())
+            })
+            .await;
+        }
+        cluster
+    }
+
+    /// `redis://127.0.0.1:<port>` of every node, in order.
+    pub fn urls(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .map(|(port, _)| format!("redis://127.0.0.1:{port}"))
+            .collect()
+    }
+
+    /// The first and last slot node `i` owns.
+    fn range(&self, i: usize) -> (u16, u16) {
+        let n = u16::try_from(self.nodes.len()).unwrap();
+        let i = u16::try_from(i).unwrap();
+        (i * SLOTS / n, (i + 1) * SLOTS / n - 1)
+    }
+
+    /// The index of the node that owns the slot `tag` hashes to.
+    pub async fn owner(&self, tag: &str) -> usize {
+        let mut conn = connect(&self.urls()[0]).await.unwrap();
+        let slot: u16 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(tag)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        (0..self.nodes.len())
+            .find(|&i| slot <= self.range(i).1)
+            .unwrap()
+    }
+
+    /// Kills node `i`'s process outright (SIGKILL), as a crash would.
+    pub fn kill(&mut self, i: usize) {
+        if let Some(mut child) = self.nodes[i].1.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.nodes {
+            if let Some(child) = child.as_mut() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+async fn connect(url: &str) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
+    redis::Client::open(url)?
+        .get_multiplexed_async_connection()
+        .await
+}
+
+/// Retries `attempt` every 20 ms until it gives a value, for at most 30 s:
+/// a bound on waiting for the processes, not a timing assumption.
+async fn poll<T, F, Fut>(mut attempt: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    for _ in 0..1_500 {
+        if let Some(v) = attempt().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the private cluster did not come up within 30 s");
+}
+
+/// `n` ports free now, each with its cluster bus port (+10000) free too.
+fn free_ports(n: u16) -> Vec<u16> {
+    let mut held = Vec::new();
+    while held.len() < usize::from(n) {
+        let client = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = client.local_addr().unwrap().port();
+        let Some(bus_port) = port.checked_add(10_000) else {
+            continue;
+        };
+        if let Ok(bus) = std::net::TcpListener::bind(("127.0.0.1", bus_port)) {
+            held.push((port, client, bus));
+        }
+    }
+    held.into_iter().map(|(port, _, _)| port).collect()
+}
