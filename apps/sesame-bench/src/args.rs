@@ -52,7 +52,8 @@ run options:
   --quiet                no progress line
 
 server-config options:
-  --listen ADDR  --store URL  --cache URL  --key-prefix P  --alg RS256|ES256|EdDSA
+  --listen ADDR  --store URL  --cache URL  --cache-cluster URL,URL,...  --key-prefix P
+  --alg RS256|ES256|EdDSA
   --webhook URL  --webhook-secret S";
 
 /// Options of a run.
@@ -186,6 +187,14 @@ fn server_config(args: impl Iterator<Item = String>) -> Result<Command, String> 
             "--listen" => c.listen = value()?,
             "--store" => c.store = value()?,
             "--cache" => c.cache = Some(value()?),
+            "--cache-cluster" => {
+                c.cache_cluster = value()?
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+            }
             "--key-prefix" => c.key_prefix = Some(value()?),
             "--alg" => c.alg = value()?,
             "--webhook" => c.webhook_url = value()?,

@@ -105,6 +105,17 @@ fn server_config_takes_its_own_options() {
     assert_eq!(c.key_prefix.as_deref(), Some("p:"));
     assert_eq!(c.alg, "ES256");
     assert_eq!(c.webhook_url, "http://127.0.0.1:9/sesame");
+    assert!(c.cache_cluster.is_empty());
+}
+
+#[test]
+fn a_cache_cluster_is_a_comma_separated_seed_list() {
+    let Ok(Command::ServerConfig(c)) =
+        parse_str("server-config --cache-cluster redis://a:7000,redis://b:7001,")
+    else {
+        panic!("refused");
+    };
+    assert_eq!(c.cache_cluster, ["redis://a:7000", "redis://b:7001"]);
 }
 
 #[test]

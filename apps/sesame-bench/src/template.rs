@@ -21,6 +21,8 @@ pub struct ServerConfig {
     pub store: String,
     /// `[cache] url` (Redis), if any.
     pub cache: Option<String>,
+    /// `[cache] cluster`: a Redis Cluster's seed nodes, instead of `cache`.
+    pub cache_cluster: Vec<String>,
     /// `[cache] key_prefix`, so runs sharing a Redis do not meet.
     pub key_prefix: Option<String>,
     /// The API's `signing_alg` and the server's `default_signing_alg`:
@@ -38,6 +40,7 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:3000".into(),
             store: "sqlite://target/bench/sesame.db".into(),
             cache: None,
+            cache_cluster: Vec::new(),
             key_prefix: None,
             alg: "RS256".into(),
             webhook_url: "http://127.0.0.1:8089/sesame".into(),
@@ -50,13 +53,18 @@ impl ServerConfig {
     /// The TOML text.
     #[must_use]
     pub fn render(&self) -> String {
-        let cache = self.cache.as_ref().map_or_else(String::new, |url| {
-            let prefix = self
-                .key_prefix
-                .as_ref()
-                .map_or_else(String::new, |p| format!("key_prefix = {}\n", quote(p)));
-            format!("\n[cache]\nurl = {}\n{prefix}", quote(url))
-        });
+        let prefix = self
+            .key_prefix
+            .as_ref()
+            .map_or_else(String::new, |p| format!("key_prefix = {}\n", quote(p)));
+        let cache = if self.cache_cluster.is_empty() {
+            self.cache.as_ref().map_or_else(String::new, |url| {
+                format!("\n[cache]\nurl = {}\n{prefix}", quote(url))
+            })
+        } else {
+            let seeds: Vec<String> = self.cache_cluster.iter().map(|u| quote(u)).collect();
+            format!("\n[cache]\ncluster = [{}]\n{prefix}", seeds.join(", "))
+        };
         TEMPLATE
             .replace("\"{{listen}}\"", &quote(&self.listen))
             .replace("{{listen}}", &self.listen)
@@ -105,6 +113,27 @@ mod tests {
             text.contains("[cache]\nurl = \"redis://127.0.0.1:6379\"\nkey_prefix = \"bench-1:\"")
         );
         assert!(text.contains("signing_alg = \"RS256\""));
+    }
+
+    #[test]
+    fn a_cluster_is_written_as_its_seed_list() {
+        let text = ServerConfig {
+            cache: Some("redis://127.0.0.1:6379".into()),
+            cache_cluster: vec![
+                "redis://127.0.0.1:7000".into(),
+                "redis://127.0.0.1:7001".into(),
+            ],
+            key_prefix: Some("b:".into()),
+            ..ServerConfig::default()
+        }
+        .render();
+        assert!(
+            text.contains(
+                "[cache]\ncluster = [\"redis://127.0.0.1:7000\", \"redis://127.0.0.1:7001\"]\nkey_prefix = \"b:\""
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("url = \"redis://"), "{text}");
     }
 
     #[test]
