@@ -37,6 +37,8 @@ mod conn;
 mod error;
 mod housekeeping;
 mod keys;
+#[cfg(feature = "private-cluster")]
+pub mod private_cluster;
 mod rate_limiter;
 mod scripts;
 mod store;

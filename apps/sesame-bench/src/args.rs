@@ -202,6 +202,10 @@ fn server_config(args: impl Iterator<Item = String>) -> Result<Command, String> 
             _ => return Err(format!("unknown argument {flag:?}\n\n{USAGE}")),
         }
     }
+    // As the server does: one Redis or one cluster, never both.
+    if c.cache.is_some() && !c.cache_cluster.is_empty() {
+        return Err("--cache and --cache-cluster: give one of them".into());
+    }
     Ok(Command::ServerConfig(c))
 }
 

@@ -119,6 +119,13 @@ fn a_cache_cluster_is_a_comma_separated_seed_list() {
 }
 
 #[test]
+fn a_cache_and_a_cache_cluster_are_refused_together() {
+    let e =
+        parse_str("server-config --cache redis://r --cache-cluster redis://a:7000").unwrap_err();
+    assert!(e.contains("--cache-cluster"), "{e}");
+}
+
+#[test]
 fn cold_start_takes_the_command_after_the_double_dash() {
     let Ok(Command::ColdStart(c)) = parse_str(
         "cold-start --ready-url http://127.0.0.1:3100/readyz --settle 2s -- taskset -c 0 sesame --config x.toml",

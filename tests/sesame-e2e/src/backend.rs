@@ -97,7 +97,7 @@ impl Storage {
     }
 
     /// Fresh, empty storage on PostgreSQL and the Redis Cluster whose
-    /// primaries are `seeds` (e.g. a [`PrivateCluster`](crate::redis_cluster::PrivateCluster)).
+    /// primaries are `seeds` (e.g. a [`PrivateCluster`](sesame_store_redis::private_cluster::PrivateCluster)).
     ///
     /// # Panics
     /// The database cannot be created.

@@ -29,7 +29,6 @@ pub mod link;
 pub mod link_client;
 mod macros;
 pub mod mailbox;
-pub mod redis_cluster;
 pub mod reply;
 
 pub use app::TestApp;

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use serde_json::Value;
-use sesame_e2e::redis_cluster::PrivateCluster;
 use sesame_e2e::{Options, Storage, TestApp, fresh_email};
+use sesame_store_redis::private_cluster::PrivateCluster;
 
 /// How many redemptions race for one code, spread over the three nodes.
 const RACERS: usize = 50;

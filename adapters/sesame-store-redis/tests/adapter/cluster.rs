@@ -10,9 +10,9 @@ use sesame_store_redis::RedisConfig;
 use sesame_testkit::fixtures::{fresh_authorization_code, fresh_challenge, fresh_email, real_now};
 use sha2::{Digest, Sha256};
 
-use crate::private_cluster::PrivateCluster;
 use crate::scope::{Scope, cluster_urls};
 use crate::support::no_hang;
+use sesame_store_redis::private_cluster::PrivateCluster;
 
 /// The hash tag of a challenge's key: the SHA-256 of its recipient.
 fn challenge_tag(ch: &sesame_domain::Challenge) -> String {

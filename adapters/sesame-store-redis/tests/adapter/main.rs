@@ -18,7 +18,6 @@ mod concurrency;
 mod cross_instance;
 mod durability;
 mod faults;
-mod private_cluster;
 mod proxy;
 mod rate_limits;
 mod scope;

@@ -1,7 +1,14 @@
-//! A throwaway Redis Cluster of its own for one test, so the test can kill
-//! a primary without touching the shared one: `redis-server` processes
-//! (`SESAME_TEST_REDIS_SERVER`, else the one on `PATH`) on free local ports,
-//! their data in a temporary directory, killed when dropped.
+//! Test support (feature `private-cluster`, never in the server): a
+//! throwaway Redis Cluster of its own for one test, so the test can kill a
+//! primary without touching the shared one: `redis-server` processes
+//! (`SESAME_TEST_REDIS_SERVER`, else the one on `PATH`, 7.0 or later) on
+//! free local ports, their data in a temporary directory, killed on drop.
+//! The adapter's own tests and the end-to-end suites both use it.
+#![expect(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test support: a cluster that cannot be set up must fail the test loudly"
+)]
 
 use std::future::Future;
 use std::process::{Child, Command, Stdio};
@@ -12,7 +19,8 @@ use tempfile::TempDir;
 /// Redis Cluster's slot count.
 const SLOTS: u16 = 16_384;
 
-/// Running primaries, each owning one contiguous range of slots.
+/// Running primaries, each owning one contiguous range of slots, with
+/// `cluster-require-full-coverage no` so the others serve while one is down.
 pub struct PrivateCluster {
     nodes: Vec<(u16, Option<Child>)>,
     _dir: TempDir,
@@ -21,8 +29,12 @@ pub struct PrivateCluster {
 impl PrivateCluster {
     /// Starts `n` primaries, gives each an equal range of slots, joins them
     /// and waits until every node reports `cluster_state:ok`.
+    ///
+    /// # Panics
+    /// `redis-server` cannot be started or the cluster does not form within
+    /// 30 s.
     pub async fn start(n: u16) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("a temporary directory");
         let bin =
             std::env::var("SESAME_TEST_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
         let mut nodes = Vec::new();
@@ -42,31 +54,35 @@ impl PrivateCluster {
             nodes.push((port, Some(child)));
         }
         let cluster = Self { nodes, _dir: dir };
-        for (i, url) in cluster.urls().iter().enumerate() {
-            let mut conn = poll(|| async { connect(url).await.ok() }).await;
+        let urls = cluster.urls();
+        for (i, url) in urls.iter().enumerate() {
             let (first, last) = cluster.range(i);
-            let _: () = redis::cmd("CLUSTER")
-                .arg("ADDSLOTSRANGE")
-                .arg(first)
-                .arg(last)
-                .query_async(&mut conn)
-                .await
-                .unwrap();
+            poll(|| async {
+                let mut conn = connect(url).await.ok()?;
+                redis::cmd("CLUSTER")
+                    .arg("ADDSLOTSRANGE")
+                    .arg(first)
+                    .arg(last)
+                    .query_async::<()>(&mut conn)
+                    .await
+                    .ok()
+            })
+            .await;
         }
-        let mut first = connect(&cluster.urls()[0]).await.unwrap();
+        let mut first = connect(&urls[0]).await.expect("the first node");
         for &(port, _) in &cluster.nodes[1..] {
-            let _: () = redis::cmd("CLUSTER")
+            redis::cmd("CLUSTER")
                 .arg("MEET")
                 .arg("127.0.0.1")
                 .arg(port)
-                .query_async(&mut first)
+                .query_async::<()>(&mut first)
                 .await
-                .unwrap();
+                .expect("CLUSTER MEET");
         }
         let want = format!("cluster_known_nodes:{n}");
-        for url in cluster.urls() {
+        for url in &urls {
             poll(|| async {
-                let mut conn = connect(&url).await.ok()?;
+                let mut conn = connect(url).await.ok()?;
                 let info: String = redis::cmd("CLUSTER")
                     .arg("INFO")
                     .query_async(&mut conn)
@@ -80,6 +96,7 @@ impl PrivateCluster {
     }
 
     /// `redis://127.0.0.1:<port>` of every node, in order.
+    #[must_use]
     pub fn urls(&self) -> Vec<String> {
         self.nodes
             .iter()
@@ -89,30 +106,36 @@ impl PrivateCluster {
 
     /// The first and last slot node `i` owns.
     fn range(&self, i: usize) -> (u16, u16) {
-        let n = u16::try_from(self.nodes.len()).unwrap();
-        let i = u16::try_from(i).unwrap();
+        let n = u16::try_from(self.nodes.len()).expect("a few nodes");
+        let i = u16::try_from(i).expect("a few nodes");
         (i * SLOTS / n, (i + 1) * SLOTS / n - 1)
     }
 
     /// The index of the node that owns the slot `tag` hashes to.
+    ///
+    /// # Panics
+    /// The first node does not answer `CLUSTER KEYSLOT`.
     pub async fn owner(&self, tag: &str) -> usize {
-        let mut conn = connect(&self.urls()[0]).await.unwrap();
+        let mut conn = connect(&self.urls()[0]).await.expect("the first node");
         let slot: u16 = redis::cmd("CLUSTER")
             .arg("KEYSLOT")
             .arg(tag)
             .query_async(&mut conn)
             .await
-            .unwrap();
+            .expect("CLUSTER KEYSLOT");
         (0..self.nodes.len())
             .find(|&i| slot <= self.range(i).1)
-            .unwrap()
+            .expect("every slot has an owner")
     }
 
     /// Kills node `i`'s process outright (SIGKILL), as a crash would.
+    ///
+    /// # Panics
+    /// The process cannot be signalled or reaped.
     pub fn kill(&mut self, i: usize) {
         if let Some(mut child) = self.nodes[i].1.take() {
-            child.kill().unwrap();
-            child.wait().unwrap();
+            child.kill().expect("killing a redis-server");
+            child.wait().expect("reaping a redis-server");
         }
     }
 }
@@ -147,15 +170,15 @@ where
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("the private cluster did not come up within 30 s");
+    panic!("the private Redis Cluster did not come up within 30 s");
 }
 
 /// `n` ports free now, each with its cluster bus port (+10000) free too.
 fn free_ports(n: u16) -> Vec<u16> {
     let mut held = Vec::new();
     while held.len() < usize::from(n) {
-        let client = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = client.local_addr().unwrap().port();
+        let client = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = client.local_addr().expect("its address").port();
         let Some(bus_port) = port.checked_add(10_000) else {
             continue;
         };
