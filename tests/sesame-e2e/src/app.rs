@@ -1,7 +1,8 @@
 //! `TestApp`: a real Sesame server on 127.0.0.1 and an ephemeral port, built
 //! from a TOML configuration as an operator's would be, with a capturing
 //! [`Outbox`] in place of the email and SMS providers (or, with
-//! [`Options::smtp`], real SMTP delivery for email).
+//! [`Options::smtp`], real SMTP delivery for email). Or the `sesame` binary
+//! itself, as its own process ([`TestApp::spawn_process_on`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,8 +35,18 @@ pub struct TestApp {
     pub outbox: Outbox,
     /// Its state, shared with any server started on it later.
     pub storage: Arc<Storage>,
-    stop: Option<oneshot::Sender<()>>,
-    server: Option<JoinHandle<std::io::Result<()>>>,
+    runner: Runner,
+}
+
+/// How the server runs.
+enum Runner {
+    /// A task on the test's runtime.
+    InProcess {
+        stop: Option<oneshot::Sender<()>>,
+        server: Option<JoinHandle<std::io::Result<()>>>,
+    },
+    /// The `sesame` binary.
+    Process(crate::process::ServerProcess),
 }
 
 impl std::fmt::Debug for TestApp {
@@ -97,20 +108,55 @@ impl TestApp {
         let server = tokio::spawn(app.serve(listener, async move {
             let _ = stopped.await;
         }));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(CLIENT_TIMEOUT)
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .expect("building the HTTP client");
         Self {
             address,
             issuer,
-            client,
+            client: http_client(),
             outbox,
             storage,
-            stop: Some(stop),
-            server: Some(server),
+            runner: Runner::InProcess {
+                stop: Some(stop),
+                server: Some(server),
+            },
+        }
+    }
+
+    /// The `sesame` binary at `binary`, as its own process, on `storage`
+    /// with `options` and the issuer `issuer` (which several processes
+    /// standing for one deployment share). Email must go over SMTP
+    /// ([`Options::smtp`]): the [`outbox`](Self::outbox) of a process stays
+    /// empty, so read codes from the [`Mailbox`](crate::mailbox::Mailbox).
+    ///
+    /// # Panics
+    /// `options.smtp` is unset, or the process does not start serving.
+    pub async fn spawn_process_on(
+        binary: &std::path::Path,
+        storage: Arc<Storage>,
+        issuer: &str,
+        options: &Options,
+    ) -> Self {
+        assert!(
+            options.smtp.is_some(),
+            "a server process delivers email over SMTP: use Mailbox::options"
+        );
+        let text = toml(&storage, issuer, options);
+        let process = crate::process::ServerProcess::start(binary, &text).await;
+        Self {
+            address: format!("http://{}", process.address()),
+            issuer: issuer.to_owned(),
+            client: http_client(),
+            outbox: Outbox::new(),
+            storage,
+            runner: Runner::Process(process),
+        }
+    }
+
+    /// A server process's output so far (`None` in process).
+    #[must_use]
+    pub fn process_log(&self) -> Option<String> {
+        match &self.runner {
+            Runner::Process(p) => Some(p.log()),
+            Runner::InProcess { .. } => None,
         }
     }
 
@@ -132,10 +178,13 @@ impl TestApp {
     /// # Panics
     /// The server does not stop in time or failed while serving.
     pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
+        let Runner::InProcess { stop, server } = &mut self.runner else {
+            return; // Dropping the process stops it.
+        };
+        if let Some(stop) = stop.take() {
             let _ = stop.send(());
         }
-        if let Some(server) = self.server.take() {
+        if let Some(server) = server.take() {
             tokio::time::timeout(SHUTDOWN_TIMEOUT, server)
                 .await
                 .expect("the server did not stop in time")
@@ -147,13 +196,26 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
+        let Runner::InProcess { stop, server } = &mut self.runner else {
+            return; // The process is killed as it drops.
+        };
+        if let Some(stop) = stop.take() {
             let _ = stop.send(());
         }
         // A test that failed midway must not leave a server behind: the
         // runtime ends with the test, but say so explicitly.
-        if let Some(server) = self.server.take() {
+        if let Some(server) = server.take() {
             server.abort();
         }
     }
+}
+
+/// An HTTP client: no redirects, bounded timeouts.
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(CLIENT_TIMEOUT)
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .expect("building the HTTP client")
 }

@@ -65,6 +65,16 @@ fn env_or(name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_owned())
 }
 
+/// The test Redis Cluster's primaries: `SESAME_TEST_REDIS_CLUSTER_URLS`
+/// (comma-separated), else the test services' default ports.
+fn cluster_seeds() -> Vec<String> {
+    env_or("SESAME_TEST_REDIS_CLUSTER_URLS", DEFAULT_REDIS_CLUSTER_URLS)
+        .split(',')
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .collect()
+}
+
 impl Storage {
     /// Fresh, empty storage of `backend`.
     ///
@@ -88,12 +98,7 @@ impl Storage {
     /// # Panics
     /// The database cannot be created.
     pub async fn create_on_redis_cluster() -> Self {
-        let seeds = env_or("SESAME_TEST_REDIS_CLUSTER_URLS", DEFAULT_REDIS_CLUSTER_URLS)
-            .split(',')
-            .map(|u| u.trim().to_owned())
-            .filter(|u| !u.is_empty())
-            .collect();
-        Self::postgres_redis(Some(seeds)).await
+        Self::postgres_redis(Some(cluster_seeds())).await
     }
 
     /// Fresh, empty storage on PostgreSQL and the Redis Cluster whose
@@ -105,10 +110,23 @@ impl Storage {
         Self::postgres_redis(Some(seeds)).await
     }
 
+    /// Fresh, empty storage on the PostgreSQL server of `admin_url` (e.g. a
+    /// [`PrivatePostgres`](crate::private_postgres::PrivatePostgres)) and
+    /// the test Redis Cluster.
+    ///
+    /// # Panics
+    /// The database cannot be created.
+    pub async fn create_on_postgres_at(admin_url: &str) -> Self {
+        Self::postgres_redis_at(admin_url.to_owned(), Some(cluster_seeds())).await
+    }
+
     /// `cluster`: the seeds of a Redis Cluster, or `None` for the single
     /// test Redis.
     async fn postgres_redis(cluster: Option<Vec<String>>) -> Self {
-        let admin_url = env_or("SESAME_TEST_PG_URL", DEFAULT_PG_URL);
+        Self::postgres_redis_at(env_or("SESAME_TEST_PG_URL", DEFAULT_PG_URL), cluster).await
+    }
+
+    async fn postgres_redis_at(admin_url: String, cluster: Option<Vec<String>>) -> Self {
         let (redis_urls, cluster) = match cluster {
             Some(seeds) => (seeds, true),
             None => (

@@ -29,6 +29,8 @@ pub mod link;
 pub mod link_client;
 mod macros;
 pub mod mailbox;
+pub mod private_postgres;
+pub mod process;
 pub mod reply;
 
 pub use app::TestApp;

@@ -153,6 +153,20 @@ fn decode(raw: &[u8]) -> Mail {
 }
 
 impl Mail {
+    /// The one-time code in the text part: the first word of `length`
+    /// digits.
+    ///
+    /// # Panics
+    /// There is none.
+    #[must_use]
+    pub fn code(&self, length: usize) -> String {
+        self.text
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == length)
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no {length}-digit code in the text of {:?}", self.subject))
+    }
+
     /// The first URL in the text part that starts with `prefix` (the
     /// server's `…/passwordless/verify_redirect`).
     ///

@@ -1,0 +1,128 @@
+//! The `sesame` binary as a child process: configured by a TOML file as an
+//! operator's would be, on a port the kernel picks (`127.0.0.1:0`), its
+//! address read from the banner it prints. Killed when dropped.
+//!
+//! A package's integration tests know its binary's path
+//! (`CARGO_BIN_EXE_sesame`), so the suites that run processes live in
+//! `apps/sesame-server/tests` and pass it in.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+/// How long a process may take to print its banner.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A running `sesame` process.
+pub struct ServerProcess {
+    child: Child,
+    address: String,
+    dir: TempDir,
+}
+
+impl ServerProcess {
+    /// Starts `binary --config <file with config>` and waits until it
+    /// listens.
+    ///
+    /// # Panics
+    /// It does not start, or exits, or prints no banner in time; the
+    /// message holds its log.
+    pub async fn start(binary: &Path, config: &str) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("sesame.toml");
+        // The file holds the store's URL and the secret: owner-only.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(config.as_bytes()))
+            .expect("writing the configuration");
+        // Standard error, and standard output (the banner and the log)
+        // after it, both appended to one file.
+        let log_path = dir.path().join("sesame.log");
+        let open_log = || {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&log_path)
+                .expect("a log file")
+        };
+        let log = open_log();
+        let mut out_log = open_log();
+        let mut child = Command::new(binary)
+            .arg("--config")
+            .arg(&path)
+            .env_remove("SESAME_CONFIG")
+            .env("SESAME__HTTP__LISTEN", "127.0.0.1:0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", binary.display()));
+        let stdout = child.stdout.take().expect("a piped stdout");
+        let (found, address) = mpsc::channel();
+        // Reads the banner, then keeps draining stdout (its log) into the
+        // log file, so the process never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let _ = writeln!(out_log, "{line}");
+                if let Some(addr) = line.split_once(" listening on ").map(|(_, a)| a.trim())
+                    && let Some(tx) = found.take()
+                {
+                    let _ = tx.send(addr.to_owned());
+                }
+            }
+        });
+        let waited = tokio::task::spawn_blocking(move || address.recv_timeout(START_TIMEOUT))
+            .await
+            .expect("the waiting task");
+        let mut process = Self {
+            child,
+            address: String::new(),
+            dir,
+        };
+        match waited {
+            Ok(address) => process.address = address,
+            Err(_) => {
+                let status = process.child.try_wait().ok().flatten();
+                panic!(
+                    "{} did not start serving (exit status {status:?}); its log:\n{}",
+                    binary.display(),
+                    process.log()
+                );
+            }
+        }
+        process
+    }
+
+    /// `127.0.0.1:<port>`.
+    #[must_use]
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// What it wrote to standard error and output so far.
+    #[must_use]
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("sesame.log")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
