@@ -4,6 +4,10 @@
 //! (`SESAME_TEST_REDIS_SERVER`, else the one on `PATH`, 7.0 or later) on
 //! free local ports, their data in a temporary directory, killed on drop.
 //! The adapter's own tests and the end-to-end suites both use it.
+//!
+//! [`PrivateCluster::start_tls`] starts one that speaks only TLS, clients
+//! and cluster bus alike, with a certificate for `127.0.0.1` from a CA of
+//! its own ([`PrivateCluster::ca_file`]).
 #![expect(
     clippy::expect_used,
     clippy::panic,
@@ -23,7 +27,9 @@ const SLOTS: u16 = 16_384;
 /// `cluster-require-full-coverage no` so the others serve while one is down.
 pub struct PrivateCluster {
     nodes: Vec<(u16, Option<Child>)>,
-    _dir: TempDir,
+    /// Whether the nodes speak only TLS.
+    tls: bool,
+    dir: TempDir,
 }
 
 impl PrivateCluster {
@@ -34,31 +40,63 @@ impl PrivateCluster {
     /// `redis-server` cannot be started or the cluster does not form within
     /// 30 s.
     pub async fn start(n: u16) -> Self {
+        Self::start_with(n, false).await
+    }
+
+    /// As [`start`](Self::start), but every node accepts only TLS, on
+    /// clients' connections and on the cluster bus; [`urls`](Self::urls)
+    /// are then `rediss://`, and the certificate's CA is in
+    /// [`ca_file`](Self::ca_file). The redis-server must be built with TLS
+    /// (Debian's is).
+    ///
+    /// # Panics
+    /// As [`start`](Self::start).
+    pub async fn start_tls(n: u16) -> Self {
+        Self::start_with(n, true).await
+    }
+
+    async fn start_with(n: u16, tls: bool) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
+        if tls {
+            write_pki(dir.path());
+        }
         let bin =
             std::env::var("SESAME_TEST_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
         let mut nodes = Vec::new();
         for port in free_ports(n) {
-            let child = Command::new(&bin)
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            let mut command = Command::new(&bin);
+            if tls {
+                let file = |name: &str| dir.path().join(name).display().to_string();
+                command
+                    .args(["--port", "0", "--tls-port", &port.to_string()])
+                    .args(["--tls-cert-file", &file("node.pem")])
+                    .args(["--tls-key-file", &file("node.key")])
+                    .args(["--tls-ca-cert-file", &file("ca.pem")])
+                    .args(["--tls-auth-clients", "no", "--tls-cluster", "yes"]);
+            } else {
+                command.args(["--port", &port.to_string()]);
+            }
+            let child = command
+                .args(["--bind", "127.0.0.1"])
                 .args(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
                 .args(["--cluster-require-full-coverage", "no"])
                 .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
                 .args(["--save", "", "--appendonly", "no"])
                 .arg("--dir")
                 .arg(dir.path())
+                .arg("--logfile")
+                .arg(format!("redis-{port}.log"))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("start redis-server (set SESAME_TEST_REDIS_SERVER)");
             nodes.push((port, Some(child)));
         }
-        let cluster = Self { nodes, _dir: dir };
-        let urls = cluster.urls();
-        for (i, url) in urls.iter().enumerate() {
+        let cluster = Self { nodes, tls, dir };
+        for i in 0..cluster.nodes.len() {
             let (first, last) = cluster.range(i);
             poll(|| async {
-                let mut conn = connect(url).await.ok()?;
+                let mut conn = cluster.connect_to(i).await.ok()?;
                 redis::cmd("CLUSTER")
                     .arg("ADDSLOTSRANGE")
                     .arg(first)
@@ -69,7 +107,7 @@ impl PrivateCluster {
             })
             .await;
         }
-        let mut first = connect(&urls[0]).await.expect("the first node");
+        let mut first = cluster.connect_to(0).await.expect("the first node");
         for &(port, _) in &cluster.nodes[1..] {
             redis::cmd("CLUSTER")
                 .arg("MEET")
@@ -80,9 +118,9 @@ impl PrivateCluster {
                 .expect("CLUSTER MEET");
         }
         let want = format!("cluster_known_nodes:{n}");
-        for url in &urls {
+        for i in 0..cluster.nodes.len() {
             poll(|| async {
-                let mut conn = connect(url).await.ok()?;
+                let mut conn = cluster.connect_to(i).await.ok()?;
                 let info: String = redis::cmd("CLUSTER")
                     .arg("INFO")
                     .query_async(&mut conn)
@@ -95,13 +133,44 @@ impl PrivateCluster {
         cluster
     }
 
-    /// `redis://127.0.0.1:<port>` of every node, in order.
+    /// `redis://127.0.0.1:<port>` of every node, in order
+    /// (`rediss://` for a TLS cluster).
     #[must_use]
     pub fn urls(&self) -> Vec<String> {
+        let scheme = if self.tls { "rediss" } else { "redis" };
         self.nodes
             .iter()
-            .map(|(port, _)| format!("redis://127.0.0.1:{port}"))
+            .map(|(port, _)| format!("{scheme}://127.0.0.1:{port}"))
             .collect()
+    }
+
+    /// The PEM file of the CA that signed a TLS cluster's certificate
+    /// (absent for a plain one).
+    #[must_use]
+    pub fn ca_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    /// A connection to node `i` for this harness's own set-up: a TLS
+    /// cluster's trusts its CA.
+    async fn connect_to(&self, i: usize) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
+        let url = self.urls()[i].clone();
+        let client = if self.tls {
+            // As the store does: rustls cannot pick a provider when a test
+            // binary links both ring and aws-lc-rs.
+            let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+            let ca = std::fs::read(self.ca_file()).expect("reading the cluster's CA");
+            redis::Client::build_with_tls(
+                url,
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(ca),
+                },
+            )?
+        } else {
+            redis::Client::open(url)?
+        };
+        client.get_multiplexed_async_connection().await
     }
 
     /// The first and last slot node `i` owns.
@@ -116,7 +185,7 @@ impl PrivateCluster {
     /// # Panics
     /// The first node does not answer `CLUSTER KEYSLOT`.
     pub async fn owner(&self, tag: &str) -> usize {
-        let mut conn = connect(&self.urls()[0]).await.expect("the first node");
+        let mut conn = self.connect_to(0).await.expect("the first node");
         let slot: u16 = redis::cmd("CLUSTER")
             .arg("KEYSLOT")
             .arg(tag)
@@ -151,12 +220,6 @@ impl Drop for PrivateCluster {
     }
 }
 
-async fn connect(url: &str) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
-    redis::Client::open(url)?
-        .get_multiplexed_async_connection()
-        .await
-}
-
 /// Retries `attempt` every 20 ms until it gives a value, for at most 30 s:
 /// a bound on waiting for the processes, not a timing assumption.
 async fn poll<T, F, Fut>(mut attempt: F) -> T
@@ -170,7 +233,48 @@ where
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("the private Redis Cluster did not come up within 30 s");
+    panic!(
+        "the private Redis Cluster did not come up within 30 s (its logs: redis-<port>.log in its directory)"
+    );
+}
+
+/// Writes `ca.pem` and a certificate for `127.0.0.1` it signed
+/// (`node.pem`, `node.key`) into `dir`.
+fn write_pki(dir: &std::path::Path) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
+        SanType,
+    };
+    // Distinct subjects: with rcgen's default name on both, OpenSSL (the
+    // nodes' side of the TLS cluster bus) takes the node's certificate for
+    // a self-signed one and refuses it.
+    let named = |cn: &str| {
+        let mut name = DistinguishedName::new();
+        name.push(DnType::CommonName, cn);
+        name
+    };
+    let ca_key = KeyPair::generate().expect("a CA key");
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
+    ca.distinguished_name = named("Sesame test CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca.self_signed(&ca_key).expect("the CA certificate");
+    let key = KeyPair::generate().expect("a node key");
+    let mut node = CertificateParams::default();
+    node.distinguished_name = named("127.0.0.1");
+    node.subject_alt_names = vec![
+        SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()),
+        SanType::DnsName("localhost".try_into().expect("a DNS name")),
+    ];
+    let cert = node
+        .signed_by(&key, &Issuer::new(ca, &ca_key))
+        .expect("the node certificate");
+    for (name, pem) in [
+        ("ca.pem", ca_cert.pem()),
+        ("node.pem", cert.pem()),
+        ("node.key", key.serialize_pem()),
+    ] {
+        std::fs::write(dir.join(name), pem).expect("writing the cluster's PKI");
+    }
 }
 
 /// `n` ports free now, each with its cluster bus port (+10000) free too.

@@ -6,6 +6,9 @@
 //! reuse on another. (`tests/sesame-e2e/tests/scale_out.rs` holds the same
 //! rules for in-process servers, and a dead Redis primary.)
 //!
+//! And `rediss://` seeds reach a cluster that speaks only TLS, checking its
+//! certificate against the CA the process is told to trust.
+//!
 //! Email goes over SMTP to the test services' sink, where the tests read
 //! the codes. See `postgres_restart.rs` for a restart under load.
 #![expect(
@@ -21,6 +24,7 @@ use serde_json::Value;
 use sesame_domain::recipient::Recipient;
 use sesame_e2e::mailbox::Mailbox;
 use sesame_e2e::{Options, Storage, TestApp, fresh_email};
+use sesame_store_redis::private_cluster::PrivateCluster;
 
 /// How many redemptions race for one code, spread over the three processes.
 const RACERS: usize = 50;
@@ -125,4 +129,31 @@ async fn a_rotation_on_one_process_is_seen_as_reuse_on_another() {
     a.refresh(&new)
         .await
         .expect_error(403, "invalid_grant", None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rediss_seeds_reach_a_tls_only_cluster_whose_certificate_the_process_trusts() {
+    let cluster = PrivateCluster::start_tls(3).await;
+    assert!(cluster.urls().iter().all(|u| u.starts_with("rediss://")));
+    let storage = Arc::new(Storage::create_on_redis_cluster_at(cluster.urls()).await);
+    let mailbox = Mailbox::shared();
+    let options = mailbox.options(Options::default());
+    let binary = Path::new(env!("CARGO_BIN_EXE_sesame"));
+    let ca = cluster.ca_file();
+    let trusting = [("SSL_CERT_FILE", ca.as_os_str())];
+    let node =
+        TestApp::spawn_process_with_env(binary, Arc::clone(&storage), ISSUER, &options, &trusting)
+            .await;
+    let who = fresh_email();
+    let code = issue_code(&node, &mailbox, &who).await;
+    node.token_otp_json(&who, &code).await.expect_status(200);
+
+    // The certificate is checked: a process that does not trust the
+    // cluster's CA refuses to start rather than talk to it.
+    let (status, printed) = TestApp::refused_process(binary, &storage, ISSUER, &options, &[]).await;
+    assert!(!status.success(), "{printed}");
+    assert!(
+        printed.contains("connecting to redis ([cache])") && printed.contains("UnknownIssuer"),
+        "{printed}"
+    );
 }

@@ -135,12 +135,27 @@ impl TestApp {
         issuer: &str,
         options: &Options,
     ) -> Self {
+        Self::spawn_process_with_env(binary, storage, issuer, options, &[]).await
+    }
+
+    /// As [`spawn_process_on`](Self::spawn_process_on), with `env` added to
+    /// the process's environment (e.g. `SSL_CERT_FILE`).
+    ///
+    /// # Panics
+    /// As [`spawn_process_on`](Self::spawn_process_on).
+    pub async fn spawn_process_with_env(
+        binary: &std::path::Path,
+        storage: Arc<Storage>,
+        issuer: &str,
+        options: &Options,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Self {
         assert!(
             options.smtp.is_some(),
             "a server process delivers email over SMTP: use Mailbox::options"
         );
         let text = toml(&storage, issuer, options);
-        let process = crate::process::ServerProcess::start(binary, &text).await;
+        let process = crate::process::ServerProcess::start(binary, &text, env).await;
         Self {
             address: format!("http://{}", process.address()),
             issuer: issuer.to_owned(),
@@ -149,6 +164,23 @@ impl TestApp {
             storage,
             runner: Runner::Process(process),
         }
+    }
+
+    /// Runs the `sesame` binary as [`spawn_process_with_env`](Self::spawn_process_with_env)
+    /// would, for a set-up it must refuse to start on: returns its exit
+    /// status and what it printed.
+    ///
+    /// # Panics
+    /// It starts serving, or cannot be started.
+    pub async fn refused_process(
+        binary: &std::path::Path,
+        storage: &Storage,
+        issuer: &str,
+        options: &Options,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> (std::process::ExitStatus, String) {
+        let text = toml(storage, issuer, options);
+        crate::process::ServerProcess::refused(binary, &text, env).await
     }
 
     /// A server process's output so far (`None` in process).

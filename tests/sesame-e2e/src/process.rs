@@ -26,13 +26,13 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts `binary --config <file with config>` and waits until it
-    /// listens.
+    /// Starts `binary --config <file with config>`, with `env` added to its
+    /// environment, and waits until it listens.
     ///
     /// # Panics
     /// It does not start, or exits, or prints no banner in time; the
     /// message holds its log.
-    pub async fn start(binary: &Path, config: &str) -> Self {
+    pub async fn start(binary: &Path, config: &str, env: &[(&str, &std::ffi::OsStr)]) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let path = dir.path().join("sesame.toml");
         // The file holds the store's URL and the secret: owner-only.
@@ -60,6 +60,7 @@ impl ServerProcess {
             .arg(&path)
             .env_remove("SESAME_CONFIG")
             .env("SESAME__HTTP__LISTEN", "127.0.0.1:0")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -101,6 +102,71 @@ impl ServerProcess {
             }
         }
         process
+    }
+
+    /// Runs `binary --config <file with config>` as [`start`](Self::start)
+    /// does, for a configuration it must refuse: waits for it to exit and
+    /// returns its exit status and everything it printed.
+    ///
+    /// # Panics
+    /// It cannot be started, or it is still running after the start
+    /// timeout (it is killed first).
+    pub async fn refused(
+        binary: &Path,
+        config: &str,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> (std::process::ExitStatus, String) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("sesame.toml");
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(config.as_bytes()))
+            .expect("writing the configuration");
+        let mut child = Command::new(binary)
+            .arg("--config")
+            .arg(&path)
+            .env_remove("SESAME_CONFIG")
+            .env("SESAME__HTTP__LISTEN", "127.0.0.1:0")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", binary.display()));
+        let waited = tokio::task::spawn_blocking(move || {
+            let deadline = std::time::Instant::now() + START_TIMEOUT;
+            // Polls for the exit, a bound on waiting and not a timing
+            // assumption: `wait` alone would hang on a server that serves.
+            while std::time::Instant::now() < deadline {
+                if child.try_wait().ok().flatten().is_some() {
+                    return child.wait_with_output().map_err(|e| e.to_string());
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let out = child.wait_with_output().map_err(|e| e.to_string())?;
+            Err(format!(
+                "still running after {START_TIMEOUT:?}; it printed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        })
+        .await
+        .expect("the waiting task");
+        match waited {
+            Ok(out) => (
+                out.status,
+                format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ),
+            ),
+            Err(e) => panic!("{} did not refuse to start: {e}", binary.display()),
+        }
     }
 
     /// `127.0.0.1:<port>`.
