@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::serve::ListenerExt as _;
-use sesame_domain::ports::{Clock, EmailSender, SmsSender};
+use sesame_domain::ports::{Clock, EmailSender, SmsSender, UserStore};
 use sesame_domain::{Passwordless, Ports};
 use sesame_http::Services;
 use sesame_store_memory::{StaticApiRegistry, StaticClientRegistry};
@@ -149,6 +149,12 @@ impl App {
     /// The router, for in-process tests.
     pub fn router(&self) -> axum::Router {
         self.router.clone()
+    }
+
+    /// The user store, for operators' tools and tests that block a user
+    /// (there is no management API yet).
+    pub fn users(&self) -> Arc<dyn UserStore> {
+        Arc::clone(&self.storage.users)
     }
 
     /// Serves on `listener` until `shutdown` resolves, then stops accepting

@@ -91,16 +91,16 @@ pub fn plan(users: &[StoredEmailUser]) -> FoldPlan {
         for other in others {
             aside.extend(moved_aside(other, Some(&keeper.id)));
         }
-        if keeper.recipient != address || blocked != keeper.blocked {
-            if let Ok(recipient) = EmailAddress::parse(&address) {
-                renames.push(Fold {
-                    id: keeper.id.clone(),
-                    recipient,
-                    blocked,
-                    merged_into: None,
-                    moved_aside: false,
-                });
-            }
+        if (keeper.recipient != address || blocked != keeper.blocked)
+            && let Ok(recipient) = EmailAddress::parse(&address)
+        {
+            renames.push(Fold {
+                id: keeper.id.clone(),
+                recipient,
+                blocked,
+                merged_into: None,
+                moved_aside: false,
+            });
         }
     }
     aside.extend(renames);
