@@ -126,7 +126,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
     let service = Arc::new(service);
 
     let h = &resolved.settings.http;
-    let router = sesame_http::router(
+    let mut router = sesame_http::router(
         Services::of(&service, delivery.pages),
         resolved.http.clone(),
     );
@@ -134,6 +134,9 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         (Some(cert), Some(key)) => Some(tls::acceptor(cert.as_ref(), key.as_ref())?),
         _ => None,
     };
+    if tls.is_some() {
+        router = router.layer(axum::middleware::map_response(strict_transport_security));
+    }
     Ok(App {
         service,
         router,
@@ -221,6 +224,18 @@ impl App {
 
 fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> std::io::Result<()> {
     joined.map_err(std::io::Error::other)?
+}
+
+/// Served over TLS, the server tells browsers to use nothing else for a
+/// year, so a later visit cannot be downgraded to plain HTTP (where a
+/// network attacker could read codes and tokens). No `includeSubDomains`:
+/// the operator's other hosts are not Sesame's to decide.
+async fn strict_transport_security(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(
+        axum::http::header::STRICT_TRANSPORT_SECURITY,
+        axum::http::HeaderValue::from_static("max-age=31536000"),
+    );
+    response
 }
 
 /// The no-op I/O tap (see [`App::serve_on`]).
