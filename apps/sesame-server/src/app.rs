@@ -230,7 +230,9 @@ fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> std::
 /// year, so a later visit cannot be downgraded to plain HTTP (where a
 /// network attacker could read codes and tokens). No `includeSubDomains`:
 /// the operator's other hosts are not Sesame's to decide.
-async fn strict_transport_security(mut response: axum::response::Response) -> axum::response::Response {
+async fn strict_transport_security(
+    mut response: axum::response::Response,
+) -> axum::response::Response {
     response.headers_mut().insert(
         axum::http::header::STRICT_TRANSPORT_SECURITY,
         axum::http::HeaderValue::from_static("max-age=31536000"),

@@ -24,7 +24,9 @@ fn config(dir: &Path, http: &str) -> std::path::PathBuf {
     let path = dir.join("sesame.toml");
     std::fs::write(
         &path,
-        format!("issuer = \"https://auth.example.com/\"\n[http]\n{http}[store]\nurl = \"memory://\"\n"),
+        format!(
+            "issuer = \"https://auth.example.com/\"\n[http]\n{http}[store]\nurl = \"memory://\"\n"
+        ),
     )
     .unwrap();
     path
@@ -87,7 +89,10 @@ fn console_delivery_and_the_dev_client_on_a_public_address_refuse_to_start_namin
     let dir = tempfile::tempdir().unwrap();
     let path = config(dir.path(), PUBLIC);
     let path = path.to_str().unwrap();
-    for args in [vec!["--config", path], vec!["check-config", "--config", path]] {
+    for args in [
+        vec!["--config", path],
+        vec!["check-config", "--config", path],
+    ] {
         let (ok, out) = run_to_exit(sesame(&args));
         assert!(!ok, "{args:?} started:\n{out}");
         assert!(out.contains("email.provider: "), "{args:?}:\n{out}");
@@ -133,6 +138,10 @@ fn with_dev_the_same_configuration_starts_and_warns() {
 fn the_default_loopback_address_starts_without_dev() {
     let dir = tempfile::tempdir().unwrap();
     let path = config(dir.path(), "listen = \"127.0.0.1:0\"\n");
-    let (ok, out) = run_to_exit(sesame(&["check-config", "--config", path.to_str().unwrap()]));
+    let (ok, out) = run_to_exit(sesame(&[
+        "check-config",
+        "--config",
+        path.to_str().unwrap(),
+    ]));
     assert!(ok, "{out}");
 }

@@ -49,7 +49,14 @@ fn the_earliest_spelling_keeps_the_mailbox_and_the_later_ones_are_blocked_and_mo
     let shown: Vec<(UserId, &str, bool, Option<UserId>)> = plan
         .folds
         .iter()
-        .map(|f| (f.id.clone(), f.recipient.as_str(), f.blocked, f.merged_into.clone()))
+        .map(|f| {
+            (
+                f.id.clone(),
+                f.recipient.as_str(),
+                f.blocked,
+                f.merged_into.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         shown,

@@ -81,11 +81,26 @@ async fn upgrading_folds_every_spelling_of_a_mailbox_onto_its_earliest_user_and_
 
     // Three instances of the new release start at once.
     let (store, _b, _c) = tokio::join!(db.store(), db.store(), db.store());
-    let alice = store.find(&email("alice@example.com")).await.unwrap().unwrap();
-    assert_eq!((alice.id, alice.blocked, alice.logins_count), (id(1), false, 4));
-    let bob = store.find(&email("bob@example.com")).await.unwrap().unwrap();
+    let alice = store
+        .find(&email("alice@example.com"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (alice.id, alice.blocked, alice.logins_count),
+        (id(1), false, 4)
+    );
+    let bob = store
+        .find(&email("bob@example.com"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((bob.id, bob.blocked), (id(4), false));
-    let victim = store.find(&email("Victim@Corp.com")).await.unwrap().unwrap();
+    let victim = store
+        .find(&email("Victim@Corp.com"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((victim.id, victim.blocked), (id(5), true));
 
     // Nothing is deleted: the later spellings are still there, blocked, at

@@ -69,13 +69,25 @@ async fn upgrading_folds_every_spelling_of_a_mailbox_onto_its_earliest_user_and_
     pool.close().await;
 
     let store = db.open().await;
-    let alice = store.find(&email("alice@example.com")).await.unwrap().unwrap();
+    let alice = store
+        .find(&email("alice@example.com"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(alice.id, id(1));
     assert!(!alice.blocked);
     assert_eq!(alice.logins_count, 4);
-    let bob = store.find(&email("bob@example.com")).await.unwrap().unwrap();
+    let bob = store
+        .find(&email("bob@example.com"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((bob.id, bob.blocked), (id(4), false));
-    let victim = store.find(&email("Victim@Corp.com")).await.unwrap().unwrap();
+    let victim = store
+        .find(&email("Victim@Corp.com"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((victim.id.clone(), victim.blocked), (id(5), true));
 
     // Nothing is deleted: the later spellings are still there, blocked,
@@ -95,7 +107,10 @@ async fn upgrading_folds_every_spelling_of_a_mailbox_onto_its_earliest_user_and_
         assert_eq!(was.as_deref(), Some(original));
         assert_eq!(into, Some(id(kept).as_str().to_owned()));
     }
-    assert_eq!(recorded(&db, 1).await.0.as_deref(), Some("Alice@Example.com"));
+    assert_eq!(
+        recorded(&db, 1).await.0.as_deref(),
+        Some("Alice@Example.com")
+    );
     assert_eq!(recorded(&db, 5).await, (None, None));
     assert_eq!(user_count(&db).await, 6);
 }
