@@ -35,6 +35,7 @@ mod challenges;
 mod codec;
 mod config;
 mod error;
+mod fold;
 mod health;
 mod housekeeping;
 mod keys;

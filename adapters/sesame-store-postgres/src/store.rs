@@ -67,7 +67,10 @@ impl PgStore {
         MIGRATOR
             .run(&self.pool)
             .await
-            .map_err(|e| from_sqlx(sqlx::Error::Migrate(Box::new(e))))
+            .map_err(|e| from_sqlx(sqlx::Error::Migrate(Box::new(e))))?;
+        // The data migration 0005 leaves pending: SQL cannot normalise
+        // addresses, so the fold runs here, once.
+        self.fold_email_addresses().await
     }
 
     /// The underlying pool, for health reporting or administrative queries.

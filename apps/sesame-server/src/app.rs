@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::serve::ListenerExt as _;
-use sesame_domain::ports::{Clock, EmailSender, SmsSender};
+use sesame_domain::ports::{Clock, EmailSender, SmsSender, UserStore};
 use sesame_domain::{Passwordless, Ports};
 use sesame_http::Services;
 use sesame_store_memory::{StaticApiRegistry, StaticClientRegistry};
@@ -126,7 +126,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
     let service = Arc::new(service);
 
     let h = &resolved.settings.http;
-    let router = sesame_http::router(
+    let mut router = sesame_http::router(
         Services::of(&service, delivery.pages),
         resolved.http.clone(),
     );
@@ -134,6 +134,9 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         (Some(cert), Some(key)) => Some(tls::acceptor(cert.as_ref(), key.as_ref())?),
         _ => None,
     };
+    if tls.is_some() {
+        router = router.layer(axum::middleware::map_response(strict_transport_security));
+    }
     Ok(App {
         service,
         router,
@@ -149,6 +152,12 @@ impl App {
     /// The router, for in-process tests.
     pub fn router(&self) -> axum::Router {
         self.router.clone()
+    }
+
+    /// The user store, for operators' tools and tests that block a user
+    /// (there is no management API yet).
+    pub fn users(&self) -> Arc<dyn UserStore> {
+        Arc::clone(&self.storage.users)
     }
 
     /// Serves on `listener` until `shutdown` resolves, then stops accepting
@@ -215,6 +224,20 @@ impl App {
 
 fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> std::io::Result<()> {
     joined.map_err(std::io::Error::other)?
+}
+
+/// Served over TLS, the server tells browsers to use nothing else for a
+/// year, so a later visit cannot be downgraded to plain HTTP (where a
+/// network attacker could read codes and tokens). No `includeSubDomains`:
+/// the operator's other hosts are not Sesame's to decide.
+async fn strict_transport_security(
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    response.headers_mut().insert(
+        axum::http::header::STRICT_TRANSPORT_SECURITY,
+        axum::http::HeaderValue::from_static("max-age=31536000"),
+    );
+    response
 }
 
 /// The no-op I/O tap (see [`App::serve_on`]).

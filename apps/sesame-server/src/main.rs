@@ -1,10 +1,14 @@
 //! `sesame`: the bundled server.
 //!
 //! ```text
-//! sesame [--config PATH]               serve (config also from SESAME_CONFIG)
+//! sesame [--dev] [--config PATH]       serve (config also from SESAME_CONFIG)
 //! sesame check-config [--config PATH]  validate the configuration and exit
 //! ```
+//!
+//! `--dev` lets console delivery and the built-in `dev` client serve on a
+//! non-loopback address, which the server otherwise refuses.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,6 +21,8 @@ use tokio::net::TcpListener;
 struct Args {
     config: Option<PathBuf>,
     check_only: bool,
+    /// Accept development settings on a non-loopback address.
+    dev: bool,
 }
 
 /// What the command line asks for: run, or print something and exit 0.
@@ -29,11 +35,13 @@ fn parse_args() -> Result<Command, String> {
     let mut args = Args {
         config: std::env::var_os("SESAME_CONFIG").map(PathBuf::from),
         check_only: false,
+        dev: false,
     };
     let mut it = std::env::args_os().skip(1);
     while let Some(arg) = it.next() {
         match arg.to_str() {
             Some("check-config") => args.check_only = true,
+            Some("--dev") => args.dev = true,
             Some("--config" | "-c") => {
                 args.config = Some(
                     it.next()
@@ -54,8 +62,10 @@ fn parse_args() -> Result<Command, String> {
     Ok(Command::Run(args))
 }
 
-const USAGE: &str = "usage: sesame [check-config] [--config PATH]\n\n\
+const USAGE: &str = "usage: sesame [check-config] [--dev] [--config PATH]\n\n\
     With no configuration at all, serves on 127.0.0.1:3000 with SQLite (sesame.db) and console delivery.\n\
+    On any other than a loopback address the server refuses console delivery and the built-in dev client\n\
+    unless --dev is given.\n\
     Configuration layers: defaults, the TOML file (--config or SESAME_CONFIG), then SESAME__SECTION__KEY variables.";
 
 #[tokio::main]
@@ -83,6 +93,14 @@ async fn main() -> ExitCode {
 async fn run(args: Args) -> anyhow::Result<()> {
     let settings = config::load(args.config.as_deref())?;
     let resolved = config::resolve(settings)?;
+    let development = config::development_settings(&resolved);
+    // An address given as IP:port is judged before anything is opened; a
+    // host name once it is bound, below.
+    if !args.dev
+        && let Ok(listen) = resolved.settings.http.listen.parse::<SocketAddr>()
+    {
+        config::refuse_development_settings(&development, listen)?;
+    }
     if args.check_only {
         check(&resolved).await?;
         eprintln!(
@@ -107,6 +125,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
+    if args.dev {
+        if !config::is_loopback(addr.ip()) {
+            for setting in &development {
+                tracing::warn!(
+                    key = setting.key,
+                    %addr,
+                    "--dev: serving a development setting on a non-loopback address: {}",
+                    setting.why
+                );
+            }
+        }
+    } else {
+        config::refuse_development_settings(&development, addr)?;
+    }
     // JSON logs are for machines; the banner would break their stream.
     if !json_logs {
         banner(&addr.to_string(), &issuer, &app.summary, dev_client);

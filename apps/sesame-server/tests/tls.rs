@@ -61,16 +61,22 @@ async fn with_a_certificate_the_server_speaks_https() {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let discovery: serde_json::Value = client
+    let response = client
         .get(format!(
             "https://localhost:{port}/.well-known/openid-configuration"
         ))
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
+    assert_eq!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000"),
+        "served over TLS, the server sends Strict-Transport-Security"
+    );
+    let discovery: serde_json::Value = response.json().await.unwrap();
     assert_eq!(discovery["issuer"], format!("https://localhost:{port}/"));
 
     let plain = reqwest::Client::builder()

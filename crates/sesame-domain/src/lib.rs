@@ -9,6 +9,7 @@
 //!
 //! Start with [`service::Passwordless`].
 
+pub mod address_fold;
 pub mod authorization;
 pub mod challenge;
 pub mod client;

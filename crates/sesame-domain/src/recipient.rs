@@ -10,6 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 /// A passwordless connection: how the code travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -85,10 +86,12 @@ pub enum EmailError {
     InvalidDomain,
 }
 
-/// An email address: trimmed, with its domain lower-cased.
+/// An email address in the one form every spelling of its mailbox shares.
 ///
-/// The local part keeps its case, as RFC 5321 leaves its meaning to the
-/// receiving host.
+/// Trimmed, NFKC-normalised and lower-cased, with the domain in its ASCII
+/// (IDNA, UTS 46) form: `Alice@Example.COM`, `alice@example.com`, its
+/// full-width spelling and `alice@example。com` are one address, so they are
+/// one user, one challenge and one rate-limit counter.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct EmailAddress(String);
@@ -103,18 +106,33 @@ impl EmailAddress {
         if s.is_empty() {
             return Err(EmailError::Empty);
         }
+        // A cheap bound before any normalising work.
         if s.chars().count() > 254 {
             return Err(EmailError::TooLong);
         }
+        // NFKC, not only NFC: compatibility forms (full-width letters and
+        // `＠`, ligatures, superscripts) are what an input method types for
+        // the same keys, and every mail system that folds case folds them
+        // too, so they reach the same mailbox. NFKC contains NFC, so a
+        // composed and a decomposed accent also meet. It runs on the whole
+        // address so a full-width `＠` separates like `@`.
+        let s: String = s.nfkc().collect();
         let (local, domain) = s.rsplit_once('@').ok_or(EmailError::MissingAt)?;
-        if !valid_local_part(local) {
+        // The local part is lower-cased as Auth0 does. RFC 5321 lets the
+        // receiving host give case a meaning, but no mainstream provider
+        // does, and treating `Victim@` and `victim@` as two users lets anyone
+        // sidestep a block or multiply a per-address limit. Lower-casing can
+        // undo NFC (a capital with a combining mark), hence NFC again.
+        let local: String = local.to_lowercase().nfc().collect();
+        if !valid_local_part(&local) {
             return Err(EmailError::InvalidLocalPart);
         }
-        let domain = domain.to_lowercase();
-        if !valid_domain(&domain) {
-            return Err(EmailError::InvalidDomain);
+        let domain = ascii_domain(domain).ok_or(EmailError::InvalidDomain)?;
+        let address = format!("{local}@{domain}");
+        if address.chars().count() > 254 {
+            return Err(EmailError::TooLong);
         }
-        Ok(Self(format!("{local}@{domain}")))
+        Ok(Self(address))
     }
 
     /// The canonical address. Handle with care: it is personal data.
@@ -155,6 +173,15 @@ fn valid_local_part(local: &str) -> bool {
                 || SPECIALS.contains(c)
                 || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
         })
+}
+
+/// The domain's ASCII form under UTS 46 (mapping, which lower-cases and
+/// folds compatibility forms, then Punycode), with the STD3 rules and DNS
+/// lengths checked; `None` when IDNA refuses it or it is not a dotted name
+/// with a real top-level label.
+fn ascii_domain(domain: &str) -> Option<String> {
+    let ascii = idna::domain_to_ascii_strict(domain).ok()?;
+    valid_domain(&ascii).then_some(ascii)
 }
 
 fn valid_domain(domain: &str) -> bool {

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sesame_domain::ports::EmailSender;
+use sesame_domain::ports::{EmailSender, UserStore};
 use sesame_server::{Overrides, build_with, config};
 use sesame_testkit::Outbox;
 use tokio::net::TcpListener;
@@ -35,6 +35,8 @@ pub struct TestApp {
     pub outbox: Outbox,
     /// Its state, shared with any server started on it later.
     pub storage: Arc<Storage>,
+    /// Its user store, to block a user (`None` for a server process).
+    pub users: Option<Arc<dyn UserStore>>,
     runner: Runner,
 }
 
@@ -104,6 +106,7 @@ impl TestApp {
         let app = build_with(resolved, overrides)
             .await
             .unwrap_or_else(|e| panic!("building the server on {storage:?}: {e:#}"));
+        let users = Some(app.users());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.serve(listener, async move {
             let _ = stopped.await;
@@ -114,6 +117,7 @@ impl TestApp {
             client: http_client(),
             outbox,
             storage,
+            users,
             runner: Runner::InProcess {
                 stop: Some(stop),
                 server: Some(server),
@@ -162,6 +166,7 @@ impl TestApp {
             client: http_client(),
             outbox: Outbox::new(),
             storage,
+            users: None,
             runner: Runner::Process(process),
         }
     }

@@ -60,7 +60,7 @@ async fn an_email_with_a_link_arrives_signed_with_every_field() {
         json!({
             "type": "passwordless.message",
             "connection": "email",
-            "recipient": "Ana.Lima@example.com",
+            "recipient": "ana.lima@example.com",
             "client_id": "client-abc",
             "send": "link",
             "code": "424242",

@@ -41,7 +41,7 @@ async fn an_email_start_answers_in_auth0s_shape_with_the_canonical_address() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         r.body,
-        json!({"_id": "ch_0123", "email": "Ann@example.com", "email_verified": false})
+        json!({"_id": "ch_0123", "email": "ann@example.com", "email_verified": false})
     );
     assert!(r.header("x-ratelimit-limit").is_none());
     let req = taken(&seen);

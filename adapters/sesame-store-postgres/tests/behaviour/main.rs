@@ -11,5 +11,6 @@ mod common;
 mod concurrency;
 mod cross_instance;
 mod durability;
+mod fold;
 mod inputs;
 mod lifecycle;

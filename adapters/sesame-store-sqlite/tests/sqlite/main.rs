@@ -11,5 +11,6 @@ mod corrupt_rows;
 mod cross_instance;
 mod durability;
 mod faults;
+mod fold;
 mod housekeeping;
 mod migrations;

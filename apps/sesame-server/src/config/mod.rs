@@ -3,6 +3,7 @@
 //! variables. [`resolve`] turns the result into domain values, naming the
 //! offending key when one is wrong.
 
+mod exposure;
 mod providers;
 mod resolve;
 mod settings;
@@ -14,6 +15,10 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 
+pub use exposure::{
+    DevelopmentSetting, check_callback, development_settings, is_loopback,
+    refuse_development_settings,
+};
 pub use providers::*;
 pub use resolve::{DEV_CLIENT_ID, Resolved, resolve};
 pub use settings::*;

@@ -167,9 +167,13 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
                 format!("{:?} is configured twice", c.client_id),
             ));
         }
-        for cb in &c.callbacks {
-            url::Url::parse(cb)
-                .map_err(|e| ConfigError::value(key("callbacks"), format!("{cb:?}: {e}")))?;
+        for (j, cb) in c.callbacks.iter().enumerate() {
+            super::check_callback(cb).map_err(|e| {
+                ConfigError::value(
+                    key(&format!("callbacks[{j}]")),
+                    format!("client {:?}: {e}", c.client_id),
+                )
+            })?;
         }
         if let Some(uri) = &c.magic_link.login_uri {
             // It is shown as a link on error pages: only a web address.
