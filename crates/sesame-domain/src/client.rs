@@ -320,6 +320,19 @@ pub struct Api {
     pub token_lifetime: Duration,
     /// How its access tokens are signed.
     pub signing_alg: SigningAlg,
+    /// The permissions it defines (Auth0's API "permissions"), each one
+    /// scope token: the only non-OIDC scopes its access tokens can carry.
+    /// None by default.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+impl Api {
+    /// Whether the API defines the permission `scope`.
+    #[must_use]
+    pub fn defines(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
 }
 
 #[cfg(test)]

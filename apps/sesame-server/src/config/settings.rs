@@ -242,6 +242,10 @@ pub struct ApiSettings {
     /// `RS256`, `ES256` or `EdDSA`.
     #[serde(default)]
     pub signing_alg: SigningAlg,
+    /// The permissions the API defines; access tokens carry no others
+    /// besides the OIDC scopes.
+    #[serde(default)]
+    pub scopes: Vec<String>,
 }
 
 const fn default_token_lifetime() -> u64 {

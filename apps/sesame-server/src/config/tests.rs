@@ -73,7 +73,25 @@ fn the_full_documented_example_parses() {
     let s = load_with_env(Some(f.path()), no_env()).unwrap();
     assert_eq!(s.clients.len(), 1);
     assert_eq!(s.apis[0].signing_alg, sesame_domain::SigningAlg::RS256);
-    assert!(resolve(s).is_ok());
+    let r = resolve(s).unwrap();
+    assert_eq!(r.apis[0].scopes, ["read:messages", "write:messages"]);
+}
+
+#[test]
+fn an_api_defines_the_scopes_it_lists_and_none_without_the_key() {
+    let s = from_toml(
+        "[[apis]]\nidentifier = \"https://a\"\nscopes = [\"read:messages\", \"admin\"]\n\
+         [[apis]]\nidentifier = \"https://b\"\n",
+    )
+    .unwrap();
+    let r = resolve(s).unwrap();
+    assert!(r.apis[0].defines("admin") && r.apis[0].defines("read:messages"));
+    assert!(r.apis[1].scopes.is_empty());
+    for bad in ["read messages", "", "a\\\"b"] {
+        let toml = format!("[[apis]]\nidentifier = \"https://a\"\nscopes = [{bad:?}]\n");
+        let err = from_toml(&toml).and_then(resolve).unwrap_err().to_string();
+        assert!(err.starts_with("apis[0].scopes"), "{bad:?} gave {err}");
+    }
 }
 
 #[test]

@@ -79,8 +79,17 @@ impl Passwordless {
                 other => LinkError::Unknown(other.into()),
             })?;
         let p = &c.challenge.auth_params;
+        // The API is resolved for both answers: the scope a code carries is
+        // already narrowed to what the API defines.
+        let api = match &p.audience {
+            Some(aud) => Some(self.api(aud).await.map_err(|e| match e {
+                TokenError::Unavailable(s) => LinkError::Unavailable(s),
+                _ => LinkError::Unknown(anyhow::anyhow!("the link's API is no longer registered")),
+            })?),
+            None => None,
+        };
         let refresh_ok = c.client.magic_link.refresh_tokens;
-        let granted = Self::granted_scope(&c.client, p.scope.as_ref());
+        let granted = Self::granted_scope(&c.client, api.as_deref(), p.scope.as_ref());
         let scope = if refresh_ok {
             granted
         } else {
@@ -110,13 +119,6 @@ impl Passwordless {
             });
         }
 
-        let api = match &p.audience {
-            Some(aud) => Some(self.api(aud).await.map_err(|e| match e {
-                TokenError::Unavailable(s) => LinkError::Unavailable(s),
-                _ => LinkError::Unknown(anyhow::anyhow!("the link's API is no longer registered")),
-            })?),
-            None => None,
-        };
         let minted = self
             .mint(Mint {
                 client: &c.client,
