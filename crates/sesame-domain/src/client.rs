@@ -216,6 +216,11 @@ pub struct MagicLinkSettings {
     /// callback.
     #[serde(default)]
     pub login_uri: Option<String>,
+    /// Whether this public client's code links must carry PKCE
+    /// (`code_challenge`). Off by default, as at Auth0: without PKCE the
+    /// code is still bound to its callback, single-use and lives 60 s.
+    #[serde(default)]
+    pub require_pkce: bool,
 }
 
 impl Client {

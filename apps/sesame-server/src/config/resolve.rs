@@ -213,6 +213,7 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
                 auto_submit: c.magic_link.auto_submit,
                 refresh_tokens: c.magic_link.refresh_tokens,
                 login_uri: c.magic_link.login_uri.clone(),
+                require_pkce: c.magic_link.require_pkce,
             },
         });
     }

@@ -216,6 +216,8 @@ pub struct MagicLinkClientSettings {
     /// Where the error page's "back" link leads; else the first callback's
     /// origin.
     pub login_uri: Option<String>,
+    /// A public client's code links must carry PKCE (`code_challenge`).
+    pub require_pkce: bool,
 }
 
 fn default_grant_types() -> Vec<GrantType> {

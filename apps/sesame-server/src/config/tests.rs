@@ -207,3 +207,25 @@ fn id_tokens_are_rs256_unless_the_default_signing_alg_says_otherwise() {
         .to_string();
     assert!(err.starts_with("passwordless.default_signing_alg"), "{err}");
 }
+
+#[test]
+fn a_native_app_whose_custom_scheme_callback_is_not_guarded_by_pkce_is_warned_about() {
+    let s = from_toml(
+        "[[clients]]\nclient_id = \"ios\"\ncallbacks = [\"com.example.app:/callback\"]\n\
+         [[clients]]\nclient_id = \"ios-strict\"\ncallbacks = [\"com.example.app:/callback\"]\n\
+         magic_link = { require_pkce = true }\n\
+         [[clients]]\nclient_id = \"spa\"\ncallbacks = [\"https://app.example.com/cb\"]\n\
+         [[clients]]\nclient_id = \"web\"\nclient_secret = \"0123456789abcdef\"\n\
+         callbacks = [\"com.example.web:/cb\"]\n",
+    )
+    .unwrap();
+    let r = resolve(s).unwrap();
+    assert!(r.clients[1].magic_link.require_pkce);
+    assert!(!r.clients[0].magic_link.require_pkce, "off by default");
+    let w = crate::config::warnings(&r);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with("clients[0].magic_link.require_pkce") && w[0].contains("RFC 8252"),
+        "{w:?}"
+    );
+}

@@ -104,6 +104,10 @@ impl Passwordless {
                 client_id: c.client.id.clone(),
                 user_id: user.id.clone(),
                 redirect_uri: c.redirect_uri.clone(),
+                // Without PKCE a public client's code is bound by its
+                // callback alone, so the exchange must name it.
+                redirect_uri_required: p.redirect_uri.is_some()
+                    || (p.code_challenge.is_none() && !c.client.is_confidential()),
                 scope,
                 audience: p.audience.clone(),
                 nonce: p.nonce.clone(),
@@ -129,6 +133,8 @@ impl Passwordless {
                 // Tokens in a URL fragment are never accompanied by a
                 // refresh token (RFC 6749 §4.2.2).
                 refresh: RefreshPlan::None,
+                // The id token vouches for the access token beside it.
+                at_hash: c.response_type == ResponseType::IdTokenToken,
             })
             .await
             .map_err(|e| LinkError::Unknown(e.into()))?;

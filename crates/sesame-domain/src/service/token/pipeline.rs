@@ -115,6 +115,7 @@ impl Passwordless {
                 api: api.as_deref(),
                 nonce: proof.nonce.as_deref(),
                 refresh: proof.refresh,
+                at_hash: false,
             })
             .await?;
         grant.minted(self, minted.family_id.as_deref()).await?;
