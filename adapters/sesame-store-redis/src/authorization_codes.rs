@@ -112,6 +112,11 @@ fn decode(
     mac: &CodeMac,
     mut fields: HashMap<String, String>,
 ) -> Result<AuthorizationCode, StoreError> {
+    let redirect_uri_required = match fields.remove(field::REDIRECT_URI_REQUIRED).as_deref() {
+        None | Some("0") => false,
+        Some("1") => true,
+        Some(_) => return Err(corrupt(field::REDIRECT_URI_REQUIRED, "is not 0 or 1")),
+    };
     let mut take = |name: &'static str| {
         fields
             .remove(name)
@@ -123,11 +128,6 @@ fn decode(
         .map_err(|_| corrupt(field::USER_ID, "is not a user id"))?;
     let redirect_uri = RedirectUri::parse(&take(field::REDIRECT_URI)?)
         .map_err(|_| corrupt(field::REDIRECT_URI, "is not an absolute URI"))?;
-    let redirect_uri_required = match fields.remove(field::REDIRECT_URI_REQUIRED).as_deref() {
-        None | Some("0") => false,
-        Some("1") => true,
-        Some(_) => return Err(corrupt(field::REDIRECT_URI_REQUIRED, "is not 0 or 1")),
-    };
     let scope =
         Scope::parse(&take(field::SCOPE)?).map_err(|_| corrupt(field::SCOPE, "is not a scope"))?;
     let created_at = instant(field::CREATED_AT, &take(field::CREATED_AT)?)?;
