@@ -433,3 +433,16 @@ async fn a_link_whose_callback_was_unregistered_since_never_redirects() {
     let r = h.service.redeem_link(link_request(&h, &who)).await;
     assert!(matches!(r, Err(LinkError::RedirectMismatch)), "{r:?}");
 }
+
+#[tokio::test]
+async fn a_links_confirmation_is_bound_to_its_token_and_never_is_the_token() {
+    let h = Harness::new().await.unwrap();
+    let c = h.service.link_confirmation("token-a");
+    assert_eq!(c.len(), 64);
+    assert!(!c.contains("token-a"));
+    assert!(h.service.confirms_link("token-a", &c));
+    assert!(!h.service.confirms_link("token-b", &c), "bound to its link");
+    assert_ne!(h.service.link_confirmation("token-b"), c);
+    assert!(!h.service.confirms_link("token-a", "token-a"));
+    assert!(!h.service.confirms_link("token-a", ""));
+}

@@ -228,15 +228,19 @@ def start_link(server: Server, app: ClientApp, address: str, auth_params: dict |
 
 def follow_link(link: str) -> requests.Response:
     """What a browser does with the link: GET the confirm page, then submit
-    its form. Neither request follows redirects."""
-    page = requests.get(link, allow_redirects=False, timeout=10)
+    its form with the cookie the page set. Neither request follows
+    redirects."""
+    # One session, as one browser: the page's GET sets the cookie its POST
+    # must carry (the confirm page's login-CSRF check).
+    browser = requests.Session()
+    page = browser.get(link, allow_redirects=False, timeout=10)
     assert page.status_code == 200, page.status_code
     assert page.headers["Content-Type"].startswith("text/html")
     assert page.headers["Cache-Control"] == "no-store"
     action, method, fields = confirm_form(page.text)
     assert method == "post"
     assert set(fields) == {"client_id", "connection", "email", "verification_code"}
-    return requests.post(urljoin(link, action), data=fields, allow_redirects=False, timeout=10)
+    return browser.post(urljoin(link, action), data=fields, allow_redirects=False, timeout=10)
 
 
 def test_email_default_send_is_a_magic_link(server: Server, app: ClientApp) -> None:
