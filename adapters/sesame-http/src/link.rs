@@ -185,7 +185,11 @@ pub(crate) async fn confirm(
     // confirm page's cookie) may spend it, and not from another origin.
     // Checked before anything is spent, so a refused POST leaves the link
     // usable.
-    if !link_cookie::is_confirmed(&state, &parts.headers, req.verification_code.expose_secret()) {
+    if !link_cookie::is_confirmed(
+        &state,
+        &parts.headers,
+        req.verification_code.expose_secret(),
+    ) {
         tracing::info!(problem = "unconfirmed", "link redemption refused");
         let app = state
             .services

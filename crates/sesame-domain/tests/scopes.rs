@@ -152,12 +152,7 @@ async fn a_link_code_exchange_gets_only_the_scopes_the_api_defines() {
 #[tokio::test]
 async fn a_link_fragment_gets_only_the_scopes_the_api_defines() {
     let h = Harness::new().await.unwrap();
-    let redirect = spend_link(
-        &h,
-        &fixtures::fresh_email(),
-        greedy_params(Some("token")),
-    )
-    .await;
+    let redirect = spend_link(&h, &fixtures::fresh_email(), greedy_params(Some("token"))).await;
     let LinkRedirect::Fragment { tokens, .. } = redirect else {
         panic!("expected a fragment");
     };
@@ -229,9 +224,6 @@ async fn a_refresh_may_narrow_the_scope_but_never_widen_it() {
     assert_eq!(access_scope(&narrower), "read:messages openid");
     // The refresh token keeps the whole grant: the next refresh may ask
     // for it all again.
-    let again = h
-        .refresh(narrower.refresh_token().unwrap())
-        .await
-        .unwrap();
+    let again = h.refresh(narrower.refresh_token().unwrap()).await.unwrap();
     assert_eq!(again.scope, GRANTED);
 }

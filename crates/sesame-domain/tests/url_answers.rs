@@ -112,7 +112,11 @@ async fn an_implicit_link_without_a_nonce_is_refused_at_start() {
             .await
             .unwrap();
     }
-    assert_eq!(h.outbox.count(), 3, "only the starts with a nonce sent a link");
+    assert_eq!(
+        h.outbox.count(),
+        3,
+        "only the starts with a nonce sent a link"
+    );
 }
 
 #[tokio::test]
@@ -204,7 +208,10 @@ async fn a_public_clients_link_without_pkce_is_sent_and_its_code_is_bound_to_the
         .await
         .expect("answered as Auth0 does");
     let code = code_of(&spend(&h, &who).await);
-    let r = h.service.token(exchange(Harness::public(), &code, None)).await;
+    let r = h
+        .service
+        .token(exchange(Harness::public(), &code, None))
+        .await;
     assert!(is_invalid_grant(&r), "the callback binds it: {r:?}");
 
     start_link(&h, Harness::public(), &who, RawAuthParams::default())

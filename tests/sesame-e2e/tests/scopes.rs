@@ -80,12 +80,7 @@ async fn an_undefined_scope_is_dropped_by_the_link_code_exchange_and_by_refresh(
     let location = app.redirect_of(&link).await;
     let pairs = location_pairs(&location, false);
     let code = param(&pairs, "code").expect("a code");
-    let grant = code_grant(
-        REFRESHING_LINK_CLIENT,
-        code,
-        CALLBACK,
-        &login.pkce.verifier,
-    );
+    let grant = code_grant(REFRESHING_LINK_CLIENT, code, CALLBACK, &login.pkce.verifier);
     let tokens = app.token_json(&grant).await.expect_status(200).clone();
     let granted = format!("openid email offline_access {RS256_API_PERMISSION}");
     assert_granted(&app, &tokens, &granted).await;

@@ -195,7 +195,9 @@ async fn a_public_clients_link_needs_pkce_only_when_the_client_requires_it(backe
     app.start(&body).await.expect_error(
         400,
         "bad.authParams",
-        Some("error in authParams - code_challenge (PKCE, S256) is required for this client's link"),
+        Some(
+            "error in authParams - code_challenge (PKCE, S256) is required for this client's link",
+        ),
     );
     body["authParams"]["code_challenge"] = "too-short".into();
     app.start(&body)

@@ -14,9 +14,7 @@ use serde_json::{Value, json};
 use sesame_e2e::callback::param;
 use sesame_e2e::jwt::verify;
 use sesame_e2e::link::{LinkLogin, code_grant, location_pairs};
-use sesame_e2e::{
-    Backend, CALLBACK, IMPLICIT_LINK_CLIENT, LINK_CLIENT, TestApp, fresh_email,
-};
+use sesame_e2e::{Backend, CALLBACK, IMPLICIT_LINK_CLIENT, LINK_CLIENT, TestApp, fresh_email};
 use sha2::{Digest as _, Sha256};
 
 /// The code in the callback's query after confirming `link`.
@@ -117,21 +115,21 @@ async fn a_code_exchange_must_name_the_redirect_uri_the_start_named(backend: Bac
     let link = app.issue_link(&who, &body).await;
     let code = code_after(&app, &link).await;
     let mut grant = code_grant(LINK_CLIENT, &code, CALLBACK, &login.pkce.verifier);
-    grant
-        .as_object_mut()
-        .map(|g| g.remove("redirect_uri"));
-    app.token_json(&grant)
-        .await
-        .expect_error(403, "invalid_grant", Some("Invalid authorization code"));
+    grant.as_object_mut().map(|g| g.remove("redirect_uri"));
+    app.token_json(&grant).await.expect_error(
+        403,
+        "invalid_grant",
+        Some("Invalid authorization code"),
+    );
 
     // With PKCE and no redirect_uri at start, the exchange may leave it out.
     let login = LinkLogin::new(LINK_CLIENT);
-    let link = app.issue_link(&who, &login.start_body(&who, &json!({}))).await;
+    let link = app
+        .issue_link(&who, &login.start_body(&who, &json!({})))
+        .await;
     let code = code_after(&app, &link).await;
     let mut grant = code_grant(LINK_CLIENT, &code, CALLBACK, &login.pkce.verifier);
-    grant
-        .as_object_mut()
-        .map(|g| g.remove("redirect_uri"));
+    grant.as_object_mut().map(|g| g.remove("redirect_uri"));
     app.token_json(&grant).await.expect_status(200);
 }
 

@@ -36,8 +36,7 @@ pub const ISSUER: &str = "https://auth.example.com/";
 pub const CONFIRMATION: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
 
 /// The cookie the confirm page of [`ISSUER`] sets for [`CONFIRMATION`].
-pub const CONFIRM_COOKIE: &str =
-    "__Host-sesame-link-c0ffee00c0ffee00=c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+pub const CONFIRM_COOKIE: &str = "__Host-sesame-link-c0ffee00c0ffee00=c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
 
 /// One mock per role the router calls: a test sets expectations on the
 /// roles it exercises, and any other call fails it.

@@ -5,9 +5,9 @@
 
 use http::{Request, StatusCode};
 use secrecy::SecretString;
-use sesame_domain::service::{LinkPreview, LinkRedirect};
 use sesame_domain::RedirectUri;
 use sesame_domain::service::{Issuer, MockDiscovery};
+use sesame_domain::service::{LinkPreview, LinkRedirect};
 
 use crate::common::*;
 
@@ -48,11 +48,26 @@ async fn the_confirm_page_sets_a_strict_http_only_host_cookie_bound_to_the_link(
     let r = send(app(m), get(LINK)).await;
     assert_eq!(r.status, StatusCode::OK);
     let cookie = r.header("set-cookie").expect("a cookie");
-    assert!(cookie.starts_with(&format!("{CONFIRM_COOKIE};")), "{cookie}");
-    for attribute in ["Path=/", "Max-Age=900", "HttpOnly", "SameSite=Strict", "Secure"] {
-        assert!(cookie.split("; ").any(|a| a == attribute), "{attribute}: {cookie}");
+    assert!(
+        cookie.starts_with(&format!("{CONFIRM_COOKIE};")),
+        "{cookie}"
+    );
+    for attribute in [
+        "Path=/",
+        "Max-Age=900",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Secure",
+    ] {
+        assert!(
+            cookie.split("; ").any(|a| a == attribute),
+            "{attribute}: {cookie}"
+        );
     }
-    assert!(!cookie.contains("tok"), "the token itself never goes in the cookie");
+    assert!(
+        !cookie.contains("tok"),
+        "the token itself never goes in the cookie"
+    );
 }
 
 #[tokio::test]
@@ -71,7 +86,10 @@ async fn over_plain_http_the_cookie_has_no_host_prefix_and_is_not_secure() {
     });
     let r = send(app(m), get(LINK)).await;
     let cookie = r.header("set-cookie").expect("a cookie");
-    assert!(cookie.starts_with("sesame-link-c0ffee00c0ffee00="), "{cookie}");
+    assert!(
+        cookie.starts_with("sesame-link-c0ffee00c0ffee00="),
+        "{cookie}"
+    );
     assert!(!cookie.contains("Secure"), "{cookie}");
 }
 
@@ -79,7 +97,12 @@ async fn over_plain_http_the_cookie_has_no_host_prefix_and_is_not_secure() {
 async fn a_post_without_the_confirm_pages_cookie_is_refused_without_spending_the_link() {
     let wrong = CONFIRM_COOKIE.replace("=c0ffee00", "=deadbeef");
     let other_link = CONFIRM_COOKIE.replace("link-c0ffee00c0ffee00", "link-0123456789abcdef");
-    for cookie in [None, Some(wrong.as_str()), Some(other_link.as_str()), Some("unrelated=1")] {
+    for cookie in [
+        None,
+        Some(wrong.as_str()),
+        Some(other_link.as_str()),
+        Some("unrelated=1"),
+    ] {
         let mut m = mock();
         m.links.expect_redeem_link().never();
         m.links.expect_link_app().returning(|_| Ok(None));
@@ -101,7 +124,11 @@ async fn a_post_without_the_confirm_pages_cookie_is_refused_without_spending_the
 
 #[tokio::test]
 async fn a_post_from_a_foreign_origin_is_refused_even_with_the_cookie() {
-    for origin in ["https://evil.example", "https://auth.example.com.evil.example", "http://auth.example.com"] {
+    for origin in [
+        "https://evil.example",
+        "https://auth.example.com.evil.example",
+        "http://auth.example.com",
+    ] {
         let mut m = mock();
         m.links.expect_redeem_link().never();
         m.links.expect_link_app().returning(|_| Ok(None));

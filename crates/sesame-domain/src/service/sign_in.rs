@@ -91,7 +91,11 @@ impl Passwordless {
     /// Every path that mints applies it, including a refresh and a code
     /// exchange, so a token stored before a permission was removed from the
     /// API (or before this rule) cannot carry it forward.
-    pub(crate) fn granted_scope(client: &Client, api: Option<&Api>, requested: Option<&Scope>) -> Scope {
+    pub(crate) fn granted_scope(
+        client: &Client,
+        api: Option<&Api>,
+        requested: Option<&Scope>,
+    ) -> Scope {
         let refresh = client.allows_grant(GrantType::RefreshToken);
         requested
             .cloned()

@@ -231,9 +231,7 @@ impl Passwordless {
             // OIDC Core §3.2.2.1: tokens in a URL need a nonce to bind the
             // id token to the browser session that asked for it.
             if answer.is_fragment() && raw.nonce.is_none() {
-                return Err(bad(
-                    "nonce is required for response_type token or id_token",
-                ));
+                return Err(bad("nonce is required for response_type token or id_token"));
             }
             // Auth0 answers a public client's link without PKCE, and so do
             // the SDKs' defaults; an operator may demand it per client.
