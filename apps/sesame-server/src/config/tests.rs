@@ -222,7 +222,7 @@ fn a_native_app_whose_custom_scheme_callback_is_not_guarded_by_pkce_is_warned_ab
     let r = resolve(s).unwrap();
     assert!(r.clients[1].magic_link.require_pkce);
     assert!(!r.clients[0].magic_link.require_pkce, "off by default");
-    let w = crate::config::warnings(&r);
+    let w = warnings(&r);
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(
         w[0].starts_with("clients[0].magic_link.require_pkce") && w[0].contains("RFC 8252"),
