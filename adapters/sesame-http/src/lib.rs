@@ -48,6 +48,7 @@ mod extract;
 mod health;
 mod ip;
 mod link;
+mod link_cookie;
 mod link_page;
 mod locale;
 mod param;

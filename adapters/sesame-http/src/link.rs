@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use http::header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY};
+use http::header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY, SET_COOKIE};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -18,6 +18,7 @@ use sesame_domain::page::{ConfirmPage, LinkProblem};
 use sesame_domain::service::{LinkError, LinkRequest};
 
 use crate::AppState;
+use crate::link_cookie;
 use crate::link_page::{self, error_page, html, nonce, origin_source};
 use crate::locale::locale;
 
@@ -128,7 +129,15 @@ pub(crate) async fn show(
             let targets: Vec<String> = origin_source(preview.redirect_uri.as_str())
                 .into_iter()
                 .collect();
-            html(StatusCode::OK, rendered, &nonce, &targets)
+            let mut page = html(StatusCode::OK, rendered, &nonce, &targets);
+            if let Some(cookie) = params
+                .verification_code
+                .as_ref()
+                .and_then(|c| link_cookie::set_cookie(&state, c.expose_secret()))
+            {
+                page.headers_mut().append(SET_COOKIE, cookie);
+            }
+            page
         }
         Err(e) => {
             tracing::error!(error = %crate::error::chain(&e), "rendering the confirm page failed");
@@ -172,6 +181,30 @@ pub(crate) async fn confirm(
     let Some(req) = params.request() else {
         return invalid(&state, locale);
     };
+    // Login CSRF: only the browser that opened this link (and got the
+    // confirm page's cookie) may spend it, and not from another origin.
+    // Checked before anything is spent, so a refused POST leaves the link
+    // usable.
+    if !link_cookie::is_confirmed(
+        &state,
+        &parts.headers,
+        req.verification_code.expose_secret(),
+    ) {
+        tracing::info!(problem = "unconfirmed", "link redemption refused");
+        let app = state
+            .services
+            .links
+            .link_app(&req.client_id)
+            .await
+            .ok()
+            .flatten();
+        return error_page(
+            &*state.services.pages,
+            LinkProblem::Unconfirmed,
+            app,
+            locale,
+        );
+    }
     match state.services.links.redeem_link(req).await {
         Ok(redirect) => match HeaderValue::from_str(&redirect.location()) {
             Ok(location) => (

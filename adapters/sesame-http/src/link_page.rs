@@ -41,7 +41,9 @@ pub(crate) const fn status(problem: LinkProblem) -> StatusCode {
         LinkProblem::Invalid | LinkProblem::RedirectMismatch => StatusCode::BAD_REQUEST,
         // The link existed and is gone for good.
         LinkProblem::Expired | LinkProblem::Used => StatusCode::GONE,
-        LinkProblem::NotAllowed | LinkProblem::AccessDenied => StatusCode::FORBIDDEN,
+        LinkProblem::NotAllowed | LinkProblem::AccessDenied | LinkProblem::Unconfirmed => {
+            StatusCode::FORBIDDEN
+        }
         LinkProblem::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }

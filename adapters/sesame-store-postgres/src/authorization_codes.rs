@@ -34,6 +34,7 @@ struct CodeRow {
     client_id: String,
     user_id: String,
     redirect_uri: String,
+    redirect_uri_required: bool,
     scope: String,
     audience: Option<String>,
     nonce: Option<Vec<u8>>,
@@ -54,6 +55,7 @@ impl TryFrom<CodeRow> for AuthorizationCode {
                 .map_err(|_| corrupt("authorization_codes.user_id is not a user id"))?,
             redirect_uri: RedirectUri::parse(&r.redirect_uri)
                 .map_err(|_| corrupt("authorization_codes.redirect_uri is not a URI"))?,
+            redirect_uri_required: r.redirect_uri_required,
             scope: Scope::parse(&r.scope)
                 .map_err(|_| corrupt("authorization_codes.scope is not a scope"))?,
             audience: r.audience,
@@ -83,8 +85,9 @@ impl AuthorizationCodeStore for PgStore {
             sqlx::query!(
                 r#"
                 INSERT INTO authorization_codes (code_mac, client_id, user_id, redirect_uri,
-                    scope, audience, nonce, code_challenge, created_at, expires_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    scope, audience, nonce, code_challenge, created_at, expires_at,
+                    redirect_uri_required)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                 "#,
                 code.code_mac.as_bytes().as_slice(),
                 code.client_id.as_str(),
@@ -96,6 +99,7 @@ impl AuthorizationCodeStore for PgStore {
                 code.code_challenge.as_ref().map(PkceChallenge::as_str),
                 code.created_at.unix_millis(),
                 code.expires_at.unix_millis(),
+                code.redirect_uri_required,
             )
             .execute(&self.pool)
             .await
@@ -114,7 +118,7 @@ impl AuthorizationCodeStore for PgStore {
                 UPDATE authorization_codes SET spent = true
                 WHERE code_mac = $1 AND NOT spent AND expires_at > $2
                 RETURNING code_mac, client_id, user_id, redirect_uri, scope, audience, nonce,
-                    code_challenge, created_at, expires_at
+                    code_challenge, created_at, expires_at, redirect_uri_required
                 "#,
                 key,
                 now.unix_millis(),

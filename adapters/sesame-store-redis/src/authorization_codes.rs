@@ -38,6 +38,9 @@ pub(crate) mod field {
     pub(crate) const USER_ID: &str = "user_id";
     /// Where it was delivered.
     pub(crate) const REDIRECT_URI: &str = "redirect_uri";
+    /// `1` when the exchange must name the redirect URI; absent otherwise
+    /// (and in codes written before the field existed).
+    pub(crate) const REDIRECT_URI_REQUIRED: &str = "redirect_uri_required";
     /// The granted scope.
     pub(crate) const SCOPE: &str = "scope";
     /// The API asked for; absent for none.
@@ -86,6 +89,9 @@ fn encode(code: &AuthorizationCode) -> Vec<(&'static str, String)> {
         (field::CREATED_AT, code.created_at.unix_millis().to_string()),
         (field::EXPIRES_AT, code.expires_at.unix_millis().to_string()),
     ];
+    if code.redirect_uri_required {
+        fields.push((field::REDIRECT_URI_REQUIRED, "1".to_owned()));
+    }
     for (name, value) in [
         (field::AUDIENCE, code.audience.as_deref()),
         (field::NONCE, code.nonce.as_deref()),
@@ -106,6 +112,11 @@ fn decode(
     mac: &CodeMac,
     mut fields: HashMap<String, String>,
 ) -> Result<AuthorizationCode, StoreError> {
+    let redirect_uri_required = match fields.remove(field::REDIRECT_URI_REQUIRED).as_deref() {
+        None | Some("0") => false,
+        Some("1") => true,
+        Some(_) => return Err(corrupt(field::REDIRECT_URI_REQUIRED, "is not 0 or 1")),
+    };
     let mut take = |name: &'static str| {
         fields
             .remove(name)
@@ -132,6 +143,7 @@ fn decode(
         client_id,
         user_id,
         redirect_uri,
+        redirect_uri_required,
         scope,
         audience: fields.remove(field::AUDIENCE),
         nonce: fields.remove(field::NONCE),
@@ -245,6 +257,7 @@ mod tests {
             client_id: ClientId::parse("app").unwrap(),
             user_id: UserId::from_random(Connection::Email, [1; 12]),
             redirect_uri: RedirectUri::parse("https://app.example.com/cb").unwrap(),
+            redirect_uri_required: false,
             scope: Scope::parse("openid").unwrap(),
             audience: None,
             nonce: Some(String::new()),

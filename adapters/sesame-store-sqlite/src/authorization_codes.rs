@@ -22,14 +22,15 @@ use crate::error::{corrupt, store_error};
 const T: &str = "authorization_codes";
 
 const INSERT: &str = "INSERT INTO authorization_codes (code_mac, client_id, user_id, \
-     redirect_uri, scope, audience, nonce, code_challenge, created_at, expires_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+     redirect_uri, scope, audience, nonce, code_challenge, created_at, expires_at, \
+     redirect_uri_required) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 /// Spends a code that is unspent and unexpired at `?2`, returning it.
 const SPEND: &str = "UPDATE authorization_codes SET spent = 1 \
      WHERE code_mac = ?1 AND spent = 0 AND expires_at > ?2 \
      RETURNING code_mac, client_id, user_id, redirect_uri, scope, audience, nonce, \
-     code_challenge, created_at, expires_at";
+     code_challenge, created_at, expires_at, redirect_uri_required";
 
 /// Marks a spent code replayed, returning the family it recorded.
 const REPLAY: &str = "UPDATE authorization_codes SET replayed = 1 \
@@ -49,6 +50,7 @@ fn decode(row: &SqliteRow) -> Result<AuthorizationCode, StoreError> {
             .map_err(|_| corrupt(T, "user_id", "not an Auth0 user id"))?,
         redirect_uri: RedirectUri::parse(&get::<String>(row, "redirect_uri")?)
             .map_err(|_| corrupt(T, "redirect_uri", "not an absolute URI"))?,
+        redirect_uri_required: get(row, "redirect_uri_required")?,
         scope: Scope::parse(&get::<String>(row, "scope")?)
             .map_err(|_| corrupt(T, "scope", "not a scope"))?,
         audience: get(row, "audience")?,
@@ -79,6 +81,7 @@ impl AuthorizationCodeStore for SqliteStore {
             .bind(code.code_challenge.as_ref().map(PkceChallenge::as_str))
             .bind(code.created_at.unix_millis())
             .bind(code.expires_at.unix_millis())
+            .bind(code.redirect_uri_required)
             .execute(&self.write)
             .await
             .map_err(store_error)?;

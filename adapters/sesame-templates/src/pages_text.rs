@@ -34,6 +34,7 @@ pub(crate) struct PageText {
     not_allowed: Problem,
     access_denied: Problem,
     unavailable: Problem,
+    unconfirmed: Problem,
 }
 
 impl PageText {
@@ -47,6 +48,7 @@ impl PageText {
             LinkProblem::NotAllowed => &self.not_allowed,
             LinkProblem::AccessDenied => &self.access_denied,
             LinkProblem::Unavailable => &self.unavailable,
+            LinkProblem::Unconfirmed => &self.unconfirmed,
         }
     }
 }
@@ -95,6 +97,10 @@ pub(crate) const ENGLISH: PageText = PageText {
         title: "Something went wrong",
         text: "We could not complete your sign-in. Please try again in a moment.",
     },
+    unconfirmed: Problem {
+        title: "Open the link again",
+        text: "This page was not opened in this browser, or it was open too long. Open the link from your email again: it still works.",
+    },
 };
 
 // Formal "Sie", like the German emails.
@@ -135,6 +141,10 @@ const GERMAN: PageText = PageText {
         title: "Etwas ist schiefgelaufen",
         text: "Ihre Anmeldung konnte nicht abgeschlossen werden. Bitte versuchen Sie es \
                gleich noch einmal.",
+    },
+    unconfirmed: Problem {
+        title: "Öffnen Sie den Link erneut",
+        text: "Diese Seite wurde nicht in diesem Browser geöffnet, oder sie war zu lange offen. Öffnen Sie den Link aus Ihrer E-Mail erneut: Er ist weiterhin gültig.",
     },
 };
 
@@ -177,6 +187,10 @@ const FRENCH: PageText = PageText {
         text: "Nous n'avons pas pu finaliser votre connexion. Veuillez réessayer dans un \
                instant.",
     },
+    unconfirmed: Problem {
+        title: "Ouvrez à nouveau le lien",
+        text: "Cette page n’a pas été ouverte dans ce navigateur, ou elle est restée ouverte trop longtemps. Ouvrez à nouveau le lien de votre e-mail : il est toujours valable.",
+    },
 };
 
 // Informal "tú", like the Spanish emails.
@@ -218,6 +232,10 @@ const SPANISH: PageText = PageText {
         text: "No hemos podido completar tu inicio de sesión. Vuelve a intentarlo en \
                unos momentos.",
     },
+    unconfirmed: Problem {
+        title: "Vuelva a abrir el enlace",
+        text: "Esta página no se abrió en este navegador, o estuvo abierta demasiado tiempo. Vuelva a abrir el enlace de su correo: sigue siendo válido.",
+    },
 };
 
 #[cfg(test)]
@@ -226,7 +244,7 @@ mod tests {
     use crate::builtin;
     use crate::markup::APP;
 
-    const PROBLEMS: [LinkProblem; 7] = [
+    const PROBLEMS: [LinkProblem; 8] = [
         LinkProblem::Invalid,
         LinkProblem::Expired,
         LinkProblem::Used,
@@ -234,6 +252,7 @@ mod tests {
         LinkProblem::NotAllowed,
         LinkProblem::AccessDenied,
         LinkProblem::Unavailable,
+        LinkProblem::Unconfirmed,
     ];
 
     /// Every string of `t`, named, problems included.

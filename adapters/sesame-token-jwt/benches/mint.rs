@@ -53,6 +53,7 @@ fn id_claims() -> IdClaims {
         iat: now().unix_seconds(),
         exp: now().unix_seconds() + 36_000,
         nonce: Some("n-0S6_WzA2Mj".to_owned()),
+        at_hash: None,
         email: Some("ada@example.com".to_owned()),
         email_verified: Some(true),
         phone_number: None,

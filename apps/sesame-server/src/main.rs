@@ -101,8 +101,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
     {
         config::refuse_development_settings(&development, listen)?;
     }
+    let warnings = config::warnings(&resolved);
     if args.check_only {
         check(&resolved).await?;
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
         eprintln!(
             "configuration OK: issuer {}",
             resolved.passwordless.issuer.as_str()
@@ -110,6 +114,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     telemetry::init(&resolved.settings.log);
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
     let listen = resolved.settings.http.listen.clone();
     let issuer = resolved.passwordless.issuer.as_str().to_owned();
     let dev_client = resolved.dev_client;

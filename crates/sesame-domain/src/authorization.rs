@@ -96,8 +96,14 @@ pub struct AuthorizationCode {
     pub client_id: ClientId,
     /// The user who clicked the link.
     pub user_id: UserId,
-    /// Where it was delivered; the exchange must name the same URI.
+    /// Where it was delivered; an exchange that names a URI must name
+    /// this one.
     pub redirect_uri: RedirectUri,
+    /// Whether the exchange must name [`Self::redirect_uri`]: the start sent
+    /// one (RFC 6749 §4.1.3), or a public client's code has no PKCE and the
+    /// callback is what binds it. Absent in codes stored before this rule.
+    #[serde(default)]
+    pub redirect_uri_required: bool,
     /// The granted scope.
     pub scope: Scope,
     /// The API the access token is for, when one was asked for.
@@ -121,6 +127,7 @@ impl fmt::Debug for AuthorizationCode {
             .field("scope", &self.scope)
             .field("audience", &self.audience)
             .field("pkce", &self.code_challenge.is_some())
+            .field("redirect_uri_required", &self.redirect_uri_required)
             .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
     }

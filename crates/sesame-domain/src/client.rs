@@ -216,6 +216,11 @@ pub struct MagicLinkSettings {
     /// callback.
     #[serde(default)]
     pub login_uri: Option<String>,
+    /// Whether this public client's code links must carry PKCE
+    /// (`code_challenge`). Off by default, as at Auth0: without PKCE the
+    /// code is still bound to its callback, single-use and lives 60 s.
+    #[serde(default)]
+    pub require_pkce: bool,
 }
 
 impl Client {
@@ -320,6 +325,19 @@ pub struct Api {
     pub token_lifetime: Duration,
     /// How its access tokens are signed.
     pub signing_alg: SigningAlg,
+    /// The permissions it defines (Auth0's API "permissions"), each one
+    /// scope token: the only non-OIDC scopes its access tokens can carry.
+    /// None by default.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+impl Api {
+    /// Whether the API defines the permission `scope`.
+    #[must_use]
+    pub fn defines(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
 }
 
 #[cfg(test)]

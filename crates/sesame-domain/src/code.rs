@@ -102,6 +102,9 @@ pub enum MacPurpose {
     /// A rate-limit counter key derived from a recipient, so shared caches
     /// never hold addresses.
     RateLimitKey,
+    /// The confirm page's cookie for a magic link: proof that the browser
+    /// posting the link is the one that opened it.
+    LinkConfirm,
 }
 
 impl MacPurpose {
@@ -112,6 +115,7 @@ impl MacPurpose {
             Self::RefreshToken => b"sesame/refresh/v1",
             Self::AuthorizationCode => b"sesame/authz-code/v1",
             Self::RateLimitKey => b"sesame/rate-limit-key/v1",
+            Self::LinkConfirm => b"sesame/link-confirm/v1",
         }
     }
 }

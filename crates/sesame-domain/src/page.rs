@@ -53,6 +53,10 @@ pub enum LinkProblem {
     AccessDenied,
     /// Something on our side failed; trying again later may work.
     Unavailable,
+    /// The confirm page was posted without the proof its GET gave this
+    /// browser (or from another site): the link is unspent, and opening it
+    /// again works.
+    Unconfirmed,
 }
 
 impl LinkProblem {
@@ -67,6 +71,7 @@ impl LinkProblem {
             Self::NotAllowed => "not_allowed",
             Self::AccessDenied => "access_denied",
             Self::Unavailable => "unavailable",
+            Self::Unconfirmed => "unconfirmed",
         }
     }
 }

@@ -13,6 +13,11 @@ pub struct InvalidScope;
 /// The longest scope string accepted.
 pub const MAX_LEN: usize = 1024;
 
+/// The OpenID Connect scopes Sesame grants whenever they are asked for,
+/// whatever the API: they are about the user and the session, not about an
+/// API's permissions.
+pub const OIDC_SCOPES: [&str; 5] = ["openid", "profile", "email", "phone", "offline_access"];
+
 /// A parsed scope: tokens of RFC 6749 `NQCHAR`s (%x21 / %x23-5B / %x5D-7E),
 /// single-spaced, in the order first given, without duplicates. Stores and
 /// tokens never see NULs, quotes or control characters.
@@ -77,6 +82,23 @@ impl Scope {
                 .collect::<Vec<_>>()
                 .join(" "),
         )
+    }
+
+    /// This scope with only the tokens `keep` accepts, in order.
+    #[must_use]
+    pub fn retain(&self, keep: impl Fn(&str) -> bool) -> Self {
+        Self(
+            self.items()
+                .filter(|s| keep(s))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    }
+
+    /// Whether this scope is exactly one token (an API permission).
+    #[must_use]
+    pub fn is_single_token(&self) -> bool {
+        self.items().count() == 1
     }
 
     /// Whether every token of this scope is in `wider`.
@@ -147,6 +169,19 @@ mod tests {
         assert!(scope("email").is_subset_of(&scope("openid email")));
         assert!(!scope("email phone").is_subset_of(&scope("openid email")));
         assert!(scope("").is_empty());
+    }
+
+    #[test]
+    fn retaining_keeps_only_the_accepted_tokens_in_order() {
+        let s = scope("openid admin:all email read:messages");
+        assert_eq!(
+            s.retain(|t| t != "admin:all").as_str(),
+            "openid email read:messages"
+        );
+        assert!(s.retain(|_| false).is_empty());
+        assert!(scope("read:messages").is_single_token());
+        assert!(!scope("read:messages write:messages").is_single_token());
+        assert!(!scope("").is_single_token());
     }
 
     #[test]

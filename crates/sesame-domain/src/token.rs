@@ -95,6 +95,10 @@ pub struct IdClaims {
     /// The nonce from the start request, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+    /// The access token's hash (OIDC Core §3.2.2.10), when the id token
+    /// travels next to an access token in a URL fragment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_hash: Option<String>,
     /// The email address, for the email connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,

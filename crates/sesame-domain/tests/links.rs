@@ -400,11 +400,9 @@ async fn a_link_start_checks_what_the_link_will_need() {
     let h = Harness::new().await.unwrap();
     let who = fixtures::fresh_email();
     let no_pkce = RawAuthParams::default();
-    let r = start_link(&h, &who, no_pkce).await;
-    assert!(
-        matches!(r, Err(StartError::InvalidAuthParams(_))),
-        "public clients need PKCE"
-    );
+    start_link(&h, &who, no_pkce)
+        .await
+        .expect("a public client's link without PKCE is answered, as at Auth0");
     let elsewhere = RawAuthParams {
         redirect_uri: Some("https://evil.example/cb".to_owned()),
         ..pkce_params()
@@ -417,7 +415,7 @@ async fn a_link_start_checks_what_the_link_will_need() {
         .start(req)
         .await
         .expect("a confidential client may skip PKCE");
-    assert_eq!(h.outbox.count(), 1);
+    assert_eq!(h.outbox.count(), 2);
 }
 
 #[tokio::test]
@@ -434,4 +432,17 @@ async fn a_link_whose_callback_was_unregistered_since_never_redirects() {
     h.registered_clients().upsert(moved);
     let r = h.service.redeem_link(link_request(&h, &who)).await;
     assert!(matches!(r, Err(LinkError::RedirectMismatch)), "{r:?}");
+}
+
+#[tokio::test]
+async fn a_links_confirmation_is_bound_to_its_token_and_never_is_the_token() {
+    let h = Harness::new().await.unwrap();
+    let c = h.service.link_confirmation("token-a");
+    assert_eq!(c.len(), 64);
+    assert!(!c.contains("token-a"));
+    assert!(h.service.confirms_link("token-a", &c));
+    assert!(!h.service.confirms_link("token-b", &c), "bound to its link");
+    assert_ne!(h.service.link_confirmation("token-b"), c);
+    assert!(!h.service.confirms_link("token-a", "token-a"));
+    assert!(!h.service.confirms_link("token-a", ""));
 }

@@ -104,6 +104,7 @@ fn an_id_token_is_not_an_access_token() {
         iat: 1,
         exp: 2,
         nonce: Some("n".to_owned()),
+        at_hash: None,
         email: None,
         email_verified: None,
         phone_number: None,

@@ -228,25 +228,27 @@ def start_link(server: Server, app: ClientApp, address: str, auth_params: dict |
 
 def follow_link(link: str) -> requests.Response:
     """What a browser does with the link: GET the confirm page, then submit
-    its form. Neither request follows redirects."""
-    page = requests.get(link, allow_redirects=False, timeout=10)
+    its form with the cookie the page set. Neither request follows
+    redirects."""
+    # One session, as one browser: the page's GET sets the cookie its POST
+    # must carry (the confirm page's login-CSRF check).
+    browser = requests.Session()
+    page = browser.get(link, allow_redirects=False, timeout=10)
     assert page.status_code == 200, page.status_code
     assert page.headers["Content-Type"].startswith("text/html")
     assert page.headers["Cache-Control"] == "no-store"
     action, method, fields = confirm_form(page.text)
     assert method == "post"
     assert set(fields) == {"client_id", "connection", "email", "verification_code"}
-    return requests.post(urljoin(link, action), data=fields, allow_redirects=False, timeout=10)
+    return browser.post(urljoin(link, action), data=fields, allow_redirects=False, timeout=10)
 
 
 def test_email_default_send_is_a_magic_link(server: Server, app: ClientApp) -> None:
-    """Passwordless.email(address) without `send` asks for a link, and gets
-    one. (A public client's link needs a PKCE code_challenge; a confidential
-    one's needs no authParams at all.)"""
-    _, challenge = pkce_pair()
+    """Passwordless.email(address) without `send` or authParams asks for a
+    link, and gets one, from a public client too, as at Auth0: without PKCE
+    its code is bound to the callback, single-use and good for a minute."""
     address = unique_email("link")
-    params = None if app.client_secret else {"code_challenge": challenge, "code_challenge_method": "S256"}
-    link = start_link(server, app, address, params)
+    link = start_link(server, app, address, None)
     query = parse_qs(urlsplit(link).query)
     assert query["connection"] == ["email"]
     assert query["client_id"] == [app.client_id]
@@ -256,8 +258,8 @@ def test_email_default_send_is_a_magic_link(server: Server, app: ClientApp) -> N
 
 def link_auth_params(app: ClientApp, callback: str, challenge: str, **extra: str) -> dict:
     """authParams for a link that lands on `callback`. A public app's link
-    carries a PKCE challenge (sesame requires one; the exchange is
-    GetToken.authorization_code_pkce, which sends no secret). A confidential
+    carries a PKCE challenge (the exchange is GetToken.authorization_code_pkce,
+    which sends no secret). A confidential
     app's carries none: its exchange, GetToken.authorization_code,
     authenticates with the secret and sends no verifier."""
     params = {"redirect_uri": callback, "scope": LINK_SCOPE, **extra}

@@ -26,6 +26,8 @@ pub const WEB_ORIGIN: &str = "https://app.e2e.test";
 pub const CALLBACK: &str = "https://app.e2e.test/callback";
 /// An API whose access tokens are RS256.
 pub const RS256_API: &str = "https://rs256.api.e2e.test/";
+/// The one permission [`RS256_API`] defines.
+pub const RS256_API_PERMISSION: &str = "read:messages";
 /// An API whose access tokens are ES256.
 pub const ES256_API: &str = "https://es256.api.e2e.test/";
 /// The scope the full flows ask for.
@@ -140,6 +142,7 @@ grant_types = ["refresh_token"]
 [[apis]]
 identifier = "{RS256_API}"
 signing_alg = "RS256"
+scopes = ["{RS256_API_PERMISSION}"]
 
 [[apis]]
 identifier = "{ES256_API}"

@@ -127,6 +127,19 @@ pub fn confirm_form_fields(html: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The `name=value` of the cookie a confirm page set (its login-CSRF
+/// proof), without its attributes.
+#[must_use]
+pub fn confirm_cookie(page: &Reply) -> Option<String> {
+    page.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("sesame-link-"))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+}
+
 /// The value of `name="…"` in a tag's text, entities decoded.
 fn attr(tag: &str, name: &str) -> Option<String> {
     let key = format!("{name}=\"");
@@ -190,16 +203,28 @@ impl TestApp {
     }
 
     /// GETs `link`, checks it is the confirm page, and posts its form back
-    /// as the Continue button does. Returns the POST's answer.
+    /// as the Continue button does, with the cookie the page set, as a
+    /// browser would. Returns the POST's answer.
     ///
     /// # Panics
     /// The GET is not a 200 confirm page.
     pub async fn confirm_link(&self, link: &str) -> Reply {
         let page = self.open_link(link).await;
         page.expect_status(200);
+        self.post_confirm_form(&page).await
+    }
+
+    /// Posts the confirm form of `page` back with the cookie `page` set.
+    pub async fn post_confirm_form(&self, page: &Reply) -> Reply {
         let fields = confirm_form_fields(&page.text);
-        self.post_form("/passwordless/verify_redirect", &fields)
-            .await
+        let mut request = self
+            .client
+            .post(self.url("/passwordless/verify_redirect"))
+            .form(&fields);
+        if let Some(cookie) = confirm_cookie(page) {
+            request = request.header("cookie", cookie);
+        }
+        self.send(request).await
     }
 
     /// [`TestApp::confirm_link`], expecting a 302; returns its `Location`.

@@ -36,6 +36,8 @@ pub struct LinkClient {
     pub refresh_tokens: bool,
     /// `magic_link.login_uri`.
     pub login_uri: Option<String>,
+    /// `magic_link.require_pkce`.
+    pub require_pkce: bool,
 }
 
 impl LinkClient {
@@ -53,6 +55,7 @@ impl LinkClient {
             auto_submit: false,
             refresh_tokens: false,
             login_uri: None,
+            require_pkce: false,
         }
     }
 
@@ -90,8 +93,8 @@ impl LinkClient {
         }
         let callbacks: Vec<String> = self.callbacks.iter().map(|c| quote(c)).collect();
         let mut magic_link = format!(
-            "auto_submit = {}, refresh_tokens = {}",
-            self.auto_submit, self.refresh_tokens
+            "auto_submit = {}, refresh_tokens = {}, require_pkce = {}",
+            self.auto_submit, self.refresh_tokens, self.require_pkce
         );
         if let Some(uri) = &self.login_uri {
             magic_link.push_str(&format!(", login_uri = {}", quote(uri)));

@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 use sesame_domain::Recipient;
 use sesame_e2e::callback::param;
 use sesame_e2e::jwt::verify;
-use sesame_e2e::link::{LinkLogin, code_grant, confirm_form_fields, location_pairs};
+use sesame_e2e::link::{
+    LinkLogin, code_grant, confirm_cookie, confirm_form_fields, location_pairs,
+};
 use sesame_e2e::{
     Backend, CALLBACK, IMPLICIT_LINK_CLIENT, LINK_APP_NAME, LINK_CLIENT, LINK_LOGIN_URI, Options,
     REFRESHING_LINK_CLIENT, Reply, TestApp, fresh_email,
@@ -221,8 +223,10 @@ async fn a_tampered_magic_link_is_a_400_error_page_with_a_way_back(backend: Back
     // The same answer without a token, or for a client nobody registered.
     let bare = app.get("/passwordless/verify_redirect").await;
     assert_error_page(&bare, 400, "This link is not valid");
+    // Posted without the confirm page's cookie, it is refused before it
+    // is even looked at.
     let posted = app.post_form("/passwordless/verify_redirect", &pairs).await;
-    assert_error_page(&posted, 400, "This link is not valid");
+    assert_error_page(&posted, 403, "Open the link again");
     // None of that hurt the real link.
     assert_eq!(app.confirm_link(&link).await.status.as_u16(), 302);
 }
@@ -231,7 +235,6 @@ async fn a_used_magic_link_is_a_410_error_page_in_the_browsers_language(backend:
     let app = TestApp::spawn(backend).await;
     let (_, _, link) = issue(&app, LINK_CLIENT, &json!({})).await;
     let page = app.open_link(&link).await;
-    let fields = confirm_form_fields(&page.text);
     app.redirect_of(&link).await;
 
     assert_error_page(
@@ -239,9 +242,7 @@ async fn a_used_magic_link_is_a_410_error_page_in_the_browsers_language(backend:
         410,
         "This link was already used",
     );
-    let again = app
-        .post_form("/passwordless/verify_redirect", &fields)
-        .await;
+    let again = app.post_confirm_form(&page).await;
     assert_error_page(&again, 410, "This link was already used");
     let german = app
         .send(
@@ -313,6 +314,35 @@ async fn a_cross_site_post_of_the_confirm_form_is_refused_and_spends_nothing(bac
     assert_eq!(app.confirm_link(&link).await.status.as_u16(), 302);
 }
 
+async fn a_post_without_the_confirm_pages_cookie_is_refused_and_the_link_still_works(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let (_, _, link) = issue(&app, LINK_CLIENT, &json!({})).await;
+    // Another site (or a client without Sec-Fetch-Site) posts the link's
+    // form on the victim's behalf: the victim's browser never opened it.
+    let page = app.open_link(&link).await;
+    let fields = confirm_form_fields(&page.text);
+    let forged = app
+        .post_form("/passwordless/verify_redirect", &fields)
+        .await;
+    assert_error_page(&forged, 403, "Open the link again");
+    // With the cookie but from a foreign origin: refused too.
+    let cookie = confirm_cookie(&page).expect("the confirm page sets a cookie");
+    let foreign = app
+        .send(
+            app.client
+                .post(app.url("/passwordless/verify_redirect"))
+                .header("cookie", &cookie)
+                .header("origin", "https://evil.example")
+                .form(&fields),
+        )
+        .await;
+    assert_error_page(&foreign, 403, "Open the link again");
+    // Neither spent it: the browser that opened it signs in.
+    assert!(app.redirect_of(&link).await.starts_with(CALLBACK));
+}
+
 sesame_e2e::on_every_backend!(
     the_confirm_page_is_private_unframeable_and_spends_nothing,
     a_magic_link_code_exchanges_once_for_tokens_that_carry_the_nonce,
@@ -323,4 +353,5 @@ sesame_e2e::on_every_backend!(
     an_expired_magic_link_is_a_410_error_page,
     an_implicit_clients_link_answers_with_tokens_in_the_fragment,
     a_cross_site_post_of_the_confirm_form_is_refused_and_spends_nothing,
+    a_post_without_the_confirm_pages_cookie_is_refused_and_the_link_still_works,
 );

@@ -10,8 +10,8 @@ use serde_json::json;
 use sesame_e2e::api::start_body;
 use sesame_e2e::link::LinkLogin;
 use sesame_e2e::{
-    Backend, LINK_CLIENT, NATIVE_CLIENT, Options, REFRESH_ONLY_CLIENT, TestApp, UNTRUSTED_CLIENT,
-    UNTRUSTED_SECRET, WEB_CLIENT, fresh_email, fresh_phone,
+    Backend, CALLBACK, LINK_CLIENT, LinkClient, NATIVE_CLIENT, Options, REFRESH_ONLY_CLIENT,
+    TestApp, UNTRUSTED_CLIENT, UNTRUSTED_SECRET, WEB_CLIENT, fresh_email, fresh_phone,
 };
 
 /// What a link start gets with `[passwordless] magic_links = false`.
@@ -173,9 +173,22 @@ async fn a_client_without_the_authorization_code_grant_cannot_ask_for_a_link(bac
     assert_eq!(app.outbox.count(), 0);
 }
 
-async fn a_public_clients_link_needs_a_pkce_challenge(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let mut body = LinkLogin::new(LINK_CLIENT).start_body(&fresh_email(), &json!({}));
+async fn a_public_clients_link_needs_pkce_only_when_the_client_requires_it(backend: Backend) {
+    let strict = LinkClient {
+        require_pkce: true,
+        ..LinkClient::public("e2e-link-strict", "E2E Strict App", CALLBACK)
+    };
+    let mut link_clients = LinkClient::defaults();
+    link_clients.push(strict);
+    let app = TestApp::spawn_with(
+        backend,
+        Options {
+            link_clients,
+            ..Options::default()
+        },
+    )
+    .await;
+    let mut body = LinkLogin::new("e2e-link-strict").start_body(&fresh_email(), &json!({}));
     body["authParams"]
         .as_object_mut()
         .map(|p| p.remove("code_challenge"));
@@ -183,7 +196,7 @@ async fn a_public_clients_link_needs_a_pkce_challenge(backend: Backend) {
         400,
         "bad.authParams",
         Some(
-            "error in authParams - code_challenge (PKCE, S256) is required for a public client's link",
+            "error in authParams - code_challenge (PKCE, S256) is required for this client's link",
         ),
     );
     body["authParams"]["code_challenge"] = "too-short".into();
@@ -191,6 +204,13 @@ async fn a_public_clients_link_needs_a_pkce_challenge(backend: Backend) {
         .await
         .expect_error(400, "bad.authParams", None);
     assert_eq!(app.outbox.count(), 0);
+    // Without require_pkce a public client's link needs none, as at Auth0.
+    body["client_id"] = LINK_CLIENT.into();
+    body["authParams"]
+        .as_object_mut()
+        .map(|p| p.remove("code_challenge"));
+    app.start(&body).await.expect_status(200);
+    assert_eq!(app.outbox.count(), 1);
 }
 
 async fn tokens_in_the_fragment_need_the_implicit_grant(backend: Backend) {
@@ -245,7 +265,7 @@ sesame_e2e::on_every_backend!(
     a_client_without_the_otp_grant_cannot_ask_for_a_code,
     a_magic_link_is_refused_while_links_are_off,
     a_client_without_the_authorization_code_grant_cannot_ask_for_a_link,
-    a_public_clients_link_needs_a_pkce_challenge,
+    a_public_clients_link_needs_pkce_only_when_the_client_requires_it,
     tokens_in_the_fragment_need_the_implicit_grant,
     malformed_oversized_and_foreign_bodies_get_json_errors,
     a_start_works_as_a_form_too,

@@ -32,6 +32,12 @@ mock! {
 /// The issuer every mock answers with.
 pub const ISSUER: &str = "https://auth.example.com/";
 
+/// What the mock derives as every link's confirmation.
+pub const CONFIRMATION: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+
+/// The cookie the confirm page of [`ISSUER`] sets for [`CONFIRMATION`].
+pub const CONFIRM_COOKIE: &str = "__Host-sesame-link-c0ffee00c0ffee00=c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+
 /// One mock per role the router calls: a test sets expectations on the
 /// roles it exercises, and any other call fails it.
 pub struct MockAuth {
@@ -68,10 +74,19 @@ pub fn mock() -> MockAuth {
     discovery
         .expect_issuer()
         .return_const(Issuer::parse(ISSUER).unwrap());
+    // The link confirmation is a pure derivation: the same stand-in for
+    // every token, accepted only when presented exactly.
+    let mut links = MockMagicLinks::new();
+    links
+        .expect_link_confirmation()
+        .returning(|_| CONFIRMATION.to_owned());
+    links
+        .expect_confirms_link()
+        .returning(|_, presented| presented == CONFIRMATION);
     MockAuth {
         start: MockStartLogin::new(),
         tokens: MockIssueTokens::new(),
-        links: MockMagicLinks::new(),
+        links,
         revocation: MockRevocation::new(),
         userinfo: MockUserInfo::new(),
         discovery,

@@ -160,6 +160,12 @@ impl MagicLinks for Stuck {
         tokio::time::sleep(Duration::from_secs(3600)).await;
         Ok(None)
     }
+    fn link_confirmation(&self, _: &str) -> String {
+        CONFIRMATION.to_owned()
+    }
+    fn confirms_link(&self, _: &str, presented: &str) -> bool {
+        presented == CONFIRMATION
+    }
 }
 
 /// The router over mocks, with readiness and the magic link stuck, and

@@ -32,8 +32,12 @@ fn html(r: &Reply) -> String {
     String::from_utf8(r.raw.clone()).unwrap()
 }
 
+/// The confirm page's POST, with the cookie its GET set.
 fn post_link(body: &str) -> Request<axum::body::Body> {
-    post_form("/passwordless/verify_redirect", body)
+    let mut req = post_form("/passwordless/verify_redirect", body);
+    req.headers_mut()
+        .insert("cookie", CONFIRM_COOKIE.parse().unwrap());
+    req
 }
 
 #[tokio::test]

@@ -13,6 +13,8 @@ mod endpoints;
 #[cfg(test)]
 mod flows;
 #[cfg(test)]
+mod link_csrf;
+#[cfg(test)]
 mod links;
 #[cfg(test)]
 mod pages;

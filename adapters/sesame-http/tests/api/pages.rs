@@ -75,6 +75,7 @@ const fn title(problem: LinkProblem) -> &'static str {
         LinkProblem::NotAllowed => "Sign-in links are not enabled",
         LinkProblem::AccessDenied => "You cannot sign in",
         LinkProblem::Unavailable => "Something went wrong",
+        LinkProblem::Unconfirmed => "Open the link again",
     }
 }
 

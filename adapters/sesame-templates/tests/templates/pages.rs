@@ -6,7 +6,7 @@ use sesame_templates::{HtmlPages, LoadError};
 
 use crate::support::{APP, html_escape};
 
-const PROBLEMS: [LinkProblem; 7] = [
+const PROBLEMS: [LinkProblem; 8] = [
     LinkProblem::Invalid,
     LinkProblem::Expired,
     LinkProblem::Used,
@@ -14,6 +14,7 @@ const PROBLEMS: [LinkProblem; 7] = [
     LinkProblem::NotAllowed,
     LinkProblem::AccessDenied,
     LinkProblem::Unavailable,
+    LinkProblem::Unconfirmed,
 ];
 const NONCE: &str = "n0nce+/=";
 const ACTION: &str = "/passwordless/verify_redirect?a=1&b=\"2\"";
@@ -71,7 +72,7 @@ fn heading_and_text(html: &str) -> (String, String) {
 }
 
 /// What the English error page says about each problem.
-const ENGLISH_PROBLEMS: [(LinkProblem, &str, &str); 7] = [
+const ENGLISH_PROBLEMS: [(LinkProblem, &str, &str); 8] = [
     (
         LinkProblem::Invalid,
         "This link is not valid",
@@ -106,6 +107,11 @@ const ENGLISH_PROBLEMS: [(LinkProblem, &str, &str); 7] = [
         LinkProblem::Unavailable,
         "Something went wrong",
         "We could not complete your sign-in. Please try again in a moment.",
+    ),
+    (
+        LinkProblem::Unconfirmed,
+        "Open the link again",
+        "This page was not opened in this browser, or it was open too long. Open the link from your email again: it still works.",
     ),
 ];
 

@@ -47,6 +47,7 @@ pub fn email_id_claims(nonce: Option<&str>) -> IdClaims {
         iat: now().unix_seconds(),
         exp: now().unix_seconds() + 36_000,
         nonce: nonce.map(str::to_owned),
+        at_hash: None,
         email: Some("ada@example.com".to_owned()),
         email_verified: Some(true),
         phone_number: None,

@@ -8,6 +8,7 @@ mod providers;
 mod resolve;
 mod settings;
 mod store;
+mod warnings;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ pub use providers::*;
 pub use resolve::{DEV_CLIENT_ID, Resolved, resolve};
 pub use settings::*;
 pub use store::{StoreKind, StoreSettings};
+pub use warnings::warnings;
 
 /// The configuration could not be loaded or is invalid.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use secrecy::ExposeSecret as _;
 use sesame_domain::service::Issuer;
 use sesame_domain::{
     Api, Client, ClientId, ClientSecretHash, CodeLength, Connection, GrantType, PasswordlessConfig,
-    RateLimit,
+    RateLimit, Scope,
 };
 use sesame_http::{ClientIpSource, HttpConfig};
 
@@ -217,6 +217,7 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
                 auto_submit: c.magic_link.auto_submit,
                 refresh_tokens: c.magic_link.refresh_tokens,
                 login_uri: c.magic_link.login_uri.clone(),
+                require_pkce: c.magic_link.require_pkce,
             },
         });
     }
@@ -234,7 +235,23 @@ fn apis(settings: &Settings) -> Result<Vec<Api>, ConfigError> {
                 identifier: a.identifier.clone(),
                 token_lifetime: Duration::from_secs(at_least_1(&key, a.token_lifetime_secs)?),
                 signing_alg: a.signing_alg,
+                scopes: api_scopes(i, &a.scopes)?,
             })
+        })
+        .collect()
+}
+
+/// An API's permissions: each one scope token (RFC 6749 characters, no
+/// space), so a permission can never smuggle in a second scope.
+fn api_scopes(i: usize, scopes: &[String]) -> Result<Vec<String>, ConfigError> {
+    scopes
+        .iter()
+        .map(|s| match Scope::parse(s) {
+            Ok(one) if one.is_single_token() && one.as_str() == s => Ok(s.clone()),
+            _ => Err(ConfigError::value(
+                format!("apis[{i}].scopes"),
+                format!("{s:?} must be one scope token: printable ASCII other than '\"' and '\\', no spaces"),
+            )),
         })
         .collect()
 }

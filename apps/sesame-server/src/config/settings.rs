@@ -216,6 +216,8 @@ pub struct MagicLinkClientSettings {
     /// Where the error page's "back" link leads; else the first callback's
     /// origin.
     pub login_uri: Option<String>,
+    /// A public client's code links must carry PKCE (`code_challenge`).
+    pub require_pkce: bool,
 }
 
 fn default_grant_types() -> Vec<GrantType> {
@@ -242,6 +244,10 @@ pub struct ApiSettings {
     /// `RS256`, `ES256` or `EdDSA`.
     #[serde(default)]
     pub signing_alg: SigningAlg,
+    /// The permissions the API defines; access tokens carry no others
+    /// besides the OIDC scopes.
+    #[serde(default)]
+    pub scopes: Vec<String>,
 }
 
 const fn default_token_lifetime() -> u64 {

@@ -73,7 +73,25 @@ fn the_full_documented_example_parses() {
     let s = load_with_env(Some(f.path()), no_env()).unwrap();
     assert_eq!(s.clients.len(), 1);
     assert_eq!(s.apis[0].signing_alg, sesame_domain::SigningAlg::RS256);
-    assert!(resolve(s).is_ok());
+    let r = resolve(s).unwrap();
+    assert_eq!(r.apis[0].scopes, ["read:messages", "write:messages"]);
+}
+
+#[test]
+fn an_api_defines_the_scopes_it_lists_and_none_without_the_key() {
+    let s = from_toml(
+        "[[apis]]\nidentifier = \"https://a\"\nscopes = [\"read:messages\", \"admin\"]\n\
+         [[apis]]\nidentifier = \"https://b\"\n",
+    )
+    .unwrap();
+    let r = resolve(s).unwrap();
+    assert!(r.apis[0].defines("admin") && r.apis[0].defines("read:messages"));
+    assert!(r.apis[1].scopes.is_empty());
+    for bad in ["read messages", "", "a\\\"b"] {
+        let toml = format!("[[apis]]\nidentifier = \"https://a\"\nscopes = [{bad:?}]\n");
+        let err = from_toml(&toml).and_then(resolve).unwrap_err().to_string();
+        assert!(err.starts_with("apis[0].scopes"), "{bad:?} gave {err}");
+    }
 }
 
 #[test]
@@ -188,4 +206,26 @@ fn id_tokens_are_rs256_unless_the_default_signing_alg_says_otherwise() {
         .unwrap_err()
         .to_string();
     assert!(err.starts_with("passwordless.default_signing_alg"), "{err}");
+}
+
+#[test]
+fn a_native_app_whose_custom_scheme_callback_is_not_guarded_by_pkce_is_warned_about() {
+    let s = from_toml(
+        "[[clients]]\nclient_id = \"ios\"\ncallbacks = [\"com.example.app:/callback\"]\n\
+         [[clients]]\nclient_id = \"ios-strict\"\ncallbacks = [\"com.example.app:/callback\"]\n\
+         magic_link = { require_pkce = true }\n\
+         [[clients]]\nclient_id = \"spa\"\ncallbacks = [\"https://app.example.com/cb\"]\n\
+         [[clients]]\nclient_id = \"web\"\nclient_secret = \"0123456789abcdef\"\n\
+         callbacks = [\"com.example.web:/cb\"]\n",
+    )
+    .unwrap();
+    let r = resolve(s).unwrap();
+    assert!(r.clients[1].magic_link.require_pkce);
+    assert!(!r.clients[0].magic_link.require_pkce, "off by default");
+    let w = warnings(&r);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with("clients[0].magic_link.require_pkce") && w[0].contains("RFC 8252"),
+        "{w:?}"
+    );
 }

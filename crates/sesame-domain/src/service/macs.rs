@@ -43,6 +43,12 @@ impl Macs {
         let _ = self.0.mac(MacPurpose::Link, NO_CHALLENGE, token);
     }
 
+    /// What the confirm page's cookie carries for a link token: derived
+    /// from it, so the cookie binds the link without holding its token.
+    pub(crate) fn link_confirm(&self, token: &str) -> CodeMac {
+        self.0.mac(MacPurpose::LinkConfirm, "", token)
+    }
+
     /// An opaque refresh token: its lookup key in the refresh-token store.
     pub(crate) fn refresh_token(&self, token: &str) -> CodeMac {
         self.0.mac(MacPurpose::RefreshToken, "", token)

@@ -3,10 +3,11 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::SecretString;
+use sha2::{Digest as _, Sha256, Sha512};
 
 use super::Passwordless;
 use super::keyring::KeyError;
-use crate::client::{Api, Client, GrantType};
+use crate::client::{Api, Client, GrantType, SigningAlg};
 use crate::ports::{StoreError, random_array};
 use crate::profile::Profile;
 use crate::refresh::RefreshTokenRecord;
@@ -39,6 +40,9 @@ pub(crate) struct Mint<'a> {
     pub api: Option<&'a Api>,
     pub nonce: Option<&'a str>,
     pub refresh: RefreshPlan,
+    /// Whether the id token carries the access token's `at_hash`: it
+    /// travels next to it in a URL fragment.
+    pub at_hash: bool,
 }
 
 /// Minting failed.
@@ -83,7 +87,10 @@ impl Passwordless {
         let access_token = self.ports.minter.sign_access(&access_key, &access).await?;
 
         let id_token = if m.scope.contains("openid") {
-            let claims = self.id_claims(m.client, m.user, m.nonce, now);
+            let mut claims = self.id_claims(m.client, m.user, m.nonce, now);
+            if m.at_hash {
+                claims.at_hash = Some(at_hash(self.config.default_signing_alg, &access_token));
+            }
             let key = if alg == self.config.default_signing_alg {
                 access_key
             } else {
@@ -171,6 +178,7 @@ impl Passwordless {
             iat: now.unix_seconds(),
             exp: now.plus(self.config.id_token_lifetime).unix_seconds(),
             nonce: nonce.map(str::to_owned),
+            at_hash: None,
             email: p.email,
             email_verified: p.email_verified,
             phone_number: p.phone_number,
@@ -182,6 +190,17 @@ impl Passwordless {
     }
 }
 
+/// OIDC Core §3.2.2.10: base64url of the left half of the access token's
+/// hash, with the hash of the id token's algorithm (SHA-512 for Ed25519,
+/// as for its signatures).
+fn at_hash(alg: SigningAlg, access_token: &str) -> String {
+    let digest = match alg {
+        SigningAlg::RS256 | SigningAlg::ES256 => Sha256::digest(access_token).to_vec(),
+        SigningAlg::EdDSA => Sha512::digest(access_token).to_vec(),
+    };
+    URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
+}
+
 impl From<MintError> for super::token::TokenError {
     fn from(e: MintError) -> Self {
         match e {
@@ -189,5 +208,23 @@ impl From<MintError> for super::token::TokenError {
             MintError::Key(k) => Self::Unknown(k.into()),
             MintError::Token(t) => t.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_hash_is_the_left_half_of_the_access_tokens_hash() {
+        // OIDC Core's example: the hash of this token, for RS256.
+        let token = "jHkWEdUXMU1BwAsC4vtUsZwnNXmJLUn8kLjM0kr6wGvD4OvaUF5Ulmzxs";
+        let h = at_hash(SigningAlg::RS256, token);
+        assert_eq!(h.len(), 22, "16 bytes in base64url");
+        assert_eq!(h, URL_SAFE_NO_PAD.encode(&Sha256::digest(token)[..16]));
+        assert_eq!(at_hash(SigningAlg::ES256, token), h);
+        let ed = at_hash(SigningAlg::EdDSA, token);
+        assert_eq!(ed, URL_SAFE_NO_PAD.encode(&Sha512::digest(token)[..32]));
+        assert_ne!(at_hash(SigningAlg::RS256, "another"), h);
     }
 }

@@ -51,6 +51,10 @@ pub trait MagicLinks: Send + Sync + 'static {
     async fn redeem_link(&self, req: LinkRequest) -> Result<LinkRedirect, LinkError>;
     /// See [`Passwordless::link_app`].
     async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError>;
+    /// See [`Passwordless::link_confirmation`].
+    fn link_confirmation(&self, verification_code: &str) -> String;
+    /// See [`Passwordless::confirms_link`].
+    fn confirms_link(&self, verification_code: &str, presented: &str) -> bool;
 }
 
 /// `POST /oauth/revoke`.
@@ -113,6 +117,14 @@ impl MagicLinks for Passwordless {
 
     async fn link_app(&self, client_id: &ClientId) -> Result<Option<LinkApp>, LinkError> {
         Self::link_app(self, client_id).await
+    }
+
+    fn link_confirmation(&self, verification_code: &str) -> String {
+        Self::link_confirmation(self, verification_code)
+    }
+
+    fn confirms_link(&self, verification_code: &str, presented: &str) -> bool {
+        Self::confirms_link(self, verification_code, presented)
     }
 }
 

@@ -9,7 +9,7 @@ use super::token::TokenError;
 use crate::client::{Api, Client, GrantType};
 use crate::ports::random_array;
 use crate::recipient::Recipient;
-use crate::scope::Scope;
+use crate::scope::{OIDC_SCOPES, Scope};
 use crate::user::{User, UserId};
 
 /// Who proved themselves.
@@ -83,14 +83,27 @@ impl Passwordless {
             .ok_or_else(|| TokenError::UnknownAudience(identifier.to_owned()))
     }
 
-    /// The scope actually granted: `requested` (default `openid`), minus
-    /// `offline_access` when the client may not refresh.
-    pub(crate) fn granted_scope(client: &Client, requested: Option<&Scope>) -> Scope {
-        let s = requested.cloned().unwrap_or_else(Scope::openid);
-        if client.allows_grant(GrantType::RefreshToken) {
-            s
-        } else {
-            s.without("offline_access")
-        }
+    /// The scope actually granted: of `requested` (default `openid`), the
+    /// OIDC scopes and the permissions `api` defines, in the order asked;
+    /// anything else is dropped silently, as Auth0 does. `offline_access`
+    /// goes too when the client may not refresh.
+    ///
+    /// Every path that mints applies it, including a refresh and a code
+    /// exchange, so a token stored before a permission was removed from the
+    /// API (or before this rule) cannot carry it forward.
+    pub(crate) fn granted_scope(
+        client: &Client,
+        api: Option<&Api>,
+        requested: Option<&Scope>,
+    ) -> Scope {
+        let refresh = client.allows_grant(GrantType::RefreshToken);
+        requested
+            .cloned()
+            .unwrap_or_else(Scope::openid)
+            .retain(|s| match s {
+                "offline_access" => refresh,
+                s if OIDC_SCOPES.contains(&s) => true,
+                s => api.is_some_and(|a| a.defines(s)),
+            })
     }
 }

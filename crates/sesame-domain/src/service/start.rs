@@ -228,10 +228,20 @@ impl Passwordless {
             if answer.is_fragment() && !client.allows_grant(GrantType::Implicit) {
                 return Err(StartError::GrantNotAllowed(GrantType::Implicit));
             }
-            if answer == ResponseType::Code && !client.is_confidential() && code_challenge.is_none()
+            // OIDC Core §3.2.2.1: tokens in a URL need a nonce to bind the
+            // id token to the browser session that asked for it.
+            if answer.is_fragment() && raw.nonce.is_none() {
+                return Err(bad("nonce is required for response_type token or id_token"));
+            }
+            // Auth0 answers a public client's link without PKCE, and so do
+            // the SDKs' defaults; an operator may demand it per client.
+            if answer == ResponseType::Code
+                && !client.is_confidential()
+                && client.magic_link.require_pkce
+                && code_challenge.is_none()
             {
                 return Err(bad(
-                    "code_challenge (PKCE, S256) is required for a public client's link",
+                    "code_challenge (PKCE, S256) is required for this client's link",
                 ));
             }
         }

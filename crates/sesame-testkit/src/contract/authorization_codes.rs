@@ -60,9 +60,9 @@ async fn insert_spent(store: &dyn AuthorizationCodeStore, code: &AuthorizationCo
 }
 
 /// `insert` then `redeem` returns the code with every field unchanged:
-/// one with audience, nonce and PKCE challenge (the nonce, which a client
-/// chooses freely, with a NUL and a quote in it), one with empty text and
-/// none of the optional fields, and one whose optional fields are all
+/// one with audience, nonce, PKCE challenge and a required `redirect_uri` (the nonce, which a client
+/// chooses freely, with a NUL and a quote in it), one with empty text,
+/// none of the optional fields and a `redirect_uri` the exchange may omit, and one whose optional fields are all
 /// present but empty.
 pub async fn insert_then_redeem_returns_every_field_unchanged(store: &dyn AuthorizationCodeStore) {
     let now = real_now();
@@ -74,6 +74,7 @@ pub async fn insert_then_redeem_returns_every_field_unchanged(store: &dyn Author
     bare.code_challenge = None;
     bare.scope = Scope::default();
     bare.redirect_uri = redirect_uri("myapp://login");
+    bare.redirect_uri_required = false;
     let mut empty = fresh_authorization_code(now);
     empty.audience = Some(String::new());
     empty.nonce = Some(String::new());

@@ -26,6 +26,8 @@ pub const API_IDENTIFIER: &str = "https://api.sesame.test/";
 pub const API_TOKEN_LIFETIME: Duration = Duration::from_secs(3_600);
 /// How the default API's access tokens are signed.
 pub const API_SIGNING_ALG: SigningAlg = SigningAlg::RS256;
+/// The permissions the default API defines.
+pub const API_SCOPES: [&str; 2] = ["read:messages", "write:messages"];
 
 /// The server secret that keys the harness's MACs (32 bytes).
 pub const MAC_SECRET: &[u8; 32] = b"sesame-testkit-mac-secret-32byte";
@@ -70,12 +72,13 @@ pub fn public_client() -> Client {
     }
 }
 
-/// The default API.
+/// The default API, defining [`API_SCOPES`].
 #[must_use]
 pub fn api() -> Api {
     Api {
         identifier: API_IDENTIFIER.to_owned(),
         token_lifetime: API_TOKEN_LIFETIME,
         signing_alg: API_SIGNING_ALG,
+        scopes: API_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
     }
 }

@@ -164,7 +164,14 @@ describe('auth0/legacy AuthenticationClient', () => {
     assert.equal(page.status, 200);
     const { action, method, fields } = confirmForm(await page.text());
     assert.equal(method, 'post');
-    const answer = await fetch(new URL(action, link), { method: 'POST', body: fields, redirect: 'manual' });
+    // As a browser would, send back the cookie the page set (its login-CSRF check).
+    const cookie = page.headers.get('set-cookie').split(';')[0];
+    const answer = await fetch(new URL(action, link), {
+      method: 'POST',
+      body: fields,
+      headers: { cookie },
+      redirect: 'manual',
+    });
     assert.equal(answer.status, 302);
     const location = new URL(answer.headers.get('location'));
     assert.equal(`${location.origin}${location.pathname}`, callback());

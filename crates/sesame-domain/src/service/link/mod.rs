@@ -7,6 +7,7 @@
 //! challenge stored at start, so editing the link's `redirect_uri`, `scope`
 //! or `state` changes nothing.
 
+mod confirm;
 mod errors;
 mod redirect;
 mod verify;

@@ -79,8 +79,17 @@ impl Passwordless {
                 other => LinkError::Unknown(other.into()),
             })?;
         let p = &c.challenge.auth_params;
+        // The API is resolved for both answers: the scope a code carries is
+        // already narrowed to what the API defines.
+        let api = match &p.audience {
+            Some(aud) => Some(self.api(aud).await.map_err(|e| match e {
+                TokenError::Unavailable(s) => LinkError::Unavailable(s),
+                _ => LinkError::Unknown(anyhow::anyhow!("the link's API is no longer registered")),
+            })?),
+            None => None,
+        };
         let refresh_ok = c.client.magic_link.refresh_tokens;
-        let granted = Self::granted_scope(&c.client, p.scope.as_ref());
+        let granted = Self::granted_scope(&c.client, api.as_deref(), p.scope.as_ref());
         let scope = if refresh_ok {
             granted
         } else {
@@ -95,6 +104,10 @@ impl Passwordless {
                 client_id: c.client.id.clone(),
                 user_id: user.id.clone(),
                 redirect_uri: c.redirect_uri.clone(),
+                // Without PKCE a public client's code is bound by its
+                // callback alone, so the exchange must name it.
+                redirect_uri_required: p.redirect_uri.is_some()
+                    || (p.code_challenge.is_none() && !c.client.is_confidential()),
                 scope,
                 audience: p.audience.clone(),
                 nonce: p.nonce.clone(),
@@ -110,13 +123,6 @@ impl Passwordless {
             });
         }
 
-        let api = match &p.audience {
-            Some(aud) => Some(self.api(aud).await.map_err(|e| match e {
-                TokenError::Unavailable(s) => LinkError::Unavailable(s),
-                _ => LinkError::Unknown(anyhow::anyhow!("the link's API is no longer registered")),
-            })?),
-            None => None,
-        };
         let minted = self
             .mint(Mint {
                 client: &c.client,
@@ -127,6 +133,8 @@ impl Passwordless {
                 // Tokens in a URL fragment are never accompanied by a
                 // refresh token (RFC 6749 §4.2.2).
                 refresh: RefreshPlan::None,
+                // The id token vouches for the access token beside it.
+                at_hash: c.response_type == ResponseType::IdTokenToken,
             })
             .await
             .map_err(|e| LinkError::Unknown(e.into()))?;

@@ -2,8 +2,9 @@
 //! link handed the app's callback.
 //!
 //! A code is good once, for a minute, for the client it was issued to, at
-//! the `redirect_uri` it went to, and with the PKCE verifier of the start
-//! request's `code_challenge`. Presenting a spent code again revokes the
+//! the `redirect_uri` it went to (which the exchange must name when the
+//! start named it, or when a public client's code has no PKCE), and with
+//! the PKCE verifier of the start request's `code_challenge`. Presenting a spent code again revokes the
 //! refresh token its first exchange produced (RFC 6749 §4.1.2); access and
 //! id tokens are self-contained JWTs and live out their (short) lifetime.
 
@@ -24,7 +25,8 @@ use crate::service::sign_in::Subject;
 pub struct CodeGrant {
     /// `code`.
     pub code: SecretString,
-    /// `redirect_uri`; when given it must be the one the code went to.
+    /// `redirect_uri`; when given it must be the one the code went to, and
+    /// it must be given when the code says so.
     pub redirect_uri: Option<String>,
     /// `code_verifier` (PKCE).
     pub code_verifier: Option<SecretString>,
@@ -92,18 +94,21 @@ impl ProveUser for CodeGrant {
         if record.client_id != client.id {
             return Err(CodeGrantError::InvalidGrant.into());
         }
-        if let Some(uri) = &self.redirect_uri
-            && uri != record.redirect_uri.as_str()
-        {
-            return Err(CodeGrantError::InvalidGrant.into());
+        match self.redirect_uri.as_deref() {
+            Some(uri) if uri != record.redirect_uri.as_str() => {
+                return Err(CodeGrantError::InvalidGrant.into());
+            }
+            None if record.redirect_uri_required => {
+                return Err(CodeGrantError::InvalidGrant.into());
+            }
+            _ => {}
         }
         match (&record.code_challenge, &self.code_verifier) {
             (Some(challenge), Some(v)) if challenge.is_verified_by(v.expose_secret()) => {}
             // A verifier without a challenge is a downgrade attempt.
             (Some(_), _) | (None, Some(_)) => return Err(CodeGrantError::InvalidVerifier.into()),
-            // Only confidential clients get codes without PKCE (start
-            // refuses a public client's link without a code_challenge).
-            (None, None) if !client.is_confidential() => {
+            // A client that now demands PKCE gets no code without it.
+            (None, None) if !client.is_confidential() && client.magic_link.require_pkce => {
                 return Err(CodeGrantError::InvalidVerifier.into());
             }
             (None, None) => {}

@@ -106,7 +106,7 @@ impl Passwordless {
             (None, None) => None,
         };
         let user = self.admit(proof.subject).await?;
-        let scope = Self::granted_scope(&client, proof.scope.as_ref());
+        let scope = Self::granted_scope(&client, api.as_deref(), proof.scope.as_ref());
         let minted = self
             .mint(Mint {
                 client: &client,
@@ -115,6 +115,7 @@ impl Passwordless {
                 api: api.as_deref(),
                 nonce: proof.nonce.as_deref(),
                 refresh: proof.refresh,
+                at_hash: false,
             })
             .await?;
         grant.minted(self, minted.family_id.as_deref()).await?;
