@@ -32,6 +32,7 @@ mod challenges;
 mod codec;
 mod config;
 mod error;
+mod files;
 mod health;
 mod housekeeping;
 mod keys;

@@ -13,3 +13,4 @@ mod durability;
 mod faults;
 mod housekeeping;
 mod migrations;
+mod permissions;
