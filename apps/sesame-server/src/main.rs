@@ -3,6 +3,9 @@
 //! ```text
 //! sesame [--config PATH]               serve (config also from SESAME_CONFIG)
 //! sesame check-config [--config PATH]  validate the configuration and exit
+//! sesame keys rotate [--alg RS256|ES256|EdDSA] [--config PATH]
+//!                                      make a new current signing key
+//! sesame keys list [--config PATH]     kid, algorithm, state and age of each key
 //! ```
 
 use std::path::PathBuf;
@@ -10,13 +13,24 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use sesame_server::config::{self, DEV_CLIENT_ID};
-use sesame_server::{build, check, telemetry};
+use sesame_domain::SigningAlg;
+use sesame_server::{build, check, keys_cli, telemetry};
 use tokio::net::TcpListener;
 
 /// What the command line asks for.
 struct Args {
     config: Option<PathBuf>,
-    check_only: bool,
+    mode: Mode,
+    alg: Option<SigningAlg>,
+}
+
+/// What to do with the configuration.
+#[derive(PartialEq, Eq)]
+enum Mode {
+    Serve,
+    CheckConfig,
+    RotateKey,
+    ListKeys,
 }
 
 /// What the command line asks for: run, or print something and exit 0.
@@ -28,12 +42,28 @@ enum Command {
 fn parse_args() -> Result<Command, String> {
     let mut args = Args {
         config: std::env::var_os("SESAME_CONFIG").map(PathBuf::from),
-        check_only: false,
+        mode: Mode::Serve,
+        alg: None,
     };
     let mut it = std::env::args_os().skip(1);
     while let Some(arg) = it.next() {
         match arg.to_str() {
-            Some("check-config") => args.check_only = true,
+            Some("check-config") if args.mode == Mode::Serve => args.mode = Mode::CheckConfig,
+            Some("keys") if args.mode == Mode::Serve => {
+                args.mode = match it.next().as_ref().and_then(|a| a.to_str()) {
+                    Some("rotate") => Mode::RotateKey,
+                    Some("list") => Mode::ListKeys,
+                    _ => return Err(format!("keys needs rotate or list\n\n{USAGE}")),
+                };
+            }
+            Some("--alg") => {
+                let alg = it.next().ok_or("--alg needs RS256, ES256 or EdDSA")?;
+                args.alg = Some(
+                    alg.to_str()
+                        .and_then(|a| a.parse().ok())
+                        .ok_or(format!("--alg: {alg:?} is not RS256, ES256 or EdDSA"))?,
+                );
+            }
             Some("--config" | "-c") => {
                 args.config = Some(
                     it.next()
@@ -51,10 +81,15 @@ fn parse_args() -> Result<Command, String> {
             _ => return Err(format!("unexpected argument {arg:?}\n\n{USAGE}")),
         }
     }
+    if args.alg.is_some() && args.mode != Mode::RotateKey {
+        return Err(format!("--alg goes with keys rotate\n\n{USAGE}"));
+    }
     Ok(Command::Run(args))
 }
 
-const USAGE: &str = "usage: sesame [check-config] [--config PATH]\n\n\
+const USAGE: &str = "usage: sesame [check-config] [--config PATH]\n\
+    \x20      sesame keys rotate [--alg RS256|ES256|EdDSA] [--config PATH]\n\
+    \x20      sesame keys list [--config PATH]\n\n\
     With no configuration at all, serves on 127.0.0.1:3000 with SQLite (sesame.db) and console delivery.\n\
     Configuration layers: defaults, the TOML file (--config or SESAME_CONFIG), then SESAME__SECTION__KEY variables.";
 
@@ -83,13 +118,24 @@ async fn main() -> ExitCode {
 async fn run(args: Args) -> anyhow::Result<()> {
     let settings = config::load(args.config.as_deref())?;
     let resolved = config::resolve(settings)?;
-    if args.check_only {
-        check(&resolved).await?;
-        eprintln!(
-            "configuration OK: issuer {}",
-            resolved.passwordless.issuer.as_str()
-        );
-        return Ok(());
+    match args.mode {
+        Mode::CheckConfig => {
+            check(&resolved).await?;
+            eprintln!(
+                "configuration OK: issuer {}",
+                resolved.passwordless.issuer.as_str()
+            );
+            return Ok(());
+        }
+        Mode::RotateKey => {
+            say(&keys_cli::rotate(resolved, args.alg).await?);
+            return Ok(());
+        }
+        Mode::ListKeys => {
+            say(&keys_cli::list(resolved).await?);
+            return Ok(());
+        }
+        Mode::Serve => {}
     }
     telemetry::init(&resolved.settings.log);
     let listen = resolved.settings.http.listen.clone();
@@ -115,6 +161,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
     app.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+#[expect(
+    clippy::print_stdout,
+    reason = "a key command's answer is its output, for the operator or a script"
+)]
+fn say(text: &str) {
+    println!("{}", text.trim_end());
 }
 
 #[expect(
