@@ -17,10 +17,9 @@ use sesame_domain::ports::StoreError;
 const PRIVATE: u32 = 0o600;
 
 fn unavailable(path: &Path, e: std::io::Error) -> StoreError {
-    StoreError::Unavailable(anyhow::Error::new(e).context(format!(
-        "making {} private (mode 0600)",
-        path.display()
-    )))
+    StoreError::Unavailable(
+        anyhow::Error::new(e).context(format!("making {} private (mode 0600)", path.display())),
+    )
 }
 
 fn companion(db: &Path, suffix: &str) -> PathBuf {

@@ -31,8 +31,7 @@ const INSERT_CURRENT: &str = "INSERT INTO signing_keys \
      (kid, alg, status, private_der, public_jwk, created_at) \
      VALUES (?1, ?2, 'current', ?3, ?4, ?5)";
 
-const RESEAL: &str =
-    "UPDATE signing_keys SET private_der = ?3 WHERE kid = ?1 AND private_der = ?2";
+const RESEAL: &str = "UPDATE signing_keys SET private_der = ?3 WHERE kid = ?1 AND private_der = ?2";
 
 fn decode(row: &SqliteRow) -> Result<SigningKey, StoreError> {
     const T: &str = "signing_keys";

@@ -16,9 +16,9 @@ use sesame_token_jwt::JwtMinter;
 use tokio::net::TcpListener;
 
 use crate::config::Resolved;
+use crate::key_refresh::{self, KeyRefresher};
 use crate::storage::Storage;
 use crate::tls::{self, TlsListener};
-use crate::key_refresh::{self, KeyRefresher};
 use crate::{delivery, secret, storage};
 
 /// A wired server, ready to serve.

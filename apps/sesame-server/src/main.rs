@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use sesame_server::config::{self, DEV_CLIENT_ID};
 use sesame_domain::SigningAlg;
+use sesame_server::config::{self, DEV_CLIENT_ID};
 use sesame_server::{build, check, keys_cli, telemetry};
 use tokio::net::TcpListener;
 

@@ -43,9 +43,9 @@ fn server_secret(resolved: &Resolved, rng: &dyn CodeGenerator) -> anyhow::Result
     }
     match &resolved.store {
         StoreKind::Sqlite(db) if db != ":memory:" => from_file(&secret_path(db), rng),
-        StoreKind::Sqlite(_) | StoreKind::Memory => {
-            Ok(SecretBox::new(Box::from(random_array::<32>(rng).as_slice())))
-        }
+        StoreKind::Sqlite(_) | StoreKind::Memory => Ok(SecretBox::new(Box::from(
+            random_array::<32>(rng).as_slice(),
+        ))),
         // `resolve` refuses a postgres store without a secret.
         StoreKind::Postgres => bail!("secret: required with a postgres store"),
     }

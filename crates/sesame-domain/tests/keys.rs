@@ -12,9 +12,9 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::ExposeSecret as _;
+use sesame_domain::SigningAlg;
 use sesame_domain::ports::{Clock as _, KeySealer, KeyStore, Opened, TokenMinter as _};
 use sesame_domain::service::{KeyError, KeyState};
-use sesame_domain::SigningAlg;
 use sesame_testkit::{
     Harness, MemoryKeySealer, MemoryKeyStore, MemoryTokenMinter, StepClock, fixtures,
 };
@@ -22,13 +22,20 @@ use sesame_testkit::{
 const ALG: SigningAlg = SigningAlg::RS256;
 
 fn kid_of(jwt: &str) -> String {
-    let header: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(jwt.split('.').next().unwrap()).unwrap())
-            .unwrap();
+    let header: serde_json::Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(jwt.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
     header["kid"].as_str().unwrap().to_owned()
 }
 
-async fn harness_on(keys: Arc<MemoryKeyStore>, sealer: MemoryKeySealer, clock: StepClock) -> Harness {
+async fn harness_on(
+    keys: Arc<MemoryKeyStore>,
+    sealer: MemoryKeySealer,
+    clock: StepClock,
+) -> Harness {
     Harness::builder()
         .with_keys(keys)
         .with_sealer(Arc::new(sealer))
@@ -62,7 +69,9 @@ async fn a_key_stored_in_clear_is_sealed_in_place_and_keeps_its_kid_and_its_toke
     let keys = Arc::new(MemoryKeyStore::new());
     let clock = StepClock::starting_now();
     // As the old version wrote it: the minter's key, bytes in clear.
-    let old = MemoryTokenMinter::new().generate_key(ALG, clock.now()).unwrap();
+    let old = MemoryTokenMinter::new()
+        .generate_key(ALG, clock.now())
+        .unwrap();
     assert!(keys.rotate(&old, None).await.unwrap());
     let sealer = MemoryKeySealer::new(b"secret one");
     let h = harness_on(Arc::clone(&keys), sealer.clone(), clock.clone()).await;
@@ -76,8 +85,7 @@ async fn a_key_stored_in_clear_is_sealed_in_place_and_keeps_its_kid_and_its_toke
     assert_eq!(stored.len(), 1, "no new key");
     assert_eq!(stored[0].kid, old.kid);
     assert_ne!(stored[0].private_der(), old.private_der(), "still clear");
-    let Opened::Sealed(clear) = sealer.open(&old.kid, ALG, stored[0].private_der()).unwrap()
-    else {
+    let Opened::Sealed(clear) = sealer.open(&old.kid, ALG, stored[0].private_der()).unwrap() else {
         panic!("not sealed");
     };
     assert_eq!(clear.expose_secret(), old.private_der());
@@ -89,15 +97,27 @@ async fn a_key_stored_in_clear_is_sealed_in_place_and_keeps_its_kid_and_its_toke
 async fn a_wrong_secret_is_a_clear_error_and_makes_no_new_key() {
     let keys = Arc::new(MemoryKeyStore::new());
     let clock = StepClock::starting_now();
-    let first = harness_on(Arc::clone(&keys), MemoryKeySealer::new(b"right"), clock.clone()).await;
+    let first = harness_on(
+        Arc::clone(&keys),
+        MemoryKeySealer::new(b"right"),
+        clock.clone(),
+    )
+    .await;
     first.service.ensure_signing_keys(&[ALG]).await.unwrap();
     let before = keys.active().await.unwrap();
 
     let wrong = harness_on(Arc::clone(&keys), MemoryKeySealer::new(b"wrong"), clock).await;
-    let err = wrong.service.ensure_signing_keys(&[ALG, SigningAlg::ES256]).await.unwrap_err();
+    let err = wrong
+        .service
+        .ensure_signing_keys(&[ALG, SigningAlg::ES256])
+        .await
+        .unwrap_err();
     assert!(matches!(err, KeyError::CannotUnwrap { .. }), "{err:?}");
     let message = err.to_string();
-    assert!(message.starts_with("cannot unwrap signing key "), "{message}");
+    assert!(
+        message.starts_with("cannot unwrap signing key "),
+        "{message}"
+    );
     assert!(
         message.ends_with("is `secret` the one this store was created with?"),
         "{message}"
@@ -118,7 +138,10 @@ async fn the_previous_key_stays_published_for_the_longest_token_lifetime_then_re
     let new = h.service.rotate_signing_key(ALG).await.unwrap();
     assert_eq!(kid_of(h.login(&who).await.unwrap().access_token()), new);
     let refused = h.service.rotate_signing_key(ALG).await.unwrap_err();
-    assert!(matches!(refused, KeyError::PreviousStillPublished { .. }), "{refused:?}");
+    assert!(
+        matches!(refused, KeyError::PreviousStillPublished { .. }),
+        "{refused:?}"
+    );
 
     let lifetime = h.service.config().previous_key_lifetime();
     assert!(lifetime >= Duration::from_secs(86_400), "{lifetime:?}");
@@ -127,11 +150,17 @@ async fn the_previous_key_stays_published_for_the_longest_token_lifetime_then_re
     assert!(published.contains(&old) && published.contains(&new));
     let listed = h.service.list_signing_keys().await.unwrap();
     let state = |kid: &str| listed.iter().find(|k| k.kid == kid).unwrap().state;
-    assert_eq!((state(&new), state(&old)), (KeyState::Current, KeyState::Previous));
+    assert_eq!(
+        (state(&new), state(&old)),
+        (KeyState::Current, KeyState::Previous)
+    );
 
     clock.advance(Duration::from_secs(1));
     let published = h.service.jwks().await.unwrap().to_string();
-    assert!(published.contains(&new) && !published.contains(&old), "{published}");
+    assert!(
+        published.contains(&new) && !published.contains(&old),
+        "{published}"
+    );
     let listed = h.service.list_signing_keys().await.unwrap();
     let state = |kid: &str| listed.iter().find(|k| k.kid == kid).unwrap().state;
     assert_eq!(state(&old), KeyState::Retired);
@@ -156,11 +185,23 @@ async fn a_rotation_made_elsewhere_is_seen_after_a_refresh_and_within_the_cache_
 
     // … or, without a refresh, once its snapshot is `key_cache_ttl` old.
     let elsewhere = harness_on(Arc::clone(&keys), MemoryKeySealer::default(), clock.clone()).await;
-    assert_eq!(kid_of(elsewhere.login(&who).await.unwrap().access_token()), new);
+    assert_eq!(
+        kid_of(elsewhere.login(&who).await.unwrap().access_token()),
+        new
+    );
     clock.advance(here.service.config().previous_key_lifetime());
-    assert_eq!(kid_of(elsewhere.login(&who).await.unwrap().access_token()), new);
+    assert_eq!(
+        kid_of(elsewhere.login(&who).await.unwrap().access_token()),
+        new
+    );
     let newest = there.service.rotate_signing_key(ALG).await.unwrap();
-    assert_eq!(kid_of(elsewhere.login(&who).await.unwrap().access_token()), new);
+    assert_eq!(
+        kid_of(elsewhere.login(&who).await.unwrap().access_token()),
+        new
+    );
     clock.advance(elsewhere.service.config().key_cache_ttl);
-    assert_eq!(kid_of(elsewhere.login(&who).await.unwrap().access_token()), newest);
+    assert_eq!(
+        kid_of(elsewhere.login(&who).await.unwrap().access_token()),
+        newest
+    );
 }

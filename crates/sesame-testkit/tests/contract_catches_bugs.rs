@@ -276,9 +276,19 @@ async fn key_rotation_without_compare_and_set_is_caught() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_reseal_without_compare_and_set_is_caught() {
     let good: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
-    assert!(!fails(keys::reseal_is_a_compare_and_set_on_the_private_bytes(&good)).await);
+    assert!(
+        !fails(keys::reseal_is_a_compare_and_set_on_the_private_bytes(
+            &good
+        ))
+        .await
+    );
     let store: Arc<dyn KeyStore> = Arc::new(NoCasKeys::default());
-    assert!(fails(keys::reseal_is_a_compare_and_set_on_the_private_bytes(&store)).await);
+    assert!(
+        fails(keys::reseal_is_a_compare_and_set_on_the_private_bytes(
+            &store
+        ))
+        .await
+    );
 }
 
 /// Forgets a revoked family, so later reuses are `Invalid` not `Reused`.

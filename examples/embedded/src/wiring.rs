@@ -94,7 +94,9 @@ pub async fn passwordless(
         // Keys live in memory and die with the process: a random sealing
         // secret is enough. With a durable store, derive it from a secret
         // that outlives restarts, as the server does.
-        sealer: Arc::new(AesGcmKeySealer::from_secret(&random_array::<32>(&OsRandom))?),
+        sealer: Arc::new(AesGcmKeySealer::from_secret(&random_array::<32>(
+            &OsRandom,
+        ))?),
         rate_limiter: rate_limiter.clone(),
         email: own.email,
         // The client has no sms connection; the port still needs an adapter.

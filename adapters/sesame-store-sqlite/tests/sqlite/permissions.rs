@@ -26,7 +26,9 @@ fn companions(db: &TempDb) -> [std::path::PathBuf; 3] {
 async fn a_new_database_and_its_wal_and_shm_files_are_mode_0600() {
     let db = TempDb::new();
     let store = db.open().await;
-    UserStore::create(&store, &user(email(), now())).await.unwrap();
+    UserStore::create(&store, &user(email(), now()))
+        .await
+        .unwrap();
     for path in companions(&db) {
         assert!(path.exists(), "{} was not created", path.display());
         assert_eq!(mode(&path), 0o600, "{}", path.display());
@@ -38,7 +40,9 @@ async fn a_database_an_older_version_left_readable_is_made_private_at_start() {
     let db = TempDb::new();
     {
         let store = db.open().await;
-        UserStore::create(&store, &user(email(), now())).await.unwrap();
+        UserStore::create(&store, &user(email(), now()))
+            .await
+            .unwrap();
     }
     for path in companions(&db).iter().filter(|p| p.exists()) {
         fs::set_permissions(path, fs::Permissions::from_mode(0o644)).unwrap();

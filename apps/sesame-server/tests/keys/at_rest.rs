@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use secrecy::ExposeSecret as _;
-use sesame_domain::ports::{KeySealer as _, Opened};
 use sesame_domain::SigningAlg;
+use sesame_domain::ports::{KeySealer as _, Opened};
 use sesame_e2e::{Backend, Options, Storage, TestApp, fresh_email};
 use sesame_token_jwt::AesGcmKeySealer;
 use sqlx::Connection as _;
@@ -36,7 +36,9 @@ async fn populated(backend: Backend) -> Arc<Storage> {
 
 async fn no_column_holds_a_private_key(cells: &[(String, Vec<u8>)]) {
     assert!(
-        cells.iter().any(|(name, _)| name == "signing_keys.private_der"),
+        cells
+            .iter()
+            .any(|(name, _)| name == "signing_keys.private_der"),
         "the scan did not reach the signing keys"
     );
     assert_eq!(columns_with_keys(cells), Vec::<String>::new());
@@ -114,8 +116,14 @@ async fn a_key_an_older_version_stored_in_clear_is_sealed_in_place_and_its_token
     let second = TestApp::spawn_on(Arc::clone(&storage), options()).await;
     second.userinfo(&token).await.expect_status(200);
     assert_eq!(kids(&second).await, published, "a kid changed");
-    assert_eq!(kid_of(&access_token(&second.login(&who).await)), kid_of(&token));
-    assert_eq!(columns_with_keys(&sqlite_cells(&path).await), Vec::<String>::new());
+    assert_eq!(
+        kid_of(&access_token(&second.login(&who).await)),
+        kid_of(&token)
+    );
+    assert_eq!(
+        columns_with_keys(&sqlite_cells(&path).await),
+        Vec::<String>::new()
+    );
     second.shutdown().await;
 }
 
@@ -126,7 +134,10 @@ async fn a_wrong_secret_stops_the_start_with_a_clear_error_and_makes_no_key() {
     let published = kids(&first).await;
     first.shutdown().await;
     let secret_file = {
-        let mut name = storage.sqlite_path().expect("a sqlite file").into_os_string();
+        let mut name = storage
+            .sqlite_path()
+            .expect("a sqlite file")
+            .into_os_string();
         name.push(".secret");
         std::path::PathBuf::from(name)
     };
@@ -135,7 +146,11 @@ async fn a_wrong_secret_stops_the_start_with_a_clear_error_and_makes_no_key() {
 
     let refused = sesame(&storage, &options(), &["keys", "list"]).await;
     let said = String::from_utf8_lossy(&refused.stderr);
-    assert_eq!(refused.status.code(), Some(1), "not a clean failure: {said}");
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "not a clean failure: {said}"
+    );
     assert!(said.contains("cannot unwrap signing key "), "{said}");
     assert!(
         said.contains("is `secret` the one this store was created with?"),

@@ -4,6 +4,7 @@
 //! `sesame keys rotate` reaches running servers.
 #![expect(
     clippy::expect_used,
+    clippy::panic,
     reason = "scenarios are plain async fns behind #[tokio::test] wrappers, which clippy does not treat as tests"
 )]
 

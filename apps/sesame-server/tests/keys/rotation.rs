@@ -36,7 +36,11 @@ async fn wait_until_published(node: &TestApp, kid: &str) {
     let start = Instant::now();
     loop {
         let jwks = node.jwks().await;
-        if jwks.keys.iter().any(|k| k.common.key_id.as_deref() == Some(kid)) {
+        if jwks
+            .keys
+            .iter()
+            .any(|k| k.common.key_id.as_deref() == Some(kid))
+        {
             return;
         }
         assert!(
@@ -72,7 +76,12 @@ async fn a_rotation_by_the_cli_reaches_two_running_servers_and_old_tokens_still_
     for node in [&a, &b] {
         wait_until_published(node, &new_kid).await;
         let fresh = access_token(&node.login(&who).await);
-        assert_eq!(kid_of(&fresh), new_kid, "{} signs with the old key", node.address);
+        assert_eq!(
+            kid_of(&fresh),
+            new_kid,
+            "{} signs with the old key",
+            node.address
+        );
         node.userinfo(&old_token).await.expect_status(200);
         node.userinfo(&fresh).await.expect_status(200);
         let published: Vec<Option<String>> = node
@@ -86,7 +95,10 @@ async fn a_rotation_by_the_cli_reaches_two_running_servers_and_old_tokens_still_
     }
 
     let again = sesame(&storage, &options, &["keys", "rotate"]).await;
-    assert!(!again.status.success(), "a second rotation dropped a live key");
+    assert!(
+        !again.status.success(),
+        "a second rotation dropped a live key"
+    );
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("stays published until"),
         "{}",
@@ -106,7 +118,9 @@ async fn keys_list_shows_kid_alg_state_and_age_and_never_key_material() {
     let listing = succeeded(&output);
     let lines: Vec<&str> = listing.lines().collect();
     assert_eq!(
-        lines.first().map(|l| l.split_whitespace().collect::<Vec<_>>()),
+        lines
+            .first()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>()),
         Some(vec!["KID", "ALG", "STATE", "AGE"])
     );
     // The default RS256 key and the e2e ES256 API's key.
@@ -123,8 +137,16 @@ async fn keys_list_shows_kid_alg_state_and_age_and_never_key_material() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_algorithm_is_refused_before_anything_is_opened() {
     let storage = Storage::create(Backend::Sqlite).await;
-    let output = sesame(&storage, &Options::default(), &["keys", "rotate", "--alg", "HS256"]).await;
+    let output = sesame(
+        &storage,
+        &Options::default(),
+        &["keys", "rotate", "--alg", "HS256"],
+    )
+    .await;
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not RS256, ES256 or EdDSA"));
-    assert!(storage.sqlite_path().is_some_and(|p| !p.exists()), "the store was opened");
+    assert!(
+        storage.sqlite_path().is_some_and(|p| !p.exists()),
+        "the store was opened"
+    );
 }

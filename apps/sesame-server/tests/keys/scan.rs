@@ -53,12 +53,11 @@ pub async fn sqlite_cells(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
             .expect("listing tables");
     let mut cells = Vec::new();
     for table in tables {
-        let columns: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM pragma_table_info(?1)")
-                .bind(&table)
-                .fetch_all(&mut db)
-                .await
-                .expect("listing columns");
+        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?1)")
+            .bind(&table)
+            .fetch_all(&mut db)
+            .await
+            .expect("listing columns");
         for column in columns {
             let sql = format!(r#"SELECT CAST("{column}" AS BLOB) FROM "{table}""#);
             for value in sqlx::query_scalar::<_, Option<Vec<u8>>>(&sql)
@@ -90,8 +89,7 @@ pub async fn postgres_cells(url: &str) -> Vec<(String, Vec<u8>)> {
     .expect("listing columns");
     let mut cells = Vec::new();
     for row in columns {
-        let (table, column, kind): (String, String, String) =
-            (row.get(0), row.get(1), row.get(2));
+        let (table, column, kind): (String, String, String) = (row.get(0), row.get(1), row.get(2));
         let sql = if kind == "bytea" {
             format!(r#"SELECT "{column}" FROM "{table}""#)
         } else {
@@ -129,7 +127,12 @@ fn the_scan_finds_a_key_in_der_pem_base64_and_hex() {
         .to_vec();
     let b64 = STANDARD.encode(&der);
     let pem = format!("-----BEGIN PRIVATE KEY-----\n{b64}\n-----END PRIVATE KEY-----\n");
-    for form in [der.clone(), pem.into_bytes(), b64.into_bytes(), format!("\\x{}", hex::encode(&der)).into_bytes()] {
+    for form in [
+        der.clone(),
+        pem.into_bytes(),
+        b64.into_bytes(),
+        format!("\\x{}", hex::encode(&der)).into_bytes(),
+    ] {
         assert!(holds_a_private_key(&form));
     }
     assert!(!holds_a_private_key(b"SSK1 not a key"));

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use crate::ports::{
     ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, Clock, CodeGenerator,
-    EmailSender, KeySealer, KeyStore, MessageRenderer, RateLimiter, RefreshTokenStore, SmsSender, TokenMinter,
-    UserStore,
+    EmailSender, KeySealer, KeyStore, MessageRenderer, RateLimiter, RefreshTokenStore, SmsSender,
+    TokenMinter, UserStore,
 };
 
 /// One adapter for every port. Cheap to clone.

@@ -219,14 +219,21 @@ pub async fn reseal_is_a_compare_and_set_on_the_private_bytes(store: &Arc<dyn Ke
     let sealed = fresh_signing_key(alg, real_now());
     let to = sealed.private_der();
     assert!(
-        !ok(store.reseal("no-such-kid", current.private_der(), to).await, "reseal"),
+        !ok(
+            store.reseal("no-such-kid", current.private_der(), to).await,
+            "reseal"
+        ),
         "reseal of an unknown kid succeeded"
     );
     assert!(
         !ok(store.reseal(&current.kid, to, to).await, "reseal"),
         "reseal from bytes the key does not have succeeded"
     );
-    assert_keys(&active(store.as_ref()).await, &others, "after refused reseals");
+    assert_keys(
+        &active(store.as_ref()).await,
+        &others,
+        "after refused reseals",
+    );
     let results = race(RACERS, |_| {
         let store = Arc::clone(store);
         let kid = current.kid.clone();
@@ -237,7 +244,9 @@ pub async fn reseal_is_a_compare_and_set_on_the_private_bytes(store: &Arc<dyn Ke
     .await;
     let winners = results.iter().filter(|won| **won).count();
     if winners != 1 {
-        fail(&format!("{winners} of {RACERS} concurrent reseals won, want 1"));
+        fail(&format!(
+            "{winners} of {RACERS} concurrent reseals won, want 1"
+        ));
     }
     let want: Vec<SigningKey> = others
         .iter()

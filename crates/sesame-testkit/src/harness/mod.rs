@@ -25,8 +25,8 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use sesame_domain::code::Otp;
 use sesame_domain::ports::{
-    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, KeyStore, Opened, RateLimiter,
-    RefreshTokenStore, TokenMinter, UserStore,
+    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, KeyStore, Opened,
+    RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
 };
 use sesame_domain::service::{
     ClientCredentials, Grant, OtpGrant, RefreshGrant, StartError, StartRequest, Started,

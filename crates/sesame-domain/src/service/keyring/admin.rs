@@ -49,7 +49,11 @@ pub struct KeyInfo {
 
 /// When the previous key of `key`'s algorithm retires: `lifetime` after the
 /// current key of that algorithm replaced it.
-pub(super) fn retires_at(key: &SigningKey, all: &[SigningKey], lifetime: Duration) -> Option<Timestamp> {
+pub(super) fn retires_at(
+    key: &SigningKey,
+    all: &[SigningKey],
+    lifetime: Duration,
+) -> Option<Timestamp> {
     (key.status == KeyStatus::Previous)
         .then(|| find_current(all, key.alg))
         .flatten()

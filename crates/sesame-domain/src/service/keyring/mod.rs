@@ -52,9 +52,7 @@ pub enum KeyError {
     #[error(transparent)]
     Token(#[from] SigningError),
     /// A stored key is sealed under another secret (or was altered).
-    #[error(
-        "cannot unwrap signing key {kid}: is `secret` the one this store was created with?"
-    )]
+    #[error("cannot unwrap signing key {kid}: is `secret` the one this store was created with?")]
     CannotUnwrap {
         /// The key's id (public).
         kid: String,
