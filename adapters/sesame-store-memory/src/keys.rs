@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use secrecy::SecretBox;
 use sesame_domain::ports::{KeyStore, StoreError};
 use sesame_domain::{KeyStatus, SigningAlg, SigningKey};
 
@@ -92,5 +93,17 @@ impl KeyStore for MemoryKeyStore {
             },
         );
         Ok(true)
+    }
+
+    async fn reseal(&self, kid: &str, from: &[u8], to: &[u8]) -> Result<bool, StoreError> {
+        let mut slots = lock(&self.slots);
+        let key = slots
+            .values_mut()
+            .flat_map(|slot| std::iter::once(&mut slot.current).chain(slot.previous.as_mut()))
+            .find(|k| k.kid == kid && k.private_der() == from);
+        Ok(key.is_some_and(|k| {
+            k.private_der = Arc::new(SecretBox::new(Box::from(to)));
+            true
+        }))
     }
 }

@@ -144,4 +144,21 @@ impl KeyStore for PgStore {
     ) -> Result<bool, StoreError> {
         self.bounded(self.rotate_key(new, expected_current)).await
     }
+
+    async fn reseal(&self, kid: &str, from: &[u8], to: &[u8]) -> Result<bool, StoreError> {
+        self.bounded(async {
+            // A runtime-checked query: it needs no entry in `.sqlx`.
+            sqlx::query(
+                "UPDATE signing_keys SET private_der = $3 WHERE kid = $1 AND private_der = $2",
+            )
+            .bind(kid)
+            .bind(from)
+            .bind(to)
+            .execute(&self.pool)
+            .await
+            .map(|done| done.rows_affected() == 1)
+            .map_err(from_sqlx)
+        })
+        .await
+    }
 }

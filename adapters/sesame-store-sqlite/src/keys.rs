@@ -31,6 +31,8 @@ const INSERT_CURRENT: &str = "INSERT INTO signing_keys \
      (kid, alg, status, private_der, public_jwk, created_at) \
      VALUES (?1, ?2, 'current', ?3, ?4, ?5)";
 
+const RESEAL: &str = "UPDATE signing_keys SET private_der = ?3 WHERE kid = ?1 AND private_der = ?2";
+
 fn decode(row: &SqliteRow) -> Result<SigningKey, StoreError> {
     const T: &str = "signing_keys";
     let status = match get::<String>(row, "status")?.as_str() {
@@ -100,5 +102,16 @@ impl KeyStore for SqliteStore {
             .map_err(store_error)?;
         tx.commit().await.map_err(store_error)?;
         Ok(true)
+    }
+
+    async fn reseal(&self, kid: &str, from: &[u8], to: &[u8]) -> Result<bool, StoreError> {
+        let done = sqlx::query(RESEAL)
+            .bind(kid)
+            .bind(from)
+            .bind(to)
+            .execute(&self.write)
+            .await
+            .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
     }
 }

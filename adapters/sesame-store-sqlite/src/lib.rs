@@ -32,6 +32,7 @@ mod challenges;
 mod codec;
 mod config;
 mod error;
+mod files;
 mod fold;
 mod health;
 mod housekeeping;

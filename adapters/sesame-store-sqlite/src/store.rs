@@ -62,8 +62,9 @@ impl SqliteStore {
                 .map_err(store_error)?;
             (pool.clone(), pool)
         } else {
-            // The writer connects first: it creates the file and switches it
-            // to WAL before any reader opens it.
+            crate::files::make_private(options.get_filename())?;
+            // The writer connects first: it switches the file to WAL before
+            // any reader opens it.
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(config.acquire_timeout())

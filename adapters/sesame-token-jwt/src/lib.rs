@@ -7,6 +7,10 @@
 //! with `alg`, `typ: "JWT"` and `kid`; access tokens checked with
 //! jsonwebtoken.
 //!
+//! Private keys are sealed at rest by [`AesGcmKeySealer`] (AES-256-GCM
+//! under a key derived from the server secret), so the key store never
+//! holds a usable key.
+//!
 //! Parsed keys are cached by `kid`, so the hot path does no key parsing.
 //! Signing is inline; the `tokio` feature adds
 //! `JwtMinter::offload_rs256`, which moves RS256 signatures to tokio's
@@ -29,9 +33,11 @@ mod keypair;
 mod minter;
 #[cfg(feature = "tokio")]
 mod offload;
+mod sealer;
 mod verify;
 
 pub use cache::DEFAULT_CAPACITY;
 pub use jwk::PublicParts;
 pub use minter::JwtMinter;
+pub use sealer::AesGcmKeySealer;
 pub use verify::MAX_TOKEN_LEN;

@@ -16,6 +16,7 @@ use sesame_token_jwt::JwtMinter;
 use tokio::net::TcpListener;
 
 use crate::config::Resolved;
+use crate::key_refresh::{self, KeyRefresher};
 use crate::storage::Storage;
 use crate::tls::{self, TlsListener};
 use crate::{delivery, secret, storage};
@@ -26,6 +27,8 @@ pub struct App {
     pub service: Arc<Passwordless>,
     router: axum::Router,
     storage: Storage,
+    /// Re-reads the signing keys; stops when the app is dropped.
+    key_refresher: KeyRefresher,
     /// What the banner says about the wiring.
     pub summary: String,
     /// Delivery providers that only print to the console.
@@ -97,7 +100,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         delivery.sms = sms;
         delivery.console.retain(|p| *p != "sms");
     }
-    let mac_key = secret::mac_key(&resolved, &OsRandom)?;
+    let (mac_key, sealer) = secret::keys(&resolved, &OsRandom)?;
     let ports = Ports {
         clients: Arc::new(StaticClientRegistry::new(resolved.clients.clone())),
         apis: Arc::new(StaticApiRegistry::new(resolved.apis.clone())),
@@ -106,6 +109,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         refresh_tokens: Arc::clone(&storage.refresh_tokens),
         authorization_codes: Arc::clone(&storage.authorization_codes),
         keys: Arc::clone(&storage.keys),
+        sealer: Arc::new(sealer),
         rate_limiter: Arc::clone(&storage.rate_limiter),
         email: delivery.email,
         sms: delivery.sms,
@@ -119,11 +123,16 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
     algs.dedup();
     let service = Passwordless::new(ports, resolved.passwordless.clone(), mac_key)
         .with_health_checks(storage.health.clone());
+    // Also opens every stored key: a wrong `secret` stops the start here.
     service
         .ensure_signing_keys(&algs)
         .await
-        .context("creating signing keys")?;
+        .context("loading signing keys")?;
     let service = Arc::new(service);
+    let key_refresher = key_refresh::spawn(
+        &service,
+        Duration::from_secs(resolved.settings.passwordless.key_refresh_secs),
+    )?;
 
     let h = &resolved.settings.http;
     let mut router = sesame_http::router(
@@ -142,6 +151,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         router,
         summary: format!("store: {}; {}", storage.description, delivery.description),
         storage,
+        key_refresher,
         console_delivery: delivery.console,
         shutdown_grace: Duration::from_secs(h.shutdown_grace_secs),
         tls,
@@ -217,6 +227,7 @@ impl App {
                 }
             }
         };
+        drop(self.key_refresher);
         drop(self.storage);
         outcome
     }

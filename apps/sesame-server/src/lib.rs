@@ -8,6 +8,8 @@ pub mod app;
 pub mod config;
 mod delivery;
 mod housekeeping;
+mod key_refresh;
+pub mod keys_cli;
 mod secret;
 mod storage;
 pub mod telemetry;

@@ -3,6 +3,9 @@
 //! ```text
 //! sesame [--dev] [--config PATH]       serve (config also from SESAME_CONFIG)
 //! sesame check-config [--config PATH]  validate the configuration and exit
+//! sesame keys rotate [--alg RS256|ES256|EdDSA] [--config PATH]
+//!                                      make a new current signing key
+//! sesame keys list [--config PATH]     kid, algorithm, state and age of each key
 //! ```
 //!
 //! `--dev` lets console delivery and the built-in `dev` client serve on a
@@ -13,16 +16,27 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use sesame_domain::SigningAlg;
 use sesame_server::config::{self, DEV_CLIENT_ID};
-use sesame_server::{build, check, telemetry};
+use sesame_server::{build, check, keys_cli, telemetry};
 use tokio::net::TcpListener;
 
 /// What the command line asks for.
 struct Args {
     config: Option<PathBuf>,
-    check_only: bool,
+    mode: Mode,
     /// Accept development settings on a non-loopback address.
     dev: bool,
+    alg: Option<SigningAlg>,
+}
+
+/// What to do with the configuration.
+#[derive(PartialEq, Eq)]
+enum Mode {
+    Serve,
+    CheckConfig,
+    RotateKey,
+    ListKeys,
 }
 
 /// What the command line asks for: run, or print something and exit 0.
@@ -34,14 +48,30 @@ enum Command {
 fn parse_args() -> Result<Command, String> {
     let mut args = Args {
         config: std::env::var_os("SESAME_CONFIG").map(PathBuf::from),
-        check_only: false,
+        mode: Mode::Serve,
         dev: false,
+        alg: None,
     };
     let mut it = std::env::args_os().skip(1);
     while let Some(arg) = it.next() {
         match arg.to_str() {
-            Some("check-config") => args.check_only = true,
             Some("--dev") => args.dev = true,
+            Some("check-config") if args.mode == Mode::Serve => args.mode = Mode::CheckConfig,
+            Some("keys") if args.mode == Mode::Serve => {
+                args.mode = match it.next().as_ref().and_then(|a| a.to_str()) {
+                    Some("rotate") => Mode::RotateKey,
+                    Some("list") => Mode::ListKeys,
+                    _ => return Err(format!("keys needs rotate or list\n\n{USAGE}")),
+                };
+            }
+            Some("--alg") => {
+                let alg = it.next().ok_or("--alg needs RS256, ES256 or EdDSA")?;
+                args.alg = Some(
+                    alg.to_str()
+                        .and_then(|a| a.parse().ok())
+                        .ok_or(format!("--alg: {alg:?} is not RS256, ES256 or EdDSA"))?,
+                );
+            }
             Some("--config" | "-c") => {
                 args.config = Some(
                     it.next()
@@ -59,10 +89,15 @@ fn parse_args() -> Result<Command, String> {
             _ => return Err(format!("unexpected argument {arg:?}\n\n{USAGE}")),
         }
     }
+    if args.alg.is_some() && args.mode != Mode::RotateKey {
+        return Err(format!("--alg goes with keys rotate\n\n{USAGE}"));
+    }
     Ok(Command::Run(args))
 }
 
-const USAGE: &str = "usage: sesame [check-config] [--dev] [--config PATH]\n\n\
+const USAGE: &str = "usage: sesame [check-config] [--dev] [--config PATH]\n\
+    \x20      sesame keys rotate [--alg RS256|ES256|EdDSA] [--config PATH]\n\
+    \x20      sesame keys list [--config PATH]\n\n\
     With no configuration at all, serves on 127.0.0.1:3000 with SQLite (sesame.db) and console delivery.\n\
     On any other than a loopback address the server refuses console delivery and the built-in dev client\n\
     unless --dev is given.\n\
@@ -93,6 +128,17 @@ async fn main() -> ExitCode {
 async fn run(args: Args) -> anyhow::Result<()> {
     let settings = config::load(args.config.as_deref())?;
     let resolved = config::resolve(settings)?;
+    match args.mode {
+        Mode::RotateKey => {
+            say(&keys_cli::rotate(resolved, args.alg).await?);
+            return Ok(());
+        }
+        Mode::ListKeys => {
+            say(&keys_cli::list(resolved).await?);
+            return Ok(());
+        }
+        Mode::Serve | Mode::CheckConfig => {}
+    }
     let development = config::development_settings(&resolved);
     // An address given as IP:port is judged before anything is opened; a
     // host name once it is bound, below.
@@ -102,7 +148,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         config::refuse_development_settings(&development, listen)?;
     }
     let warnings = config::warnings(&resolved);
-    if args.check_only {
+    if args.mode == Mode::CheckConfig {
         check(&resolved).await?;
         for w in &warnings {
             eprintln!("warning: {w}");
@@ -154,6 +200,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
     app.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+#[expect(
+    clippy::print_stdout,
+    reason = "a key command's answer is its output, for the operator or a script"
+)]
+fn say(text: &str) {
+    println!("{}", text.trim_end());
 }
 
 #[expect(

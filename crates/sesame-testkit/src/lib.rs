@@ -5,7 +5,8 @@
 //!
 //! - [`memory`]: the in-memory adapters of `sesame-store-memory`, re-exported
 //!   so a test needs one dependency; the harness wires them by default.
-//! - [`MemoryTokenMinter`]: a dependency-free fake signer for tests.
+//! - [`MemoryTokenMinter`]: a dependency-free fake signer for tests, and
+//!   [`MemoryKeySealer`] a fake sealer of keys at rest.
 //! - [`StepClock`], [`ScriptedCodes`] and [`Outbox`]: time, randomness and
 //!   delivery under a test's control; [`BareRenderer`]: messages that carry
 //!   the code and the link without prose.
@@ -23,6 +24,7 @@ pub mod harness;
 pub mod minter;
 pub mod outbox;
 pub mod renderer;
+pub mod sealer;
 mod sync;
 
 /// The in-memory adapters, from `sesame-store-memory`.
@@ -38,3 +40,4 @@ pub use memory::{
 pub use minter::MemoryTokenMinter;
 pub use outbox::{Outbox, SentMessage};
 pub use renderer::BareRenderer;
+pub use sealer::MemoryKeySealer;

@@ -256,6 +256,13 @@ impl KeyStore for NoCasKeys {
             .rotate(new, current.as_ref().map(|k| k.kid.as_str()))
             .await
     }
+    async fn reseal(&self, kid: &str, _: &[u8], to: &[u8]) -> Result<bool, StoreError> {
+        let stored = self.0.active().await?.into_iter().find(|k| k.kid == kid);
+        match stored {
+            Some(k) => self.0.reseal(kid, k.private_der(), to).await,
+            None => Ok(false),
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -264,6 +271,24 @@ async fn key_rotation_without_compare_and_set_is_caught() {
     assert!(fails(keys::a_wrong_expectation_changes_nothing(store.as_ref())).await);
     let store: Arc<dyn KeyStore> = Arc::new(NoCasKeys::default());
     assert!(fails(keys::concurrent_rotations_elect_exactly_one(&store)).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reseal_without_compare_and_set_is_caught() {
+    let good: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+    assert!(
+        !fails(keys::reseal_is_a_compare_and_set_on_the_private_bytes(
+            &good
+        ))
+        .await
+    );
+    let store: Arc<dyn KeyStore> = Arc::new(NoCasKeys::default());
+    assert!(
+        fails(keys::reseal_is_a_compare_and_set_on_the_private_bytes(
+            &store
+        ))
+        .await
+    );
 }
 
 /// Forgets a revoked family, so later reuses are `Invalid` not `Reused`.

@@ -18,7 +18,7 @@ async fn a_whole_login_yields_tokens_that_verify() {
     let alice = fixtures::fresh_email();
     let tokens = h.login(&alice).await.unwrap();
     assert!(tokens.refresh_token().is_some());
-    let keys = h.keys().active().await.unwrap();
+    let keys = h.opened_keys().await.unwrap();
     let claims = h
         .minter()
         .verify_access(tokens.access_token(), &keys, defaults::ISSUER)

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use sesame_delivery_console::ConsoleSender;
-use sesame_domain::ports::{EmailSender, Housekeeping, UserStore};
+use sesame_domain::ports::{EmailSender, Housekeeping, UserStore, random_array};
 use sesame_domain::service::Issuer;
 use sesame_domain::{
     Api, Client, ClientId, Connection, GrantType, MacKey, MagicLinkSettings, Passwordless,
@@ -20,7 +20,7 @@ use sesame_store_memory::{
 };
 use sesame_system::{OsRandom, SystemClock};
 use sesame_templates::LiquidRenderer;
-use sesame_token_jwt::JwtMinter;
+use sesame_token_jwt::{AesGcmKeySealer, JwtMinter};
 
 /// The id of the one application registered: this service itself, which
 /// calls the domain directly and so has no secret to present.
@@ -91,6 +91,12 @@ pub async fn passwordless(
         authorization_codes: authorization_codes.clone(),
         refresh_tokens: refresh_tokens.clone(),
         keys: Arc::new(MemoryKeyStore::new()),
+        // Keys live in memory and die with the process: a random sealing
+        // secret is enough. With a durable store, derive it from a secret
+        // that outlives restarts, as the server does.
+        sealer: Arc::new(AesGcmKeySealer::from_secret(&random_array::<32>(
+            &OsRandom,
+        ))?),
         rate_limiter: rate_limiter.clone(),
         email: own.email,
         // The client has no sms connection; the port still needs an adapter.

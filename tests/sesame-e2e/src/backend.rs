@@ -172,6 +172,38 @@ impl Storage {
         }
     }
 
+    /// The SQLite database file, for a SQLite storage.
+    #[must_use]
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        match &self.kind {
+            Kind::Sqlite { dir } => Some(dir.path().join("sesame.db")),
+            Kind::PostgresRedis { .. } => None,
+        }
+    }
+
+    /// The PostgreSQL database URL, for a PostgreSQL storage.
+    #[must_use]
+    pub fn postgres_url(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Sqlite { .. } => None,
+            Kind::PostgresRedis { url, .. } => Some(url),
+        }
+    }
+
+    /// The server secret the servers on this storage share: the configured
+    /// one, or the one a SQLite server generated beside its database
+    /// (`None` before a server has started on it).
+    #[must_use]
+    pub fn secret(&self) -> Option<Vec<u8>> {
+        match &self.kind {
+            Kind::Sqlite { dir } => {
+                let hex_text = std::fs::read_to_string(dir.path().join("sesame.db.secret")).ok()?;
+                decode_hex(hex_text.trim())
+            }
+            Kind::PostgresRedis { secret, .. } => Some(secret.as_bytes().to_vec()),
+        }
+    }
+
     /// The configuration lines for this storage: top-level `secret` (when
     /// needed) and the `[store]` and `[cache]` tables. Top-level keys come
     /// first, so this goes before any other table.
@@ -205,6 +237,18 @@ impl Storage {
             }
         }
     }
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    text.len()
+        .is_multiple_of(2)
+        .then(|| {
+            (0..text.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+                .collect()
+        })
+        .flatten()
 }
 
 /// A TOML basic string.

@@ -65,6 +65,8 @@ pub struct Options {
     /// provider = "smtp"`) instead of to the `Outbox`. See
     /// [`crate::mailbox::Mailbox`].
     pub smtp: Option<String>,
+    /// `passwordless.key_refresh_secs`.
+    pub key_refresh_secs: u64,
 }
 
 impl Default for Options {
@@ -82,6 +84,7 @@ impl Default for Options {
             magic_links: true,
             link_clients: LinkClient::defaults(),
             smtp: None,
+            key_refresh_secs: 30,
         }
     }
 }
@@ -105,6 +108,7 @@ code_ttl_secs = {ttl}
 max_attempts = {attempts}
 disable_signup = {no_signup}
 magic_links = {links}
+key_refresh_secs = {key_refresh}
 
 [rate_limits]
 start_per_ip_per_hour = {per_ip}
@@ -161,6 +165,7 @@ token_lifetime_secs = 3600
         failures = o.failures_per_recipient_per_15min,
         web_secret = quote(WEB_SECRET),
         links = o.magic_links,
+        key_refresh = o.key_refresh_secs,
         email = o.smtp.as_deref().map(smtp_toml).unwrap_or_default(),
         link_clients = o
             .link_clients

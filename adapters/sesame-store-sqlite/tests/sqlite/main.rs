@@ -14,3 +14,4 @@ mod faults;
 mod fold;
 mod housekeeping;
 mod migrations;
+mod permissions;

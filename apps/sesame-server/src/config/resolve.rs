@@ -41,7 +41,7 @@ pub struct Resolved {
 /// # Errors
 /// [`ConfigError::Value`] naming the first bad key.
 pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
-    let passwordless = passwordless(&settings)?;
+    let mut passwordless = passwordless(&settings)?;
     tracing_subscriber::EnvFilter::try_new(&settings.log.level)
         .map_err(|e| ConfigError::value("log.level", e))?;
     let client_ip = client_ip(&settings.http)?;
@@ -60,6 +60,11 @@ pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
         client_ip,
     };
     let apis = apis(&settings)?;
+    passwordless.longest_api_token_lifetime = apis
+        .iter()
+        .map(|a| a.token_lifetime)
+        .max()
+        .unwrap_or_default();
     let store = settings.store.kind()?;
     match &settings.secret {
         Some(secret) if secret.expose_secret().len() < 32 => {
@@ -113,6 +118,11 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
     config.disable_signup = p.disable_signup;
     config.magic_links = p.magic_links;
     config.default_signing_alg = p.default_signing_alg;
+    // The refresh loop re-reads the keys every `key_refresh_secs`; a
+    // request reads them itself only if the loop has fallen two periods
+    // behind.
+    let refresh = at_least_1("passwordless.key_refresh_secs", p.key_refresh_secs)?;
+    config.key_cache_ttl = Duration::from_secs(refresh.saturating_mul(2));
     let r = &settings.rate_limits;
     config.start_per_ip = RateLimit::new(r.start_per_ip_per_hour, Duration::from_secs(3600));
     config.start_per_recipient =

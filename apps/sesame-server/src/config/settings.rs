@@ -124,7 +124,14 @@ pub struct PasswordlessSettings {
     pub magic_links: bool,
     /// How id tokens, and access tokens without an API, are signed.
     pub default_signing_alg: SigningAlg,
+    /// How often each instance re-reads the signing keys, so that a
+    /// rotation made elsewhere is used here within this period.
+    pub key_refresh_secs: u64,
 }
+
+/// Default [`PasswordlessSettings::key_refresh_secs`]: a rotation reaches
+/// every instance within half a minute.
+pub const DEFAULT_KEY_REFRESH_SECS: u64 = 30;
 
 impl Default for PasswordlessSettings {
     fn default() -> Self {
@@ -135,6 +142,7 @@ impl Default for PasswordlessSettings {
             disable_signup: false,
             magic_links: PasswordlessConfig::DEFAULT_MAGIC_LINKS,
             default_signing_alg: SigningAlg::default(),
+            key_refresh_secs: DEFAULT_KEY_REFRESH_SECS,
         }
     }
 }

@@ -95,6 +95,10 @@ pub struct PasswordlessConfig {
     /// How long signing keys are cached before the key store is read again,
     /// so a rotation on one instance reaches the others (default 60 s).
     pub key_cache_ttl: Duration,
+    /// The longest access-token lifetime of any configured API (default
+    /// zero: none). With the default and id-token lifetimes it bounds how
+    /// long a rotated-out key must stay published.
+    pub longest_api_token_lifetime: Duration,
 }
 
 impl PasswordlessConfig {
@@ -136,7 +140,20 @@ impl PasswordlessConfig {
             refresh_absolute_lifetime: Duration::from_secs(30 * 86_400),
             magic_links: Self::DEFAULT_MAGIC_LINKS,
             key_cache_ttl: Duration::from_secs(60),
+            longest_api_token_lifetime: Duration::ZERO,
         }
+    }
+
+    /// How long after a rotation the previous key stays published: the
+    /// longest lifetime of any token it may have signed, plus one key-cache
+    /// period, during which an instance that has not yet seen the rotation
+    /// still signs with it.
+    #[must_use]
+    pub fn previous_key_lifetime(&self) -> Duration {
+        self.default_access_token_lifetime
+            .max(self.id_token_lifetime)
+            .max(self.longest_api_token_lifetime)
+            .saturating_add(self.key_cache_ttl)
     }
 }
 

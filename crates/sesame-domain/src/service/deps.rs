@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use crate::ports::{
     ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, Clock, CodeGenerator,
-    EmailSender, KeyStore, MessageRenderer, RateLimiter, RefreshTokenStore, SmsSender, TokenMinter,
-    UserStore,
+    EmailSender, KeySealer, KeyStore, MessageRenderer, RateLimiter, RefreshTokenStore, SmsSender,
+    TokenMinter, UserStore,
 };
 
 /// One adapter for every port. Cheap to clone.
@@ -25,6 +25,8 @@ pub struct Ports {
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     /// Signing keys.
     pub keys: Arc<dyn KeyStore>,
+    /// Seals private keys before they reach `keys`, opens them after.
+    pub sealer: Arc<dyn KeySealer>,
     /// Rate-limit counters.
     pub rate_limiter: Arc<dyn RateLimiter>,
     /// Email delivery.

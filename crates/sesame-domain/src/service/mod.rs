@@ -23,7 +23,7 @@ use std::sync::Arc;
 pub use config::{InvalidIssuer, Issuer, PasswordlessConfig};
 pub use deps::Ports;
 pub use errors::{RevokeError, StartError, UserinfoError};
-pub use keyring::KeyError;
+pub use keyring::{KeyError, KeyInfo, KeyState};
 pub use link::{LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest};
 pub use requests::{ClientCredentials, RevokeRequest, StartRequest, Started};
 pub use roles::{

@@ -91,6 +91,10 @@ impl KeyStore for StaticKeys {
     async fn rotate(&self, _new: &SigningKey, _expected: Option<&str>) -> Result<bool, StoreError> {
         Ok(false)
     }
+
+    async fn reseal(&self, _kid: &str, _from: &[u8], _to: &[u8]) -> Result<bool, StoreError> {
+        Ok(false)
+    }
 }
 
 mock! {
@@ -277,6 +281,7 @@ impl Mocks {
             refresh_tokens: Arc::new(self.refresh),
             authorization_codes: Arc::new(self.authorization_codes),
             keys: Arc::new(self.keys),
+            sealer: Arc::new(sesame_testkit::MemoryKeySealer::default()),
             rate_limiter: Arc::new(self.rate_limiter),
             email: Arc::new(self.email),
             sms: Arc::new(self.sms),

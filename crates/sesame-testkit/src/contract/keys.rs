@@ -208,3 +208,58 @@ pub async fn concurrent_rotations_elect_exactly_one(store: &Arc<dyn KeyStore>) {
     ];
     assert_keys(&of_alg(store.as_ref(), alg).await, &want, "after the race");
 }
+
+/// `reseal` replaces a key's private bytes only while they are still the
+/// expected ones, touches nothing else, and of concurrent reseals from the
+/// same bytes exactly one wins.
+pub async fn reseal_is_a_compare_and_set_on_the_private_bytes(store: &Arc<dyn KeyStore>) {
+    let alg = SigningAlg::ES256;
+    let current = ensure_current(store.as_ref(), alg).await;
+    let others = active(store.as_ref()).await;
+    let sealed = fresh_signing_key(alg, real_now());
+    let to = sealed.private_der();
+    assert!(
+        !ok(
+            store.reseal("no-such-kid", current.private_der(), to).await,
+            "reseal"
+        ),
+        "reseal of an unknown kid succeeded"
+    );
+    assert!(
+        !ok(store.reseal(&current.kid, to, to).await, "reseal"),
+        "reseal from bytes the key does not have succeeded"
+    );
+    assert_keys(
+        &active(store.as_ref()).await,
+        &others,
+        "after refused reseals",
+    );
+    let results = race(RACERS, |_| {
+        let store = Arc::clone(store);
+        let kid = current.kid.clone();
+        let from = current.private_der().to_vec();
+        let to = to.to_vec();
+        async move { ok(store.reseal(&kid, &from, &to).await, "reseal") }
+    })
+    .await;
+    let winners = results.iter().filter(|won| **won).count();
+    if winners != 1 {
+        fail(&format!(
+            "{winners} of {RACERS} concurrent reseals won, want 1"
+        ));
+    }
+    let want: Vec<SigningKey> = others
+        .iter()
+        .map(|k| {
+            if k.kid == current.kid {
+                SigningKey {
+                    private_der: Arc::clone(&sealed.private_der),
+                    ..k.clone()
+                }
+            } else {
+                k.clone()
+            }
+        })
+        .collect();
+    assert_keys(&active(store.as_ref()).await, &want, "after the reseal");
+}

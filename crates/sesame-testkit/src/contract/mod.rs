@@ -109,6 +109,7 @@ pub async fn key_store(store: Arc<dyn KeyStore>) {
     keys::rotation_keeps_one_previous_key(s).await;
     keys::algorithms_are_independent(s).await;
     keys::concurrent_rotations_elect_exactly_one(&store).await;
+    keys::reseal_is_a_compare_and_set_on_the_private_bytes(&store).await;
 }
 
 /// Every [`RefreshTokenStore`] check, in [`refresh_tokens`].

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use sesame_domain::code::MacKey;
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, HealthCheck, KeyStore, MessageRenderer, RateLimiter,
-    RefreshTokenStore, TokenMinter, UserStore,
+    AuthorizationCodeStore, ChallengeStore, HealthCheck, KeySealer, KeyStore, MessageRenderer,
+    RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
 };
 use sesame_domain::service::Issuer;
 use sesame_domain::{Api, Client, Passwordless, PasswordlessConfig, Ports};
@@ -16,7 +16,7 @@ use crate::memory::{
     MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
     MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
-use crate::{BareRenderer, MemoryTokenMinter, Outbox, ScriptedCodes, StepClock};
+use crate::{BareRenderer, MemoryKeySealer, MemoryTokenMinter, Outbox, ScriptedCodes, StepClock};
 
 type Configure = Box<dyn FnOnce(&mut PasswordlessConfig) + Send>;
 
@@ -26,6 +26,7 @@ pub struct HarnessBuilder {
     challenges: Option<Arc<dyn ChallengeStore>>,
     users: Option<Arc<dyn UserStore>>,
     keys: Option<Arc<dyn KeyStore>>,
+    sealer: Option<Arc<dyn KeySealer>>,
     refresh_tokens: Option<Arc<dyn RefreshTokenStore>>,
     authorization_codes: Option<Arc<dyn AuthorizationCodeStore>>,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
@@ -48,6 +49,7 @@ impl Default for HarnessBuilder {
             challenges: None,
             users: None,
             keys: None,
+            sealer: None,
             refresh_tokens: None,
             authorization_codes: None,
             rate_limiter: None,
@@ -108,6 +110,12 @@ impl HarnessBuilder {
     /// Tokens are signed by `minter` instead of [`MemoryTokenMinter`].
     pub fn with_minter(mut self, minter: Arc<dyn TokenMinter>) -> Self {
         self.minter = Some(minter);
+        self
+    }
+
+    /// Keys are sealed by `sealer` instead of [`MemoryKeySealer`]'s default.
+    pub fn with_sealer(mut self, sealer: Arc<dyn KeySealer>) -> Self {
+        self.sealer = Some(sealer);
         self
     }
 
@@ -221,6 +229,9 @@ impl HarnessBuilder {
                 .authorization_codes
                 .unwrap_or_else(|| Arc::new(MemoryAuthorizationCodeStore::new())),
             keys: self.keys.unwrap_or_else(|| Arc::new(MemoryKeyStore::new())),
+            sealer: self
+                .sealer
+                .unwrap_or_else(|| Arc::new(MemoryKeySealer::default())),
             rate_limiter: self
                 .rate_limiter
                 .unwrap_or_else(|| Arc::new(MemoryRateLimiter::new())),

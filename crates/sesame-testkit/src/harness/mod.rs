@@ -25,14 +25,14 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use sesame_domain::code::Otp;
 use sesame_domain::ports::{
-    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, KeyStore, RateLimiter,
-    RefreshTokenStore, TokenMinter, UserStore,
+    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, KeyStore, Opened,
+    RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
 };
 use sesame_domain::service::{
     ClientCredentials, Grant, OtpGrant, RefreshGrant, StartError, StartRequest, Started,
     TokenError, TokenRequest,
 };
-use sesame_domain::{Passwordless, RawAuthParams, Recipient, SendMode, TokenSet};
+use sesame_domain::{Passwordless, RawAuthParams, Recipient, SendMode, SigningKey, TokenSet};
 
 pub use builder::HarnessBuilder;
 
@@ -121,10 +121,29 @@ impl Harness {
         &self.registered_apis
     }
 
-    /// The key store in use.
+    /// The key store in use. Its private keys are sealed: see
+    /// [`Self::opened_keys`] for keys that sign and verify.
     #[must_use]
     pub fn keys(&self) -> &Arc<dyn KeyStore> {
         &self.service.ports().keys
+    }
+
+    /// Every stored key with its private half opened by the harness's
+    /// sealer (a key stored in clear is taken as it is).
+    ///
+    /// # Errors
+    /// The store fails or a key does not open.
+    pub async fn opened_keys(&self) -> anyhow::Result<Vec<SigningKey>> {
+        let ports = self.service.ports();
+        let mut opened = Vec::new();
+        for key in ports.keys.active().await? {
+            let private_der = match ports.sealer.open(&key.kid, key.alg, key.private_der())? {
+                Opened::Sealed(der) => Arc::new(der),
+                Opened::Clear => Arc::clone(&key.private_der),
+            };
+            opened.push(SigningKey { private_der, ..key });
+        }
+        Ok(opened)
     }
 
     /// The authorization-code store in use.
