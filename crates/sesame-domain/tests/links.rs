@@ -53,21 +53,7 @@ async fn start_link(h: &Harness, who: &Recipient, params: RawAuthParams) -> Resu
 
 /// The link request the browser would send back for the last link to `who`.
 fn link_request(h: &Harness, who: &Recipient) -> LinkRequest {
-    let link = h.outbox.last_link_for(who).expect("a link was sent");
-    let url = url::Url::parse(&link).unwrap();
-    assert_eq!(url.path(), "/passwordless/verify_redirect");
-    let q = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    };
-    LinkRequest {
-        client_id: ClientId::parse(q("client_id")).unwrap(),
-        connection: q("connection"),
-        email: q("email"),
-        verification_code: SecretString::from(q("verification_code")),
-    }
+    h.link_request_for(who).expect("a magic link was sent")
 }
 
 fn code_of(redirect: &LinkRedirect) -> String {

@@ -13,9 +13,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::{ExposeSecret as _, SecretString};
 use sesame_domain::service::{
-    CodeGrant, GrantError, LinkRedirect, LinkRequest, RefreshError, RefreshGrant, TokenError,
+    CodeGrant, GrantError, LinkRedirect, RefreshError, RefreshGrant, TokenError,
 };
-use sesame_domain::{ClientId, RawAuthParams, Recipient, SendMode, TokenSet};
+use sesame_domain::{RawAuthParams, Recipient, SendMode, TokenSet};
 use sesame_testkit::harness::defaults::{self, CALLBACK_URL};
 use sesame_testkit::{Harness, fixtures};
 
@@ -59,20 +59,7 @@ async fn spend_link(h: &Harness, who: &Recipient, params: RawAuthParams) -> Link
     req.send = SendMode::Link;
     req.auth_params = params;
     h.service.start(req).await.unwrap();
-    let link = h.outbox.last_link_for(who).expect("a link was sent");
-    let url = url::Url::parse(&link).unwrap();
-    let q = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    };
-    let req = LinkRequest {
-        client_id: ClientId::parse(q("client_id")).unwrap(),
-        connection: q("connection"),
-        email: q("email"),
-        verification_code: SecretString::from(q("verification_code")),
-    };
+    let req = h.link_request_for(who).expect("a magic link was sent");
     h.service.redeem_link(req).await.unwrap()
 }
 

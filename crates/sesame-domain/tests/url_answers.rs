@@ -17,10 +17,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::{ExposeSecret as _, SecretString};
 use sesame_domain::service::{
-    ClientCredentials, CodeGrant, CodeGrantError, GrantError, LinkRedirect, LinkRequest,
-    StartError, TokenError, TokenRequest,
+    ClientCredentials, CodeGrant, CodeGrantError, GrantError, LinkRedirect, StartError, TokenError,
+    TokenRequest,
 };
-use sesame_domain::{ClientId, RawAuthParams, Recipient, SendMode};
+use sesame_domain::{RawAuthParams, Recipient, SendMode};
 use sesame_testkit::harness::defaults::{self, CALLBACK_URL};
 use sesame_testkit::{Harness, fixtures};
 use sha2::{Digest as _, Sha256};
@@ -46,20 +46,7 @@ async fn start_link(
 
 /// Spends the last link to `who`.
 async fn spend(h: &Harness, who: &Recipient) -> LinkRedirect {
-    let link = h.outbox.last_link_for(who).expect("a link was sent");
-    let url = url::Url::parse(&link).unwrap();
-    let q = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    };
-    let req = LinkRequest {
-        client_id: ClientId::parse(q("client_id")).unwrap(),
-        connection: q("connection"),
-        email: q("email"),
-        verification_code: SecretString::from(q("verification_code")),
-    };
+    let req = h.link_request_for(who).expect("a magic link was sent");
     h.service.redeem_link(req).await.unwrap()
 }
 

@@ -34,15 +34,7 @@ impl ServerProcess {
     /// message holds its log.
     pub async fn start(binary: &Path, config: &str, env: &[(&str, &std::ffi::OsStr)]) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("sesame.toml");
-        // The file holds the store's URL and the secret: owner-only.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .and_then(|mut f| f.write_all(config.as_bytes()))
-            .expect("writing the configuration");
+        let path = write_config(dir.path(), config);
         // Standard error, and standard output (the banner and the log)
         // after it, both appended to one file.
         let log_path = dir.path().join("sesame.log");
@@ -55,14 +47,7 @@ impl ServerProcess {
         };
         let log = open_log();
         let mut out_log = open_log();
-        let mut child = Command::new(binary)
-            .arg("--config")
-            .arg(&path)
-            .env_remove("SESAME_CONFIG")
-            .env("SESAME__HTTP__LISTEN", "127.0.0.1:0")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
+        let mut child = command(binary, &path, env)
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", binary.display()));
@@ -117,22 +102,8 @@ impl ServerProcess {
         env: &[(&str, &std::ffi::OsStr)],
     ) -> (std::process::ExitStatus, String) {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("sesame.toml");
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .and_then(|mut f| f.write_all(config.as_bytes()))
-            .expect("writing the configuration");
-        let mut child = Command::new(binary)
-            .arg("--config")
-            .arg(&path)
-            .env_remove("SESAME_CONFIG")
-            .env("SESAME__HTTP__LISTEN", "127.0.0.1:0")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
+        let path = write_config(dir.path(), config);
+        let mut child = command(binary, &path, env)
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", binary.display()));
@@ -184,6 +155,35 @@ impl ServerProcess {
     fn log_path(&self) -> PathBuf {
         self.dir.path().join("sesame.log")
     }
+}
+
+/// Writes `config` to `dir/sesame.toml`, owner-only: it holds the store's
+/// URL and the secret.
+fn write_config(dir: &Path, config: &str) -> PathBuf {
+    let path = dir.join("sesame.toml");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut f| f.write_all(config.as_bytes()))
+        .expect("writing the configuration");
+    path
+}
+
+/// `binary --config <path>` on a port the kernel picks, with `env` added
+/// and its standard output piped.
+fn command(binary: &Path, path: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .arg("--config")
+        .arg(path)
+        .env_remove("SESAME_CONFIG")
+        .env("SESAME__HTTP__LISTEN", "127.0.0.1:0")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped());
+    command
 }
 
 impl Drop for ServerProcess {

@@ -6,33 +6,10 @@
 use sesame_domain::ports::UserStore;
 use sesame_domain::recipient::{Connection, Recipient};
 use sesame_domain::user::UserId;
-use sesame_testkit::fixtures::unique_hex;
 use sqlx::Row as _;
 
 use crate::common::TestDb;
-
-/// A pool on `db` migrated with every migration before 0005.
-async fn older_database(db: &TestDb) -> sqlx::PgPool {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    let earlier = std::env::temp_dir().join(format!("sesame-pg-fold-{}", unique_hex()));
-    std::fs::create_dir(&earlier).unwrap();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        if name.ends_with(".sql") && name.as_str() < "0005" {
-            std::fs::copy(&path, earlier.join(name)).unwrap();
-        }
-    }
-    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-    let migrated = sqlx::migrate::Migrator::new(earlier.as_path())
-        .await
-        .unwrap()
-        .run(&pool)
-        .await;
-    std::fs::remove_dir_all(&earlier).unwrap();
-    migrated.unwrap();
-    pool
-}
+use crate::earlier::migrated_before;
 
 fn id(n: u8) -> UserId {
     UserId::from_random(Connection::Email, [n; 12])
@@ -69,7 +46,7 @@ async fn recorded(pool: &sqlx::PgPool, n: u8) -> (Option<String>, Option<String>
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn upgrading_folds_every_spelling_of_a_mailbox_onto_its_earliest_user_and_keeps_every_row() {
     let db = TestDb::create().await;
-    let pool = older_database(&db).await;
+    let pool = migrated_before(&db, "0005").await;
     old_user(&pool, 2, "alice@example.com", 2_000, false).await;
     old_user(&pool, 1, "Alice@Example.com", 1_000, false).await;
     old_user(&pool, 3, "ALICE@example.com", 3_000, false).await;

@@ -17,6 +17,7 @@ use sesame_testkit::fixtures::{
 };
 
 use crate::common::TestDb;
+use crate::earlier::migrated_before;
 
 async fn migrations_applied(store: &PgStore) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
@@ -49,24 +50,7 @@ async fn a_database_an_earlier_release_left_migrates_and_drops_the_unread_regist
     let db = TestDb::create().await;
     // The database as the last release with registry tables left it: every
     // migration before the one that drops them, a client and an API.
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let earlier = std::env::temp_dir().join(format!("sesame-pg-migrations-{}", unique_hex()));
-    std::fs::create_dir(&earlier).unwrap();
-    for name in [
-        "0001_init.sql",
-        "0002_authorization_codes.sql",
-        "0003_client_magic_link.sql",
-    ] {
-        std::fs::copy(manifest.join("migrations").join(name), earlier.join(name)).unwrap();
-    }
-    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-    let migrated = sqlx::migrate::Migrator::new(earlier.as_path())
-        .await
-        .unwrap()
-        .run(&pool)
-        .await;
-    std::fs::remove_dir_all(&earlier).unwrap();
-    migrated.unwrap();
+    let pool = migrated_before(&db, "0004").await;
     sqlx::query(
         "INSERT INTO clients (id, name, secret_hash, callbacks, grant_types, connections, \
          trust_forwarded_for, web_origins, magic_link) VALUES ('old-app', 'Old', NULL, '{}', \
@@ -84,6 +68,7 @@ async fn a_database_an_earlier_release_left_migrates_and_drops_the_unread_regist
     .unwrap();
 
     let store = db.store().await;
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let files = std::fs::read_dir(manifest.join("migrations"))
         .unwrap()
         .count();

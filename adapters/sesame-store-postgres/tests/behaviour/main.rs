@@ -11,6 +11,7 @@ mod common;
 mod concurrency;
 mod cross_instance;
 mod durability;
+mod earlier;
 mod fold;
 mod inputs;
 mod lifecycle;

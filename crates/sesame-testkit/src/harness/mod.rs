@@ -29,10 +29,12 @@ use sesame_domain::ports::{
     RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
 };
 use sesame_domain::service::{
-    ClientCredentials, Grant, OtpGrant, RefreshGrant, StartError, StartRequest, Started,
-    TokenError, TokenRequest,
+    ClientCredentials, Grant, LinkRequest, OtpGrant, RefreshGrant, StartError, StartRequest,
+    Started, TokenError, TokenRequest,
 };
-use sesame_domain::{Passwordless, RawAuthParams, Recipient, SendMode, SigningKey, TokenSet};
+use sesame_domain::{
+    ClientId, Passwordless, RawAuthParams, Recipient, SendMode, SigningKey, TokenSet,
+};
 
 pub use builder::HarnessBuilder;
 
@@ -234,6 +236,29 @@ impl Harness {
     #[must_use]
     pub fn code_for(&self, recipient: &Recipient) -> Option<String> {
         self.outbox.last_code_for(recipient)
+    }
+
+    /// The request a browser sends back when it follows the last magic link
+    /// to `recipient` (`/passwordless/verify_redirect?…`): `None` when no
+    /// link was sent or it is not such a URL.
+    #[must_use]
+    pub fn link_request_for(&self, recipient: &Recipient) -> Option<LinkRequest> {
+        let url = url::Url::parse(&self.outbox.last_link_for(recipient)?).ok()?;
+        if url.path() != "/passwordless/verify_redirect" {
+            return None;
+        }
+        let q = |k: &str| {
+            url.query_pairs()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        Some(LinkRequest {
+            client_id: ClientId::parse(q("client_id")).ok()?,
+            connection: q("connection"),
+            email: q("email"),
+            verification_code: SecretString::from(q("verification_code")),
+        })
     }
 
     /// Redeems `code` for `recipient` as the confidential client.
