@@ -49,6 +49,8 @@ run options:
   --webhook-listen ADDR  the code receiver (default 127.0.0.1:8089)
   --webhook-secret S     its signing secret (default: the template's)
   --client-id ID         (default sesame-bench)    --audience URL (default the template's API)
+  --dpop                 sign every token request with a DPoP proof (one ES256 key per
+                         virtual user) and expect DPoP-bound tokens
   --quiet                no progress line
 
 server-config options:
@@ -95,6 +97,8 @@ pub struct Options {
     pub audience: Option<String>,
     /// Print a progress line.
     pub progress: bool,
+    /// Sign token requests with DPoP proofs.
+    pub dpop: bool,
 }
 
 impl Default for Options {
@@ -118,6 +122,7 @@ impl Default for Options {
             client_id: template::CLIENT_ID.into(),
             audience: Some(template::AUDIENCE.into()),
             progress: true,
+            dpop: false,
         }
     }
 }
@@ -142,6 +147,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
         match flag.as_str() {
             "--help" | "-h" => return Ok(Command::Help),
             "--quiet" | "-q" => o.progress = false,
+            "--dpop" => o.dpop = true,
             "--server" => o.server = value()?,
             "--mode" => o.mode = value()?.parse()?,
             "--vus" => o.vus = number(&flag, &value()?)?,

@@ -14,7 +14,7 @@ fn every_run_option_is_read() {
     let Ok(Command::Run(o)) = parse_str(
         "--server http://127.0.0.1:4000 --mode returning --vus 8 --duration 2m --warmup 500ms \
          --rate 250.5 --pool 3 --server-pid 42 --out r.json --webhook-listen 127.0.0.1:0 \
-         --webhook-secret s3cr3t --client-id c --audience a --quiet",
+         --webhook-secret s3cr3t --client-id c --audience a --quiet --dpop",
     ) else {
         panic!("refused");
     };
@@ -32,6 +32,7 @@ fn every_run_option_is_read() {
         ("c", Some("a"))
     );
     assert!(!o.progress);
+    assert!(o.dpop);
 }
 
 #[test]

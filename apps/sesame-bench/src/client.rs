@@ -4,6 +4,8 @@
 use std::time::{Duration, Instant};
 
 use reqwest::header::CONTENT_TYPE;
+
+use crate::dpop::DpopKey;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -22,8 +24,11 @@ pub struct Reply {
     pub status: u16,
     /// The body (empty on a transport failure).
     pub body: Vec<u8>,
-    /// From just before sending to the end of the body.
+    /// From just before sending to the end of the body (with `--dpop`, of
+    /// both requests when the first was answered `use_dpop_nonce`).
     pub latency: Duration,
+    /// The answer's `DPoP-Nonce` header.
+    pub dpop_nonce: Option<String>,
 }
 
 impl Reply {
@@ -47,6 +52,9 @@ pub struct Tokens {
     pub id_token: Option<String>,
     /// The refresh token (asked for with `offline_access`).
     pub refresh_token: Option<String>,
+    /// `Bearer`, or `DPoP` for a sender-constrained token.
+    #[serde(default)]
+    pub token_type: String,
 }
 
 /// A connection-pooling client for one server, one client id and one audience.
@@ -100,26 +108,61 @@ impl Api {
             "client_id": self.client_id, "connection": "email",
             "email": email, "send": "code",
         });
-        self.post("/passwordless/start", &body).await
+        self.post("/passwordless/start", &body, None).await
     }
 
-    /// `POST /oauth/token` with the OTP grant and [`SCOPE`].
-    pub async fn otp(&self, email: &str, code: &str) -> Reply {
+    /// `POST /oauth/token` with the OTP grant and [`SCOPE`], with a DPoP
+    /// proof signed by `dpop` if given.
+    pub async fn otp(&self, email: &str, code: &str, dpop: Option<&DpopKey>) -> Reply {
         let mut body = json!({
             "grant_type": OTP_GRANT, "client_id": self.client_id,
             "realm": "email", "username": email, "otp": code, "scope": SCOPE,
         });
         self.add_audience(&mut body);
-        self.post("/oauth/token", &body).await
+        self.token(&body, dpop).await
     }
 
-    /// `POST /oauth/token` with the refresh-token grant.
-    pub async fn refresh(&self, refresh_token: &str) -> Reply {
+    /// `POST /oauth/token` with the refresh-token grant, with a DPoP proof
+    /// signed by `dpop` if given.
+    pub async fn refresh(&self, refresh_token: &str, dpop: Option<&DpopKey>) -> Reply {
         let body = json!({
             "grant_type": "refresh_token", "client_id": self.client_id,
             "refresh_token": refresh_token,
         });
-        self.post("/oauth/token", &body).await
+        self.token(&body, dpop).await
+    }
+
+    /// `POST /oauth/token`. With a DPoP key: a fresh proof with the last
+    /// nonce the server gave; answered `use_dpop_nonce`, once more with the
+    /// nonce it sent (as openid-client does).
+    async fn token(&self, body: &Value, dpop: Option<&DpopKey>) -> Reply {
+        let Some(key) = dpop else {
+            return self.post("/oauth/token", body, None).await;
+        };
+        let htu = format!("{}/oauth/token", self.base);
+        let mut spent = Duration::ZERO;
+        let mut retried = false;
+        loop {
+            let Ok(proof) = key.proof("POST", &htu) else {
+                return Reply {
+                    status: 0,
+                    body: Vec::new(),
+                    latency: spent,
+                    dpop_nonce: None,
+                };
+            };
+            let reply = self.post("/oauth/token", body, Some(&proof)).await;
+            key.remember_nonce(reply.dpop_nonce.as_deref());
+            spent += reply.latency;
+            if !retried && reply.status == 400 && asks_for_nonce(&reply.body) {
+                retried = true;
+                continue;
+            }
+            return Reply {
+                latency: spent,
+                ..reply
+            };
+        }
     }
 
     /// `GET path` and its body; for the JWKS and the readiness probe.
@@ -135,34 +178,48 @@ impl Api {
         }
     }
 
-    async fn post(&self, path: &str, body: &Value) -> Reply {
+    async fn post(&self, path: &str, body: &Value, dpop: Option<&str>) -> Reply {
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         let started = Instant::now();
-        let sent = self
+        let mut request = self
             .http
             .post(format!("{}{path}", self.base))
-            .header(CONTENT_TYPE, "application/json")
-            .body(bytes)
-            .send()
-            .await;
+            .header(CONTENT_TYPE, "application/json");
+        if let Some(proof) = dpop {
+            request = request.header("DPoP", proof);
+        }
+        let sent = request.body(bytes).send().await;
         finish(sent, started).await
     }
 }
 
 async fn finish(sent: Result<reqwest::Response, reqwest::Error>, started: Instant) -> Reply {
-    let (status, body) = match sent {
+    let (status, body, dpop_nonce) = match sent {
         Ok(response) => {
             let status = response.status().as_u16();
+            let nonce = response
+                .headers()
+                .get("dpop-nonce")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
             match response.bytes().await {
-                Ok(body) => (status, body.to_vec()),
-                Err(_) => (0, Vec::new()),
+                Ok(body) => (status, body.to_vec(), nonce),
+                Err(_) => (0, Vec::new(), None),
             }
         }
-        Err(_) => (0, Vec::new()),
+        Err(_) => (0, Vec::new(), None),
     };
     Reply {
         status,
         body,
         latency: started.elapsed(),
+        dpop_nonce,
     }
+}
+
+/// Is this 400 body `{"error":"use_dpop_nonce",…}`?
+fn asks_for_nonce(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .is_some_and(|v| v.get("error").and_then(Value::as_str) == Some("use_dpop_nonce"))
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::client::{Api, Reply, Tokens};
+use crate::dpop::DpopKey;
 use crate::receiver::Mailbox;
 use crate::stats::{Endpoint, Recorder};
 
@@ -63,6 +64,8 @@ pub struct Vu {
     pool: Vec<String>,
     flows: usize,
     refresh_token: Option<String>,
+    /// With `--dpop`: this user's key, which signs every token request.
+    dpop: Option<DpopKey>,
 }
 
 impl Vu {
@@ -93,7 +96,16 @@ impl Vu {
             pool,
             flows: 0,
             refresh_token: None,
+            dpop: None,
         }
+    }
+
+    /// Signs every token request with a DPoP proof by `key`, and expects
+    /// `DPoP` tokens back.
+    #[must_use]
+    pub fn with_dpop(mut self, key: DpopKey) -> Self {
+        self.dpop = Some(key);
+        self
     }
 
     /// What the mode needs before the clock starts: every pool address
@@ -140,9 +152,9 @@ impl Vu {
                     .refresh_token
                     .as_deref()
                     .ok_or("refresh:no_refresh_token")?;
-                let reply = self.api.refresh(token).await;
+                let reply = self.api.refresh(token, self.dpop.as_ref()).await;
                 rec.call(Endpoint::Refresh, reply.latency);
-                let tokens = tokens(&reply, "refresh")?;
+                let tokens = self.tokens(&reply, "refresh")?;
                 // Rotation: the old token is spent, the new one is next.
                 if let Some(next) = &tokens.refresh_token {
                     self.refresh_token = Some(next.clone());
@@ -170,11 +182,20 @@ impl Vu {
             Ok(None) | Err(_) => return Err("code:timeout".to_owned()),
         };
         rec.call(Endpoint::CodeWait, waiting.elapsed());
-        let reply = self.api.otp(email, &code).await;
+        let reply = self.api.otp(email, &code, self.dpop.as_ref()).await;
         rec.call(Endpoint::Otp, reply.latency);
-        let tokens = tokens(&reply, "otp")?;
+        let tokens = self.tokens(&reply, "otp")?;
         if tokens.id_token.is_none() {
             return Err("otp:no_id_token".to_owned());
+        }
+        Ok(tokens)
+    }
+
+    /// The tokens of a 200 answer, of the type the mode expects.
+    fn tokens(&self, reply: &Reply, what: &str) -> Result<Tokens, String> {
+        let tokens = tokens(reply, what)?;
+        if self.dpop.is_some() && tokens.token_type != "DPoP" {
+            return Err(format!("{what}:not_dpop"));
         }
         Ok(tokens)
     }

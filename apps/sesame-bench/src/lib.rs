@@ -10,7 +10,8 @@
 //! - [`args`]: the command line; [`template`]: the server configuration
 //!   the bench expects (rate limits out of the way, webhook delivery).
 //! - [`flow`]: one virtual user's flows in the `new`, `returning` and
-//!   `refresh` modes; [`client`]: the HTTP calls.
+//!   `refresh` modes; [`client`]: the HTTP calls; [`dpop`]: DPoP proofs
+//!   with `--dpop`.
 //! - [`run`]: warm-up, closed or open loop, the measured window;
 //!   [`stats`]: HDR histograms; [`procstat`]: the server's CPU and RSS.
 //! - [`stores`]: the stores' share: [`dbprocs`] their processes' CPU,
@@ -22,6 +23,7 @@ pub mod args;
 pub mod client;
 pub mod coldstart;
 pub mod dbprocs;
+pub mod dpop;
 pub mod flow;
 pub mod jwks;
 pub mod pg_stats;

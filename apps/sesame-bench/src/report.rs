@@ -22,6 +22,8 @@ pub struct Report {
     pub server: String,
     /// What each flow did.
     pub mode: Mode,
+    /// Whether token requests carried DPoP proofs.
+    pub dpop: bool,
     /// Virtual users (or the most flows in flight, open loop).
     pub vus: usize,
     /// Open loop: the target arrival rate; `None` for a closed loop.
@@ -72,8 +74,9 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "sesame-bench: {} flows against {}, {loop_kind}, {:.1} s measured after {:.1} s warm-up",
+            "sesame-bench: {}{} flows against {}, {loop_kind}, {:.1} s measured after {:.1} s warm-up",
             self.mode.name(),
+            if self.dpop { " (DPoP)" } else { "" },
             self.server,
             self.elapsed_secs,
             self.warmup_secs
@@ -150,6 +153,7 @@ mod tests {
         let report = Report {
             server: "http://127.0.0.1:3000".into(),
             mode: Mode::New,
+            dpop: false,
             vus: 32,
             rate: None,
             warmup_secs: 3.0,
@@ -268,6 +272,7 @@ mod tests {
         Report {
             server: "http://127.0.0.1:3000".into(),
             mode: Mode::New,
+            dpop: false,
             vus: 1,
             rate: None,
             warmup_secs: 0.0,

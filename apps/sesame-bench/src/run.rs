@@ -12,6 +12,7 @@ use tokio::task::JoinSet;
 
 use crate::args::Options;
 use crate::client::Api;
+use crate::dpop::DpopKey;
 use crate::flow::{Mode, Vu};
 use crate::jwks::verify_id_token;
 use crate::procstat::{ProcSample, ServerUsage};
@@ -76,6 +77,9 @@ pub async fn run(o: &Options, receiver: &Receiver) -> anyhow::Result<Report> {
             Arc::clone(&api),
             Arc::clone(&receiver.mailbox),
         );
+        if o.dpop {
+            vu = vu.with_dpop(DpopKey::generate()?);
+        }
         prepared.spawn(async move { vu.prepare().await.map(|()| vu) });
     }
     let mut vus = Vec::with_capacity(o.vus);
@@ -137,6 +141,7 @@ pub async fn run(o: &Options, receiver: &Receiver) -> anyhow::Result<Report> {
     Ok(Report {
         server: api.base().to_owned(),
         mode: o.mode,
+        dpop: o.dpop,
         vus: o.vus,
         rate: o.rate,
         warmup_secs: o.warmup.as_secs_f64(),
