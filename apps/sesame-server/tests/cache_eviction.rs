@@ -84,7 +84,10 @@ async fn an_evicting_cache_refuses_to_start_naming_maxmemory_policy() {
             err.contains("maxmemory-policy") && err.contains(policy),
             "{err}"
         );
-        assert!(err.contains("allow_eviction"), "says how to override: {err}");
+        assert!(
+            err.contains("allow_eviction"),
+            "says how to override: {err}"
+        );
     }
 }
 

@@ -92,12 +92,27 @@ fn bad_abuse_values_are_refused_naming_the_key() {
             "[sms_guard]\nallowed_countries = [\"XX\"]",
             "sms_guard.allowed_countries[0]",
         ),
-        ("[sms_guard]\nper_prefix_per_hour = 0", "sms_guard.per_prefix_per_hour"),
-        ("[sms_guard]\nglobal_per_hour = 0", "sms_guard.global_per_hour"),
-        ("[sms_guard]\nmin_conversion = 1.5", "sms_guard.min_conversion"),
+        (
+            "[sms_guard]\nper_prefix_per_hour = 0",
+            "sms_guard.per_prefix_per_hour",
+        ),
+        (
+            "[sms_guard]\nglobal_per_hour = 0",
+            "sms_guard.global_per_hour",
+        ),
+        (
+            "[sms_guard]\nmin_conversion = 1.5",
+            "sms_guard.min_conversion",
+        ),
         ("[sms_guard]\nper_prefx_per_hour = 3", "per_prefx_per_hour"),
-        ("[rate_limits]\nipv6_prefix_len = 0", "rate_limits.ipv6_prefix_len"),
-        ("[rate_limits]\nipv6_prefix_len = 129", "rate_limits.ipv6_prefix_len"),
+        (
+            "[rate_limits]\nipv6_prefix_len = 0",
+            "rate_limits.ipv6_prefix_len",
+        ),
+        (
+            "[rate_limits]\nipv6_prefix_len = 129",
+            "rate_limits.ipv6_prefix_len",
+        ),
         (
             "[rate_limits]\nrequests_per_ip_per_second = 0",
             "rate_limits.requests_per_ip_per_second",

@@ -140,7 +140,10 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
     config.failures_per_recipient =
         RateLimit::new(r.failures_per_recipient_per_15min, Duration::from_secs(900));
     config.failures_per_ip = RateLimit::new(
-        at_least_1("rate_limits.failures_per_ip_per_hour", r.failures_per_ip_per_hour)?,
+        at_least_1(
+            "rate_limits.failures_per_ip_per_hour",
+            r.failures_per_ip_per_hour,
+        )?,
         Duration::from_secs(3600),
     );
     config.ipv6_prefix_len = Ipv6PrefixLen::new(r.ipv6_prefix_len)
