@@ -80,7 +80,9 @@ mod tests {
     #[test]
     fn the_policy_is_found_in_every_nodes_info() {
         let node = |p: &str| {
-            Value::BulkString(format!("# Memory\r\nused_memory:1\r\nmaxmemory_policy:{p}\r\n").into_bytes())
+            Value::BulkString(
+                format!("# Memory\r\nused_memory:1\r\nmaxmemory_policy:{p}\r\n").into_bytes(),
+            )
         };
         let mut out = Vec::new();
         collect_text(
