@@ -8,6 +8,7 @@
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
+    clippy::panic,
     reason = "test setup: a server that cannot be started must fail the test loudly"
 )]
 

@@ -8,6 +8,7 @@
 //! limit each refuse before anything is written.
 #![expect(
     clippy::expect_used,
+    clippy::panic,
     reason = "scenarios are plain async fns behind #[tokio::test] wrappers, which clippy does not treat as tests"
 )]
 
