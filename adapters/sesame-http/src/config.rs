@@ -1,9 +1,10 @@
-//! The edge's settings: body limit, timeout, CORS origins and where the
-//! client IP comes from.
+//! The edge's settings: body limit, timeout, CORS origins, where the
+//! client IP comes from and the per-IP flood guard.
 
 use std::num::NonZeroUsize;
 
 use serde::Deserialize;
+use sesame_domain::Ipv6PrefixLen;
 
 /// How the HTTP edge behaves. Every field has a default, so an empty table
 /// deserializes.
@@ -22,6 +23,24 @@ pub struct HttpConfig {
     pub cors_allowed_origins: Vec<String>,
     /// Where the client IP for rate limits comes from (default: the peer).
     pub client_ip: ClientIpSource,
+    /// The in-process flood guard's refill rate: requests per second per
+    /// client IP to start, token and the magic link (default 20; 0 turns
+    /// the guard off).
+    pub requests_per_ip_per_second: u32,
+    /// The flood guard's bucket: requests a client may make at once
+    /// (default 50).
+    pub requests_per_ip_burst: u32,
+    /// How many leading bits of an IPv6 address make one client (default
+    /// 64). Set from `[rate_limits] ipv6_prefix_len`, like the domain's.
+    #[serde(skip)]
+    pub ipv6_prefix_len: Ipv6PrefixLen,
+}
+
+impl HttpConfig {
+    /// Default [`requests_per_ip_per_second`](Self::requests_per_ip_per_second).
+    pub const DEFAULT_REQUESTS_PER_IP_PER_SECOND: u32 = 20;
+    /// Default [`requests_per_ip_burst`](Self::requests_per_ip_burst).
+    pub const DEFAULT_REQUESTS_PER_IP_BURST: u32 = 50;
 }
 
 impl Default for HttpConfig {
@@ -31,6 +50,9 @@ impl Default for HttpConfig {
             request_timeout_secs: 10,
             cors_allowed_origins: Vec::new(),
             client_ip: ClientIpSource::Peer,
+            requests_per_ip_per_second: Self::DEFAULT_REQUESTS_PER_IP_PER_SECOND,
+            requests_per_ip_burst: Self::DEFAULT_REQUESTS_PER_IP_BURST,
+            ipv6_prefix_len: Ipv6PrefixLen::DEFAULT,
         }
     }
 }

@@ -73,6 +73,9 @@ pub(crate) fn start_error(e: StartError, client_id: &str) -> ApiError {
             "bad.authParams",
             format!("error in authParams - {why}"),
         ),
+        e @ StartError::SmsCountryNotAllowed => {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad.phone_number", e.to_string())
+        }
         StartError::RateLimited(d) => ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_requests",
@@ -127,6 +130,12 @@ pub(crate) fn token_error(e: TokenError) -> ApiError {
         e @ TokenError::SignupDisabled => {
             ApiError::new(StatusCode::FORBIDDEN, "access_denied", e.to_string())
         }
+        e @ TokenError::SuspiciousIp(d) => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            e.to_string(),
+        )
+        .with_headers(refusal_headers(&d, SystemTime::now())),
         TokenError::Grant(g) => refusal(&g),
         e @ TokenError::Unavailable(_) => infrastructure(true, &e, "token request"),
         e @ TokenError::Unknown(_) => infrastructure(false, &e, "token request"),

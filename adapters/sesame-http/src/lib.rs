@@ -45,6 +45,7 @@ mod domain_errors;
 mod edge;
 mod error;
 mod extract;
+mod flood;
 mod health;
 mod ip;
 mod link;
@@ -65,7 +66,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 
 pub use config::{ClientIpSource, HttpConfig};
 pub use services::Services;
@@ -99,10 +100,19 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
         discovery,
     };
     let timeout = Duration::from_secs(config.request_timeout_secs.max(1));
+    // Before any handler, so before any store call: the endpoints that write.
+    let flood = flood::FloodGuard::from_config(&config);
+    let guarded = |route: MethodRouter<AppState>| match &flood {
+        Some(guard) => route.layer(axum::middleware::from_fn_with_state(
+            Arc::clone(guard),
+            flood::limit,
+        )),
+        None => route,
+    };
     // A program reads these: its time limit answers in the JSON envelope.
     let api = Router::new()
-        .route("/passwordless/start", post(start::handle))
-        .route("/oauth/token", post(token::handle))
+        .route("/passwordless/start", guarded(post(start::handle)))
+        .route("/oauth/token", guarded(post(token::handle)))
         .route("/oauth/revoke", post(revoke::handle))
         .route("/userinfo", get(userinfo::handle).post(userinfo::handle))
         .route("/.well-known/jwks.json", get(discovery::jwks))
@@ -118,7 +128,7 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
         ));
     // A person looks at these: its time limit answers with an HTML page.
     let pages = Router::new()
-        .route(link::PATH, get(link::show).post(link::confirm))
+        .route(link::PATH, guarded(get(link::show).post(link::confirm)))
         .route_layer(axum::middleware::from_fn_with_state(
             link_page::PageTimeLimit {
                 limit: timeout,

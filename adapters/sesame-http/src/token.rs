@@ -21,12 +21,12 @@ use sesame_domain::service::{
 };
 use sesame_domain::{Connection, GrantType, Otp, TokenSet};
 
-use crate::AppState;
 use crate::client_auth::credentials;
 use crate::domain_errors::token_error;
 use crate::error::{ApiError, clip};
 use crate::extract::{Dialect, parse_body};
 use crate::param::Param;
+use crate::{AppState, ip};
 
 /// The body of a token request: every parameter any grant takes. Unknown
 /// parameters are ignored, as OAuth servers do.
@@ -57,7 +57,7 @@ pub(crate) async fn handle(
     parts: Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let response = match exchange(&state, &parts.headers, body).await {
+    let response = match exchange(&state, &parts, body).await {
         Ok(tokens) => Json(TokenBody::from(&tokens)).into_response(),
         Err(e) => e.into_response(),
     };
@@ -74,9 +74,10 @@ pub(crate) fn no_store(mut response: Response) -> Response {
 
 async fn exchange(
     state: &AppState,
-    headers: &HeaderMap,
+    parts: &Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<TokenSet, ApiError> {
+    let headers = &parts.headers;
     let p: TokenParams = parse_body(headers, body, Dialect::OAuth)?;
     // An unsupported grant is reported before the client is looked at, and
     // the client before the grant's own parameters.
@@ -86,7 +87,12 @@ async fn exchange(
     state
         .services
         .tokens
-        .token(TokenRequest { client, grant })
+        .token(TokenRequest {
+            client,
+            grant,
+            ip: ip::client_ip(state.ip_source, parts),
+            forwarded_for: ip::forwarded_for(headers),
+        })
         .await
         .map_err(token_error)
 }

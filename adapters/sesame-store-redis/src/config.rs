@@ -37,6 +37,10 @@ pub struct RedisConfig {
     pub connect_timeout_ms: u64,
     /// How long Redis may take to answer one command, in milliseconds.
     pub response_timeout_ms: u64,
+    /// Start even when Redis may evict keys (`maxmemory-policy`
+    /// `allkeys-*` or `volatile-*`), with a warning. Off by default:
+    /// eviction silently resets rate-limit counters.
+    pub allow_eviction: bool,
 }
 
 /// Where the store connects: what [`RedisConfig::target`] resolves to.
@@ -136,6 +140,7 @@ impl Default for RedisConfig {
             key_prefix: DEFAULT_KEY_PREFIX.to_owned(),
             connect_timeout_ms: 1_000,
             response_timeout_ms: 500,
+            allow_eviction: false,
         }
     }
 }
@@ -148,6 +153,7 @@ impl fmt::Debug for RedisConfig {
             .field("key_prefix", &self.key_prefix)
             .field("connect_timeout_ms", &self.connect_timeout_ms)
             .field("response_timeout_ms", &self.response_timeout_ms)
+            .field("allow_eviction", &self.allow_eviction)
             .finish()
     }
 }

@@ -35,6 +35,7 @@ mod codec;
 mod config;
 mod conn;
 mod error;
+mod eviction;
 mod housekeeping;
 mod keys;
 #[cfg(feature = "private-cluster")]
@@ -44,4 +45,5 @@ mod scripts;
 mod store;
 
 pub use config::{DEFAULT_KEY_PREFIX, DEFAULT_URL, RedisConfig};
+pub use eviction::is_evicting;
 pub use store::RedisStore;

@@ -137,6 +137,29 @@ mod tests {
     }
 
     #[test]
+    fn the_per_ip_and_sms_limits_are_lifted_like_the_others() {
+        let text = ServerConfig::default().render();
+        for key in [
+            "start_per_ip_per_hour",
+            "failures_per_ip_per_hour",
+            "requests_per_ip_per_second",
+            "requests_per_ip_burst",
+            "per_prefix_per_hour",
+            "global_per_hour",
+            "conversion_min_sent",
+        ] {
+            assert!(
+                text.contains(&format!("{key} = 1000000000")),
+                "{key} is not lifted: {text}"
+            );
+        }
+        let settings = sesame_server::config::from_toml(&text).unwrap();
+        let r = sesame_server::config::resolve(settings).unwrap();
+        assert_eq!(r.http.requests_per_ip_per_second, 1_000_000_000);
+        assert_eq!(r.passwordless.sms_guard.global.limit, 1_000_000_000);
+    }
+
+    #[test]
     fn values_are_quoted_as_toml_strings() {
         assert_eq!(quote(r#"a"b\c"#), r#""a\"b\\c""#);
         let text = ServerConfig {

@@ -82,6 +82,7 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
                 .await
                 .context("connecting to redis ([cache])")?,
         );
+        refuse_eviction(&redis, config.allow_eviction).await?;
         storage.challenges = redis.clone();
         storage.rate_limiter = redis.clone();
         storage.authorization_codes = redis.clone();
@@ -95,6 +96,31 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
         clock,
     )?);
     Ok(storage)
+}
+
+/// Refuses a cache that may evict keys: eviction would silently reset the
+/// rate-limit counters (and drop live challenges) under memory pressure.
+/// `[cache] allow_eviction = true` starts anyway, with a warning.
+async fn refuse_eviction(redis: &RedisStore, allowed: bool) -> anyhow::Result<()> {
+    let policies = redis
+        .maxmemory_policies()
+        .await
+        .context("reading the cache's maxmemory-policy ([cache])")?;
+    let Some(evicting) = policies.iter().find(|p| sesame_store_redis::is_evicting(p)) else {
+        return Ok(());
+    };
+    if allowed {
+        tracing::warn!(
+            policy = %evicting,
+            "the cache's maxmemory-policy evicts keys: under memory pressure rate-limit counters reset silently ([cache] allow_eviction = true)"
+        );
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the cache's maxmemory-policy is {evicting}, which evicts keys: under memory pressure \
+         rate-limit counters and challenges would vanish silently. Set maxmemory-policy to \
+         noeviction on the Redis, or [cache] allow_eviction = true to start anyway"
+    )
 }
 
 /// Every port on one store.

@@ -13,9 +13,11 @@ pub mod address_fold;
 pub mod authorization;
 pub mod challenge;
 pub mod client;
+pub mod client_ip;
 pub mod code;
 pub mod message;
 pub mod page;
+pub mod phone_region;
 pub mod pkce;
 pub mod ports;
 pub mod profile;
@@ -35,11 +37,13 @@ pub use challenge::{AuthParams, Challenge, ChallengeId, ChallengeKey, RawAuthPar
 pub use client::{
     Api, Client, ClientId, ClientSecretHash, GrantType, MagicLinkSettings, SigningAlg,
 };
+pub use client_ip::{Ipv6PrefixLen, rate_limit_ip};
 pub use code::{CodeLength, CodeMac, MacKey, MacPurpose, Otp};
 pub use message::{
     DeliveryReceipt, EmailMessage, MessageContext, MessageMeta, Operation, SmsMessage,
 };
 pub use page::{ConfirmPage, ErrorPage, LinkProblem, RenderedPage};
+pub use phone_region::{CountryCode, UnknownCountry};
 pub use pkce::{PkceChallenge, PkceMethod};
 pub use profile::Profile;
 pub use rate_limit::{FixedWindow, RateDecision, RateLimit};

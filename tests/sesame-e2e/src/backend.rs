@@ -190,6 +190,21 @@ impl Storage {
         }
     }
 
+    /// The Redis URL and key prefix, for a PostgreSQL storage on one Redis
+    /// (not a cluster).
+    #[must_use]
+    pub fn redis(&self) -> Option<(&str, &str)> {
+        match &self.kind {
+            Kind::PostgresRedis {
+                redis_urls,
+                cluster: false,
+                key_prefix,
+                ..
+            } => Some((redis_urls.first()?.as_str(), key_prefix.as_str())),
+            _ => None,
+        }
+    }
+
     /// The server secret the servers on this storage share: the configured
     /// one, or the one a SQLite server generated beside its database
     /// (`None` before a server has started on it).

@@ -54,6 +54,21 @@ pub struct Options {
     pub start_per_recipient_per_15min: u32,
     /// `rate_limits.failures_per_recipient_per_15min`.
     pub failures_per_recipient_per_15min: u32,
+    /// `rate_limits.failures_per_ip_per_hour`.
+    pub failures_per_ip_per_hour: u32,
+    /// `rate_limits.requests_per_ip_per_second`: every test client is
+    /// 127.0.0.1, so the flood guard is lifted unless a test sets it.
+    pub requests_per_ip_per_second: u32,
+    /// `rate_limits.requests_per_ip_burst`.
+    pub requests_per_ip_burst: u32,
+    /// `sms_guard.per_prefix_per_hour`: tests text `+1555…` numbers.
+    pub sms_per_prefix_per_hour: u32,
+    /// `sms_guard.global_per_hour`.
+    pub sms_global_per_hour: u32,
+    /// `sms_guard.conversion_min_sent`.
+    pub sms_conversion_min_sent: u32,
+    /// `sms_guard.allowed_countries`.
+    pub sms_allowed_countries: Vec<String>,
     /// `http.body_limit_bytes`.
     pub body_limit_bytes: usize,
     /// `passwordless.magic_links`.
@@ -80,6 +95,13 @@ impl Default for Options {
             start_per_ip_per_hour: 10_000,
             start_per_recipient_per_15min: 10_000,
             failures_per_recipient_per_15min: 10_000,
+            failures_per_ip_per_hour: 1_000_000,
+            requests_per_ip_per_second: 1_000_000,
+            requests_per_ip_burst: 1_000_000,
+            sms_per_prefix_per_hour: 1_000_000,
+            sms_global_per_hour: 1_000_000,
+            sms_conversion_min_sent: 1_000_000,
+            sms_allowed_countries: Vec::new(),
             body_limit_bytes: 64 * 1024,
             magic_links: true,
             link_clients: LinkClient::defaults(),
@@ -114,6 +136,15 @@ key_refresh_secs = {key_refresh}
 start_per_ip_per_hour = {per_ip}
 start_per_recipient_per_15min = {per_rcpt}
 failures_per_recipient_per_15min = {failures}
+failures_per_ip_per_hour = {ip_failures}
+requests_per_ip_per_second = {ip_rate}
+requests_per_ip_burst = {ip_burst}
+
+[sms_guard]
+per_prefix_per_hour = {sms_prefix}
+global_per_hour = {sms_global}
+conversion_min_sent = {sms_min_sent}
+allowed_countries = [{sms_countries}]
 
 [log]
 level = "warn"
@@ -163,6 +194,18 @@ token_lifetime_secs = 3600
         per_ip = o.start_per_ip_per_hour,
         per_rcpt = o.start_per_recipient_per_15min,
         failures = o.failures_per_recipient_per_15min,
+        ip_failures = o.failures_per_ip_per_hour,
+        ip_rate = o.requests_per_ip_per_second,
+        ip_burst = o.requests_per_ip_burst,
+        sms_prefix = o.sms_per_prefix_per_hour,
+        sms_global = o.sms_global_per_hour,
+        sms_min_sent = o.sms_conversion_min_sent,
+        sms_countries = o
+            .sms_allowed_countries
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(", "),
         web_secret = quote(WEB_SECRET),
         links = o.magic_links,
         key_refresh = o.key_refresh_secs,

@@ -11,6 +11,8 @@ mod edge;
 #[cfg(test)]
 mod endpoints;
 #[cfg(test)]
+mod flood;
+#[cfg(test)]
 mod flows;
 #[cfg(test)]
 mod link_csrf;

@@ -7,6 +7,7 @@ mod exposure;
 mod providers;
 mod resolve;
 mod settings;
+mod sms_guard;
 mod store;
 mod warnings;
 
@@ -23,6 +24,7 @@ pub use exposure::{
 pub use providers::*;
 pub use resolve::{DEV_CLIENT_ID, Resolved, resolve};
 pub use settings::*;
+pub use sms_guard::SmsGuardSettings;
 pub use store::{StoreKind, StoreSettings};
 pub use warnings::warnings;
 
@@ -144,6 +146,9 @@ fn describe(e: &figment::Error) -> String {
         .join("; ")
 }
 
+#[cfg(test)]
+#[path = "abuse_tests.rs"]
+mod abuse_tests;
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;

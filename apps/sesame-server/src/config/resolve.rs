@@ -7,8 +7,8 @@ use std::time::Duration;
 use secrecy::ExposeSecret as _;
 use sesame_domain::service::Issuer;
 use sesame_domain::{
-    Api, Client, ClientId, ClientSecretHash, CodeLength, Connection, GrantType, PasswordlessConfig,
-    RateLimit, Scope,
+    Api, Client, ClientId, ClientSecretHash, CodeLength, Connection, GrantType, Ipv6PrefixLen,
+    PasswordlessConfig, RateLimit, Scope,
 };
 use sesame_http::{ClientIpSource, HttpConfig};
 
@@ -53,11 +53,21 @@ pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
     } else {
         clients(&settings)?
     };
+    let r = &settings.rate_limits;
     let http = HttpConfig {
         body_limit_bytes: settings.http.body_limit_bytes,
         request_timeout_secs: settings.http.request_timeout_secs,
         cors_allowed_origins: web_origins(&clients),
         client_ip,
+        requests_per_ip_per_second: at_least_1(
+            "rate_limits.requests_per_ip_per_second",
+            r.requests_per_ip_per_second,
+        )?,
+        requests_per_ip_burst: at_least_1(
+            "rate_limits.requests_per_ip_burst",
+            r.requests_per_ip_burst,
+        )?,
+        ipv6_prefix_len: passwordless.ipv6_prefix_len,
     };
     let apis = apis(&settings)?;
     passwordless.longest_api_token_lifetime = apis
@@ -129,6 +139,16 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
         RateLimit::new(r.start_per_recipient_per_15min, Duration::from_secs(900));
     config.failures_per_recipient =
         RateLimit::new(r.failures_per_recipient_per_15min, Duration::from_secs(900));
+    config.failures_per_ip = RateLimit::new(
+        at_least_1(
+            "rate_limits.failures_per_ip_per_hour",
+            r.failures_per_ip_per_hour,
+        )?,
+        Duration::from_secs(3600),
+    );
+    config.ipv6_prefix_len = Ipv6PrefixLen::new(r.ipv6_prefix_len)
+        .map_err(|e| ConfigError::value("rate_limits.ipv6_prefix_len", e))?;
+    config.sms_guard = settings.sms_guard.resolve()?;
     Ok(config)
 }
 

@@ -37,6 +37,9 @@ pub struct Settings {
     /// Start and redemption limits.
     #[serde(default)]
     pub rate_limits: RateLimitSettings,
+    /// The SMS pumping guard.
+    #[serde(default)]
+    pub sms_guard: super::SmsGuardSettings,
     /// Email delivery.
     #[serde(default)]
     pub email: EmailSettings,
@@ -158,6 +161,14 @@ pub struct RateLimitSettings {
     pub start_per_recipient_per_15min: u32,
     /// Failed redemptions per address or number per 15 minutes.
     pub failures_per_recipient_per_15min: u32,
+    /// Failed token requests per client IP per hour.
+    pub failures_per_ip_per_hour: u32,
+    /// The in-process flood guard: requests per second per client IP.
+    pub requests_per_ip_per_second: u32,
+    /// The flood guard's burst.
+    pub requests_per_ip_burst: u32,
+    /// Leading bits of an IPv6 address that make one client, 1–128.
+    pub ipv6_prefix_len: u8,
 }
 
 impl Default for RateLimitSettings {
@@ -167,6 +178,10 @@ impl Default for RateLimitSettings {
             start_per_recipient_per_15min: PasswordlessConfig::DEFAULT_START_PER_RECIPIENT.limit,
             failures_per_recipient_per_15min: PasswordlessConfig::DEFAULT_FAILURES_PER_RECIPIENT
                 .limit,
+            failures_per_ip_per_hour: PasswordlessConfig::DEFAULT_FAILURES_PER_IP.limit,
+            requests_per_ip_per_second: sesame_http::HttpConfig::DEFAULT_REQUESTS_PER_IP_PER_SECOND,
+            requests_per_ip_burst: sesame_http::HttpConfig::DEFAULT_REQUESTS_PER_IP_BURST,
+            ipv6_prefix_len: sesame_domain::Ipv6PrefixLen::DEFAULT.bits(),
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
+use super::sms_guard::SmsGuardConfig;
 use crate::client::SigningAlg;
+use crate::client_ip::Ipv6PrefixLen;
 use crate::code::CodeLength;
 use crate::rate_limit::RateLimit;
 
@@ -77,6 +79,15 @@ pub struct PasswordlessConfig {
     /// per 15 minutes), so one address cannot be brute-forced by asking for
     /// fresh codes.
     pub failures_per_recipient: RateLimit,
+    /// How many leading bits of an IPv6 address make one client for every
+    /// per-IP limit (default 64).
+    pub ipv6_prefix_len: Ipv6PrefixLen,
+    /// Failed token requests per client IP (default 100 an hour, Auth0's
+    /// suspicious-IP throttling): past it the IP's token requests are
+    /// refused before any code is looked at.
+    pub failures_per_ip: RateLimit,
+    /// The SMS pumping guard.
+    pub sms_guard: SmsGuardConfig,
     /// Access-token lifetime when no API is asked for (default 24 h).
     pub default_access_token_lifetime: Duration,
     /// Id-token lifetime (default 36000 s, as Auth0).
@@ -116,6 +127,9 @@ impl PasswordlessConfig {
     /// per 15 minutes.
     pub const DEFAULT_FAILURES_PER_RECIPIENT: RateLimit =
         RateLimit::new(10, Duration::from_secs(15 * 60));
+    /// Default [`failures_per_ip`](Self::failures_per_ip): 100 an hour,
+    /// Auth0's suspicious-IP throttling threshold.
+    pub const DEFAULT_FAILURES_PER_IP: RateLimit = RateLimit::new(100, Duration::from_secs(3600));
     /// Default [`magic_links`](Self::magic_links): on, as Auth0.
     pub const DEFAULT_MAGIC_LINKS: bool = true;
 
@@ -133,6 +147,9 @@ impl PasswordlessConfig {
             start_per_ip: Self::DEFAULT_START_PER_IP,
             start_per_recipient: Self::DEFAULT_START_PER_RECIPIENT,
             failures_per_recipient: Self::DEFAULT_FAILURES_PER_RECIPIENT,
+            ipv6_prefix_len: Ipv6PrefixLen::DEFAULT,
+            failures_per_ip: Self::DEFAULT_FAILURES_PER_IP,
+            sms_guard: SmsGuardConfig::default(),
             default_access_token_lifetime: Duration::from_secs(86_400),
             id_token_lifetime: Duration::from_secs(36_000),
             default_signing_alg: SigningAlg::default(),

@@ -26,6 +26,10 @@ pub enum StartError {
     /// An `authParams` value is not acceptable; says which.
     #[error("invalid authParams: {0}")]
     InvalidAuthParams(String),
+    /// SMS to the number's country is not enabled (`[sms_guard]
+    /// allowed_countries`), or its country cannot be told.
+    #[error("SMS to this country is not enabled")]
+    SmsCountryNotAllowed,
     /// A start rate limit is exhausted.
     #[error("too many requests")]
     RateLimited(RateDecision),

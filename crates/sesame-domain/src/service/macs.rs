@@ -6,7 +6,10 @@
 //! never be mistaken for another, and secrets bound to a challenge carry its
 //! id, so a MAC copied onto another challenge is worthless.
 
+use std::net::IpAddr;
+
 use crate::challenge::ChallengeId;
+use crate::client_ip::{Ipv6PrefixLen, rate_limit_ip};
 use crate::code::{CodeMac, MacKey, MacPurpose};
 use crate::recipient::Recipient;
 
@@ -65,6 +68,13 @@ impl Macs {
     pub(crate) fn rate_key(&self, prefix: &str, value: &str) -> String {
         let mac = self.0.mac(MacPurpose::RateLimitKey, prefix, value);
         format!("{prefix}:{}", &mac.to_hex()[..32])
+    }
+
+    /// A counter key for a client IP, as every per-IP limit counts it: an
+    /// IPv6 client by its prefix, a mapped IPv4 one as IPv4
+    /// ([`rate_limit_ip`]).
+    pub(crate) fn ip_rate_key(&self, prefix: &str, ip: IpAddr, v6: Ipv6PrefixLen) -> String {
+        self.rate_key(prefix, &rate_limit_ip(ip, v6).to_string())
     }
 
     /// A counter key for `recipient`, separate per connection.

@@ -14,6 +14,7 @@ mod requests;
 mod revoke;
 mod roles;
 mod sign_in;
+mod sms_guard;
 mod start;
 pub mod token;
 mod userinfo;
@@ -35,6 +36,7 @@ pub use roles::{
     MockDiscovery, MockIssueTokens, MockMagicLinks, MockReadiness, MockRevocation, MockStartLogin,
     MockUserInfo,
 };
+pub use sms_guard::SmsGuardConfig;
 pub use token::{
     CodeGrant, CodeGrantError, Grant, GrantError, OtpError, OtpGrant, RefreshError, RefreshGrant,
     Refusal, TokenError, TokenRequest,

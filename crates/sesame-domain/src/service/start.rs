@@ -57,6 +57,13 @@ impl Passwordless {
         if !client.allows_grant(needed) {
             return Err(StartError::GrantNotAllowed(needed));
         }
+        let phone = match &req.recipient {
+            Recipient::Sms(phone) => Some(phone.clone()),
+            Recipient::Email(_) => None,
+        };
+        if let Some(phone) = &phone {
+            self.sms_country_allowed(phone)?;
+        }
         let auth_params = self
             .parse_auth_params(&client, send, req.auth_params)
             .await?;
@@ -70,7 +77,9 @@ impl Passwordless {
         };
         let mut rate = None;
         if let Some(ip) = ip {
-            let key = self.macs.rate_key("start:ip", &ip.to_string());
+            let key = self
+                .macs
+                .ip_rate_key("start:ip", ip, self.config.ipv6_prefix_len);
             let d = self
                 .ports
                 .rate_limiter
@@ -109,6 +118,9 @@ impl Passwordless {
             }
             None => Operation::Signup,
         };
+        if let Some(phone) = &phone {
+            self.sms_quota(phone, now).await?;
+        }
 
         let code = self.ports.rng.numeric_code(self.config.code_length);
         let (link, link_mac) = match &req.recipient {
@@ -159,6 +171,9 @@ impl Passwordless {
                 .delete(&challenge.key(), &challenge.id)
                 .await;
             return Err(e);
+        }
+        if let Some(phone) = &phone {
+            self.sms_delivered(phone, now).await;
         }
         Ok(started)
     }

@@ -88,7 +88,9 @@ impl From<StartError> for ApiError {
                 "too_many_requests",
                 "Too many codes asked for. Please try again later.".to_owned(),
             ),
-            StartError::InvalidAuthParams(_) => Self::bad_request("invalid_request", e.to_string()),
+            StartError::InvalidAuthParams(_) | StartError::SmsCountryNotAllowed => {
+                Self::bad_request("invalid_request", e.to_string())
+            }
             StartError::Delivery { .. } | StartError::Unavailable(_) => Self::unavailable(),
             // The client is this service's own: any of these is a wiring bug.
             StartError::UnknownClient
@@ -115,6 +117,11 @@ impl From<TokenError> for ApiError {
                 ),
                 Refusal::UnauthorizedClient | Refusal::InvalidScope => Self::internal(&e),
             },
+            TokenError::SuspiciousIp(_) => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                e.to_string(),
+            ),
             TokenError::Blocked => Self::new(
                 StatusCode::FORBIDDEN,
                 "access_denied",

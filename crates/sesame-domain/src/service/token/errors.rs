@@ -30,6 +30,11 @@ pub enum TokenError {
     /// The user does not exist and sign-ups are disabled.
     #[error("Signups are not allowed for this connection.")]
     SignupDisabled,
+    /// The caller's IP has failed too many token requests this hour
+    /// (Auth0's suspicious-IP throttling); the limit's state is for the
+    /// rate-limit headers.
+    #[error("{}", super::SUSPICIOUS_IP_MESSAGE)]
+    SuspiciousIp(RateDecision),
     /// The grant's own refusal: a wrong code, a spent token, …
     #[error(transparent)]
     Grant(GrantError),

@@ -15,15 +15,19 @@
 
 mod code;
 mod errors;
+mod ip_failures;
 mod otp;
 mod pipeline;
 mod refresh;
+
+use std::net::IpAddr;
 
 use crate::client::GrantType;
 use crate::token::TokenSet;
 
 pub use code::{CodeGrant, CodeGrantError};
 pub use errors::{Refusal, TokenError};
+pub use ip_failures::SUSPICIOUS_IP_MESSAGE;
 pub use otp::{OtpError, OtpGrant};
 pub use refresh::{RefreshError, RefreshGrant};
 
@@ -87,9 +91,12 @@ macro_rules! grants {
             /// user policy, infrastructure) or the grant's own in
             /// [`TokenError::Grant`].
             pub async fn token(&self, req: TokenRequest) -> Result<TokenSet, TokenError> {
-                match req.grant {
+                let budget = self.ip_budget(&req).await?;
+                let result = match req.grant {
                     $(Grant::$variant(g) => self.sign_in_with(&req.client, g).await,)+
-                }
+                };
+                self.spend_ip_budget(budget, &result).await;
+                result
             }
         }
     };
@@ -111,6 +118,11 @@ pub struct TokenRequest {
     pub client: ClientCredentials,
     /// The grant and what it presents.
     pub grant: Grant,
+    /// The caller's IP as the transport saw it.
+    pub ip: Option<IpAddr>,
+    /// The end user's IP from `auth0-forwarded-for`; honoured only for a
+    /// confidential client that authenticated and is trusted to send it.
+    pub forwarded_for: Option<IpAddr>,
 }
 
 impl TokenRequest {
@@ -120,6 +132,8 @@ impl TokenRequest {
         Self {
             client,
             grant: grant.into(),
+            ip: None,
+            forwarded_for: None,
         }
     }
 }

@@ -210,7 +210,12 @@ impl Passwordless {
             }
         };
         match (verdict, latest) {
-            (Verdict::Redeemed, Some(ch)) => Ok(ch),
+            (Verdict::Redeemed, Some(ch)) => {
+                if let Recipient::Sms(phone) = &ch.recipient {
+                    self.sms_redeemed(phone, now).await;
+                }
+                Ok(ch)
+            }
             (Verdict::Expired, _) => Err(OtpError::Expired.into()),
             (Verdict::LostRace, _) => Err(wrong.into()),
             (v, _) => {
