@@ -26,6 +26,7 @@ use crate::client_auth::credentials;
 use crate::domain_errors::token_error;
 use crate::error::{ApiError, clip};
 use crate::extract::{Dialect, parse_body};
+use crate::ip;
 use crate::param::Param;
 
 /// The body of a token request: every parameter any grant takes. Unknown
@@ -57,7 +58,7 @@ pub(crate) async fn handle(
     parts: Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let response = match exchange(&state, &parts.headers, body).await {
+    let response = match exchange(&state, &parts, body).await {
         Ok(tokens) => Json(TokenBody::from(&tokens)).into_response(),
         Err(e) => e.into_response(),
     };
@@ -74,15 +75,21 @@ pub(crate) fn no_store(mut response: Response) -> Response {
 
 async fn exchange(
     state: &AppState,
-    headers: &HeaderMap,
+    parts: &Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<TokenSet, ApiError> {
+    let headers = &parts.headers;
     let p: TokenParams = parse_body(headers, body, Dialect::OAuth)?;
     // An unsupported grant is reported before the client is looked at, and
     // the client before the grant's own parameters.
     let grant_type = grant_type(&p)?;
     let client = oauth_client(headers, &p.client_id, &p.client_secret)?;
-    let grant = grant(grant_type, &p)?;
+    let mut grant = grant(grant_type, &p)?;
+    if let Grant::PasswordlessOtp(otp) = &mut grant {
+        // Failures count per (recipient, IP).
+        otp.ip = ip::client_ip(state.ip_source, parts);
+        otp.forwarded_for = ip::forwarded_for(headers);
+    }
     state
         .services
         .tokens
@@ -135,6 +142,8 @@ fn grant(grant_type: GrantType, p: &TokenParams) -> Result<Grant, ApiError> {
                 audience,
                 scope: owned(p.scope.oauth("scope")?),
                 redirect_uri: owned(p.redirect_uri.oauth("redirect_uri")?),
+                ip: None,
+                forwarded_for: None,
             })
         }
         GrantType::AuthorizationCode => Grant::from(CodeGrant {

@@ -115,6 +115,53 @@ impl RateLimiter for MemoryRateLimiter {
         let count = lock(&self.inner).count(key, start, end);
         Ok(rule.decide(&window, u64::from(count), false))
     }
+
+    async fn reserve(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        let window = rule.window_at(now);
+        let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
+        let mut inner = lock(&self.inner);
+        let count = inner.count(key, start, end);
+        if count >= rule.limit {
+            return Ok(rule.decide(&window, u64::from(count), false));
+        }
+        inner.hits_since_sweep += 1;
+        if inner.hits_since_sweep >= SWEEP_EVERY {
+            inner.sweep(now);
+        }
+        let count = count + 1;
+        inner
+            .counters
+            .insert(key.to_owned(), Counter { start, end, count });
+        Ok(rule.decide(&window, u64::from(count), true))
+    }
+
+    async fn release(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        let window = rule.window_at(now);
+        let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
+        if let Some(c) = lock(&self.inner)
+            .counters
+            .get_mut(key)
+            .filter(|c| c.start == start && c.end == end)
+        {
+            c.count = c.count.saturating_sub(1);
+        }
+        Ok(())
+    }
+
+    async fn reset(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        let window = rule.window_at(now);
+        let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
+        let mut inner = lock(&self.inner);
+        if inner.count(key, start, end) > 0 {
+            inner.counters.remove(key);
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -645,6 +645,36 @@ impl sesame_domain::ports::RateLimiter for RecordingLimiter {
         self.keys.lock().unwrap().push(key.to_owned());
         self.inner.peek(key, rule, now).await
     }
+
+    async fn reserve(
+        &self,
+        key: &str,
+        rule: sesame_domain::RateLimit,
+        now: sesame_domain::Timestamp,
+    ) -> Result<sesame_domain::RateDecision, sesame_domain::ports::StoreError> {
+        self.keys.lock().unwrap().push(key.to_owned());
+        self.inner.reserve(key, rule, now).await
+    }
+
+    async fn release(
+        &self,
+        key: &str,
+        rule: sesame_domain::RateLimit,
+        now: sesame_domain::Timestamp,
+    ) -> Result<(), sesame_domain::ports::StoreError> {
+        self.keys.lock().unwrap().push(key.to_owned());
+        self.inner.release(key, rule, now).await
+    }
+
+    async fn reset(
+        &self,
+        key: &str,
+        rule: sesame_domain::RateLimit,
+        now: sesame_domain::Timestamp,
+    ) -> Result<(), sesame_domain::ports::StoreError> {
+        self.keys.lock().unwrap().push(key.to_owned());
+        self.inner.reset(key, rule, now).await
+    }
 }
 
 #[tokio::test]
@@ -660,12 +690,17 @@ async fn rate_limit_keys_hold_neither_addresses_nor_ips() {
     req.ip = Some("203.0.113.9".parse().unwrap());
     h.service.start(req).await.unwrap();
     let code = h.code_for(&who).unwrap();
-    h.redeem(&who, &code).await.unwrap();
-    let keys = limiter.keys.lock().unwrap().clone();
+    let mut grant = Harness::otp_grant(&who, &code);
+    grant.ip = Some("203.0.113.9".parse().unwrap());
+    h.exchange(grant).await.unwrap();
+    let mut keys = limiter.keys.lock().unwrap().clone();
+    keys.sort();
+    keys.dedup();
     assert_eq!(
         keys.len(),
-        3,
-        "IP and recipient at start, failures at redemption: {keys:?}"
+        5,
+        "IP, recipient and IP, recipient at start; failures per recipient and IP, and per \
+         recipient, at redemption: {keys:?}"
     );
     for k in &keys {
         assert!(

@@ -6,6 +6,8 @@
 //! never be mistaken for another, and secrets bound to a challenge carry its
 //! id, so a MAC copied onto another challenge is worthless.
 
+use std::net::IpAddr;
+
 use crate::challenge::ChallengeId;
 use crate::code::{CodeMac, MacKey, MacPurpose};
 use crate::recipient::Recipient;
@@ -72,6 +74,20 @@ impl Macs {
         self.rate_key(
             &format!("{prefix}:{}", recipient.connection()),
             recipient.as_str(),
+        )
+    }
+
+    /// A counter key for `recipient` as seen from `ip`, separate per
+    /// connection: the IP and the address are both inside the MAC.
+    pub(crate) fn recipient_ip_rate_key(
+        &self,
+        prefix: &str,
+        recipient: &Recipient,
+        ip: IpAddr,
+    ) -> String {
+        self.rate_key(
+            &format!("{prefix}:{}", recipient.connection()),
+            &format!("{ip} {}", recipient.as_str()),
         )
     }
 }

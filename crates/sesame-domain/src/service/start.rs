@@ -13,7 +13,7 @@ use crate::challenge::{AuthParams, Challenge, ChallengeId, RawAuthParams, SendMo
 use crate::client::{Client, GrantType};
 use crate::message::{MessageContext, Operation};
 use crate::pkce::{PkceChallenge, PkceMethod};
-use crate::ports::random_array;
+use crate::ports::{DeliveryQueue, Outgoing, random_array};
 use crate::recipient::{Connection, Recipient};
 use crate::redirect_uri::RedirectUri;
 use crate::scope::Scope;
@@ -22,12 +22,13 @@ impl Passwordless {
     /// Issues a code (and, for email, a magic link) to `req.recipient`.
     ///
     /// A blocked user, or an unknown one while sign-ups are disabled, gets the
-    /// same success answer but no message, so the answer reveals nothing
-    /// about which addresses have accounts.
+    /// same success answer and a decoy challenge but no message, so neither
+    /// this answer nor any later one reveals which addresses have accounts.
     ///
     /// # Errors
-    /// [`StartError`]; after a delivery failure the new challenge is gone,
-    /// so no code that never arrived can be redeemed.
+    /// [`StartError`]; after a delivery failure (or a full delivery queue)
+    /// the new challenge is gone, so no code that never arrived can be
+    /// redeemed.
     pub async fn start(&self, req: StartRequest) -> Result<Started, StartError> {
         let (client, with_secret) = match self.authenticate(&req.client).await? {
             ClientAuth::Ok {
@@ -80,6 +81,18 @@ impl Passwordless {
                 return Err(StartError::RateLimited(d));
             }
             rate = Some(d);
+            // One caller cannot use up the recipient's resend budget.
+            let key = self
+                .macs
+                .recipient_ip_rate_key("start:rcpt:ip", &req.recipient, ip);
+            let d = self
+                .ports
+                .rate_limiter
+                .hit(&key, self.config.start_per_recipient_ip, now)
+                .await?;
+            if !d.allowed {
+                return Err(StartError::RateLimited(d));
+            }
         }
         let rcpt_key = self.macs.recipient_rate_key("start:rcpt", &req.recipient);
         let d = self
@@ -97,17 +110,21 @@ impl Passwordless {
             recipient: req.recipient.clone(),
             rate,
         };
-        let operation = match self.ports.users.find(&req.recipient).await? {
+        // A blocked user, or an unknown one while sign-ups are disabled,
+        // gets a decoy: a challenge stored like a real one, whose code and
+        // link nobody is told, so every later answer (wrong code, maximum
+        // attempts, expiry) is the one a known recipient gets.
+        let (operation, decoy) = match self.ports.users.find(&req.recipient).await? {
             Some(user) if user.blocked => {
-                tracing::info!(user_id = %user.id, "start for a blocked user: nothing sent");
-                return Ok(started);
+                tracing::info!(user_id = %user.id, "start for a blocked user: a decoy, nothing sent");
+                (Operation::Login, true)
             }
-            Some(_) => Operation::Login,
+            Some(_) => (Operation::Login, false),
             None if self.config.disable_signup => {
-                tracing::info!(%connection, "start for an unknown recipient with sign-ups disabled: nothing sent");
-                return Ok(started);
+                tracing::info!(%connection, "start for an unknown recipient with sign-ups disabled: a decoy, nothing sent");
+                (Operation::Login, true)
             }
-            None => Operation::Signup,
+            None => (Operation::Signup, false),
         };
 
         let code = self.ports.rng.numeric_code(self.config.code_length);
@@ -150,7 +167,16 @@ impl Passwordless {
             operation,
             expires_in_minutes: crate::time::minutes_ceil(self.config.code_ttl),
         };
-        if let Err(e) = self.deliver(&ctx).await {
+        let delivered = match &self.queue {
+            // With sign-ups disabled the answer must not tell, by its time
+            // or by a delivery error, whether the address has an account:
+            // every recipient's job, a decoy's too, goes to the queue.
+            Some(queue) if self.config.disable_signup => self.defer(queue.as_ref(), &ctx, decoy),
+            // A decoy's code and link are thrown away, never sent.
+            _ if decoy => Ok(()),
+            _ => self.deliver(&ctx).await,
+        };
+        if let Err(e) = delivered {
             // Best effort: if this delete fails too, the code still never
             // reached anyone and expires with its TTL.
             let _ = self
@@ -161,6 +187,22 @@ impl Passwordless {
             return Err(e);
         }
         Ok(started)
+    }
+
+    /// Renders the message and hands it to the queue; a decoy's job is
+    /// [`Outgoing::Nothing`], rendered all the same and then dropped.
+    fn defer(
+        &self,
+        queue: &dyn DeliveryQueue,
+        ctx: &MessageContext,
+        decoy: bool,
+    ) -> Result<(), StartError> {
+        let job = match &ctx.recipient {
+            Recipient::Email(_) => Outgoing::Email(self.ports.renderer.render_email(ctx)?),
+            Recipient::Sms(_) => Outgoing::Sms(self.ports.renderer.render_sms(ctx)?),
+        };
+        let job = if decoy { Outgoing::Nothing } else { job };
+        queue.enqueue(job).map_err(|_| StartError::QueueFull)
     }
 
     async fn deliver(&self, ctx: &MessageContext) -> Result<(), StartError> {

@@ -45,6 +45,7 @@ mock! {
         async fn latest(&self, key: &ChallengeKey) -> Result<Option<Challenge>, StoreError>;
         async fn record_failure(&self, key: &ChallengeKey, id: &ChallengeId) -> Result<Option<u32>, StoreError>;
         async fn consume(&self, key: &ChallengeKey, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError>;
+        async fn consume_link(&self, key: &ChallengeKey, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError>;
         async fn delete(&self, key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError>;
     }
 }
@@ -124,6 +125,9 @@ mock! {
     impl RateLimiter for Limiter {
         async fn hit(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<RateDecision, StoreError>;
         async fn peek(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<RateDecision, StoreError>;
+        async fn reserve(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<RateDecision, StoreError>;
+        async fn release(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError>;
+        async fn reset(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError>;
     }
 }
 
@@ -348,6 +352,8 @@ pub fn otp_request(recipient: Recipient, code: &str) -> TokenRequest {
         audience: None,
         scope: Some("openid".into()),
         redirect_uri: None,
+        ip: None,
+        forwarded_for: None,
     };
     TokenRequest::new(credentials(), grant)
 }

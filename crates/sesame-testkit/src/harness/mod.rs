@@ -215,6 +215,8 @@ impl Harness {
             audience: None,
             scope: None,
             redirect_uri: None,
+            ip: None,
+            forwarded_for: None,
         }
     }
 

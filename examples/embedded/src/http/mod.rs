@@ -144,6 +144,8 @@ async fn verify(
         audience: None,
         scope: Some(crate::SCOPE.to_owned()),
         redirect_uri: None,
+        ip: None,
+        forwarded_for: None,
     };
     let tokens = roles
         .tokens

@@ -15,6 +15,7 @@
 
 mod code;
 mod errors;
+mod failure_budget;
 mod otp;
 mod pipeline;
 mod refresh;

@@ -3,9 +3,11 @@
 //!
 //! The answer to a wrong code and to a recipient that was never sent one is
 //! the same, and so is the work done: a MAC is computed and compared either
-//! way, and both count against the recipient's failure limit.
+//! way, and both count against the recipient's failure budgets
+//! (`failure_budget.rs`), which are reserved before the code is checked.
 
 use std::fmt;
+use std::net::IpAddr;
 
 use super::pipeline::{Proof, ProveUser};
 use super::{Refusal, TokenError};
@@ -35,6 +37,12 @@ pub struct OtpGrant {
     pub scope: Option<String>,
     /// `redirect_uri`, which must be a registered callback when given.
     pub redirect_uri: Option<String>,
+    /// The caller's IP as the transport saw it: failures count per
+    /// (recipient, IP), so one guesser cannot lock the recipient out.
+    pub ip: Option<IpAddr>,
+    /// The end user's IP from `auth0-forwarded-for`; honoured only for a
+    /// confidential client trusted to send it.
+    pub forwarded_for: Option<IpAddr>,
 }
 
 impl fmt::Debug for OtpGrant {
@@ -66,7 +74,8 @@ pub enum OtpError {
     /// The live challenge has no attempts left.
     #[error("You've reached the maximum number of attempts. Please try to login again.")]
     MaxAttempts,
-    /// Too many failed redemptions for this recipient, across challenges.
+    /// Too many failed redemptions for this recipient from this IP, or from
+    /// every IP together, across challenges.
     #[error("Too many failed attempts. Please try again later.")]
     TooManyAttempts(RateDecision),
 }
@@ -156,18 +165,58 @@ impl Passwordless {
             self.macs.otp_without_challenge(grant.otp.expose());
             return Err(wrong.into());
         };
-        let fail_key = self.macs.recipient_rate_key("otp:fail", &recipient);
-        let limit = self.config.failures_per_recipient;
-        let before = self.ports.rate_limiter.peek(&fail_key, limit, now).await?;
-        if !before.allowed {
-            return Err(OtpError::TooManyAttempts(before).into());
-        }
-
+        // The pipeline has authenticated a confidential client by now.
+        let ip = if client.is_confidential() && client.trust_forwarded_for {
+            grant.forwarded_for.or(grant.ip)
+        } else {
+            grant.ip
+        };
+        let budget = match self.reserve_failure(&recipient, ip, now).await? {
+            Ok(reserved) => reserved,
+            Err(refused) => return Err(OtpError::TooManyAttempts(refused).into()),
+        };
         let key = ChallengeKey {
             client_id: client.id.clone(),
             recipient,
         };
-        let latest = self.ports.challenges.latest(&key).await?;
+        let checked = self.check_otp(&key, grant, now).await;
+        match checked {
+            Ok((Verdict::Redeemed, Some(ch))) => {
+                budget.succeeded().await;
+                Ok(ch)
+            }
+            Ok((Verdict::Wrong, _)) => {
+                budget.spent();
+                Err(wrong.into())
+            }
+            Ok((Verdict::Exhausted, _)) => {
+                budget.spent();
+                Err(OtpError::MaxAttempts.into())
+            }
+            Ok((Verdict::Expired, _)) => {
+                budget.give_back().await;
+                Err(OtpError::Expired.into())
+            }
+            Ok((Verdict::LostRace | Verdict::Redeemed, _)) => {
+                budget.give_back().await;
+                Err(wrong.into())
+            }
+            Err(e) => {
+                budget.give_back().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The verdict on `grant`'s code against the latest challenge for `key`,
+    /// and that challenge.
+    async fn check_otp(
+        &self,
+        key: &ChallengeKey,
+        grant: &OtpGrant,
+        now: crate::time::Timestamp,
+    ) -> Result<(Verdict, Option<Challenge>), TokenError> {
+        let latest = self.ports.challenges.latest(key).await?;
         let verdict = match &latest {
             None => {
                 self.macs.otp_without_challenge(grant.otp.expose());
@@ -196,32 +245,19 @@ impl Passwordless {
                     Verdict::Exhausted
                 } else if matches {
                     // Of concurrent redemptions exactly one flips it.
-                    if self.ports.challenges.consume(&key, &ch.id, now).await? {
+                    if self.ports.challenges.consume(key, &ch.id, now).await? {
                         Verdict::Redeemed
                     } else {
                         Verdict::LostRace
                     }
                 } else {
-                    match self.ports.challenges.record_failure(&key, &ch.id).await? {
+                    match self.ports.challenges.record_failure(key, &ch.id).await? {
                         Some(0) => Verdict::Exhausted,
                         _ => Verdict::Wrong,
                     }
                 }
             }
         };
-        match (verdict, latest) {
-            (Verdict::Redeemed, Some(ch)) => Ok(ch),
-            (Verdict::Expired, _) => Err(OtpError::Expired.into()),
-            (Verdict::LostRace, _) => Err(wrong.into()),
-            (v, _) => {
-                let after = self.ports.rate_limiter.hit(&fail_key, limit, now).await?;
-                Err(match v {
-                    Verdict::Exhausted => OtpError::MaxAttempts,
-                    _ if !after.allowed => OtpError::TooManyAttempts(after),
-                    _ => wrong,
-                }
-                .into())
-            }
-        }
+        Ok((verdict, latest))
     }
 }
