@@ -24,7 +24,9 @@ pub struct MemoryRateLimiter {
 
 #[derive(Default)]
 struct Inner {
-    counters: HashMap<String, Counter>,
+    /// By key and window length: rules with different windows on one key
+    /// never share a counter.
+    counters: HashMap<(String, i64), Counter>,
     hits_since_sweep: u32,
 }
 
@@ -38,7 +40,7 @@ impl Inner {
     /// The hits counted so far in the window `[start, end)` for `key`.
     fn count(&self, key: &str, start: i64, end: i64) -> u32 {
         self.counters
-            .get(key)
+            .get(&(key.to_owned(), end.saturating_sub(start)))
             .filter(|c| c.start == start && c.end == end)
             .map_or(0, |c| c.count)
     }
@@ -100,7 +102,7 @@ impl RateLimiter for MemoryRateLimiter {
         let count = inner.count(key, start, end).saturating_add(1);
         inner
             .counters
-            .insert(key.to_owned(), Counter { start, end, count });
+            .insert((key.to_owned(), end.saturating_sub(start)), Counter { start, end, count });
         Ok(rule.decide(&window, u64::from(count), true))
     }
 
@@ -136,7 +138,7 @@ impl RateLimiter for MemoryRateLimiter {
         let count = count + 1;
         inner
             .counters
-            .insert(key.to_owned(), Counter { start, end, count });
+            .insert((key.to_owned(), end.saturating_sub(start)), Counter { start, end, count });
         Ok(rule.decide(&window, u64::from(count), true))
     }
 
@@ -145,7 +147,7 @@ impl RateLimiter for MemoryRateLimiter {
         let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
         if let Some(c) = lock(&self.inner)
             .counters
-            .get_mut(key)
+            .get_mut(&(key.to_owned(), end.saturating_sub(start)))
             .filter(|c| c.start == start && c.end == end)
         {
             c.count = c.count.saturating_sub(1);
@@ -158,7 +160,7 @@ impl RateLimiter for MemoryRateLimiter {
         let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
         let mut inner = lock(&self.inner);
         if inner.count(key, start, end) > 0 {
-            inner.counters.remove(key);
+            inner.counters.remove(&(key.to_owned(), end.saturating_sub(start)));
         }
         Ok(())
     }
