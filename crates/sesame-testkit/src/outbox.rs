@@ -87,6 +87,7 @@ struct State {
 #[derive(Clone, Default)]
 pub struct Outbox {
     state: Arc<Mutex<State>>,
+    arrived: Arc<tokio::sync::Notify>,
 }
 
 impl Outbox {
@@ -113,6 +114,22 @@ impl Outbox {
     /// Cancels every scheduled failure.
     pub fn recover(&self) {
         lock(&self.state).failures.clear();
+    }
+
+    /// Waits until at least `n` messages were accepted, for at most
+    /// `within`: for a server that delivers after answering. Whether they
+    /// arrived.
+    pub async fn wait_for_count(&self, n: usize, within: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let arrived = self.arrived.notified();
+            if self.count() >= n {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                return self.count() >= n;
+            }
+        }
     }
 
     /// How many messages were accepted.
@@ -196,8 +213,11 @@ impl Outbox {
             return Err(error);
         }
         state.sent.push(message);
+        let id = format!("outbox-{}", state.sent.len());
+        drop(state);
+        self.arrived.notify_waiters();
         Ok(DeliveryReceipt {
-            provider_message_id: Some(format!("outbox-{}", state.sent.len())),
+            provider_message_id: Some(id),
         })
     }
 }
