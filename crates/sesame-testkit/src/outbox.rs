@@ -88,6 +88,31 @@ struct State {
 pub struct Outbox {
     state: Arc<Mutex<State>>,
     arrived: Arc<tokio::sync::Notify>,
+    gate: Arc<Gate>,
+}
+
+/// Holds sends while closed ([`Outbox::hold`]).
+#[derive(Default)]
+struct Gate {
+    held: std::sync::atomic::AtomicBool,
+    waiting: std::sync::atomic::AtomicUsize,
+    changed: tokio::sync::Notify,
+}
+
+impl Gate {
+    async fn pass(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.waiting.fetch_add(1, SeqCst);
+        self.changed.notify_waiters();
+        loop {
+            let changed = self.changed.notified();
+            if !self.held.load(SeqCst) {
+                break;
+            }
+            changed.await;
+        }
+        self.waiting.fetch_sub(1, SeqCst);
+    }
 }
 
 impl Outbox {
@@ -114,6 +139,34 @@ impl Outbox {
     /// Cancels every scheduled failure.
     pub fn recover(&self) {
         lock(&self.state).failures.clear();
+    }
+
+    /// Makes every send wait, without being accepted, until
+    /// [`Outbox::release`]: a provider that has not answered yet.
+    pub fn hold(&self) {
+        self.gate.held.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Lets held and later sends through.
+    pub fn release(&self) {
+        self.gate.held.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.gate.changed.notify_waiters();
+    }
+
+    /// Waits until at least `n` sends are held at the gate, for at most
+    /// `within`; whether they are.
+    pub async fn wait_for_held(&self, n: usize, within: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        let held = || self.gate.waiting.load(std::sync::atomic::Ordering::SeqCst);
+        loop {
+            let changed = self.gate.changed.notified();
+            if held() >= n {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return held() >= n;
+            }
+        }
     }
 
     /// Waits until at least `n` messages were accepted, for at most
@@ -236,6 +289,7 @@ impl fmt::Debug for Outbox {
 #[async_trait]
 impl EmailSender for Outbox {
     async fn send_email(&self, message: &EmailMessage) -> Result<DeliveryReceipt, DeliveryError> {
+        self.gate.pass().await;
         self.accept(SentMessage::Email(message.clone()))
     }
 }
@@ -243,6 +297,7 @@ impl EmailSender for Outbox {
 #[async_trait]
 impl SmsSender for Outbox {
     async fn send_sms(&self, message: &SmsMessage) -> Result<DeliveryReceipt, DeliveryError> {
+        self.gate.pass().await;
         self.accept(SentMessage::Sms(message.clone()))
     }
 }

@@ -50,10 +50,14 @@ pub struct Options {
     pub disable_signup: bool,
     /// `rate_limits.start_per_ip_per_hour`.
     pub start_per_ip_per_hour: u32,
-    /// `rate_limits.start_per_recipient_per_15min`.
-    pub start_per_recipient_per_15min: u32,
-    /// `rate_limits.failures_per_recipient_per_15min`.
-    pub failures_per_recipient_per_15min: u32,
+    /// `rate_limits.start_per_recipient_ip_per_15min`.
+    pub start_per_recipient_ip_per_15min: u32,
+    /// `rate_limits.failures_per_recipient_ip_per_15min`.
+    pub failures_per_recipient_ip_per_15min: u32,
+    /// `rate_limits.start_per_recipient_per_hour`.
+    pub start_per_recipient_per_hour: u32,
+    /// `rate_limits.failures_per_recipient_per_day`.
+    pub failures_per_recipient_per_day: u32,
     /// `http.body_limit_bytes`.
     pub body_limit_bytes: usize,
     /// `passwordless.magic_links`.
@@ -78,8 +82,10 @@ impl Default for Options {
             max_attempts: 3,
             disable_signup: false,
             start_per_ip_per_hour: 10_000,
-            start_per_recipient_per_15min: 10_000,
-            failures_per_recipient_per_15min: 10_000,
+            start_per_recipient_ip_per_15min: 10_000,
+            failures_per_recipient_ip_per_15min: 10_000,
+            start_per_recipient_per_hour: 10_000,
+            failures_per_recipient_per_day: 10_000,
             body_limit_bytes: 64 * 1024,
             magic_links: true,
             link_clients: LinkClient::defaults(),
@@ -112,8 +118,10 @@ key_refresh_secs = {key_refresh}
 
 [rate_limits]
 start_per_ip_per_hour = {per_ip}
-start_per_recipient_per_15min = {per_rcpt}
-failures_per_recipient_per_15min = {failures}
+start_per_recipient_ip_per_15min = {per_rcpt}
+failures_per_recipient_ip_per_15min = {failures}
+start_per_recipient_per_hour = {per_rcpt_hour}
+failures_per_recipient_per_day = {failures_day}
 
 [log]
 level = "warn"
@@ -161,8 +169,10 @@ token_lifetime_secs = 3600
         no_signup = o.disable_signup,
         attempts = o.max_attempts,
         per_ip = o.start_per_ip_per_hour,
-        per_rcpt = o.start_per_recipient_per_15min,
-        failures = o.failures_per_recipient_per_15min,
+        per_rcpt = o.start_per_recipient_ip_per_15min,
+        failures = o.failures_per_recipient_ip_per_15min,
+        per_rcpt_hour = o.start_per_recipient_per_hour,
+        failures_day = o.failures_per_recipient_per_day,
         web_secret = quote(WEB_SECRET),
         links = o.magic_links,
         key_refresh = o.key_refresh_secs,
