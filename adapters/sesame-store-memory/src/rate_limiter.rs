@@ -100,9 +100,10 @@ impl RateLimiter for MemoryRateLimiter {
             inner.sweep(now);
         }
         let count = inner.count(key, start, end).saturating_add(1);
-        inner
-            .counters
-            .insert((key.to_owned(), end.saturating_sub(start)), Counter { start, end, count });
+        inner.counters.insert(
+            (key.to_owned(), end.saturating_sub(start)),
+            Counter { start, end, count },
+        );
         Ok(rule.decide(&window, u64::from(count), true))
     }
 
@@ -136,9 +137,10 @@ impl RateLimiter for MemoryRateLimiter {
             inner.sweep(now);
         }
         let count = count + 1;
-        inner
-            .counters
-            .insert((key.to_owned(), end.saturating_sub(start)), Counter { start, end, count });
+        inner.counters.insert(
+            (key.to_owned(), end.saturating_sub(start)),
+            Counter { start, end, count },
+        );
         Ok(rule.decide(&window, u64::from(count), true))
     }
 
@@ -160,7 +162,9 @@ impl RateLimiter for MemoryRateLimiter {
         let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
         let mut inner = lock(&self.inner);
         if inner.count(key, start, end) > 0 {
-            inner.counters.remove(&(key.to_owned(), end.saturating_sub(start)));
+            inner
+                .counters
+                .remove(&(key.to_owned(), end.saturating_sub(start)));
         }
         Ok(())
     }

@@ -80,7 +80,8 @@ impl SmsSender for Gate {
 }
 
 fn email() -> Outgoing {
-    let Ok(Recipient::Email(to)) = Recipient::parse(sesame_domain::Connection::Email, "a@example.com")
+    let Ok(Recipient::Email(to)) =
+        Recipient::parse(sesame_domain::Connection::Email, "a@example.com")
     else {
         unreachable!("a valid address");
     };
@@ -120,7 +121,11 @@ async fn a_job_is_taken_while_the_provider_is_still_blocked_and_sent_once_it_ope
     let entered = gate.entered.notified();
     assert!(queue.enqueue(email()).is_ok());
     entered.await;
-    assert_eq!(gate.sent.load(Ordering::SeqCst), 0, "the provider is still blocked");
+    assert_eq!(
+        gate.sent.load(Ordering::SeqCst),
+        0,
+        "the provider is still blocked"
+    );
     gate.open();
     gate.wait_sent(1).await;
     assert!(worker.drain(Duration::from_secs(5)).await);
@@ -137,7 +142,11 @@ async fn a_full_queue_refuses_a_message_and_a_decoy_alike() {
     gate.open();
     gate.wait_sent(1).await;
     assert!(worker.drain(Duration::from_secs(5)).await);
-    assert_eq!(gate.sent.load(Ordering::SeqCst), 1, "the decoy sent nothing");
+    assert_eq!(
+        gate.sent.load(Ordering::SeqCst),
+        1,
+        "the decoy sent nothing"
+    );
 }
 
 #[tokio::test]
@@ -161,6 +170,10 @@ async fn drain_sends_what_was_taken_and_then_refuses_new_jobs() {
     }
     gate.open();
     assert!(worker.drain(Duration::from_secs(5)).await);
-    assert_eq!(gate.sent.load(Ordering::SeqCst), 3, "a taken job was dropped");
+    assert_eq!(
+        gate.sent.load(Ordering::SeqCst),
+        3,
+        "a taken job was dropped"
+    );
     assert_eq!(queue.enqueue(email()), Err(QueueFull));
 }

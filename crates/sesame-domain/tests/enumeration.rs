@@ -5,7 +5,6 @@
 //! through the delivery queue, for every recipient alike.
 #![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     reason = "tests: a failed step should fail loudly"
 )]
 

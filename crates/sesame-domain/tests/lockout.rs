@@ -4,7 +4,6 @@
 //! codes never kill the magic link.
 #![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     reason = "tests: a failed step should fail loudly"
 )]
 
@@ -36,7 +35,11 @@ async fn redeem_from(
 async fn start_from(h: &Harness, who: &Recipient, ip: &str) -> Result<(), String> {
     let mut req = Harness::start_request(who);
     req.ip = Some(ip.parse().unwrap());
-    h.service.start(req).await.map(|_| ()).map_err(|e| e.to_string())
+    h.service
+        .start(req)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 fn too_many(r: &Result<TokenSet, TokenError>) -> bool {
@@ -61,7 +64,9 @@ async fn an_attacker_on_one_ip_cannot_stop_the_victim_on_another() {
     for _ in 0..5 {
         start_from(&h, &victim, ATTACKER).await.unwrap();
     }
-    assert!(too_many(&redeem_from(&h, &victim, "000000", ATTACKER).await));
+    assert!(too_many(
+        &redeem_from(&h, &victim, "000000", ATTACKER).await
+    ));
     assert!(start_from(&h, &victim, ATTACKER).await.is_err());
     // The victim, from their own IP, still gets a code and signs in with it.
     h.codes.push("424242");
@@ -69,7 +74,9 @@ async fn an_attacker_on_one_ip_cannot_stop_the_victim_on_another() {
     let tokens = redeem_from(&h, &victim, "424242", VICTIM).await;
     assert!(tokens.is_ok(), "the victim was locked out: {tokens:?}");
     // And the attacker is still refused, even with a right-looking guess.
-    assert!(too_many(&redeem_from(&h, &victim, "424242", ATTACKER).await));
+    assert!(too_many(
+        &redeem_from(&h, &victim, "424242", ATTACKER).await
+    ));
 }
 
 #[tokio::test]
@@ -222,7 +229,10 @@ async fn wrong_codes_exhaust_the_code_but_never_the_link() {
     );
     let link = h.link_request_for(&who).unwrap();
     let look = h.service.inspect_link(link.clone()).await;
-    assert!(look.is_ok(), "the link page says {look:?}, not the confirm page");
+    assert!(
+        look.is_ok(),
+        "the link page says {look:?}, not the confirm page"
+    );
     assert!(
         h.service.redeem_link(link.clone()).await.is_ok(),
         "the link died with its code"

@@ -144,12 +144,16 @@ impl Outbox {
     /// Makes every send wait, without being accepted, until
     /// [`Outbox::release`]: a provider that has not answered yet.
     pub fn hold(&self) {
-        self.gate.held.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.gate
+            .held
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Lets held and later sends through.
     pub fn release(&self) {
-        self.gate.held.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.gate
+            .held
+            .store(false, std::sync::atomic::Ordering::SeqCst);
         self.gate.changed.notify_waiters();
     }
 

@@ -24,8 +24,8 @@ use sesame_domain::{
     Recipient, Redemption, RefreshTokenRecord, Rotation, SigningKey, Timestamp, User, UserId,
 };
 use sesame_testkit::contract::{
-    self, authorization_codes, challenges, housekeeping, keys, rate_budget, rate_limiter, refresh_tokens,
-    users,
+    self, authorization_codes, challenges, housekeeping, keys, rate_budget, rate_limiter,
+    refresh_tokens, users,
 };
 use sesame_testkit::{MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore};
 

@@ -1,10 +1,6 @@
 //! Enumeration over HTTP (issue 15 §3): with sign-ups disabled, a member's
 //! address and a stranger's get the same answers, start to "maximum
 //! attempts", and the start is answered before the provider is called.
-#![expect(
-    clippy::expect_used,
-    reason = "scenarios are plain async fns behind #[tokio::test] wrappers, which clippy does not treat as tests"
-)]
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -158,7 +158,7 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
 fn either(key: &str, new: Option<u32>, alias: Option<u32>) -> Result<Option<u32>, ConfigError> {
     match (new, alias) {
         (Some(_), Some(_)) => Err(ConfigError::value(
-            &format!("rate_limits.{key}"),
+            format!("rate_limits.{key}"),
             "set either this key or its deprecated alias, not both",
         )),
         (new, alias) => Ok(new.or(alias)),

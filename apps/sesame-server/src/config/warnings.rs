@@ -20,19 +20,15 @@ pub fn warnings(resolved: &Resolved) -> Vec<String> {
                  rename it"
             )
         });
-    let clients = resolved
-        .clients
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            let scheme = unguarded_native_app(c)?;
-            let id = c.id.as_str();
-            Some(format!(
-                "clients[{i}].magic_link.require_pkce: the public client {id:?} has a \
+    let clients = resolved.clients.iter().enumerate().filter_map(|(i, c)| {
+        let scheme = unguarded_native_app(c)?;
+        let id = c.id.as_str();
+        Some(format!(
+            "clients[{i}].magic_link.require_pkce: the public client {id:?} has a \
                  custom-scheme callback ({scheme}:) but does not require PKCE; another \
                  app can register that scheme and receive its codes (RFC 8252 §8.1)"
-            ))
-        });
+        ))
+    });
     deprecated.chain(clients).collect()
 }
 

@@ -70,8 +70,7 @@ pub trait RateLimiter: Send + Sync {
     ///   `min(N, count)`.
     /// - MUST NOT take the count below zero, and MUST succeed (changing
     ///   nothing) when the key has no counter in that window.
-    async fn release(&self, key: &str, rule: RateLimit, now: Timestamp)
-    -> Result<(), StoreError>;
+    async fn release(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError>;
 
     /// Starts `key`'s count over in the window containing `now`: afterwards
     /// [`peek`](Self::peek) says the whole `limit` is left. A consecutive

@@ -89,7 +89,10 @@ pub async fn release_gives_back_one_unit_and_never_goes_below_zero(limiter: &dyn
     let rule = RateLimit::new(3, Duration::from_secs(3_600));
     let key = fresh_key();
     let now = real_now();
-    ok(limiter.release(&key, rule, now).await, "release of a fresh key");
+    ok(
+        limiter.release(&key, rule, now).await,
+        "release of a fresh key",
+    );
     assert_eq!(
         peek(limiter, &key, rule, now).await.remaining,
         3,

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use sesame_domain::code::MacKey;
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, DeliveryQueue, HealthCheck, KeySealer, KeyStore, MessageRenderer,
-    RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
+    AuthorizationCodeStore, ChallengeStore, DeliveryQueue, HealthCheck, KeySealer, KeyStore,
+    MessageRenderer, RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
 };
 use sesame_domain::service::Issuer;
 use sesame_domain::{Api, Client, Passwordless, PasswordlessConfig, Ports};

@@ -89,7 +89,9 @@ impl From<StartError> for ApiError {
                 "Too many codes asked for. Please try again later.".to_owned(),
             ),
             StartError::InvalidAuthParams(_) => Self::bad_request("invalid_request", e.to_string()),
-            StartError::Delivery { .. } | StartError::Unavailable(_) => Self::unavailable(),
+            StartError::Delivery { .. } | StartError::QueueFull | StartError::Unavailable(_) => {
+                Self::unavailable()
+            }
             // The client is this service's own: any of these is a wiring bug.
             StartError::UnknownClient
             | StartError::InvalidClient

@@ -108,7 +108,9 @@ impl Reserved<'_> {
         if let Some(c) = &self.per_ip {
             self.svc.release_quietly(c, self.now).await;
         }
-        self.svc.release_quietly(&self.per_recipient, self.now).await;
+        self.svc
+            .release_quietly(&self.per_recipient, self.now)
+            .await;
     }
 
     /// The code was right: the unit per IP goes back and the recipient's
@@ -118,7 +120,13 @@ impl Reserved<'_> {
             self.svc.release_quietly(c, self.now).await;
         }
         let c = &self.per_recipient;
-        if let Err(e) = self.svc.ports.rate_limiter.reset(&c.key, c.rule, self.now).await {
+        if let Err(e) = self
+            .svc
+            .ports
+            .rate_limiter
+            .reset(&c.key, c.rule, self.now)
+            .await
+        {
             tracing::warn!(error = %e, "could not reset the consecutive failure count");
         }
     }

@@ -23,7 +23,10 @@ pub async fn a_link_outlives_its_codes_attempts(store: &dyn ChallengeStore) {
     ch.attempts_left = 1;
     put(store, &ch).await;
     assert_eq!(
-        ok(store.record_failure(&ch.key(), &ch.id).await, "record_failure"),
+        ok(
+            store.record_failure(&ch.key(), &ch.id).await,
+            "record_failure"
+        ),
         Some(0),
         "record_failure of the last attempt"
     );
@@ -37,11 +40,17 @@ pub async fn a_link_outlives_its_codes_attempts(store: &dyn ChallengeStore) {
         "the code was accepted with no attempts left"
     );
     assert!(
-        ok(store.consume_link(&ch.key(), &ch.id, now).await, "consume_link"),
+        ok(
+            store.consume_link(&ch.key(), &ch.id, now).await,
+            "consume_link"
+        ),
         "the link died with its code's attempts"
     );
     assert!(
-        !ok(store.consume_link(&ch.key(), &ch.id, now).await, "consume_link"),
+        !ok(
+            store.consume_link(&ch.key(), &ch.id, now).await,
+            "consume_link"
+        ),
         "a link was consumed twice"
     );
     let got = some(latest_of(store, &ch).await, "latest after consume_link");
@@ -55,7 +64,10 @@ pub async fn consume_link_refuses_consumed_expired_and_unknown(store: &dyn Chall
     let by_code = fresh_challenge(fresh_email(), now);
     put(store, &by_code).await;
     assert!(
-        ok(store.consume(&by_code.key(), &by_code.id, now).await, "consume"),
+        ok(
+            store.consume(&by_code.key(), &by_code.id, now).await,
+            "consume"
+        ),
         "consume of a live challenge"
     );
     assert!(
