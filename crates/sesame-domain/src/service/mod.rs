@@ -15,6 +15,7 @@ mod revoke;
 mod roles;
 mod sign_in;
 mod start;
+mod start_params;
 pub mod token;
 mod userinfo;
 
