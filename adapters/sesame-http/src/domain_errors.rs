@@ -84,6 +84,10 @@ pub(crate) fn start_error(e: StartError, client_id: &str) -> ApiError {
         )
         .with_headers(refusal_headers(&d, SystemTime::now())),
         StartError::Delivery { connection, source } => delivery_error(connection, &source),
+        StartError::QueueFull => {
+            tracing::warn!("start: the delivery queue is full");
+            ApiError::unavailable()
+        }
         e @ StartError::Unavailable(_) => infrastructure(true, &e, "start"),
         e @ StartError::Unknown(_) => infrastructure(false, &e, "start"),
     }

@@ -122,6 +122,22 @@ impl ChallengeStore for MemoryChallengeStore {
         })
     }
 
+    async fn consume_link(
+        &self,
+        _key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut inner = lock(&self.inner);
+        Ok(match inner.by_id.get_mut(id) {
+            Some(ch) if ch.link_is_live_at(now) => {
+                ch.consumed = true;
+                true
+            }
+            _ => false,
+        })
+    }
+
     async fn delete(&self, _key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError> {
         lock(&self.inner).remove(id);
         Ok(())

@@ -24,7 +24,9 @@ pub struct MemoryRateLimiter {
 
 #[derive(Default)]
 struct Inner {
-    counters: HashMap<String, Counter>,
+    /// By key and window length: rules with different windows on one key
+    /// never share a counter.
+    counters: HashMap<(String, i64), Counter>,
     hits_since_sweep: u32,
 }
 
@@ -38,7 +40,7 @@ impl Inner {
     /// The hits counted so far in the window `[start, end)` for `key`.
     fn count(&self, key: &str, start: i64, end: i64) -> u32 {
         self.counters
-            .get(key)
+            .get(&(key.to_owned(), end.saturating_sub(start)))
             .filter(|c| c.start == start && c.end == end)
             .map_or(0, |c| c.count)
     }
@@ -98,9 +100,10 @@ impl RateLimiter for MemoryRateLimiter {
             inner.sweep(now);
         }
         let count = inner.count(key, start, end).saturating_add(1);
-        inner
-            .counters
-            .insert(key.to_owned(), Counter { start, end, count });
+        inner.counters.insert(
+            (key.to_owned(), end.saturating_sub(start)),
+            Counter { start, end, count },
+        );
         Ok(rule.decide(&window, u64::from(count), true))
     }
 
@@ -114,6 +117,56 @@ impl RateLimiter for MemoryRateLimiter {
         let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
         let count = lock(&self.inner).count(key, start, end);
         Ok(rule.decide(&window, u64::from(count), false))
+    }
+
+    async fn reserve(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        let window = rule.window_at(now);
+        let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
+        let mut inner = lock(&self.inner);
+        let count = inner.count(key, start, end);
+        if count >= rule.limit {
+            return Ok(rule.decide(&window, u64::from(count), false));
+        }
+        inner.hits_since_sweep += 1;
+        if inner.hits_since_sweep >= SWEEP_EVERY {
+            inner.sweep(now);
+        }
+        let count = count + 1;
+        inner.counters.insert(
+            (key.to_owned(), end.saturating_sub(start)),
+            Counter { start, end, count },
+        );
+        Ok(rule.decide(&window, u64::from(count), true))
+    }
+
+    async fn release(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        let window = rule.window_at(now);
+        let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
+        if let Some(c) = lock(&self.inner)
+            .counters
+            .get_mut(&(key.to_owned(), end.saturating_sub(start)))
+            .filter(|c| c.start == start && c.end == end)
+        {
+            c.count = c.count.saturating_sub(1);
+        }
+        Ok(())
+    }
+
+    async fn reset(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        let window = rule.window_at(now);
+        let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
+        let mut inner = lock(&self.inner);
+        if inner.count(key, start, end) > 0 {
+            inner
+                .counters
+                .remove(&(key.to_owned(), end.saturating_sub(start)));
+        }
+        Ok(())
     }
 }
 

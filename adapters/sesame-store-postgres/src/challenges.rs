@@ -177,6 +177,29 @@ impl ChallengeStore for PgStore {
         Ok(flipped.is_some())
     }
 
+    async fn consume_link(
+        &self,
+        _key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        // A link ignores the code's attempts: wrong codes must not kill it.
+        let flipped: Option<String> = self
+            .bounded(async {
+                sqlx::query_scalar(
+                    "UPDATE challenges SET consumed = true \
+                     WHERE id = $1 AND NOT consumed AND expires_at > $2 RETURNING id",
+                )
+                .bind(id.as_str())
+                .bind(now.unix_millis())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(from_sqlx)
+            })
+            .await?;
+        Ok(flipped.is_some())
+    }
+
     async fn delete(&self, _key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError> {
         self.bounded(async {
             sqlx::query!("DELETE FROM challenges WHERE id = $1", id.as_str())

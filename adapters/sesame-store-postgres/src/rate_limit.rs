@@ -23,6 +23,29 @@ fn decide(rule: RateLimit, window: &FixedWindow, count: i64, counted: bool) -> R
 }
 
 impl PgStore {
+    /// Runs `sql` (release or reset) on `key`'s counter for the window of
+    /// `rule` containing `now`.
+    async fn on_window(
+        &self,
+        sql: &'static str,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let window = rule.window_at(now);
+        self.bounded(async {
+            sqlx::query(sql)
+                .bind(key)
+                .bind(window.length_ms)
+                .bind(window.start.unix_millis())
+                .execute(&self.pool)
+                .await
+                .map_err(from_sqlx)?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Deletes the counters of windows that ended at or before `now`;
     /// returns how many went.
     pub(crate) async fn purge_rate_limits(&self, now: Timestamp) -> Result<u64, StoreError> {
@@ -99,5 +122,62 @@ impl RateLimiter for PgStore {
             .await?
             .unwrap_or(0);
         Ok(decide(rule, &window, count, false))
+    }
+
+    async fn reserve(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        let window = rule.window_at(now);
+        let full = rule.decide(&window, u64::from(rule.limit), false);
+        if rule.limit == 0 {
+            return Ok(full);
+        }
+        // Counts only while below the limit: a refused reservation updates
+        // nothing and returns no row.
+        let count: Option<i64> = self
+            .bounded(async {
+                sqlx::query_scalar(
+                    "INSERT INTO rate_limits (key, window_ms, window_start, count, reset_at) \
+                     VALUES ($1, $2, $3, 1, $4) \
+                     ON CONFLICT (key, window_ms, window_start) \
+                         DO UPDATE SET count = rate_limits.count + 1 \
+                         WHERE rate_limits.count < $5 \
+                     RETURNING count",
+                )
+                .bind(key)
+                .bind(window.length_ms)
+                .bind(window.start.unix_millis())
+                .bind(window.end.unix_millis())
+                .bind(i64::from(rule.limit))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(from_sqlx)
+            })
+            .await?;
+        Ok(count.map_or(full, |n| decide(rule, &window, n, true)))
+    }
+
+    async fn release(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        self.on_window(
+            "UPDATE rate_limits SET count = count - 1 \
+             WHERE key = $1 AND window_ms = $2 AND window_start = $3 AND count > 0",
+            key,
+            rule,
+            now,
+        )
+        .await
+    }
+
+    async fn reset(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        self.on_window(
+            "DELETE FROM rate_limits WHERE key = $1 AND window_ms = $2 AND window_start = $3",
+            key,
+            rule,
+            now,
+        )
+        .await
     }
 }

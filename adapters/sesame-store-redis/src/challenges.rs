@@ -99,10 +99,41 @@ impl ChallengeStore for RedisStore {
         id: &ChallengeId,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
+        self.flip(key, id, now, true).await
+    }
+
+    async fn consume_link(
+        &self,
+        key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.flip(key, id, now, false).await
+    }
+
+    async fn delete(&self, key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError> {
+        let mut call = scripts::DELETE.call();
+        call.key(self.keys.challenge(key)).arg(id.as_str());
+        self.eval::<i64>(call).await?;
+        Ok(())
+    }
+}
+
+impl RedisStore {
+    /// The consume script; `by_code` makes it require attempts left (a code),
+    /// without it the attempts do not matter (a link).
+    async fn flip(
+        &self,
+        key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+        by_code: bool,
+    ) -> Result<bool, StoreError> {
         let mut call = scripts::CONSUME.call();
         call.key(self.keys.challenge(key))
             .arg(now.unix_millis())
-            .arg(id.as_str());
+            .arg(id.as_str())
+            .arg(if by_code { "1" } else { "0" });
         match self.eval::<i64>(call).await? {
             1 => Ok(true),
             0 => Ok(false),
@@ -111,13 +142,6 @@ impl ChallengeStore for RedisStore {
                     .to_owned(),
             )),
         }
-    }
-
-    async fn delete(&self, key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError> {
-        let mut call = scripts::DELETE.call();
-        call.key(self.keys.challenge(key)).arg(id.as_str());
-        self.eval::<i64>(call).await?;
-        Ok(())
     }
 }
 

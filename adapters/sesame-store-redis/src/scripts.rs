@@ -32,6 +32,8 @@ const RECORD_FAILURE_LUA: &str = include_str!("lua/record_failure.lua");
 const CONSUME_LUA: &str = include_str!("lua/consume.lua");
 const DELETE_LUA: &str = include_str!("lua/delete.lua");
 const HIT_LUA: &str = include_str!("lua/hit.lua");
+const RESERVE_LUA: &str = include_str!("lua/reserve.lua");
+const RELEASE_LUA: &str = include_str!("lua/release.lua");
 const INSERT_CODE_LUA: &str = include_str!("lua/insert_code.lua");
 const REDEEM_CODE_LUA: &str = include_str!("lua/redeem_code.lua");
 const RECORD_FAMILY_LUA: &str = include_str!("lua/record_family.lua");
@@ -122,9 +124,9 @@ pub(crate) static RECORD_FAILURE: LazyLock<Script> =
     LazyLock::new(|| Script::new(RECORD_FAILURE_LUA));
 
 /// Marks a challenge consumed: sets `consumed` to 1 and returns 1 only when
-/// the hash holds the given id, `consumed` is 0, `attempts_left > 0` and
-/// `expires_at > now`; otherwise returns 0 (or [`CORRUPT`]), changing
-/// nothing.
+/// the hash holds the given id, `consumed` is 0, `expires_at > now` and, for
+/// a code (not a link), `attempts_left > 0`; otherwise returns 0 (or
+/// [`CORRUPT`]), changing nothing.
 pub(crate) static CONSUME: LazyLock<Script> = LazyLock::new(|| Script::new(CONSUME_LUA));
 
 /// Deletes a key's challenge if it still holds the given id. Idempotent.
@@ -133,6 +135,15 @@ pub(crate) static DELETE: LazyLock<Script> = LazyLock::new(|| Script::new(DELETE
 /// Counts one hit in a fixed window: increments the counter and gives it an
 /// expiry if it has none; returns the new count.
 pub(crate) static HIT: LazyLock<Script> = LazyLock::new(|| Script::new(HIT_LUA));
+
+/// Takes one unit of a window's budget only while the count is below the
+/// limit; returns `{1, count}` (taken), `{0, count}` (refused, nothing
+/// written) or `{-2, 0}` when the counter is not a count.
+pub(crate) static RESERVE: LazyLock<Script> = LazyLock::new(|| Script::new(RESERVE_LUA));
+
+/// Gives back one unit of a window's count, never below zero; returns the
+/// count before, or -2 when the counter is not a count.
+pub(crate) static RELEASE: LazyLock<Script> = LazyLock::new(|| Script::new(RELEASE_LUA));
 
 /// Stores a new authorization code with `spent` and `replayed` at `0` and
 /// its time to live, unless a hash already exists under its MAC; returns 1,
@@ -199,6 +210,8 @@ mod tests {
             CONSUME_LUA,
             DELETE_LUA,
             HIT_LUA,
+            RESERVE_LUA,
+            RELEASE_LUA,
             INSERT_CODE_LUA,
             REDEEM_CODE_LUA,
             RECORD_FAMILY_LUA,

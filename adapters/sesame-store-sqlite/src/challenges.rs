@@ -32,6 +32,10 @@ const RECORD_FAILURE: &str = "UPDATE challenges SET attempts_left = attempts_lef
 const CONSUME: &str = "UPDATE challenges SET consumed = 1 \
      WHERE id = ?1 AND consumed = 0 AND attempts_left > 0 AND expires_at > ?2 RETURNING id";
 
+/// A link ignores the code's attempts: wrong codes must not kill it.
+const CONSUME_LINK: &str = "UPDATE challenges SET consumed = 1 \
+     WHERE id = ?1 AND consumed = 0 AND expires_at > ?2 RETURNING id";
+
 const DELETE: &str = "DELETE FROM challenges WHERE id = ?1";
 
 const PURGE: &str = "DELETE FROM challenges WHERE expires_at < ?1";
@@ -126,13 +130,16 @@ impl ChallengeStore for SqliteStore {
         id: &ChallengeId,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let row = sqlx::query(CONSUME)
-            .bind(id.as_str())
-            .bind(now.unix_millis())
-            .fetch_optional(&self.write)
-            .await
-            .map_err(store_error)?;
-        Ok(row.is_some())
+        self.flip(CONSUME, id, now).await
+    }
+
+    async fn consume_link(
+        &self,
+        _key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.flip(CONSUME_LINK, id, now).await
     }
 
     async fn delete(&self, _key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError> {
@@ -146,6 +153,17 @@ impl ChallengeStore for SqliteStore {
 }
 
 impl SqliteStore {
+    /// Runs one of the consuming `UPDATE`s; whether it flipped the row.
+    async fn flip(&self, sql: &str, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError> {
+        let row = sqlx::query(sql)
+            .bind(id.as_str())
+            .bind(now.unix_millis())
+            .fetch_optional(&self.write)
+            .await
+            .map_err(store_error)?;
+        Ok(row.is_some())
+    }
+
     /// Removes challenges whose `expires_at` is before `before`; returns how
     /// many went.
     pub(crate) async fn purge_challenges(&self, before: Timestamp) -> Result<u64, StoreError> {

@@ -20,6 +20,20 @@ const HIT: &str = "INSERT INTO rate_limits (key, window_ms, window_start, reset_
 const PEEK: &str = "SELECT count FROM rate_limits \
      WHERE key = ?1 AND window_ms = ?2 AND window_start = ?3";
 
+/// A hit that counts only while the count is below the limit (`?5`): a
+/// refused reservation updates nothing and returns no row.
+const RESERVE: &str = "INSERT INTO rate_limits (key, window_ms, window_start, reset_at, count) \
+     VALUES (?1, ?2, ?3, ?4, 1) \
+     ON CONFLICT (key, window_ms, window_start) DO UPDATE SET count = count + 1 \
+     WHERE count < ?5 \
+     RETURNING count";
+
+const RELEASE: &str = "UPDATE rate_limits SET count = count - 1 \
+     WHERE key = ?1 AND window_ms = ?2 AND window_start = ?3 AND count > 0";
+
+const RESET: &str = "DELETE FROM rate_limits \
+     WHERE key = ?1 AND window_ms = ?2 AND window_start = ?3";
+
 const PURGE: &str = "DELETE FROM rate_limits WHERE reset_at <= ?1";
 
 /// The decision for `count` hits, this one included or not; a negative count
@@ -29,6 +43,26 @@ fn decide(rule: RateLimit, window: &FixedWindow, count: i64, counted: bool) -> R
 }
 
 impl SqliteStore {
+    /// Runs `sql` (release or reset) on `key`'s counter for the window of
+    /// `rule` containing `now`.
+    async fn on_window(
+        &self,
+        sql: &str,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let window = rule.window_at(now);
+        sqlx::query(sql)
+            .bind(key)
+            .bind(window.length_ms)
+            .bind(window.start.unix_millis())
+            .execute(&self.write)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
     /// Removes rate-limit counters whose window ended at or before
     /// `ended_by`; returns how many went.
     pub(crate) async fn purge_rate_limit_windows(
@@ -86,5 +120,40 @@ impl RateLimiter for SqliteStore {
             return Err(corrupt("rate_limits", "count", "negative"));
         }
         Ok(decide(rule, &window, count, false))
+    }
+
+    async fn reserve(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        let window = rule.window_at(now);
+        let full = rule.decide(&window, u64::from(rule.limit), false);
+        if rule.limit == 0 {
+            return Ok(full);
+        }
+        let count: Option<i64> = sqlx::query_scalar(RESERVE)
+            .bind(key)
+            .bind(window.length_ms)
+            .bind(window.start.unix_millis())
+            .bind(window.end.unix_millis())
+            .bind(i64::from(rule.limit))
+            .fetch_optional(&self.write)
+            .await
+            .map_err(store_error)?;
+        match count {
+            None => Ok(full),
+            Some(n) if n < 1 => Err(corrupt("rate_limits", "count", "not positive after a hit")),
+            Some(n) => Ok(decide(rule, &window, n, true)),
+        }
+    }
+
+    async fn release(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        self.on_window(RELEASE, key, rule, now).await
+    }
+
+    async fn reset(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        self.on_window(RESET, key, rule, now).await
     }
 }

@@ -16,6 +16,7 @@ use sesame_token_jwt::JwtMinter;
 use tokio::net::TcpListener;
 
 use crate::config::Resolved;
+use crate::delivery_queue::{self, QueueSettings, QueueWorker, Senders};
 use crate::key_refresh::{self, KeyRefresher};
 use crate::storage::Storage;
 use crate::tls::{self, TlsListener};
@@ -35,6 +36,9 @@ pub struct App {
     pub console_delivery: Vec<&'static str>,
     shutdown_grace: Duration,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    /// Sends after the answer while sign-ups are disabled; drained on
+    /// shutdown.
+    delivery_worker: Option<QueueWorker>,
 }
 
 /// Everything `sesame check-config` can check without touching a backend:
@@ -111,8 +115,8 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         keys: Arc::clone(&storage.keys),
         sealer: Arc::new(sealer),
         rate_limiter: Arc::clone(&storage.rate_limiter),
-        email: delivery.email,
-        sms: delivery.sms,
+        email: Arc::clone(&delivery.email),
+        sms: Arc::clone(&delivery.sms),
         renderer: delivery.renderer,
         minter: Arc::new(minter()),
         clock,
@@ -121,8 +125,21 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
     let mut algs = vec![resolved.passwordless.default_signing_alg];
     algs.extend(resolved.apis.iter().map(|a| a.signing_alg));
     algs.dedup();
-    let service = Passwordless::new(ports, resolved.passwordless.clone(), mac_key)
+    let mut service = Passwordless::new(ports, resolved.passwordless.clone(), mac_key)
         .with_health_checks(storage.health.clone());
+    // With sign-ups disabled, delivery happens after the answer, so its time
+    // does not tell a member's address from a stranger's.
+    let delivery_worker = if resolved.passwordless.disable_signup {
+        let senders = Senders {
+            email: Arc::clone(&delivery.email),
+            sms: Arc::clone(&delivery.sms),
+        };
+        let (queue, worker) = delivery_queue::spawn(senders, QueueSettings::default());
+        service = service.with_delivery_queue(queue);
+        Some(worker)
+    } else {
+        None
+    };
     // Also opens every stored key: a wrong `secret` stops the start here.
     service
         .ensure_signing_keys(&algs)
@@ -155,6 +172,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         console_delivery: delivery.console,
         shutdown_grace: Duration::from_secs(h.shutdown_grace_secs),
         tls,
+        delivery_worker,
     })
 }
 
@@ -227,6 +245,10 @@ impl App {
                 }
             }
         };
+        // Messages of starts already answered still go out.
+        if let Some(worker) = self.delivery_worker {
+            worker.drain(grace).await;
+        }
         drop(self.key_refresher);
         drop(self.storage);
         outcome

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod config;
 mod delivery;
+pub mod delivery_queue;
 mod housekeeping;
 mod key_refresh;
 pub mod keys_cli;

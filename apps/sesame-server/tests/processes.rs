@@ -94,7 +94,7 @@ async fn fifty_redemptions_spread_over_three_processes_have_one_winner() {
 async fn rate_limits_hold_across_the_three_processes() {
     let mailbox = Mailbox::shared();
     let options = Options {
-        start_per_recipient_per_15min: 3,
+        start_per_recipient_ip_per_15min: 3,
         ..Options::default()
     };
     let nodes = three_processes(&mailbox, options).await;

@@ -172,7 +172,7 @@ pub struct Challenge {
     pub created_at: Timestamp,
     /// From this instant on it can no longer be redeemed.
     pub expires_at: Timestamp,
-    /// Wrong guesses left; at zero it is dead.
+    /// Wrong codes left; at zero the code is dead, the link is not.
     pub attempts_left: u32,
     /// Set once, by the one redemption that wins.
     pub consumed: bool,
@@ -201,10 +201,17 @@ impl Challenge {
         now >= self.expires_at
     }
 
-    /// Whether it can still be redeemed at `now`.
+    /// Whether its code can still be redeemed at `now`.
     #[must_use]
     pub fn is_live_at(&self, now: Timestamp) -> bool {
         !self.consumed && self.attempts_left > 0 && !self.is_expired_at(now)
+    }
+
+    /// Whether its magic link can still be redeemed at `now`: wrong codes
+    /// do not count against a link.
+    #[must_use]
+    pub fn link_is_live_at(&self, now: Timestamp) -> bool {
+        !self.consumed && !self.is_expired_at(now)
     }
 }
 

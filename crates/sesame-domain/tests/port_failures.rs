@@ -167,8 +167,15 @@ async fn a_failing_signer_gives_an_unknown_error_not_a_token() {
 async fn a_losing_concurrent_redemption_is_a_wrong_code_that_does_not_count_as_a_failure() {
     let mut m = Mocks::with_client(confidential_client());
     m.rate_limiter
-        .expect_peek()
+        .expect_reserve()
+        .times(1)
         .returning(|_, _, _| Ok(allowed()));
+    // The reserved failure is given back: a double submit is not a guess.
+    m.rate_limiter
+        .expect_release()
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    m.rate_limiter.expect_reset().never();
     m.rate_limiter.expect_hit().never();
     let challenge = m.live_challenge_for(email(), OTP);
     m.challenges

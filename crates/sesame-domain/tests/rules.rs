@@ -173,23 +173,36 @@ async fn an_unknown_recipient_and_a_wrong_code_get_the_same_answer() {
     ));
 }
 
+/// A redemption of `code` for `who` from `ip`.
+async fn redeem_from(
+    h: &Harness,
+    who: &Recipient,
+    code: &str,
+    ip: &str,
+) -> Result<sesame_domain::TokenSet, TokenError> {
+    let mut req = Harness::token_request(Harness::otp_grant(who, code));
+    req.ip = Some(ip.parse().unwrap());
+    h.service.token(req).await
+}
+
 #[tokio::test]
-async fn failures_count_per_recipient_across_challenges_and_unknown_recipients() {
+async fn failures_count_per_recipient_and_ip_across_challenges_and_unknown_recipients() {
     let h = Harness::new().await.unwrap();
     let who = fixtures::fresh_email();
     // No challenge at all: the failures still count, so probing an address
     // without a code is throttled exactly like guessing one.
     for _ in 0..10 {
         assert!(matches!(
-            h.redeem(&who, "000000").await,
-            Err(
-                TokenError::Grant(GrantError::PasswordlessOtp(OtpError::WrongCode(_)))
-                    | TokenError::Grant(GrantError::PasswordlessOtp(OtpError::TooManyAttempts(_)))
-            )
+            redeem_from(&h, &who, "000000", "203.0.113.5").await,
+            Err(TokenError::Grant(GrantError::PasswordlessOtp(
+                OtpError::WrongCode(_)
+            )))
         ));
     }
     started(&h, &who, "999999").await;
-    let err = h.redeem(&who, "999999").await.unwrap_err();
+    let err = redeem_from(&h, &who, "999999", "203.0.113.5")
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, TokenError::Grant(GrantError::PasswordlessOtp(OtpError::TooManyAttempts(d))) if !d.allowed),
         "{err:?}"
@@ -197,7 +210,7 @@ async fn failures_count_per_recipient_across_challenges_and_unknown_recipients()
     h.clock.advance(Duration::from_secs(15 * 60));
     started(&h, &who, "989898").await;
     assert!(
-        h.redeem(&who, "989898").await.is_ok(),
+        redeem_from(&h, &who, "989898", "203.0.113.5").await.is_ok(),
         "the limit lifts when its window ends"
     );
 }
@@ -260,18 +273,32 @@ async fn asking_a_refresh_for_a_wider_scope_leaves_the_token_usable() {
 }
 
 #[tokio::test]
-async fn the_per_recipient_start_limit_refuses_the_sixth_code() {
+async fn starts_are_limited_per_recipient_and_ip_and_per_recipient_from_every_ip() {
     let h = Harness::new().await.unwrap();
     let who = fixtures::fresh_email();
+    let start_from = |ip: String| {
+        let mut req = Harness::start_request(&who);
+        req.ip = Some(ip.parse().unwrap());
+        h.service.start(req)
+    };
     for _ in 0..5 {
-        h.start(&who).await.unwrap();
+        start_from("203.0.113.1".into()).await.unwrap();
     }
-    let err = h.start(&who).await.unwrap_err();
+    let err = start_from("203.0.113.1".into()).await.unwrap_err();
     assert!(
-        matches!(err, StartError::RateLimited(d) if d.remaining == 0),
-        "{err:?}"
+        matches!(&err, StartError::RateLimited(d) if d.remaining == 0 && d.limit == 5),
+        "the sixth code from one IP: {err:?}"
     );
-    assert_eq!(h.outbox.count(), 5);
+    // Other IPs still get codes, up to 20 for the recipient in the hour.
+    for i in 0..15 {
+        start_from(format!("198.51.100.{i}")).await.unwrap();
+    }
+    let err = start_from("192.0.2.1".into()).await.unwrap_err();
+    assert!(
+        matches!(&err, StartError::RateLimited(d) if d.remaining == 0 && d.limit == 20),
+        "the twenty-first code from every IP: {err:?}"
+    );
+    assert_eq!(h.outbox.count(), 20);
 }
 
 #[tokio::test]
@@ -645,6 +672,36 @@ impl sesame_domain::ports::RateLimiter for RecordingLimiter {
         self.keys.lock().unwrap().push(key.to_owned());
         self.inner.peek(key, rule, now).await
     }
+
+    async fn reserve(
+        &self,
+        key: &str,
+        rule: sesame_domain::RateLimit,
+        now: sesame_domain::Timestamp,
+    ) -> Result<sesame_domain::RateDecision, sesame_domain::ports::StoreError> {
+        self.keys.lock().unwrap().push(key.to_owned());
+        self.inner.reserve(key, rule, now).await
+    }
+
+    async fn release(
+        &self,
+        key: &str,
+        rule: sesame_domain::RateLimit,
+        now: sesame_domain::Timestamp,
+    ) -> Result<(), sesame_domain::ports::StoreError> {
+        self.keys.lock().unwrap().push(key.to_owned());
+        self.inner.release(key, rule, now).await
+    }
+
+    async fn reset(
+        &self,
+        key: &str,
+        rule: sesame_domain::RateLimit,
+        now: sesame_domain::Timestamp,
+    ) -> Result<(), sesame_domain::ports::StoreError> {
+        self.keys.lock().unwrap().push(key.to_owned());
+        self.inner.reset(key, rule, now).await
+    }
 }
 
 #[tokio::test]
@@ -660,12 +717,17 @@ async fn rate_limit_keys_hold_neither_addresses_nor_ips() {
     req.ip = Some("203.0.113.9".parse().unwrap());
     h.service.start(req).await.unwrap();
     let code = h.code_for(&who).unwrap();
-    h.redeem(&who, &code).await.unwrap();
-    let keys = limiter.keys.lock().unwrap().clone();
+    let mut req = Harness::token_request(Harness::otp_grant(&who, &code));
+    req.ip = Some("203.0.113.9".parse().unwrap());
+    h.service.token(req).await.unwrap();
+    let mut keys = limiter.keys.lock().unwrap().clone();
+    keys.sort();
+    keys.dedup();
     assert_eq!(
         keys.len(),
-        3,
-        "IP and recipient at start, failures at redemption: {keys:?}"
+        5,
+        "IP, recipient and IP, recipient at start; failures per recipient and IP, and per \
+         recipient, at redemption: {keys:?}"
     );
     for k in &keys {
         assert!(

@@ -23,6 +23,7 @@ pub mod fixtures;
 pub mod harness;
 pub mod minter;
 pub mod outbox;
+pub mod queue;
 pub mod renderer;
 pub mod sealer;
 mod sync;
@@ -39,5 +40,6 @@ pub use memory::{
 };
 pub use minter::MemoryTokenMinter;
 pub use outbox::{Outbox, SentMessage};
+pub use queue::QueuedDeliveries;
 pub use renderer::BareRenderer;
 pub use sealer::MemoryKeySealer;

@@ -87,6 +87,32 @@ struct State {
 #[derive(Clone, Default)]
 pub struct Outbox {
     state: Arc<Mutex<State>>,
+    arrived: Arc<tokio::sync::Notify>,
+    gate: Arc<Gate>,
+}
+
+/// Holds sends while closed ([`Outbox::hold`]).
+#[derive(Default)]
+struct Gate {
+    held: std::sync::atomic::AtomicBool,
+    waiting: std::sync::atomic::AtomicUsize,
+    changed: tokio::sync::Notify,
+}
+
+impl Gate {
+    async fn pass(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.waiting.fetch_add(1, SeqCst);
+        self.changed.notify_waiters();
+        loop {
+            let changed = self.changed.notified();
+            if !self.held.load(SeqCst) {
+                break;
+            }
+            changed.await;
+        }
+        self.waiting.fetch_sub(1, SeqCst);
+    }
 }
 
 impl Outbox {
@@ -113,6 +139,54 @@ impl Outbox {
     /// Cancels every scheduled failure.
     pub fn recover(&self) {
         lock(&self.state).failures.clear();
+    }
+
+    /// Makes every send wait, without being accepted, until
+    /// [`Outbox::release`]: a provider that has not answered yet.
+    pub fn hold(&self) {
+        self.gate
+            .held
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Lets held and later sends through.
+    pub fn release(&self) {
+        self.gate
+            .held
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        self.gate.changed.notify_waiters();
+    }
+
+    /// Waits until at least `n` sends are held at the gate, for at most
+    /// `within`; whether they are.
+    pub async fn wait_for_held(&self, n: usize, within: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        let held = || self.gate.waiting.load(std::sync::atomic::Ordering::SeqCst);
+        loop {
+            let changed = self.gate.changed.notified();
+            if held() >= n {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return held() >= n;
+            }
+        }
+    }
+
+    /// Waits until at least `n` messages were accepted, for at most
+    /// `within`: for a server that delivers after answering. Whether they
+    /// arrived.
+    pub async fn wait_for_count(&self, n: usize, within: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let arrived = self.arrived.notified();
+            if self.count() >= n {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                return self.count() >= n;
+            }
+        }
     }
 
     /// How many messages were accepted.
@@ -196,8 +270,11 @@ impl Outbox {
             return Err(error);
         }
         state.sent.push(message);
+        let id = format!("outbox-{}", state.sent.len());
+        drop(state);
+        self.arrived.notify_waiters();
         Ok(DeliveryReceipt {
-            provider_message_id: Some(format!("outbox-{}", state.sent.len())),
+            provider_message_id: Some(id),
         })
     }
 }
@@ -216,6 +293,7 @@ impl fmt::Debug for Outbox {
 #[async_trait]
 impl EmailSender for Outbox {
     async fn send_email(&self, message: &EmailMessage) -> Result<DeliveryReceipt, DeliveryError> {
+        self.gate.pass().await;
         self.accept(SentMessage::Email(message.clone()))
     }
 }
@@ -223,6 +301,7 @@ impl EmailSender for Outbox {
 #[async_trait]
 impl SmsSender for Outbox {
     async fn send_sms(&self, message: &SmsMessage) -> Result<DeliveryReceipt, DeliveryError> {
+        self.gate.pass().await;
         self.accept(SentMessage::Sms(message.clone()))
     }
 }

@@ -24,7 +24,8 @@ use sesame_domain::{
     Recipient, Redemption, RefreshTokenRecord, Rotation, SigningKey, Timestamp, User, UserId,
 };
 use sesame_testkit::contract::{
-    self, authorization_codes, challenges, housekeeping, keys, rate_limiter, refresh_tokens, users,
+    self, authorization_codes, challenges, housekeeping, keys, rate_budget, rate_limiter,
+    refresh_tokens, users,
 };
 use sesame_testkit::{MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore};
 
@@ -41,6 +42,7 @@ enum Bug {
     InclusiveExpiry,
     DropsAuthParams,
     PurgesTheCutoff,
+    LinkDiesWithTheCode,
 }
 
 /// A challenge store with one chosen bug.
@@ -96,6 +98,23 @@ impl ChallengeStore for BuggyChallenges {
                 c.attempts_left -= 1;
                 c.attempts_left
             }))
+    }
+
+    async fn consume_link(
+        &self,
+        key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        if self.bug == Bug::LinkDiesWithTheCode {
+            return self.consume(key, id, now).await;
+        }
+        let mut by_id = self.by_id.lock().unwrap();
+        let live = by_id.get(id).is_some_and(|c| c.link_is_live_at(now));
+        if live && let Some(c) = by_id.get_mut(id) {
+            c.consumed = true;
+        }
+        Ok(live)
     }
 
     async fn consume(
@@ -173,6 +192,8 @@ async fn the_challenge_checks_pass_the_bug_free_store_and_catch_each_bug() {
     assert!(fails(challenges::consume_refuses_an_expired_challenge(s.as_ref())).await);
     let s = store(Bug::DropsAuthParams);
     assert!(fails(challenges::every_field_round_trips(s.as_ref())).await);
+    let s = store(Bug::LinkDiesWithTheCode);
+    assert!(fails(challenges::a_link_outlives_its_codes_attempts(s.as_ref())).await);
     let s = store(Bug::PurgesTheCutoff);
     assert!(
         fails(housekeeping::challenges_past_their_retention_are_purged(
@@ -360,6 +381,73 @@ impl RateLimiter for UnalignedWindows {
     ) -> Result<RateDecision, StoreError> {
         self.0.peek(key, rule, now).await
     }
+    async fn reserve(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        self.0.reserve(key, rule, now).await
+    }
+    async fn release(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        self.0.release(key, rule, now).await
+    }
+    async fn reset(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        self.0.reset(key, rule, now).await
+    }
+}
+
+/// Today's `peek`-then-count, as a reservation: concurrent callers all pass
+/// the peek before any of them counts.
+#[derive(Default)]
+struct PeekThenHit(MemoryRateLimiter);
+
+#[async_trait]
+impl RateLimiter for PeekThenHit {
+    async fn hit(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        self.0.hit(key, rule, now).await
+    }
+    async fn peek(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        self.0.peek(key, rule, now).await
+    }
+    async fn reserve(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        let before = self.0.peek(key, rule, now).await?;
+        if !before.allowed {
+            return Ok(before);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let d = self.0.hit(key, rule, now).await?;
+        Ok(RateDecision { allowed: true, ..d })
+    }
+    async fn release(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        self.0.release(key, rule, now).await
+    }
+    async fn reset(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        self.0.reset(key, rule, now).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reservation_that_peeks_then_counts_is_caught_overshooting() {
+    let racy: Arc<dyn RateLimiter> = Arc::new(PeekThenHit::default());
+    assert!(fails(rate_budget::concurrent_reservations_never_overshoot_the_limit(&racy)).await);
+    let sound: Arc<dyn RateLimiter> = Arc::new(MemoryRateLimiter::new());
+    assert!(!fails(rate_budget::concurrent_reservations_never_overshoot_the_limit(&sound)).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

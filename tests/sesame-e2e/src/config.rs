@@ -50,10 +50,14 @@ pub struct Options {
     pub disable_signup: bool,
     /// `rate_limits.start_per_ip_per_hour`.
     pub start_per_ip_per_hour: u32,
-    /// `rate_limits.start_per_recipient_per_15min`.
-    pub start_per_recipient_per_15min: u32,
-    /// `rate_limits.failures_per_recipient_per_15min`.
-    pub failures_per_recipient_per_15min: u32,
+    /// `rate_limits.start_per_recipient_ip_per_15min`.
+    pub start_per_recipient_ip_per_15min: u32,
+    /// `rate_limits.failures_per_recipient_ip_per_15min`.
+    pub failures_per_recipient_ip_per_15min: u32,
+    /// `rate_limits.start_per_recipient_per_hour`.
+    pub start_per_recipient_per_hour: u32,
+    /// `rate_limits.failures_per_recipient_per_day`.
+    pub failures_per_recipient_per_day: u32,
     /// `rate_limits.failures_per_ip_per_hour`.
     pub failures_per_ip_per_hour: u32,
     /// `rate_limits.requests_per_ip_per_second`: every test client is
@@ -93,8 +97,10 @@ impl Default for Options {
             max_attempts: 3,
             disable_signup: false,
             start_per_ip_per_hour: 10_000,
-            start_per_recipient_per_15min: 10_000,
-            failures_per_recipient_per_15min: 10_000,
+            start_per_recipient_ip_per_15min: 10_000,
+            failures_per_recipient_ip_per_15min: 10_000,
+            start_per_recipient_per_hour: 10_000,
+            failures_per_recipient_per_day: 10_000,
             failures_per_ip_per_hour: 1_000_000,
             requests_per_ip_per_second: 1_000_000,
             requests_per_ip_burst: 1_000_000,
@@ -134,8 +140,10 @@ key_refresh_secs = {key_refresh}
 
 [rate_limits]
 start_per_ip_per_hour = {per_ip}
-start_per_recipient_per_15min = {per_rcpt}
-failures_per_recipient_per_15min = {failures}
+start_per_recipient_ip_per_15min = {per_rcpt}
+failures_per_recipient_ip_per_15min = {failures}
+start_per_recipient_per_hour = {per_rcpt_hour}
+failures_per_recipient_per_day = {failures_day}
 failures_per_ip_per_hour = {ip_failures}
 requests_per_ip_per_second = {ip_rate}
 requests_per_ip_burst = {ip_burst}
@@ -192,8 +200,10 @@ token_lifetime_secs = 3600
         no_signup = o.disable_signup,
         attempts = o.max_attempts,
         per_ip = o.start_per_ip_per_hour,
-        per_rcpt = o.start_per_recipient_per_15min,
-        failures = o.failures_per_recipient_per_15min,
+        per_rcpt = o.start_per_recipient_ip_per_15min,
+        failures = o.failures_per_recipient_ip_per_15min,
+        per_rcpt_hour = o.start_per_recipient_per_hour,
+        failures_day = o.failures_per_recipient_per_day,
         ip_failures = o.failures_per_ip_per_hour,
         ip_rate = o.requests_per_ip_per_second,
         ip_burst = o.requests_per_ip_burst,

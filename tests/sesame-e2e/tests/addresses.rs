@@ -102,7 +102,7 @@ async fn a_blocked_user_cannot_escape_the_block_by_changing_case(backend: Backen
 
 async fn every_spelling_of_an_address_counts_against_one_limit(backend: Backend) {
     let options = Options {
-        start_per_recipient_per_15min: 2,
+        start_per_recipient_ip_per_15min: 2,
         ..Options::default()
     };
     let app = TestApp::spawn_with(backend, options).await;

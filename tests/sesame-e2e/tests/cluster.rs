@@ -104,7 +104,7 @@ async fn nodes_started_at_once_on_empty_storage_agree_on_their_keys() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_are_shared_between_nodes() {
     let options = Options {
-        start_per_recipient_per_15min: 2,
+        start_per_recipient_ip_per_15min: 2,
         ..Options::default()
     };
     let (a, b) = two_nodes(options).await;

@@ -46,8 +46,15 @@ async fn with_sign_ups_closed_only_existing_users_get_codes(backend: Backend) {
         "invalid_grant",
         Some("Wrong email or verification code."),
     );
-    // A member still signs in.
-    let code = app.issue_code(&member).await;
+    // A member still signs in; the code arrives after the answer.
+    app.start_for(&member).await.expect_status(200);
+    assert!(
+        app.outbox
+            .wait_for_count(1, std::time::Duration::from_secs(10))
+            .await,
+        "the member's code never arrived"
+    );
+    let code = app.code_for(&member);
     app.token_otp_json(&member, &code).await.expect_status(200);
 }
 

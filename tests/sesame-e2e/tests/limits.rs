@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use sesame_domain::Recipient;
-use sesame_e2e::api::start_body;
+use sesame_e2e::api::{otp_body, start_body};
 use sesame_e2e::{
     Backend, NATIVE_CLIENT, Options, Reply, TestApp, UNTRUSTED_CLIENT, UNTRUSTED_SECRET,
     WEB_CLIENT, WEB_SECRET, fresh_email,
@@ -44,10 +44,10 @@ fn assert_refusal_headers(reply: &Reply, limit: i64, window: i64) {
     );
 }
 
-fn limited(start_per_ip_per_hour: u32, start_per_recipient_per_15min: u32) -> Options {
+fn limited(start_per_ip_per_hour: u32, start_per_recipient_ip_per_15min: u32) -> Options {
     Options {
         start_per_ip_per_hour,
-        start_per_recipient_per_15min,
+        start_per_recipient_ip_per_15min,
         ..Options::default()
     }
 }
@@ -83,7 +83,7 @@ async fn the_third_code_for_one_recipient_is_too_many_requests(backend: Backend)
 
 async fn wrong_codes_across_fresh_challenges_end_in_too_many_attempts(backend: Backend) {
     let options = Options {
-        failures_per_recipient_per_15min: 4,
+        failures_per_recipient_ip_per_15min: 4,
         ..Options::default()
     };
     let app = TestApp::spawn_with(backend, options).await;
@@ -197,7 +197,56 @@ async fn a_public_client_cannot_relay_addresses(backend: Backend) {
     }
 }
 
+/// `body` sent to `path` by the trusted backend for the end user at `ip`.
+async fn as_web_for(app: &TestApp, path: &str, mut body: Value, ip: &str) -> Reply {
+    body["client_id"] = WEB_CLIENT.into();
+    body["client_secret"] = WEB_SECRET.into();
+    let request = app
+        .client
+        .post(app.url(path))
+        .header("auth0-forwarded-for", ip)
+        .json(&body);
+    app.send(request).await
+}
+
+async fn an_attacker_on_one_ip_cannot_lock_the_victim_out_on_another(backend: Backend) {
+    let options = Options {
+        start_per_recipient_ip_per_15min: 2,
+        failures_per_recipient_ip_per_15min: 3,
+        ..Options::default()
+    };
+    let app = TestApp::spawn_with(backend, options).await;
+    let victim = fresh_email();
+    let (attacker, victims_ip) = ("203.0.113.66", "198.51.100.7");
+    // The attacker spends every budget they have for the victim's address.
+    for _ in 0..3 {
+        as_web_for(&app, "/oauth/token", otp_body(&victim, "000000"), attacker)
+            .await
+            .expect_error(403, "invalid_grant", None);
+    }
+    as_web_for(&app, "/oauth/token", otp_body(&victim, "000000"), attacker)
+        .await
+        .expect_error(429, "too_many_attempts", None);
+    for _ in 0..2 {
+        as_web_for(&app, "/passwordless/start", start_body(&victim), attacker)
+            .await
+            .expect_status(200);
+    }
+    as_web_for(&app, "/passwordless/start", start_body(&victim), attacker)
+        .await
+        .expect_error(429, "too_many_requests", None);
+    // The victim, from their own address, gets a code and signs in with it.
+    as_web_for(&app, "/passwordless/start", start_body(&victim), victims_ip)
+        .await
+        .expect_status(200);
+    let code = app.code_for(&victim);
+    as_web_for(&app, "/oauth/token", otp_body(&victim, &code), victims_ip)
+        .await
+        .expect_status(200);
+}
+
 sesame_e2e::on_every_backend!(
+    an_attacker_on_one_ip_cannot_lock_the_victim_out_on_another,
     the_fourth_start_from_one_ip_is_too_many_requests,
     the_third_code_for_one_recipient_is_too_many_requests,
     wrong_codes_across_fresh_challenges_end_in_too_many_attempts,

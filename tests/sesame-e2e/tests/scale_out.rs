@@ -76,7 +76,7 @@ async fn fifty_redemptions_spread_over_three_nodes_have_one_winner() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_hold_across_the_three_nodes() {
     let options = Options {
-        start_per_recipient_per_15min: 3,
+        start_per_recipient_ip_per_15min: 3,
         ..Options::default()
     };
     let [a, b, c] = three_nodes(options).await;

@@ -134,11 +134,32 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
     let refresh = at_least_1("passwordless.key_refresh_secs", p.key_refresh_secs)?;
     config.key_cache_ttl = Duration::from_secs(refresh.saturating_mul(2));
     let r = &settings.rate_limits;
-    config.start_per_ip = RateLimit::new(r.start_per_ip_per_hour, Duration::from_secs(3600));
-    config.start_per_recipient =
-        RateLimit::new(r.start_per_recipient_per_15min, Duration::from_secs(900));
-    config.failures_per_recipient =
-        RateLimit::new(r.failures_per_recipient_per_15min, Duration::from_secs(900));
+    let (hour, quarter, day) = (
+        Duration::from_secs(3600),
+        Duration::from_secs(900),
+        Duration::from_secs(86_400),
+    );
+    config.start_per_ip = RateLimit::new(r.start_per_ip_per_hour, hour);
+    let start_ip = either(
+        "start_per_recipient_ip_per_15min",
+        r.start_per_recipient_ip_per_15min,
+        r.start_per_recipient_per_15min,
+    )?;
+    config.start_per_recipient_ip = RateLimit::new(
+        start_ip.unwrap_or(PasswordlessConfig::DEFAULT_START_PER_RECIPIENT_IP.limit),
+        quarter,
+    );
+    config.start_per_recipient = RateLimit::new(r.start_per_recipient_per_hour, hour);
+    let failures_ip = either(
+        "failures_per_recipient_ip_per_15min",
+        r.failures_per_recipient_ip_per_15min,
+        r.failures_per_recipient_per_15min,
+    )?;
+    config.failures_per_recipient_ip = RateLimit::new(
+        failures_ip.unwrap_or(PasswordlessConfig::DEFAULT_FAILURES_PER_RECIPIENT_IP.limit),
+        quarter,
+    );
+    config.failures_per_recipient = RateLimit::new(r.failures_per_recipient_per_day, day);
     config.failures_per_ip = RateLimit::new(
         at_least_1(
             "rate_limits.failures_per_ip_per_hour",
@@ -150,6 +171,18 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
         .map_err(|e| ConfigError::value("rate_limits.ipv6_prefix_len", e))?;
     config.sms_guard = settings.sms_guard.resolve()?;
     Ok(config)
+}
+
+/// A `[rate_limits]` key or its deprecated alias; both set is an error, so
+/// an operator never wonders which one counts.
+fn either(key: &str, new: Option<u32>, alias: Option<u32>) -> Result<Option<u32>, ConfigError> {
+    match (new, alias) {
+        (Some(_), Some(_)) => Err(ConfigError::value(
+            format!("rate_limits.{key}"),
+            "set either this key or its deprecated alias, not both",
+        )),
+        (new, alias) => Ok(new.or(alias)),
+    }
 }
 
 fn at_least_1<T: Copy + Into<u64>>(key: &str, value: T) -> Result<T, ConfigError> {

@@ -157,10 +157,23 @@ impl Default for PasswordlessSettings {
 pub struct RateLimitSettings {
     /// Starts per client IP per hour.
     pub start_per_ip_per_hour: u32,
-    /// Codes per address or number per 15 minutes.
-    pub start_per_recipient_per_15min: u32,
-    /// Failed redemptions per address or number per 15 minutes.
-    pub failures_per_recipient_per_15min: u32,
+    /// Codes per (address or number, client IP) per 15 minutes; `None`
+    /// when unset (the domain's default, or the deprecated alias).
+    pub start_per_recipient_ip_per_15min: Option<u32>,
+    /// Codes per address or number, from every IP, per hour.
+    pub start_per_recipient_per_hour: u32,
+    /// Failed redemptions per (address or number, client IP) per 15
+    /// minutes; `None` when unset.
+    pub failures_per_recipient_ip_per_15min: Option<u32>,
+    /// Consecutive failed redemptions per address or number, from every IP,
+    /// per day.
+    pub failures_per_recipient_per_day: u32,
+    /// Deprecated alias of `start_per_recipient_ip_per_15min`, accepted for
+    /// one release with a warning.
+    pub start_per_recipient_per_15min: Option<u32>,
+    /// Deprecated alias of `failures_per_recipient_ip_per_15min`, accepted
+    /// for one release with a warning.
+    pub failures_per_recipient_per_15min: Option<u32>,
     /// Failed token requests per client IP per hour.
     pub failures_per_ip_per_hour: u32,
     /// The in-process flood guard: requests per second per client IP.
@@ -175,14 +188,46 @@ impl Default for RateLimitSettings {
     fn default() -> Self {
         Self {
             start_per_ip_per_hour: PasswordlessConfig::DEFAULT_START_PER_IP.limit,
-            start_per_recipient_per_15min: PasswordlessConfig::DEFAULT_START_PER_RECIPIENT.limit,
-            failures_per_recipient_per_15min: PasswordlessConfig::DEFAULT_FAILURES_PER_RECIPIENT
+            start_per_recipient_ip_per_15min: None,
+            start_per_recipient_per_hour: PasswordlessConfig::DEFAULT_START_PER_RECIPIENT.limit,
+            failures_per_recipient_ip_per_15min: None,
+            failures_per_recipient_per_day: PasswordlessConfig::DEFAULT_FAILURES_PER_RECIPIENT
                 .limit,
+            start_per_recipient_per_15min: None,
+            failures_per_recipient_per_15min: None,
             failures_per_ip_per_hour: PasswordlessConfig::DEFAULT_FAILURES_PER_IP.limit,
             requests_per_ip_per_second: sesame_http::HttpConfig::DEFAULT_REQUESTS_PER_IP_PER_SECOND,
             requests_per_ip_burst: sesame_http::HttpConfig::DEFAULT_REQUESTS_PER_IP_BURST,
             ipv6_prefix_len: sesame_domain::Ipv6PrefixLen::DEFAULT.bits(),
         }
+    }
+}
+
+/// A deprecated `[rate_limits]` key and the key that replaces it.
+pub const DEPRECATED_RATE_LIMIT_KEYS: [(&str, &str); 2] = [
+    (
+        "start_per_recipient_per_15min",
+        "start_per_recipient_ip_per_15min",
+    ),
+    (
+        "failures_per_recipient_per_15min",
+        "failures_per_recipient_ip_per_15min",
+    ),
+];
+
+impl RateLimitSettings {
+    /// The deprecated keys that are set, each with the key replacing it.
+    #[must_use]
+    pub fn deprecated_keys_set(&self) -> Vec<(&'static str, &'static str)> {
+        let set = [
+            self.start_per_recipient_per_15min.is_some(),
+            self.failures_per_recipient_per_15min.is_some(),
+        ];
+        DEPRECATED_RATE_LIMIT_KEYS
+            .into_iter()
+            .zip(set)
+            .filter_map(|(keys, is_set)| is_set.then_some(keys))
+            .collect()
     }
 }
 

@@ -229,3 +229,71 @@ fn a_native_app_whose_custom_scheme_callback_is_not_guarded_by_pkce_is_warned_ab
         "{w:?}"
     );
 }
+
+#[test]
+fn the_lockout_limits_have_their_defaults_and_windows() {
+    let r = resolve(from_toml("").unwrap()).unwrap();
+    let p = &r.passwordless;
+    let limit = |l: sesame_domain::RateLimit| (l.limit, l.window.as_secs());
+    assert_eq!(limit(p.start_per_recipient_ip), (5, 900));
+    assert_eq!(limit(p.start_per_recipient), (20, 3600));
+    assert_eq!(limit(p.failures_per_recipient_ip), (10, 900));
+    assert_eq!(limit(p.failures_per_recipient), (100, 86_400));
+    assert!(warnings(&r).is_empty(), "{:?}", warnings(&r));
+    let r = resolve(
+        from_toml(
+            "[rate_limits]\nstart_per_recipient_ip_per_15min = 7\nstart_per_recipient_per_hour = 30\n\
+             failures_per_recipient_ip_per_15min = 12\nfailures_per_recipient_per_day = 200\n",
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let p = &r.passwordless;
+    assert_eq!(limit(p.start_per_recipient_ip), (7, 900));
+    assert_eq!(limit(p.start_per_recipient), (30, 3600));
+    assert_eq!(limit(p.failures_per_recipient_ip), (12, 900));
+    assert_eq!(limit(p.failures_per_recipient), (200, 86_400));
+}
+
+#[test]
+fn the_old_per_recipient_keys_are_accepted_as_aliases_with_a_deprecation_warning() {
+    let r = resolve(
+        from_toml(
+            "[rate_limits]\nstart_per_recipient_per_15min = 3\nfailures_per_recipient_per_15min = 4\n",
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(r.passwordless.start_per_recipient_ip.limit, 3);
+    assert_eq!(r.passwordless.failures_per_recipient_ip.limit, 4);
+    assert_eq!(
+        r.passwordless.start_per_recipient.limit, 20,
+        "the alias does not touch the per-recipient limit"
+    );
+    let w = warnings(&r);
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w[0].starts_with("rate_limits.start_per_recipient_per_15min is deprecated")
+            && w[0].contains("rate_limits.start_per_recipient_ip_per_15min"),
+        "{w:?}"
+    );
+    assert!(
+        w[1].starts_with("rate_limits.failures_per_recipient_per_15min is deprecated")
+            && w[1].contains("rate_limits.failures_per_recipient_ip_per_15min"),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn an_alias_and_its_new_key_together_are_refused_naming_the_new_key() {
+    let err = from_toml(
+        "[rate_limits]\nfailures_per_recipient_per_15min = 4\nfailures_per_recipient_ip_per_15min = 5\n",
+    )
+    .and_then(resolve)
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("rate_limits.failures_per_recipient_ip_per_15min"),
+        "{err}"
+    );
+}

@@ -5,23 +5,31 @@ use sesame_domain::{Client, GrantType};
 
 use super::Resolved;
 
-/// One line per weak setting, naming its key.
+/// One line per weak or deprecated setting, naming its key.
 #[must_use]
 pub fn warnings(resolved: &Resolved) -> Vec<String> {
-    resolved
-        .clients
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            let scheme = unguarded_native_app(c)?;
-            let id = c.id.as_str();
-            Some(format!(
-                "clients[{i}].magic_link.require_pkce: the public client {id:?} has a \
+    let deprecated = resolved
+        .settings
+        .rate_limits
+        .deprecated_keys_set()
+        .into_iter()
+        .map(|(old, new)| {
+            format!(
+                "rate_limits.{old} is deprecated and will be removed in the next release: \
+                 it now sets rate_limits.{new} (the limit per address and client IP); \
+                 rename it"
+            )
+        });
+    let clients = resolved.clients.iter().enumerate().filter_map(|(i, c)| {
+        let scheme = unguarded_native_app(c)?;
+        let id = c.id.as_str();
+        Some(format!(
+            "clients[{i}].magic_link.require_pkce: the public client {id:?} has a \
                  custom-scheme callback ({scheme}:) but does not require PKCE; another \
                  app can register that scheme and receive its codes (RFC 8252 §8.1)"
-            ))
-        })
-        .collect()
+        ))
+    });
+    deprecated.chain(clients).collect()
 }
 
 /// The custom scheme of a public client's link callback when the client

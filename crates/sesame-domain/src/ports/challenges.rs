@@ -38,29 +38,56 @@ pub trait ChallengeStore: Send + Sync {
     /// - MUST reflect every completed `record_failure` and `consume`.
     async fn latest(&self, key: &ChallengeKey) -> Result<Option<Challenge>, StoreError>;
 
-    /// Counts one wrong guess against challenge `id`.
+    /// Counts one wrong code against challenge `id`.
     ///
     /// Returns the attempts left afterwards, or `None` when `id` is unknown,
     /// replaced, consumed or has no attempts left (nothing changes then).
     ///
     /// # Errors
-    /// MUST be atomic: N concurrent calls on a challenge with `k` attempts
-    /// left decrement it by exactly `min(N, k)`, and never below zero.
+    /// - MUST be atomic: N concurrent calls on a challenge with `k` attempts
+    ///   left decrement it by exactly `min(N, k)`, and never below zero.
+    /// - MUST change nothing but `attempts_left`: at zero the *code* is dead,
+    ///   while the challenge's link stays redeemable by
+    ///   [`consume_link`](Self::consume_link) until it expires or is used.
     async fn record_failure(
         &self,
         key: &ChallengeKey,
         id: &ChallengeId,
     ) -> Result<Option<u32>, StoreError>;
 
-    /// Marks challenge `id` consumed, if it is still redeemable at `now`.
+    /// Marks challenge `id` consumed by its code, if the code is still
+    /// redeemable at `now`.
     ///
     /// Returns `true` to exactly one caller: the one that flipped it.
     ///
     /// # Errors
-    /// - MUST be atomic: of N concurrent calls, exactly one returns `true`.
+    /// - MUST be atomic: of N concurrent calls (of this method and
+    ///   [`consume_link`](Self::consume_link) together), exactly one returns
+    ///   `true`.
     /// - MUST return `false` when `id` is unknown or replaced, already
     ///   consumed, has no attempts left, or `now >= expires_at`.
     async fn consume(
+        &self,
+        key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// Marks challenge `id` consumed by its magic link, if it is still
+    /// redeemable at `now`.
+    ///
+    /// The attempts count wrong *codes*: a link has its own 256-bit token,
+    /// and a stranger who types wrong codes for an address must not kill the
+    /// link in the owner's mailbox. So, unlike [`consume`](Self::consume),
+    /// this ignores `attempts_left`.
+    ///
+    /// # Errors
+    /// - MUST be atomic: of N concurrent calls (of this method and
+    ///   [`consume`](Self::consume) together), exactly one returns `true`.
+    /// - MUST return `true` for a challenge with no attempts left that is
+    ///   otherwise redeemable, and `false` when `id` is unknown or replaced,
+    ///   already consumed, or `now >= expires_at`.
+    async fn consume_link(
         &self,
         key: &ChallengeKey,
         id: &ChallengeId,

@@ -8,6 +8,7 @@
 mod authorization_codes;
 mod challenges;
 mod delivery;
+mod delivery_queue;
 mod health;
 mod housekeeping;
 mod keys;
@@ -24,6 +25,7 @@ mod users;
 pub use authorization_codes::AuthorizationCodeStore;
 pub use challenges::ChallengeStore;
 pub use delivery::{DeliveryError, EmailSender, MessageRenderer, RenderError, SmsSender};
+pub use delivery_queue::{DeliveryQueue, Outgoing, QueueFull};
 pub use health::HealthCheck;
 pub use housekeeping::{Housekeeping, PurgeReport};
 pub use keys::KeyStore;

@@ -69,15 +69,26 @@ pub struct PasswordlessConfig {
     pub code_ttl: Duration,
     /// Wrong guesses before a challenge dies (default 3).
     pub max_attempts: u32,
-    /// When set, codes go only to existing users and nobody signs up.
+    /// When set, codes go only to existing users and nobody signs up; an
+    /// unknown address gets a decoy challenge, and delivery is handed to the
+    /// delivery queue (when one is wired) so the answer's time does not say
+    /// whether the address has an account.
     pub disable_signup: bool,
     /// Starts per client IP (default 50 an hour, as Auth0).
     pub start_per_ip: RateLimit,
-    /// Codes per recipient (default 5 per 15 minutes).
+    /// Codes per (recipient, client IP) (default 5 per 15 minutes): one
+    /// caller cannot use up a recipient's resend budget.
+    pub start_per_recipient_ip: RateLimit,
+    /// Codes per recipient from every IP together (default 20 an hour).
     pub start_per_recipient: RateLimit,
-    /// Failed redemptions per recipient across all its challenges (default 10
-    /// per 15 minutes), so one address cannot be brute-forced by asking for
-    /// fresh codes.
+    /// Failed redemptions per (recipient, client IP) across all its
+    /// challenges (default 10 per 15 minutes), so one address cannot be
+    /// brute-forced by asking for fresh codes. Reaching it refuses that IP
+    /// for that recipient only.
+    pub failures_per_recipient_ip: RateLimit,
+    /// Consecutive failed redemptions per recipient from every IP together
+    /// (default 100 a day, NIST SP 800-63B §5.2.2); a success starts the
+    /// count over.
     pub failures_per_recipient: RateLimit,
     /// How many leading bits of an IPv6 address make one client for every
     /// per-IP limit (default 64).
@@ -119,17 +130,25 @@ impl PasswordlessConfig {
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
     /// Default [`start_per_ip`](Self::start_per_ip): 50 an hour, as Auth0.
     pub const DEFAULT_START_PER_IP: RateLimit = RateLimit::new(50, Duration::from_secs(3600));
-    /// Default [`start_per_recipient`](Self::start_per_recipient): 5 per 15
-    /// minutes.
-    pub const DEFAULT_START_PER_RECIPIENT: RateLimit =
-        RateLimit::new(5, Duration::from_secs(15 * 60));
-    /// Default [`failures_per_recipient`](Self::failures_per_recipient): 10
+    /// Default [`start_per_recipient_ip`](Self::start_per_recipient_ip): 5
     /// per 15 minutes.
-    pub const DEFAULT_FAILURES_PER_RECIPIENT: RateLimit =
+    pub const DEFAULT_START_PER_RECIPIENT_IP: RateLimit =
+        RateLimit::new(5, Duration::from_secs(15 * 60));
+    /// Default [`start_per_recipient`](Self::start_per_recipient): 20 an
+    /// hour.
+    pub const DEFAULT_START_PER_RECIPIENT: RateLimit =
+        RateLimit::new(20, Duration::from_secs(3600));
+    /// Default [`failures_per_recipient_ip`](Self::failures_per_recipient_ip):
+    /// 10 per 15 minutes.
+    pub const DEFAULT_FAILURES_PER_RECIPIENT_IP: RateLimit =
         RateLimit::new(10, Duration::from_secs(15 * 60));
     /// Default [`failures_per_ip`](Self::failures_per_ip): 100 an hour,
     /// Auth0's suspicious-IP throttling threshold.
     pub const DEFAULT_FAILURES_PER_IP: RateLimit = RateLimit::new(100, Duration::from_secs(3600));
+    /// Default [`failures_per_recipient`](Self::failures_per_recipient): 100
+    /// a day (NIST SP 800-63B §5.2.2).
+    pub const DEFAULT_FAILURES_PER_RECIPIENT: RateLimit =
+        RateLimit::new(100, Duration::from_secs(86_400));
     /// Default [`magic_links`](Self::magic_links): on, as Auth0.
     pub const DEFAULT_MAGIC_LINKS: bool = true;
 
@@ -145,7 +164,9 @@ impl PasswordlessConfig {
             max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
             disable_signup: false,
             start_per_ip: Self::DEFAULT_START_PER_IP,
+            start_per_recipient_ip: Self::DEFAULT_START_PER_RECIPIENT_IP,
             start_per_recipient: Self::DEFAULT_START_PER_RECIPIENT,
+            failures_per_recipient_ip: Self::DEFAULT_FAILURES_PER_RECIPIENT_IP,
             failures_per_recipient: Self::DEFAULT_FAILURES_PER_RECIPIENT,
             ipv6_prefix_len: Ipv6PrefixLen::DEFAULT,
             failures_per_ip: Self::DEFAULT_FAILURES_PER_IP,

@@ -42,6 +42,9 @@ pub enum StartError {
         #[source]
         source: DeliveryError,
     },
+    /// The delivery queue is full; answered alike for every recipient.
+    #[error("the delivery queue is full")]
+    QueueFull,
     /// Storage could not be reached.
     #[error("storage is unavailable")]
     Unavailable(#[source] anyhow::Error),

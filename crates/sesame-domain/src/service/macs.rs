@@ -84,4 +84,20 @@ impl Macs {
             recipient.as_str(),
         )
     }
+
+    /// A counter key for `recipient` as seen from `ip`, separate per
+    /// connection: the IP (counted as every per-IP limit counts it, an IPv6
+    /// client by its prefix) and the address are both inside the MAC.
+    pub(crate) fn recipient_ip_rate_key(
+        &self,
+        prefix: &str,
+        recipient: &Recipient,
+        ip: IpAddr,
+        v6: Ipv6PrefixLen,
+    ) -> String {
+        self.rate_key(
+            &format!("{prefix}:{}", recipient.connection()),
+            &format!("{} {}", rate_limit_ip(ip, v6), recipient.as_str()),
+        )
+    }
 }

@@ -16,6 +16,7 @@ mod roles;
 mod sign_in;
 mod sms_guard;
 mod start;
+mod start_params;
 pub mod token;
 mod userinfo;
 
@@ -43,7 +44,7 @@ pub use token::{
 };
 
 use crate::code::MacKey;
-use crate::ports::HealthCheck;
+use crate::ports::{DeliveryQueue, HealthCheck};
 pub use crate::profile::Profile;
 use keyring::KeyRing;
 use macs::Macs;
@@ -59,6 +60,8 @@ pub struct Passwordless {
     macs: Macs,
     keyring: KeyRing,
     health: Vec<Arc<dyn HealthCheck>>,
+    /// Where deliveries go after the answer while sign-ups are disabled.
+    queue: Option<Arc<dyn DeliveryQueue>>,
 }
 
 impl Passwordless {
@@ -71,7 +74,19 @@ impl Passwordless {
             macs: Macs::new(mac_key),
             keyring: KeyRing::default(),
             health: Vec::new(),
+            queue: None,
         }
+    }
+
+    /// Hands deliveries to `queue`, after the answer, while
+    /// [`disable_signup`](PasswordlessConfig::disable_signup) is set, so the
+    /// time of a start's answer does not tell a known address from an
+    /// unknown one. Without sign-ups disabled delivery stays in the request,
+    /// so a provider's refusal is still answered (`sms_provider_error`).
+    #[must_use]
+    pub fn with_delivery_queue(mut self, queue: Arc<dyn DeliveryQueue>) -> Self {
+        self.queue = Some(queue);
+        self
     }
 
     /// Adds backends for [`Readiness::readiness`] to ask.

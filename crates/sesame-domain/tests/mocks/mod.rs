@@ -45,6 +45,7 @@ mock! {
         async fn latest(&self, key: &ChallengeKey) -> Result<Option<Challenge>, StoreError>;
         async fn record_failure(&self, key: &ChallengeKey, id: &ChallengeId) -> Result<Option<u32>, StoreError>;
         async fn consume(&self, key: &ChallengeKey, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError>;
+        async fn consume_link(&self, key: &ChallengeKey, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError>;
         async fn delete(&self, key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError>;
     }
 }
@@ -124,6 +125,9 @@ mock! {
     impl RateLimiter for Limiter {
         async fn hit(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<RateDecision, StoreError>;
         async fn peek(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<RateDecision, StoreError>;
+        async fn reserve(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<RateDecision, StoreError>;
+        async fn release(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError>;
+        async fn reset(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError>;
     }
 }
 
@@ -227,14 +231,18 @@ impl Mocks {
     /// Expects a redemption to find the failure limit open and a live
     /// challenge for [`email`] whose code is [`OTP`].
     pub fn expect_a_live_challenge_under_the_limit(&mut self) {
-        self.rate_limiter.expect_peek().returning(|_, _, _| {
+        self.rate_limiter.expect_reserve().returning(|_, _, _| {
             Ok(RateDecision {
                 allowed: true,
                 limit: 10,
-                remaining: 10,
+                remaining: 9,
                 reset_at: NOW.plus(Duration::from_secs(900)),
             })
         });
+        self.rate_limiter
+            .expect_release()
+            .returning(|_, _, _| Ok(()));
+        self.rate_limiter.expect_reset().returning(|_, _, _| Ok(()));
         let challenge = self.live_challenge_for(email(), OTP);
         self.challenges
             .expect_latest()

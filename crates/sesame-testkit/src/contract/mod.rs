@@ -30,6 +30,7 @@ pub mod challenges;
 pub mod health;
 pub mod housekeeping;
 pub mod keys;
+pub mod rate_budget;
 pub mod rate_limiter;
 pub mod redemption;
 pub mod refresh_tokens;
@@ -58,6 +59,9 @@ pub async fn challenge_store(store: Arc<dyn ChallengeStore>) {
     challenges::consume_refuses_an_expired_challenge(s).await;
     challenges::consume_refuses_an_exhausted_challenge(s).await;
     challenges::consume_refuses_an_unknown_id(s).await;
+    challenges::a_link_outlives_its_codes_attempts(s).await;
+    challenges::consume_link_refuses_consumed_expired_and_unknown(s).await;
+    challenges::a_code_and_its_link_racing_consume_once(&store).await;
     challenges::record_failure_counts_down_to_zero_then_refuses(s).await;
     challenges::record_failure_is_atomic_under_concurrency(&store).await;
     challenges::record_failure_refuses_consumed_and_unknown(s).await;
@@ -139,7 +143,8 @@ pub async fn authorization_code_store(store: Arc<dyn AuthorizationCodeStore>) {
     authorization_codes::record_family_and_a_replay_never_miss_each_other(&store).await;
 }
 
-/// Every [`RateLimiter`] check, in [`rate_limiter`](mod@rate_limiter).
+/// Every [`RateLimiter`] check, in [`rate_limiter`](mod@rate_limiter) and
+/// [`rate_budget`].
 pub async fn rate_limiter(limiter: Arc<dyn RateLimiter>) {
     let l = limiter.as_ref();
     rate_limiter::concurrent_hits_allow_exactly_the_limit(&limiter).await;
@@ -148,6 +153,10 @@ pub async fn rate_limiter(limiter: Arc<dyn RateLimiter>) {
     rate_limiter::peek_does_not_count(l).await;
     rate_limiter::windows_roll_over(l).await;
     rate_limiter::keys_are_independent(l).await;
+    rate_budget::reserve_counts_only_what_it_allows(l).await;
+    rate_budget::concurrent_reservations_never_overshoot_the_limit(&limiter).await;
+    rate_budget::release_gives_back_one_unit_and_never_goes_below_zero(l).await;
+    rate_budget::reset_starts_the_count_over_for_that_key_and_window(l).await;
 }
 
 /// Every retention check of challenges, in [`housekeeping`]: `housekeeping`

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use sesame_domain::code::MacKey;
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, HealthCheck, KeySealer, KeyStore, MessageRenderer,
-    RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
+    AuthorizationCodeStore, ChallengeStore, DeliveryQueue, HealthCheck, KeySealer, KeyStore,
+    MessageRenderer, RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
 };
 use sesame_domain::service::Issuer;
 use sesame_domain::{Api, Client, Passwordless, PasswordlessConfig, Ports};
@@ -36,6 +36,7 @@ pub struct HarnessBuilder {
     codes: Option<Arc<ScriptedCodes>>,
     outbox: Option<Outbox>,
     health: Vec<Arc<dyn HealthCheck>>,
+    queue: Option<Arc<dyn DeliveryQueue>>,
     configure: Vec<Configure>,
     mac_secret: Vec<u8>,
     defaults: bool,
@@ -59,6 +60,7 @@ impl Default for HarnessBuilder {
             codes: None,
             outbox: None,
             health: Vec::new(),
+            queue: None,
             configure: Vec::new(),
             mac_secret: defaults::MAC_SECRET.to_vec(),
             defaults: true,
@@ -158,6 +160,14 @@ impl HarnessBuilder {
         self
     }
 
+    /// Hands deliveries to `queue` while sign-ups are disabled (default:
+    /// none, so every delivery stays in the request), e.g. a
+    /// [`crate::QueuedDeliveries`] a test drains by hand.
+    pub fn with_delivery_queue(mut self, queue: Arc<dyn DeliveryQueue>) -> Self {
+        self.queue = Some(queue);
+        self
+    }
+
     /// Changes the configuration, after the defaults for [`defaults::ISSUER`]
     /// and after earlier calls.
     pub fn configure(mut self, f: impl FnOnce(&mut PasswordlessConfig) + Send + 'static) -> Self {
@@ -244,10 +254,12 @@ impl HarnessBuilder {
             clock: Arc::new(clock.clone()),
             rng: codes.clone(),
         };
+        let mut service = Passwordless::new(ports, config, mac_key).with_health_checks(self.health);
+        if let Some(queue) = self.queue {
+            service = service.with_delivery_queue(queue);
+        }
         Ok(Harness {
-            service: Arc::new(
-                Passwordless::new(ports, config, mac_key).with_health_checks(self.health),
-            ),
+            service: Arc::new(service),
             clock,
             codes,
             outbox,

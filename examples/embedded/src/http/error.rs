@@ -91,7 +91,9 @@ impl From<StartError> for ApiError {
             StartError::InvalidAuthParams(_) | StartError::SmsCountryNotAllowed => {
                 Self::bad_request("invalid_request", e.to_string())
             }
-            StartError::Delivery { .. } | StartError::Unavailable(_) => Self::unavailable(),
+            StartError::Delivery { .. } | StartError::QueueFull | StartError::Unavailable(_) => {
+                Self::unavailable()
+            }
             // The client is this service's own: any of these is a wiring bug.
             StartError::UnknownClient
             | StartError::InvalidClient

@@ -5,7 +5,9 @@
 //! so an unknown address and a tampered link get the same answer. A wrong
 //! token does not count against the challenge's attempts: the token has 256
 //! random bits, and counting would let anyone who knows an address burn the
-//! user's code with junk links.
+//! user's code with junk links. Nor do wrong *codes* count against the link
+//! (`ChallengeStore::consume_link`): a stranger typing codes for an address
+//! must not kill the link waiting in its owner's mailbox.
 
 use std::sync::Arc;
 
@@ -64,7 +66,7 @@ impl Passwordless {
         if !self
             .ports
             .challenges
-            .consume(&c.challenge.key(), &c.challenge.id, now)
+            .consume_link(&c.challenge.key(), &c.challenge.id, now)
             .await?
         {
             return Err(LinkError::Used);
@@ -185,7 +187,9 @@ impl Passwordless {
                 if !matches {
                     return Err(LinkError::Invalid);
                 }
-                if ch.consumed || ch.attempts_left == 0 {
+                // Wrong codes exhaust the code, never the link: only a
+                // completed sign-in makes a link "used".
+                if ch.consumed {
                     return Err(LinkError::Used);
                 }
                 if ch.is_expired_at(now) {

@@ -28,7 +28,7 @@ pub(super) struct IpBudget {
 impl Passwordless {
     /// The IP whose failures this request counts against: the relayed one
     /// only for a trusted confidential client that authenticated.
-    async fn token_ip(&self, req: &TokenRequest) -> Option<IpAddr> {
+    pub(super) async fn token_ip(&self, req: &TokenRequest) -> Option<IpAddr> {
         if req.forwarded_for.is_some()
             && let Ok(ClientAuth::Ok {
                 client,
@@ -47,9 +47,9 @@ impl Passwordless {
     /// [`TokenError::SuspiciousIp`] over the budget; the limiter's error.
     pub(super) async fn ip_budget(
         &self,
-        req: &TokenRequest,
+        ip: Option<IpAddr>,
     ) -> Result<Option<IpBudget>, TokenError> {
-        let Some(ip) = self.token_ip(req).await else {
+        let Some(ip) = ip else {
             return Ok(None);
         };
         let key = self

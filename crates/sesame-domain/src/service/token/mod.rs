@@ -16,6 +16,7 @@
 mod code;
 mod errors;
 mod ip_failures;
+mod failure_budget;
 mod otp;
 mod pipeline;
 mod refresh;
@@ -32,6 +33,7 @@ pub use otp::{OtpError, OtpGrant};
 pub use refresh::{RefreshError, RefreshGrant};
 
 use super::Passwordless;
+use pipeline::Caller;
 use super::requests::ClientCredentials;
 
 /// Declares the grants: the [`Grant`] request enum, the [`GrantError`] enum
@@ -91,9 +93,12 @@ macro_rules! grants {
             /// user policy, infrastructure) or the grant's own in
             /// [`TokenError::Grant`].
             pub async fn token(&self, req: TokenRequest) -> Result<TokenSet, TokenError> {
-                let budget = self.ip_budget(&req).await?;
+                // Who sent it, resolved once: the failure budgets count
+                // against this IP.
+                let caller = Caller { ip: self.token_ip(&req).await };
+                let budget = self.ip_budget(caller.ip).await?;
                 let result = match req.grant {
-                    $(Grant::$variant(g) => self.sign_in_with(&req.client, g).await,)+
+                    $(Grant::$variant(g) => self.sign_in_with(&req.client, &caller, g).await,)+
                 };
                 self.spend_ip_budget(budget, &result).await;
                 result

@@ -3,11 +3,13 @@
 //!
 //! The answer to a wrong code and to a recipient that was never sent one is
 //! the same, and so is the work done: a MAC is computed and compared either
-//! way, and both count against the recipient's failure limit.
+//! way, and both count against the recipient's failure budgets
+//! (`failure_budget.rs`), which are reserved before the code is checked.
 
 use std::fmt;
+use std::net::IpAddr;
 
-use super::pipeline::{Proof, ProveUser};
+use super::pipeline::{Caller, Proof, ProveUser};
 use super::{Refusal, TokenError};
 use crate::challenge::{Challenge, ChallengeKey};
 use crate::client::{Client, GrantType};
@@ -66,7 +68,8 @@ pub enum OtpError {
     /// The live challenge has no attempts left.
     #[error("You've reached the maximum number of attempts. Please try to login again.")]
     MaxAttempts,
-    /// Too many failed redemptions for this recipient, across challenges.
+    /// Too many failed redemptions for this recipient from this IP, or from
+    /// every IP together, across challenges.
     #[error("Too many failed attempts. Please try again later.")]
     TooManyAttempts(RateDecision),
 }
@@ -132,8 +135,11 @@ impl ProveUser for OtpGrant {
         svc: &Passwordless,
         client: &Client,
         scope: Option<Scope>,
+        caller: &Caller,
     ) -> Result<Proof, TokenError> {
-        let challenge = svc.redeem_otp(self, client).await?;
+        // Failures count per (recipient, caller IP), so one guesser cannot
+        // lock the recipient out.
+        let challenge = svc.redeem_otp(self, client, caller.ip).await?;
         Ok(Proof {
             subject: Subject::Recipient(challenge.recipient),
             scope: scope.or(challenge.auth_params.scope),
@@ -147,7 +153,12 @@ impl ProveUser for OtpGrant {
 impl Passwordless {
     /// Checks `grant`'s code against the latest challenge for its recipient
     /// and consumes it; the consumed challenge on success.
-    async fn redeem_otp(&self, grant: &OtpGrant, client: &Client) -> Result<Challenge, TokenError> {
+    async fn redeem_otp(
+        &self,
+        grant: &OtpGrant,
+        client: &Client,
+        ip: Option<IpAddr>,
+    ) -> Result<Challenge, TokenError> {
         let wrong = OtpError::WrongCode(grant.connection);
         let now = self.ports.clock.now();
         // An unparseable username cannot have been sent a code: same answer
@@ -156,18 +167,55 @@ impl Passwordless {
             self.macs.otp_without_challenge(grant.otp.expose());
             return Err(wrong.into());
         };
-        let fail_key = self.macs.recipient_rate_key("otp:fail", &recipient);
-        let limit = self.config.failures_per_recipient;
-        let before = self.ports.rate_limiter.peek(&fail_key, limit, now).await?;
-        if !before.allowed {
-            return Err(OtpError::TooManyAttempts(before).into());
-        }
-
+        let budget = match self.reserve_failure(&recipient, ip, now).await? {
+            Ok(reserved) => reserved,
+            Err(refused) => return Err(OtpError::TooManyAttempts(refused).into()),
+        };
         let key = ChallengeKey {
             client_id: client.id.clone(),
             recipient,
         };
-        let latest = self.ports.challenges.latest(&key).await?;
+        let checked = self.check_otp(&key, grant, now).await;
+        match checked {
+            Ok((Verdict::Redeemed, Some(ch))) => {
+                budget.succeeded().await;
+                if let Recipient::Sms(phone) = &ch.recipient {
+                    self.sms_redeemed(phone, now).await;
+                }
+                Ok(ch)
+            }
+            Ok((Verdict::Wrong, _)) => {
+                budget.spent();
+                Err(wrong.into())
+            }
+            Ok((Verdict::Exhausted, _)) => {
+                budget.spent();
+                Err(OtpError::MaxAttempts.into())
+            }
+            Ok((Verdict::Expired, _)) => {
+                budget.give_back().await;
+                Err(OtpError::Expired.into())
+            }
+            Ok((Verdict::LostRace | Verdict::Redeemed, _)) => {
+                budget.give_back().await;
+                Err(wrong.into())
+            }
+            Err(e) => {
+                budget.give_back().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The verdict on `grant`'s code against the latest challenge for `key`,
+    /// and that challenge.
+    async fn check_otp(
+        &self,
+        key: &ChallengeKey,
+        grant: &OtpGrant,
+        now: crate::time::Timestamp,
+    ) -> Result<(Verdict, Option<Challenge>), TokenError> {
+        let latest = self.ports.challenges.latest(key).await?;
         let verdict = match &latest {
             None => {
                 self.macs.otp_without_challenge(grant.otp.expose());
@@ -196,37 +244,19 @@ impl Passwordless {
                     Verdict::Exhausted
                 } else if matches {
                     // Of concurrent redemptions exactly one flips it.
-                    if self.ports.challenges.consume(&key, &ch.id, now).await? {
+                    if self.ports.challenges.consume(key, &ch.id, now).await? {
                         Verdict::Redeemed
                     } else {
                         Verdict::LostRace
                     }
                 } else {
-                    match self.ports.challenges.record_failure(&key, &ch.id).await? {
+                    match self.ports.challenges.record_failure(key, &ch.id).await? {
                         Some(0) => Verdict::Exhausted,
                         _ => Verdict::Wrong,
                     }
                 }
             }
         };
-        match (verdict, latest) {
-            (Verdict::Redeemed, Some(ch)) => {
-                if let Recipient::Sms(phone) = &ch.recipient {
-                    self.sms_redeemed(phone, now).await;
-                }
-                Ok(ch)
-            }
-            (Verdict::Expired, _) => Err(OtpError::Expired.into()),
-            (Verdict::LostRace, _) => Err(wrong.into()),
-            (v, _) => {
-                let after = self.ports.rate_limiter.hit(&fail_key, limit, now).await?;
-                Err(match v {
-                    Verdict::Exhausted => OtpError::MaxAttempts,
-                    _ if !after.allowed => OtpError::TooManyAttempts(after),
-                    _ => wrong,
-                }
-                .into())
-            }
-        }
+        Ok((verdict, latest))
     }
 }

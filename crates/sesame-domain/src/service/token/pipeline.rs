@@ -37,6 +37,14 @@ pub(crate) struct Proof {
     pub(crate) refresh: RefreshPlan,
 }
 
+/// Who sent the token request, as the pipeline resolved it once for every
+/// grant.
+pub(crate) struct Caller {
+    /// The client IP that counts: the transport's, or `auth0-forwarded-for`
+    /// for a trusted confidential client that authenticated.
+    pub(crate) ip: Option<std::net::IpAddr>,
+}
+
 /// One way of proving, at the token endpoint, who the user is. Each grant
 /// implements it in its own file; the pipeline does everything else.
 pub(crate) trait ProveUser: Send + Sync {
@@ -58,12 +66,14 @@ pub(crate) trait ProveUser: Send + Sync {
     /// The first check that fails.
     fn precheck(&self, client: &Client) -> Result<Self::Checked, TokenError>;
 
-    /// Proves the user, spending the grant's credential.
+    /// Proves the user, spending the grant's credential. `caller` is who
+    /// sent the request (its IP, for failure budgets).
     fn prove(
         &self,
         svc: &Passwordless,
         client: &Client,
         checked: Self::Checked,
+        caller: &Caller,
     ) -> impl Future<Output = Result<Proof, TokenError>> + Send;
 
     /// Called with the refresh family the tokens started, if any: a grant
@@ -83,6 +93,7 @@ impl Passwordless {
     pub(super) async fn sign_in_with<G: ProveUser>(
         &self,
         creds: &ClientCredentials,
+        caller: &Caller,
         grant: G,
     ) -> Result<TokenSet, TokenError> {
         let client = match self.authenticate(creds).await? {
@@ -98,7 +109,7 @@ impl Passwordless {
             None => None,
         };
 
-        let proof = grant.prove(self, &client, checked).await?;
+        let proof = grant.prove(self, &client, checked, caller).await?;
 
         let api = match (requested_api, &proof.audience) {
             (Some(api), _) => Some(api),

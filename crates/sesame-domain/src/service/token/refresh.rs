@@ -5,7 +5,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::pipeline::{Proof, ProveUser};
+use super::pipeline::{Caller, Proof, ProveUser};
 use super::{Refusal, TokenError};
 use crate::client::{Client, GrantType};
 use crate::refresh::Rotation;
@@ -60,6 +60,7 @@ impl ProveUser for RefreshGrant {
         svc: &Passwordless,
         client: &Client,
         (): (),
+        _caller: &Caller,
     ) -> Result<Proof, TokenError> {
         let now = svc.ports.clock.now();
         let presented = svc.macs.refresh_token(self.refresh_token.expose_secret());

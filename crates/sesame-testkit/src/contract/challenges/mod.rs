@@ -1,8 +1,9 @@
 //! The [`ChallengeStore`] checks: storage, replacement, retention and
-//! deletion here; consuming and counting failures in `attempts`. Purging is
-//! checked in [`super::housekeeping`].
+//! deletion here; consuming and counting failures in `attempts`, consuming
+//! by link in `links`. Purging is checked in [`super::housekeeping`].
 
 mod attempts;
+mod links;
 
 use std::time::Duration;
 
@@ -18,6 +19,10 @@ pub use attempts::{
     consume_refuses_an_expired_challenge, consume_refuses_an_unknown_id,
     consume_succeeds_exactly_once, record_failure_counts_down_to_zero_then_refuses,
     record_failure_is_atomic_under_concurrency, record_failure_refuses_consumed_and_unknown,
+};
+pub use links::{
+    a_code_and_its_link_racing_consume_once, a_link_outlives_its_codes_attempts,
+    consume_link_refuses_consumed_expired_and_unknown,
 };
 
 use super::support::{fail, ok, some};
