@@ -32,6 +32,7 @@ const RECORD_FAILURE_LUA: &str = include_str!("lua/record_failure.lua");
 const CONSUME_LUA: &str = include_str!("lua/consume.lua");
 const DELETE_LUA: &str = include_str!("lua/delete.lua");
 const HIT_LUA: &str = include_str!("lua/hit.lua");
+const CLAIM_JTI_LUA: &str = include_str!("lua/claim_jti.lua");
 const INSERT_CODE_LUA: &str = include_str!("lua/insert_code.lua");
 const REDEEM_CODE_LUA: &str = include_str!("lua/redeem_code.lua");
 const RECORD_FAMILY_LUA: &str = include_str!("lua/record_family.lua");
@@ -134,6 +135,10 @@ pub(crate) static DELETE: LazyLock<Script> = LazyLock::new(|| Script::new(DELETE
 /// expiry if it has none; returns the new count.
 pub(crate) static HIT: LazyLock<Script> = LazyLock::new(|| Script::new(HIT_LUA));
 
+/// Claims a DPoP proof id: returns 1 and stores its expiry (with a TTL)
+/// unless a held, unexpired entry exists; then 0.
+pub(crate) static CLAIM_JTI: LazyLock<Script> = LazyLock::new(|| Script::new(CLAIM_JTI_LUA));
+
 /// Stores a new authorization code with `spent` and `replayed` at `0` and
 /// its time to live, unless a hash already exists under its MAC; returns 1,
 /// or 0 when it changed nothing.
@@ -199,6 +204,7 @@ mod tests {
             CONSUME_LUA,
             DELETE_LUA,
             HIT_LUA,
+            CLAIM_JTI_LUA,
             INSERT_CODE_LUA,
             REDEEM_CODE_LUA,
             RECORD_FAMILY_LUA,

@@ -14,6 +14,7 @@ pub mod authorization;
 pub mod challenge;
 pub mod client;
 pub mod code;
+pub mod dpop;
 pub mod message;
 pub mod page;
 pub mod pkce;
@@ -36,6 +37,7 @@ pub use client::{
     Api, Client, ClientId, ClientSecretHash, GrantType, MagicLinkSettings, SigningAlg,
 };
 pub use code::{CodeLength, CodeMac, MacKey, MacPurpose, Otp};
+pub use dpop::{DpopConfig, DpopError, DpopProof, Jkt, NonceRule};
 pub use message::{
     DeliveryReceipt, EmailMessage, MessageContext, MessageMeta, Operation, SmsMessage,
 };
@@ -49,5 +51,5 @@ pub use refresh::{RefreshTokenRecord, Rotation};
 pub use scope::Scope;
 pub use service::{Passwordless, PasswordlessConfig, Ports};
 pub use time::Timestamp;
-pub use token::{AccessClaims, IdClaims, KeyStatus, SigningKey, TokenSet};
+pub use token::{AccessClaims, Confirmation, IdClaims, KeyStatus, SigningKey, TokenSet};
 pub use user::{User, UserId};

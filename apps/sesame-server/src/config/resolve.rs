@@ -129,6 +129,18 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
         RateLimit::new(r.start_per_recipient_per_15min, Duration::from_secs(900));
     config.failures_per_recipient =
         RateLimit::new(r.failures_per_recipient_per_15min, Duration::from_secs(900));
+    let d = &settings.dpop;
+    config.dpop = sesame_domain::DpopConfig {
+        iat_window: Duration::from_secs(at_least_1("dpop.iat_window_secs", d.iat_window_secs)?),
+        nonce_window: Duration::from_secs(at_least_1(
+            "dpop.nonce_window_secs",
+            d.nonce_window_secs,
+        )?),
+        require_nonce: d
+            .require_nonce
+            .parse()
+            .map_err(|e: String| ConfigError::value("dpop.require_nonce", e))?,
+    };
     Ok(config)
 }
 
@@ -229,6 +241,7 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
                 login_uri: c.magic_link.login_uri.clone(),
                 require_pkce: c.magic_link.require_pkce,
             },
+            require_dpop: c.require_dpop,
         });
     }
     Ok(out)
@@ -289,5 +302,6 @@ fn dev() -> Result<Client, ConfigError> {
             "http://localhost:8080".into(),
         ],
         magic_link: sesame_domain::MagicLinkSettings::default(),
+        require_dpop: false,
     })
 }

@@ -8,6 +8,7 @@
 mod authorization_codes;
 mod challenges;
 mod delivery;
+mod dpop;
 mod health;
 mod housekeeping;
 mod keys;
@@ -24,6 +25,7 @@ mod users;
 pub use authorization_codes::AuthorizationCodeStore;
 pub use challenges::ChallengeStore;
 pub use delivery::{DeliveryError, EmailSender, MessageRenderer, RenderError, SmsSender};
+pub use dpop::{DpopProofVerifier, DpopReplayStore, ProofRejected};
 pub use health::HealthCheck;
 pub use housekeeping::{Housekeeping, PurgeReport};
 pub use keys::KeyStore;

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::client::SigningAlg;
 use crate::code::CodeLength;
+use crate::dpop::DpopConfig;
 use crate::rate_limit::RateLimit;
 
 /// An issuer URL, always ending in `/` (Auth0's `iss` form).
@@ -99,6 +100,8 @@ pub struct PasswordlessConfig {
     /// zero: none). With the default and id-token lifetimes it bounds how
     /// long a rotated-out key must stay published.
     pub longest_api_token_lifetime: Duration,
+    /// DPoP (RFC 9449): proof time window, nonces.
+    pub dpop: DpopConfig,
 }
 
 impl PasswordlessConfig {
@@ -141,6 +144,7 @@ impl PasswordlessConfig {
             magic_links: Self::DEFAULT_MAGIC_LINKS,
             key_cache_ttl: Duration::from_secs(60),
             longest_api_token_lifetime: Duration::ZERO,
+            dpop: DpopConfig::default(),
         }
     }
 

@@ -27,6 +27,7 @@
 
 pub mod authorization_codes;
 pub mod challenges;
+pub mod dpop_replay;
 pub mod health;
 pub mod housekeeping;
 pub mod keys;
@@ -40,8 +41,8 @@ pub mod users;
 use std::sync::Arc;
 
 use sesame_domain::ports::{
-    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, Housekeeping,
-    KeyStore, RateLimiter, RefreshTokenStore, UserStore,
+    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, DpopReplayStore,
+    HealthCheck, Housekeeping, KeyStore, RateLimiter, RefreshTokenStore, UserStore,
 };
 use sesame_domain::{Api, Client};
 
@@ -148,6 +149,26 @@ pub async fn rate_limiter(limiter: Arc<dyn RateLimiter>) {
     rate_limiter::peek_does_not_count(l).await;
     rate_limiter::windows_roll_over(l).await;
     rate_limiter::keys_are_independent(l).await;
+}
+
+/// Every [`DpopReplayStore`] check, in [`dpop_replay`]. Run it on two
+/// handles to one backend (two instances) by passing each in turn: the
+/// checks use fresh keys.
+pub async fn dpop_replay_store(store: Arc<dyn DpopReplayStore>) {
+    let s = store.as_ref();
+    dpop_replay::a_key_is_new_once_then_held(s).await;
+    dpop_replay::an_expired_key_is_new_again(s).await;
+    dpop_replay::concurrent_claims_elect_exactly_one(&store).await;
+}
+
+/// The retention check of DPoP proof ids, in [`dpop_replay`]. A store
+/// whose entries expire by themselves (Redis) has none to run.
+pub async fn dpop_replay_retention(
+    store: Arc<dyn DpopReplayStore>,
+    housekeeping: Arc<dyn Housekeeping>,
+) {
+    dpop_replay::dpop_jtis_past_their_retention_are_purged(store.as_ref(), housekeeping.as_ref())
+        .await;
 }
 
 /// Every retention check of challenges, in [`housekeeping`]: `housekeeping`

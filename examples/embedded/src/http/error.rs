@@ -113,7 +113,9 @@ impl From<TokenError> for ApiError {
                     "too_many_attempts",
                     g.to_string(),
                 ),
-                Refusal::UnauthorizedClient | Refusal::InvalidScope => Self::internal(&e),
+                Refusal::UnauthorizedClient
+                | Refusal::InvalidScope
+                | Refusal::InvalidDpopProof => Self::internal(&e),
             },
             TokenError::Blocked => Self::new(
                 StatusCode::FORBIDDEN,
@@ -130,6 +132,8 @@ impl From<TokenError> for ApiError {
             | TokenError::GrantNotAllowed(_)
             | TokenError::UnknownAudience(_)
             | TokenError::InvalidScope(_)
+            // This service's routes send no DPoP proofs.
+            | TokenError::Dpop(_)
             | TokenError::Unknown(_) => Self::internal(&e),
         }
     }

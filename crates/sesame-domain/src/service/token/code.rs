@@ -12,7 +12,7 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::pipeline::{Proof, ProveUser};
+use super::pipeline::{Binding, Proof, ProveUser};
 use super::{Refusal, TokenError};
 use crate::authorization::Redemption;
 use crate::client::{Client, GrantType};
@@ -75,6 +75,7 @@ impl ProveUser for CodeGrant {
         svc: &Passwordless,
         client: &Client,
         (): (),
+        _: Option<&crate::dpop::Jkt>,
     ) -> Result<Proof, TokenError> {
         let now = svc.ports.clock.now();
         let mac = svc.macs.authorization_code(self.code.expose_secret());
@@ -129,6 +130,7 @@ impl ProveUser for CodeGrant {
             } else {
                 RefreshPlan::None
             },
+            binding: Binding::Presented,
         })
     }
 

@@ -5,6 +5,7 @@
 
 use super::GrantError;
 use crate::client::GrantType;
+use crate::dpop::DpopError;
 use crate::rate_limit::RateDecision;
 use crate::scope::InvalidScope;
 
@@ -30,6 +31,9 @@ pub enum TokenError {
     /// The user does not exist and sign-ups are disabled.
     #[error("Signups are not allowed for this connection.")]
     SignupDisabled,
+    /// The DPoP proof was refused, or is missing where required.
+    #[error(transparent)]
+    Dpop(DpopError),
     /// The grant's own refusal: a wrong code, a spent token, …
     #[error(transparent)]
     Grant(GrantError),
@@ -52,6 +56,15 @@ impl TokenError {
     }
 }
 
+impl From<crate::service::dpop::CheckError> for TokenError {
+    fn from(e: crate::service::dpop::CheckError) -> Self {
+        match e {
+            crate::service::dpop::CheckError::Refused(d) => Self::Dpop(d),
+            crate::service::dpop::CheckError::Store(s) => s.into(),
+        }
+    }
+}
+
 /// How the token endpoint classes a grant's own refusal (RFC 6749 §5.2, with
 /// Auth0's additions). The transport turns each class into one status and
 /// `error` code; the description is the refusal's message.
@@ -64,6 +77,9 @@ pub enum Refusal {
     UnauthorizedClient,
     /// `invalid_scope`: wider than what was granted.
     InvalidScope,
+    /// `invalid_dpop_proof`: the DPoP proof does not prove the key the
+    /// credential is bound to.
+    InvalidDpopProof,
     /// `too_many_attempts`: a failure limit is exhausted; the limit's state
     /// is for the rate-limit headers.
     TooManyAttempts(RateDecision),

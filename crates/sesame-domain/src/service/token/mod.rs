@@ -20,6 +20,7 @@ mod pipeline;
 mod refresh;
 
 use crate::client::GrantType;
+use crate::dpop::DpopProof;
 use crate::token::TokenSet;
 
 pub use code::{CodeGrant, CodeGrantError};
@@ -88,7 +89,7 @@ macro_rules! grants {
             /// [`TokenError::Grant`].
             pub async fn token(&self, req: TokenRequest) -> Result<TokenSet, TokenError> {
                 match req.grant {
-                    $(Grant::$variant(g) => self.sign_in_with(&req.client, g).await,)+
+                    $(Grant::$variant(g) => self.sign_in_with(&req.client, req.dpop.as_ref(), g).await,)+
                 }
             }
         }
@@ -111,6 +112,8 @@ pub struct TokenRequest {
     pub client: ClientCredentials,
     /// The grant and what it presents.
     pub grant: Grant,
+    /// The DPoP proof sent with the request, if any (RFC 9449).
+    pub dpop: Option<DpopProof>,
 }
 
 impl TokenRequest {
@@ -120,6 +123,14 @@ impl TokenRequest {
         Self {
             client,
             grant: grant.into(),
+            dpop: None,
         }
+    }
+
+    /// The same request, with DPoP proof `proof`.
+    #[must_use]
+    pub fn with_dpop(mut self, proof: DpopProof) -> Self {
+        self.dpop = Some(proof);
+        self
     }
 }

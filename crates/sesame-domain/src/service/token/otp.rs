@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use super::pipeline::{Proof, ProveUser};
+use super::pipeline::{Binding, Proof, ProveUser};
 use super::{Refusal, TokenError};
 use crate::challenge::{Challenge, ChallengeKey};
 use crate::client::{Client, GrantType};
@@ -132,6 +132,7 @@ impl ProveUser for OtpGrant {
         svc: &Passwordless,
         client: &Client,
         scope: Option<Scope>,
+        _: Option<&crate::dpop::Jkt>,
     ) -> Result<Proof, TokenError> {
         let challenge = svc.redeem_otp(self, client).await?;
         Ok(Proof {
@@ -140,6 +141,7 @@ impl ProveUser for OtpGrant {
             audience: challenge.auth_params.audience,
             nonce: challenge.auth_params.nonce,
             refresh: RefreshPlan::NewFamilyIfAllowed,
+            binding: Binding::Presented,
         })
     }
 }
