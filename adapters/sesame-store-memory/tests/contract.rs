@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use sesame_store_memory::{
-    MemoryDpopReplayStore, MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
-    MemoryHealth, MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
-    StaticApiRegistry, StaticClientRegistry,
+    MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
+    MemoryDpopReplayStore, MemoryHealth, MemoryKeyStore, MemoryRateLimiter,
+    MemoryRefreshTokenStore, MemoryUserStore, StaticApiRegistry, StaticClientRegistry,
 };
 use sesame_testkit::contract;
 
