@@ -136,7 +136,8 @@ impl DpopError {
 
 /// Which clients must include a server nonce in their proofs at the token
 /// endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum NonceRule {
     /// Never ask for one.
     Never,
@@ -146,21 +147,6 @@ pub enum NonceRule {
     Public,
     /// Every client.
     Always,
-}
-
-impl std::str::FromStr for NonceRule {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "never" => Ok(Self::Never),
-            "public" => Ok(Self::Public),
-            "always" => Ok(Self::Always),
-            other => Err(format!(
-                "unknown require_nonce {other:?}: expected never, public or always"
-            )),
-        }
-    }
 }
 
 /// The DPoP rules.

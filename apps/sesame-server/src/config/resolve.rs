@@ -136,10 +136,7 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
             "dpop.nonce_window_secs",
             d.nonce_window_secs,
         )?),
-        require_nonce: d
-            .require_nonce
-            .parse()
-            .map_err(|e: String| ConfigError::value("dpop.require_nonce", e))?,
+        require_nonce: d.require_nonce,
     };
     Ok(config)
 }

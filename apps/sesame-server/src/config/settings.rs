@@ -68,7 +68,7 @@ pub struct DpopSettings {
     /// How long one server nonce is current (the previous one stays good).
     pub nonce_window_secs: u64,
     /// Who must include a server nonce: `never`, `public` or `always`.
-    pub require_nonce: String,
+    pub require_nonce: sesame_domain::NonceRule,
 }
 
 impl Default for DpopSettings {
@@ -77,7 +77,7 @@ impl Default for DpopSettings {
         Self {
             iat_window_secs: d.iat_window.as_secs(),
             nonce_window_secs: d.nonce_window.as_secs(),
-            require_nonce: "public".to_owned(),
+            require_nonce: d.require_nonce,
         }
     }
 }

@@ -17,6 +17,10 @@ use crate::dpop::{DpopError, DpopProof, Jkt, MAX_PROOF_LEN, ProofClaims};
 use crate::ports::StoreError;
 use crate::time::Timestamp;
 
+/// The longest `jti` accepted: 128 random bits in any encoding fit many
+/// times over.
+const MAX_JTI_LEN: usize = 256;
+
 /// What a proof must say for the endpoint it was sent to.
 pub(crate) struct Expect<'a> {
     /// The endpoint's path under the issuer, e.g. `oauth/token`.
@@ -107,6 +111,9 @@ impl Passwordless {
         expect: &Expect<'_>,
         now: Timestamp,
     ) -> Result<(), DpopError> {
+        if claims.jti.is_empty() || claims.jti.len() > MAX_JTI_LEN {
+            return Err(DpopError::invalid("DPoP proof jti is empty or too long"));
+        }
         if claims.htm != proof.method {
             return Err(DpopError::invalid(
                 "DPoP proof htm does not match the request method",
