@@ -1,6 +1,9 @@
 //! DPoP (RFC 9449) on the token pipeline and `/userinfo`: every check a
 //! proof goes through, the nonces, and refresh-family binding.
 
+// Helpers count as test code too, for the unwrap/panic lints.
+#![cfg(test)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -1,5 +1,8 @@
 //! The real DPoP verifier: header, key and signature rules.
 
+// Helpers count as test code too, for the unwrap/panic lints.
+#![cfg(test)]
+
 use sesame_domain::ports::DpopProofVerifier;
 use sesame_testkit::dpop::DpopKey;
 use sesame_token_jwt::JwtDpopVerifier;
