@@ -49,6 +49,7 @@ pub(crate) fn document(issuer: &Issuer) -> Bytes {
             "nickname", "nonce", "phone_number", "phone_verified", "sub", "updated_at",
         ],
         "code_challenge_methods_supported": ["S256"],
+        "dpop_signing_alg_values_supported": sesame_domain::dpop::SUPPORTED_ALGS,
     });
     Bytes::from(doc.to_string())
 }

@@ -4,7 +4,9 @@
 
 use std::time::SystemTime;
 
-use http::StatusCode;
+use http::header::WWW_AUTHENTICATE;
+use http::{HeaderValue, StatusCode};
+use sesame_domain::DpopError;
 use sesame_domain::ports::{DeliveryError, StoreError};
 use sesame_domain::recipient::Connection;
 use sesame_domain::service::{
@@ -140,6 +142,7 @@ pub(crate) fn token_error(e: TokenError) -> ApiError {
             e.to_string(),
         )
         .with_headers(refusal_headers(&d, SystemTime::now())),
+        TokenError::Dpop(d) => dpop_error(&d),
         TokenError::Grant(g) => refusal(&g),
         e @ TokenError::Unavailable(_) => infrastructure(true, &e, "token request"),
         e @ TokenError::Unknown(_) => infrastructure(false, &e, "token request"),
@@ -158,12 +161,44 @@ fn refusal(g: &GrantError) -> ApiError {
         Refusal::InvalidScope => {
             ApiError::new(StatusCode::BAD_REQUEST, "invalid_scope", description)
         }
+        Refusal::InvalidDpopProof => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_dpop_proof", description)
+        }
         Refusal::TooManyAttempts(d) => ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
             description,
         )
         .with_headers(refusal_headers(&d, SystemTime::now())),
+    }
+}
+
+/// A refused DPoP proof at the token endpoint (RFC 9449 §5, §8); the
+/// handler adds the fresh `DPoP-Nonce`.
+fn dpop_error(d: &DpopError) -> ApiError {
+    let description = clip(&d.to_string(), 200);
+    match d {
+        DpopError::InvalidProof(_) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_dpop_proof", description)
+        }
+        DpopError::UseNonce => {
+            ApiError::new(StatusCode::BAD_REQUEST, "use_dpop_nonce", description)
+        }
+        DpopError::Required => ApiError::invalid_request(description),
+    }
+}
+
+/// 401 with the `DPoP` scheme's challenge (RFC 9449 §7.1), naming the
+/// algorithms proofs may use.
+fn dpop_challenge(error: &'static str, description: String) -> ApiError {
+    let challenge = format!(
+        r#"DPoP error="{error}", algs="{}""#,
+        sesame_domain::dpop::SUPPORTED_ALGS.join(" ")
+    );
+    let e = ApiError::new(StatusCode::UNAUTHORIZED, error, description);
+    match HeaderValue::from_str(&challenge) {
+        Ok(v) => e.with_header(WWW_AUTHENTICATE, v),
+        Err(_) => e,
     }
 }
 
@@ -181,6 +216,16 @@ pub(crate) fn revoke_error(e: RevokeError) -> ApiError {
 pub(crate) fn userinfo_error(e: UserinfoError) -> Option<ApiError> {
     match e {
         UserinfoError::InvalidToken => None,
+        UserinfoError::InvalidDpopToken => Some(dpop_challenge(
+            "invalid_token",
+            "The access token is invalid, has expired, or is bound to a DPoP key and was not \
+             presented with the DPoP scheme."
+                .to_owned(),
+        )),
+        UserinfoError::InvalidDpopProof(d) => Some(dpop_challenge(
+            "invalid_dpop_proof",
+            clip(&d.to_string(), 200),
+        )),
         e @ UserinfoError::Unavailable(_) => Some(infrastructure(true, &e, "userinfo")),
         e @ UserinfoError::Unknown(_) => Some(infrastructure(false, &e, "userinfo")),
     }

@@ -61,7 +61,8 @@ pub(crate) async fn within(
 }
 
 /// CORS for `origins` (exact matches, trailing `/` ignored; `*` for any):
-/// GET and POST with the headers Auth0 SDKs send, rate-limit headers exposed.
+/// GET and POST with the headers Auth0 SDKs send and `DPoP`; rate-limit
+/// headers, `DPoP-Nonce` and `WWW-Authenticate` exposed.
 pub(crate) fn cors(origins: &[String]) -> CorsLayer {
     let allow = if origins.iter().any(|o| o == "*") {
         AllowOrigin::any()
@@ -82,8 +83,16 @@ pub(crate) fn cors(origins: &[String]) -> CorsLayer {
             AUTHORIZATION,
             HeaderName::from_static("auth0-client"),
             HeaderName::from_static("auth0-forwarded-for"),
+            crate::dpop::DPOP,
         ])
-        .expose_headers([LIMIT, REMAINING, RESET, RETRY_AFTER])
+        .expose_headers([
+            LIMIT,
+            REMAINING,
+            RESET,
+            RETRY_AFTER,
+            crate::dpop::DPOP_NONCE,
+            http::header::WWW_AUTHENTICATE,
+        ])
         .max_age(Duration::from_secs(600))
 }
 

@@ -42,6 +42,7 @@ mod client_auth;
 mod config;
 mod discovery;
 mod domain_errors;
+mod dpop;
 mod edge;
 mod error;
 mod extract;

@@ -57,10 +57,17 @@ pub(crate) async fn handle(
     parts: Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let response = match exchange(&state, &parts, body).await {
+    let dpop = crate::dpop::proof(&parts.headers, &parts.method);
+    let with_dpop = dpop.is_some();
+    let mut response = match exchange(&state, &parts, body, dpop).await {
         Ok(tokens) => Json(TokenBody::from(&tokens)).into_response(),
         Err(e) => e.into_response(),
     };
+    // Every answer to a DPoP request carries the nonce for the next proof
+    // (RFC 9449 §8), refusals included.
+    if with_dpop {
+        crate::dpop::add_nonce(response.headers_mut(), &state.services.tokens.dpop_nonce());
+    }
     no_store(response)
 }
 
@@ -76,6 +83,7 @@ async fn exchange(
     state: &AppState,
     parts: &Parts,
     body: Result<Bytes, BytesRejection>,
+    dpop: Option<sesame_domain::DpopProof>,
 ) -> Result<TokenSet, ApiError> {
     let headers = &parts.headers;
     let p: TokenParams = parse_body(headers, body, Dialect::OAuth)?;
@@ -92,6 +100,7 @@ async fn exchange(
             grant,
             ip: ip::client_ip(state.ip_source, parts),
             forwarded_for: ip::forwarded_for(headers),
+            dpop,
         })
         .await
         .map_err(token_error)

@@ -17,6 +17,7 @@
 
 mod authorization_codes;
 mod challenges;
+mod dpop_replay;
 mod health;
 mod keys;
 mod rate_limiter;
@@ -28,6 +29,7 @@ mod users;
 
 pub use authorization_codes::MemoryAuthorizationCodeStore;
 pub use challenges::MemoryChallengeStore;
+pub use dpop_replay::MemoryDpopReplayStore;
 pub use health::MemoryHealth;
 pub use keys::MemoryKeyStore;
 pub use rate_limiter::MemoryRateLimiter;

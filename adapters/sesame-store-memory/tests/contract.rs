@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use sesame_store_memory::{
     MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
-    MemoryHealth, MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
-    StaticApiRegistry, StaticClientRegistry,
+    MemoryDpopReplayStore, MemoryHealth, MemoryKeyStore, MemoryRateLimiter,
+    MemoryRefreshTokenStore, MemoryUserStore, StaticApiRegistry, StaticClientRegistry,
 };
 use sesame_testkit::contract;
 
@@ -145,4 +145,11 @@ async fn the_memory_health_check_keeps_the_contract_up_and_down() {
     contract::health_check_when_down(Arc::new(health.clone())).await;
     health.set_down(false);
     contract::health_check(Arc::new(health)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_dpop_replay_store_keeps_the_contract() {
+    let store = Arc::new(MemoryDpopReplayStore::new());
+    contract::dpop_replay_store(store.clone()).await;
+    contract::dpop_replay_retention(store.clone(), store).await;
 }

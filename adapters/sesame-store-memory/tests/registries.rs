@@ -22,6 +22,7 @@ fn renamed(first: &Client) -> Client {
         trust_forwarded_for: false,
         web_origins: Vec::new(),
         magic_link: MagicLinkSettings::default(),
+        require_dpop: false,
     }
 }
 

@@ -6,8 +6,8 @@
 use async_trait::async_trait;
 use sesame_domain::ports::{Housekeeping, PurgeReport, StoreError};
 use sesame_domain::retention::{
-    AUTHORIZATION_CODE_RETENTION, EXPIRED_CHALLENGE_RETENTION, EXPIRED_REFRESH_FAMILY_RETENTION,
-    RATE_LIMIT_WINDOW_RETENTION, cutoff,
+    AUTHORIZATION_CODE_RETENTION, DPOP_JTI_RETENTION, EXPIRED_CHALLENGE_RETENTION,
+    EXPIRED_REFRESH_FAMILY_RETENTION, RATE_LIMIT_WINDOW_RETENTION, cutoff,
 };
 use sesame_domain::time::Timestamp;
 
@@ -36,6 +36,9 @@ impl Housekeeping for PgStore {
                 .await?,
             rate_limit_windows: self
                 .purge_rate_limits(cutoff(now, RATE_LIMIT_WINDOW_RETENTION))
+                .await?,
+            dpop_jtis: self
+                .purge_dpop_jtis(cutoff(now, DPOP_JTI_RETENTION))
                 .await?,
         })
     }

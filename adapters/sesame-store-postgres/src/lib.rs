@@ -34,6 +34,7 @@ mod authorization_codes;
 mod challenges;
 mod codec;
 mod config;
+mod dpop_replay;
 mod error;
 mod fold;
 mod health;

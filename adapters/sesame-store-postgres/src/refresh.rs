@@ -33,6 +33,7 @@ struct TokenRow {
     created_at: i64,
     expires_at: i64,
     family_expires_at: i64,
+    jkt: Option<String>,
 }
 
 impl TryFrom<TokenRow> for RefreshTokenRecord {
@@ -52,6 +53,7 @@ impl TryFrom<TokenRow> for RefreshTokenRecord {
             created_at: Timestamp::from_unix_millis(r.created_at),
             expires_at: Timestamp::from_unix_millis(r.expires_at),
             family_expires_at: Timestamp::from_unix_millis(r.family_expires_at),
+            jkt: r.jkt.map(sesame_domain::Jkt::new),
         })
     }
 }
@@ -85,7 +87,7 @@ impl PgStore {
         let found = sqlx::query!(
             r#"
             SELECT t.token_mac, t.family_id, t.client_id, t.user_id, t.scope, t.audience,
-                t.created_at, t.expires_at, t.family_expires_at, t.spent, f.revoked
+                t.created_at, t.expires_at, t.family_expires_at, t.jkt, t.spent, f.revoked
             FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id
             WHERE t.token_mac = $1
             FOR UPDATE
@@ -123,6 +125,7 @@ impl PgStore {
             created_at: found.created_at,
             expires_at: found.expires_at,
             family_expires_at: found.family_expires_at,
+            jkt: found.jkt,
         })?;
         if found.revoked || now >= old.expires_at || now >= old.family_expires_at {
             return Ok(Rotation::Invalid);
@@ -154,8 +157,8 @@ async fn insert_row(
     sqlx::query!(
         r#"
         INSERT INTO refresh_tokens (token_mac, family_id, client_id, user_id, scope,
-            audience, created_at, expires_at, family_expires_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            audience, created_at, expires_at, family_expires_at, jkt)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
         "#,
         r.token_mac.as_bytes().as_slice(),
         r.family_id,
@@ -166,6 +169,7 @@ async fn insert_row(
         r.created_at.unix_millis(),
         r.expires_at.unix_millis(),
         r.family_expires_at.unix_millis(),
+        r.jkt.as_ref().map(sesame_domain::Jkt::as_str),
     )
     .execute(&mut **tx)
     .await
@@ -186,7 +190,7 @@ impl RefreshTokenStore for PgStore {
                     TokenRow,
                     r#"
                     SELECT t.token_mac, t.family_id, t.client_id, t.user_id, t.scope,
-                        t.audience, t.created_at, t.expires_at, t.family_expires_at
+                        t.audience, t.created_at, t.expires_at, t.family_expires_at, t.jkt
                     FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id
                     WHERE t.token_mac = $1 AND NOT f.revoked
                     "#,

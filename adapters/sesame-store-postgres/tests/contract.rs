@@ -63,3 +63,14 @@ async fn one_code_redeemed_by_fifty_tasks_through_the_service_yields_one_token_s
     let store = Arc::new(db.store().await);
     contract::concurrent_redemption(store.clone(), store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_dpop_replay_store_contract() {
+    let db = TestDb::create().await;
+    let store = Arc::new(db.store().await);
+    contract::dpop_replay_store(store.clone()).await;
+    contract::dpop_replay_retention(store.clone(), store).await;
+    // A second instance on the same database sees the first one's claims.
+    let other = Arc::new(db.store().await);
+    contract::dpop_replay_store(other).await;
+}

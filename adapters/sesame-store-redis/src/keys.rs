@@ -62,6 +62,11 @@ impl Keys {
     pub(crate) fn rate(&self, key: &str, window_ms: i64, window_index: i64) -> String {
         format!("{}rl:{window_ms}:{window_index}:{key}", self.prefix)
     }
+
+    /// `{prefix}jti:{key}`: one used DPoP proof id (the key is a MAC).
+    pub(crate) fn dpop_jti(&self, key: &str) -> String {
+        format!("{}jti:{key}", self.prefix)
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ mod challenges;
 mod codec;
 mod config;
 mod conn;
+mod dpop_replay;
 mod error;
 mod eviction;
 mod housekeeping;

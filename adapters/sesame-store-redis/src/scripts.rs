@@ -34,6 +34,7 @@ const DELETE_LUA: &str = include_str!("lua/delete.lua");
 const HIT_LUA: &str = include_str!("lua/hit.lua");
 const RESERVE_LUA: &str = include_str!("lua/reserve.lua");
 const RELEASE_LUA: &str = include_str!("lua/release.lua");
+const CLAIM_JTI_LUA: &str = include_str!("lua/claim_jti.lua");
 const INSERT_CODE_LUA: &str = include_str!("lua/insert_code.lua");
 const REDEEM_CODE_LUA: &str = include_str!("lua/redeem_code.lua");
 const RECORD_FAMILY_LUA: &str = include_str!("lua/record_family.lua");
@@ -144,6 +145,9 @@ pub(crate) static RESERVE: LazyLock<Script> = LazyLock::new(|| Script::new(RESER
 /// Gives back one unit of a window's count, never below zero; returns the
 /// count before, or -2 when the counter is not a count.
 pub(crate) static RELEASE: LazyLock<Script> = LazyLock::new(|| Script::new(RELEASE_LUA));
+/// Claims a DPoP proof id: returns 1 and stores its expiry (with a TTL)
+/// unless a held, unexpired entry exists; then 0.
+pub(crate) static CLAIM_JTI: LazyLock<Script> = LazyLock::new(|| Script::new(CLAIM_JTI_LUA));
 
 /// Stores a new authorization code with `spent` and `replayed` at `0` and
 /// its time to live, unless a hash already exists under its MAC; returns 1,
@@ -212,6 +216,7 @@ mod tests {
             HIT_LUA,
             RESERVE_LUA,
             RELEASE_LUA,
+            CLAIM_JTI_LUA,
             INSERT_CODE_LUA,
             REDEEM_CODE_LUA,
             RECORD_FAMILY_LUA,

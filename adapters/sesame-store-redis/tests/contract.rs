@@ -45,13 +45,19 @@ async fn rate_limiter(scope: Scope) {
     scope.cleanup().await;
 }
 
+// DPoP proof ids expire by their TTLs: no purge check applies.
+async fn dpop_replay_store(scope: Scope) {
+    contract::dpop_replay_store(Arc::new(scope.store().await)).await;
+    scope.cleanup().await;
+}
+
 async fn concurrent_redemption(scope: Scope) {
     let users = Arc::new(MemoryUserStore::default());
     contract::concurrent_redemption(Arc::new(scope.store().await), users).await;
     scope.cleanup().await;
 }
 
-/// The four contract tests on the Redis that `$scope` names.
+/// The five contract tests on the Redis that `$scope` names.
 macro_rules! contract_on {
     ($name:ident, $scope:expr) => {
         mod $name {
@@ -70,6 +76,11 @@ macro_rules! contract_on {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn the_store_keeps_the_rate_limiter_contract() {
                 rate_limiter($scope).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn the_store_keeps_the_dpop_replay_store_contract() {
+                dpop_replay_store($scope).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

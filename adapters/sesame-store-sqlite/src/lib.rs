@@ -1,8 +1,8 @@
 //! # sesame-store-sqlite
 //!
 //! Sesame's storage ports in one embedded SQLite database: challenges,
-//! authorization codes, users, signing keys, refresh tokens and rate-limit
-//! counters, and the [`Housekeeping`](sesame_domain::ports::Housekeeping)
+//! authorization codes, users, signing keys, refresh tokens, rate-limit
+//! counters and DPoP proof ids, and the [`Housekeeping`](sesame_domain::ports::Housekeeping)
 //! that purges them. It is the bundled server's default store
 //! (`sqlite://sesame.db`). Clients and APIs are not stored here: the server
 //! registers them from its configuration.
@@ -31,6 +31,7 @@ mod authorization_codes;
 mod challenges;
 mod codec;
 mod config;
+mod dpop_replay;
 mod error;
 mod files;
 mod fold;

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sesame_domain::ports::{RefreshTokenStore, StoreError};
-use sesame_domain::{ClientId, CodeMac, RefreshTokenRecord, Rotation, Scope, Timestamp, UserId};
+use sesame_domain::{
+    ClientId, CodeMac, Jkt, RefreshTokenRecord, Rotation, Scope, Timestamp, UserId,
+};
 use sqlx::sqlite::SqliteRow;
 
 use crate::SqliteStore;
@@ -20,15 +22,15 @@ use crate::error::{corrupt, store_error};
 const T: &str = "refresh_tokens";
 
 const INSERT: &str = "INSERT INTO refresh_tokens (token_mac, family_id, client_id, user_id, \
-     scope, audience, created_at, expires_at, family_expires_at, spent, revoked) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 0)";
+     scope, audience, created_at, expires_at, family_expires_at, jkt, spent, revoked) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0)";
 
 const FIND_LIVE_FAMILY: &str = "SELECT token_mac, family_id, client_id, user_id, scope, audience, \
-     created_at, expires_at, family_expires_at, spent, revoked \
+     created_at, expires_at, family_expires_at, jkt, spent, revoked \
      FROM refresh_tokens WHERE token_mac = ?1 AND revoked = 0";
 
 const FIND_ANY: &str = "SELECT token_mac, family_id, client_id, user_id, scope, audience, \
-     created_at, expires_at, family_expires_at, spent, revoked \
+     created_at, expires_at, family_expires_at, jkt, spent, revoked \
      FROM refresh_tokens WHERE token_mac = ?1";
 
 const SPEND: &str = "UPDATE refresh_tokens SET spent = 1 WHERE token_mac = ?1";
@@ -51,6 +53,7 @@ fn decode(row: &SqliteRow) -> Result<RefreshTokenRecord, StoreError> {
         created_at: timestamp(row, "created_at")?,
         expires_at: timestamp(row, "expires_at")?,
         family_expires_at: timestamp(row, "family_expires_at")?,
+        jkt: get::<Option<String>>(row, "jkt")?.map(Jkt::new),
     })
 }
 
@@ -69,6 +72,7 @@ where
         .bind(record.created_at.unix_millis())
         .bind(record.expires_at.unix_millis())
         .bind(record.family_expires_at.unix_millis())
+        .bind(record.jkt.as_ref().map(Jkt::as_str))
         .execute(executor)
         .await
         .map_err(store_error)?;

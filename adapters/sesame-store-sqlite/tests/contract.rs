@@ -98,3 +98,10 @@ async fn the_health_check_keeps_its_contract_when_down() {
     store.close().await;
     contract::health_check_when_down(store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_dpop_replay_store_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::dpop_replay_store(store.clone()).await;
+    contract::dpop_replay_retention(store.clone(), store).await;
+}

@@ -42,6 +42,7 @@ fn access_claims() -> AccessClaims {
         iat: now().unix_seconds(),
         exp: now().unix_seconds() + 86_400,
         jti: "00112233445566778899aabbccddeeff".to_owned(),
+        cnf: None,
     }
 }
 

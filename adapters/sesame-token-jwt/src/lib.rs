@@ -7,6 +7,9 @@
 //! with `alg`, `typ: "JWT"` and `kid`; access tokens checked with
 //! jsonwebtoken.
 //!
+//! [`JwtDpopVerifier`] checks DPoP proofs (RFC 9449): their header, the
+//! public key they carry, and their signature.
+//!
 //! Private keys are sealed at rest by [`AesGcmKeySealer`] (AES-256-GCM
 //! under a key derived from the server secret), so the key store never
 //! holds a usable key.
@@ -28,6 +31,7 @@
 //! ```
 
 mod cache;
+mod dpop;
 mod jwk;
 mod keypair;
 mod minter;
@@ -37,6 +41,7 @@ mod sealer;
 mod verify;
 
 pub use cache::DEFAULT_CAPACITY;
+pub use dpop::JwtDpopVerifier;
 pub use jwk::PublicParts;
 pub use minter::JwtMinter;
 pub use sealer::AesGcmKeySealer;

@@ -12,7 +12,7 @@ use sesame_domain::{Passwordless, Ports};
 use sesame_http::Services;
 use sesame_store_memory::{StaticApiRegistry, StaticClientRegistry};
 use sesame_system::{OsRandom, SystemClock};
-use sesame_token_jwt::JwtMinter;
+use sesame_token_jwt::{JwtDpopVerifier, JwtMinter};
 use tokio::net::TcpListener;
 
 use crate::config::Resolved;
@@ -121,6 +121,8 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         minter: Arc::new(minter()),
         clock,
         rng: Arc::new(OsRandom),
+        dpop_verifier: Arc::new(JwtDpopVerifier::new()),
+        dpop_replay: Arc::clone(&storage.dpop_replay),
     };
     let mut algs = vec![resolved.passwordless.default_signing_alg];
     algs.extend(resolved.apis.iter().map(|a| a.signing_alg));

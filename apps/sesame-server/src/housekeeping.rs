@@ -55,6 +55,7 @@ pub fn spawn(
                         authorization_codes = report.authorization_codes,
                         refresh_families = report.refresh_families,
                         rate_limit_windows = report.rate_limit_windows,
+                        dpop_jtis = report.dpop_jtis,
                         "purged expired records"
                     ),
                     Err(e) => tracing::warn!(

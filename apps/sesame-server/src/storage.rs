@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, Clock, HealthCheck, Housekeeping, KeyStore,
-    RateLimiter, RefreshTokenStore, UserStore,
+    AuthorizationCodeStore, ChallengeStore, Clock, DpopReplayStore, HealthCheck, Housekeeping,
+    KeyStore, RateLimiter, RefreshTokenStore, UserStore,
 };
 use sesame_store_memory::{
-    MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryKeyStore, MemoryRateLimiter,
-    MemoryRefreshTokenStore, MemoryUserStore,
+    MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryDpopReplayStore, MemoryKeyStore,
+    MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
 use sesame_store_postgres::PgStore;
 use sesame_store_redis::RedisStore;
@@ -38,6 +38,8 @@ pub struct Storage {
     pub keys: Arc<dyn KeyStore>,
     /// Rate limits (the cache when configured).
     pub rate_limiter: Arc<dyn RateLimiter>,
+    /// DPoP proof ids already used (the cache when configured).
+    pub dpop_replay: Arc<dyn DpopReplayStore>,
     /// What `/readyz` asks.
     pub health: Vec<Arc<dyn HealthCheck>>,
     /// What the purge loop purges.
@@ -86,6 +88,7 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
         storage.challenges = redis.clone();
         storage.rate_limiter = redis.clone();
         storage.authorization_codes = redis.clone();
+        storage.dpop_replay = redis.clone();
         storage.housekeeping.push(redis.clone());
         storage.health.push(redis);
         storage.description.push_str(" + redis cache");
@@ -132,6 +135,7 @@ where
         + RefreshTokenStore
         + KeyStore
         + RateLimiter
+        + DpopReplayStore
         + HealthCheck
         + Housekeeping
         + 'static,
@@ -143,6 +147,7 @@ where
         refresh_tokens: store.clone(),
         keys: store.clone(),
         rate_limiter: store.clone(),
+        dpop_replay: store.clone(),
         health: vec![store.clone()],
         housekeeping: vec![store],
         housekeeper: None,
@@ -156,6 +161,7 @@ fn memory() -> Storage {
     let codes = Arc::new(MemoryAuthorizationCodeStore::new());
     let refresh_tokens = Arc::new(MemoryRefreshTokenStore::new());
     let rate_limiter = Arc::new(MemoryRateLimiter::new());
+    let dpop_replay = Arc::new(MemoryDpopReplayStore::new());
     Storage {
         users: Arc::new(MemoryUserStore::new()),
         challenges: challenges.clone(),
@@ -163,8 +169,9 @@ fn memory() -> Storage {
         refresh_tokens: refresh_tokens.clone(),
         keys: Arc::new(MemoryKeyStore::new()),
         rate_limiter: rate_limiter.clone(),
+        dpop_replay: dpop_replay.clone(),
         health: Vec::new(),
-        housekeeping: vec![challenges, codes, refresh_tokens, rate_limiter],
+        housekeeping: vec![challenges, codes, refresh_tokens, rate_limiter, dpop_replay],
         housekeeper: None,
         description: "memory://".to_owned(),
     }

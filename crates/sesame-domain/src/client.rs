@@ -196,6 +196,9 @@ pub struct Client {
     /// How magic links behave for this client.
     #[serde(default)]
     pub magic_link: MagicLinkSettings,
+    /// Whether every token request must carry a DPoP proof (RFC 9449).
+    #[serde(default)]
+    pub require_dpop: bool,
 }
 
 /// Per-client magic-link behaviour. Every default is the conservative one.

@@ -105,6 +105,10 @@ pub enum MacPurpose {
     /// The confirm page's cookie for a magic link: proof that the browser
     /// posting the link is the one that opened it.
     LinkConfirm,
+    /// A DPoP server nonce: the MAC of a time window.
+    DpopNonce,
+    /// A DPoP proof id in the replay store, bound to its key.
+    DpopJti,
 }
 
 impl MacPurpose {
@@ -116,6 +120,8 @@ impl MacPurpose {
             Self::AuthorizationCode => b"sesame/authz-code/v1",
             Self::RateLimitKey => b"sesame/rate-limit-key/v1",
             Self::LinkConfirm => b"sesame/link-confirm/v1",
+            Self::DpopNonce => b"sesame/dpop-nonce/v1",
+            Self::DpopJti => b"sesame/dpop-jti/v1",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod challenge;
 pub mod client;
 pub mod client_ip;
 pub mod code;
+pub mod dpop;
 pub mod message;
 pub mod page;
 pub mod phone_region;
@@ -39,6 +40,7 @@ pub use client::{
 };
 pub use client_ip::{Ipv6PrefixLen, rate_limit_ip};
 pub use code::{CodeLength, CodeMac, MacKey, MacPurpose, Otp};
+pub use dpop::{DpopConfig, DpopError, DpopProof, Jkt, NonceRule};
 pub use message::{
     DeliveryReceipt, EmailMessage, MessageContext, MessageMeta, Operation, SmsMessage,
 };
@@ -53,5 +55,5 @@ pub use refresh::{RefreshTokenRecord, Rotation};
 pub use scope::Scope;
 pub use service::{Passwordless, PasswordlessConfig, Ports};
 pub use time::Timestamp;
-pub use token::{AccessClaims, IdClaims, KeyStatus, SigningKey, TokenSet};
+pub use token::{AccessClaims, Confirmation, IdClaims, KeyStatus, SigningKey, TokenSet};
 pub use user::{User, UserId};

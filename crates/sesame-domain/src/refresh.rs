@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::ClientId;
 use crate::code::CodeMac;
+use crate::dpop::Jkt;
 use crate::scope::Scope;
 use crate::time::Timestamp;
 use crate::user::UserId;
@@ -33,6 +34,10 @@ pub struct RefreshTokenRecord {
     pub expires_at: Timestamp,
     /// When every token of the family stops working (absolute lifetime).
     pub family_expires_at: Timestamp,
+    /// The DPoP key the family is bound to: every refresh must prove it.
+    /// `None` for a family issued without DPoP.
+    #[serde(default)]
+    pub jkt: Option<Jkt>,
 }
 
 /// What presenting a refresh token did.

@@ -38,6 +38,11 @@ pub const EXPIRED_REFRESH_FAMILY_RETENTION: Duration = Duration::from_secs(24 * 
 /// one ends, and no decision ever reads an ended window's count again.
 pub const RATE_LIMIT_WINDOW_RETENTION: Duration = Duration::ZERO;
 
+/// How long a DPoP proof id is kept after it can no longer be replayed:
+/// not at all. Its entry expires when the proof's `iat` leaves the window,
+/// after which the proof is refused as stale anyway.
+pub const DPOP_JTI_RETENTION: Duration = Duration::ZERO;
+
 /// The purge cutoff for `retention` at `now`: records whose expiry is
 /// before it are past their retention. Saturates instead of overflowing.
 #[must_use]

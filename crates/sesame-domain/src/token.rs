@@ -19,7 +19,7 @@ pub struct TokenSet {
     /// An opaque rotating token, when the scope has `offline_access` and the
     /// client may use the refresh grant.
     pub refresh_token: Option<SecretString>,
-    /// Always `Bearer`.
+    /// `Bearer`, or `DPoP` when the tokens are bound to a DPoP key.
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: u64,
@@ -77,6 +77,16 @@ pub struct AccessClaims {
     pub exp: i64,
     /// Unique token id.
     pub jti: String,
+    /// The DPoP key the token is bound to (RFC 9449 §6), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
+}
+
+/// The `cnf` claim of a DPoP-bound access token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    /// The RFC 7638 thumbprint of the client's DPoP key.
+    pub jkt: String,
 }
 
 /// The claims of an id token.

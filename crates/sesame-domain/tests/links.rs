@@ -432,3 +432,28 @@ async fn a_links_confirmation_is_bound_to_its_token_and_never_is_the_token() {
     assert!(!h.service.confirms_link("token-a", "token-a"));
     assert!(!h.service.confirms_link("token-a", ""));
 }
+
+#[tokio::test]
+async fn a_code_exchange_with_a_dpop_proof_binds_the_tokens_like_any_grant() {
+    use sesame_domain::ports::Clock as _;
+    let h = Harness::new().await.unwrap();
+    let who = fixtures::fresh_email();
+    start_link(&h, &who, pkce_params()).await.unwrap();
+    let code = spend_link(&h, &who).await;
+    let key = sesame_testkit::dpop::DpopKey::es256_test_key(0);
+    // The public client must include the server nonce.
+    let proof = key
+        .proof("POST", &format!("{}oauth/token", defaults::ISSUER))
+        .iat(h.clock.now().unix_seconds())
+        .nonce(Some(&h.service.dpop_nonce()))
+        .sign();
+    let tokens = h
+        .service
+        .token(
+            exchange(&code, Some(VERIFIER)).with_dpop(sesame_domain::DpopProof::new(proof, "POST")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tokens.token_type, "DPoP");
+    assert_eq!(claims(tokens.access_token())["cnf"]["jkt"], key.jkt());
+}

@@ -14,11 +14,14 @@
 //!   with registered clients and an API, any port replaceable.
 //! - [`contract`]: one suite per storage port, which every adapter crate runs
 //!   unchanged against its own backend.
+//! - [`dpop`]: DPoP client keys and proofs (good and bad), and the
+//!   harness's fake proof verifier.
 //! - [`fixtures`]: fresh recipients, ids and real-time instants for tests.
 
 pub mod clock;
 pub mod codes;
 pub mod contract;
+pub mod dpop;
 pub mod fixtures;
 pub mod harness;
 pub mod minter;
@@ -35,8 +38,8 @@ pub use clock::StepClock;
 pub use codes::ScriptedCodes;
 pub use harness::{Harness, HarnessBuilder};
 pub use memory::{
-    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryHealth, MemoryKeyStore,
-    MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
+    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryDpopReplayStore,
+    MemoryHealth, MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
 pub use minter::MemoryTokenMinter;
 pub use outbox::{Outbox, SentMessage};

@@ -14,6 +14,7 @@ fn claims() -> AccessClaims {
         iat: 1,
         exp: 2,
         jti: "j".to_owned(),
+        cnf: None,
     }
 }
 

@@ -64,6 +64,7 @@ pub fn client() -> anyhow::Result<Client> {
         trust_forwarded_for: false,
         web_origins: Vec::new(),
         magic_link: MagicLinkSettings::default(),
+        require_dpop: false,
     })
 }
 
@@ -103,6 +104,8 @@ pub async fn passwordless(
         sms: Arc::new(ConsoleSender::stderr()),
         renderer: Arc::new(LiquidRenderer::builtin()?),
         minter: Arc::new(JwtMinter::new()),
+        dpop_verifier: Arc::new(sesame_token_jwt::JwtDpopVerifier::new()),
+        dpop_replay: Arc::new(sesame_store_memory::MemoryDpopReplayStore::new()),
         clock: Arc::new(SystemClock),
         rng: Arc::new(OsRandom),
     };

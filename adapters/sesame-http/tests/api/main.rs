@@ -7,6 +7,8 @@
 #[cfg(test)]
 mod common;
 #[cfg(test)]
+mod dpop;
+#[cfg(test)]
 mod edge;
 #[cfg(test)]
 mod endpoints;

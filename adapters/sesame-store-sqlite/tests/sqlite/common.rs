@@ -133,5 +133,6 @@ pub fn refresh_record(at: Timestamp) -> RefreshTokenRecord {
         created_at: at,
         expires_at: at.plus(minutes(60)),
         family_expires_at: at.plus(minutes(600)),
+        jkt: None,
     }
 }

@@ -170,6 +170,15 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
     config.ipv6_prefix_len = Ipv6PrefixLen::new(r.ipv6_prefix_len)
         .map_err(|e| ConfigError::value("rate_limits.ipv6_prefix_len", e))?;
     config.sms_guard = settings.sms_guard.resolve()?;
+    let d = &settings.dpop;
+    config.dpop = sesame_domain::DpopConfig {
+        iat_window: Duration::from_secs(at_least_1("dpop.iat_window_secs", d.iat_window_secs)?),
+        nonce_window: Duration::from_secs(at_least_1(
+            "dpop.nonce_window_secs",
+            d.nonce_window_secs,
+        )?),
+        require_nonce: d.require_nonce,
+    };
     Ok(config)
 }
 
@@ -282,6 +291,7 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
                 login_uri: c.magic_link.login_uri.clone(),
                 require_pkce: c.magic_link.require_pkce,
             },
+            require_dpop: c.require_dpop,
         });
     }
     Ok(out)
@@ -342,5 +352,6 @@ fn dev() -> Result<Client, ConfigError> {
             "http://localhost:8080".into(),
         ],
         magic_link: sesame_domain::MagicLinkSettings::default(),
+        require_dpop: false,
     })
 }

@@ -57,6 +57,32 @@ pub struct Settings {
     /// Logging.
     #[serde(default)]
     pub log: LogSettings,
+    /// DPoP (RFC 9449) proofs.
+    #[serde(default)]
+    pub dpop: DpopSettings,
+}
+
+/// `[dpop]`; defaults from the domain's `DpopConfig`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DpopSettings {
+    /// How far a proof's `iat` may be from the server clock, either side.
+    pub iat_window_secs: u64,
+    /// How long one server nonce is current (the previous one stays good).
+    pub nonce_window_secs: u64,
+    /// Who must include a server nonce: `never`, `public` or `always`.
+    pub require_nonce: sesame_domain::NonceRule,
+}
+
+impl Default for DpopSettings {
+    fn default() -> Self {
+        let d = sesame_domain::DpopConfig::default();
+        Self {
+            iat_window_secs: d.iat_window.as_secs(),
+            nonce_window_secs: d.nonce_window.as_secs(),
+            require_nonce: d.require_nonce,
+        }
+    }
 }
 
 /// `[http]`: the listener, and the keys `config::resolve` turns into
@@ -270,6 +296,9 @@ pub struct ClientSettings {
     /// How this client's magic links behave.
     #[serde(default)]
     pub magic_link: MagicLinkClientSettings,
+    /// Refuse this client's token requests that carry no DPoP proof.
+    #[serde(default)]
+    pub require_dpop: bool,
 }
 
 /// `[clients.magic_link]`: the domain's `MagicLinkSettings`, which cannot

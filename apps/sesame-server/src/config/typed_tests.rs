@@ -183,3 +183,26 @@ fn a_cache_url_from_the_environment_counts() {
         Ok(())
     });
 }
+
+#[test]
+fn dpop_keys_reach_the_domain_and_refuse_bad_values() {
+    let r = resolve(from_toml("").unwrap()).unwrap();
+    assert_eq!(r.passwordless.dpop, sesame_domain::DpopConfig::default());
+    let r = resolve(
+        from_toml(
+            "[dpop]\niat_window_secs = 30\nnonce_window_secs = 120\nrequire_nonce = \"always\"\n\
+             [[clients]]\nclient_id = \"spa\"\nrequire_dpop = true\n",
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let d = r.passwordless.dpop;
+    assert_eq!(d.iat_window, std::time::Duration::from_secs(30));
+    assert_eq!(d.nonce_window, std::time::Duration::from_secs(120));
+    assert_eq!(d.require_nonce, sesame_domain::NonceRule::Always);
+    assert!(r.clients[0].require_dpop);
+    let err = first_error("[dpop]\nrequire_nonce = \"sometimes\"\n");
+    assert!(err.contains("require_nonce"), "{err}");
+    let err = first_error("[dpop]\niat_window_secs = 0\n");
+    assert!(err.starts_with("dpop.iat_window_secs: "), "{err}");
+}

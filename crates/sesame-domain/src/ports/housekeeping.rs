@@ -28,6 +28,9 @@ pub struct PurgeReport {
     /// [`RATE_LIMIT_WINDOW_RETENTION`](crate::retention::RATE_LIMIT_WINDOW_RETENTION)
     /// ago.
     pub rate_limit_windows: u64,
+    /// DPoP proof ids whose entry expired at least
+    /// [`DPOP_JTI_RETENTION`](crate::retention::DPOP_JTI_RETENTION) ago.
+    pub dpop_jtis: u64,
 }
 
 /// Removes records that have outlived their retention
@@ -47,7 +50,8 @@ pub trait Housekeeping: Send + Sync {
     /// - MUST NOT remove a record within its retention: a challenge or an
     ///   authorization code whose `expires_at >= now - retention`, a
     ///   refresh-token family whose absolute expiry is `>= now - retention`,
-    ///   a rate-limit counter whose window ends after `now - retention`.
+    ///   a rate-limit counter whose window ends after `now - retention`, a
+    ///   DPoP proof id whose `expires_at` is after `now - retention`.
     /// - SHOULD remove every record past its retention that the backend does
     ///   not expire by itself.
     /// - [`StoreError::Unavailable`] when the backend cannot be reached;

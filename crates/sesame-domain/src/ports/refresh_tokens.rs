@@ -32,8 +32,8 @@ pub trait RefreshTokenStore: Send + Sync {
 
     /// Spends token `presented` and stores `replacement` in its family.
     ///
-    /// The replacement copies the family, client, user, scope, audience and
-    /// `family_expires_at` of the spent token; its `created_at` is `now` and
+    /// The replacement copies the family, client, user, scope, audience,
+    /// `family_expires_at` and `jkt` of the spent token; its `created_at` is `now` and
     /// its `expires_at` is `min(now + idle, family_expires_at)`.
     ///
     /// # Errors

@@ -6,6 +6,7 @@ use super::sms_guard::SmsGuardConfig;
 use crate::client::SigningAlg;
 use crate::client_ip::Ipv6PrefixLen;
 use crate::code::CodeLength;
+use crate::dpop::DpopConfig;
 use crate::rate_limit::RateLimit;
 
 /// An issuer URL, always ending in `/` (Auth0's `iss` form).
@@ -121,6 +122,8 @@ pub struct PasswordlessConfig {
     /// zero: none). With the default and id-token lifetimes it bounds how
     /// long a rotated-out key must stay published.
     pub longest_api_token_lifetime: Duration,
+    /// DPoP (RFC 9449): proof time window, nonces.
+    pub dpop: DpopConfig,
 }
 
 impl PasswordlessConfig {
@@ -179,6 +182,7 @@ impl PasswordlessConfig {
             magic_links: Self::DEFAULT_MAGIC_LINKS,
             key_cache_ttl: Duration::from_secs(60),
             longest_api_token_lifetime: Duration::ZERO,
+            dpop: DpopConfig::default(),
         }
     }
 

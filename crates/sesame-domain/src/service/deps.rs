@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use crate::ports::{
     ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, Clock, CodeGenerator,
-    EmailSender, KeySealer, KeyStore, MessageRenderer, RateLimiter, RefreshTokenStore, SmsSender,
-    TokenMinter, UserStore,
+    DpopProofVerifier, DpopReplayStore, EmailSender, KeySealer, KeyStore, MessageRenderer,
+    RateLimiter, RefreshTokenStore, SmsSender, TokenMinter, UserStore,
 };
 
 /// One adapter for every port. Cheap to clone.
@@ -37,6 +37,10 @@ pub struct Ports {
     pub renderer: Arc<dyn MessageRenderer>,
     /// Token signing.
     pub minter: Arc<dyn TokenMinter>,
+    /// DPoP proof signatures.
+    pub dpop_verifier: Arc<dyn DpopProofVerifier>,
+    /// DPoP proof ids already used (the cache when configured).
+    pub dpop_replay: Arc<dyn DpopReplayStore>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Randomness.

@@ -73,12 +73,29 @@ pub enum UserinfoError {
     /// Missing, malformed, expired or foreign access token, or unknown user.
     #[error("invalid access token")]
     InvalidToken,
+    /// A token refused under the `DPoP` scheme: invalid as above, not bound
+    /// to a key, or bound to one and presented as `Bearer` (RFC 9449 §7.2).
+    #[error("invalid DPoP-bound access token")]
+    InvalidDpopToken,
+    /// The DPoP proof is missing, malformed, or not for this token, key or
+    /// request.
+    #[error(transparent)]
+    InvalidDpopProof(crate::dpop::DpopError),
     /// Storage could not be reached.
     #[error("storage is unavailable")]
     Unavailable(#[source] anyhow::Error),
     /// Anything else.
     #[error(transparent)]
     Unknown(anyhow::Error),
+}
+
+impl From<super::dpop::CheckError> for UserinfoError {
+    fn from(e: super::dpop::CheckError) -> Self {
+        match e {
+            super::dpop::CheckError::Refused(d) => Self::InvalidDpopProof(d),
+            super::dpop::CheckError::Store(s) => s.into(),
+        }
+    }
 }
 
 /// Every use-case error has `Unavailable` and `Unknown` arms; storage and

@@ -62,6 +62,24 @@ impl Macs {
         self.0.mac(MacPurpose::AuthorizationCode, "", code)
     }
 
+    /// The DPoP server nonce of time window number `window`: every instance
+    /// derives the same one, so no nonce is stored.
+    pub(crate) fn dpop_nonce(&self, window: i64) -> String {
+        self.0
+            .mac(MacPurpose::DpopNonce, "", &window.to_string())
+            .to_hex()[..32]
+            .to_owned()
+    }
+
+    /// A DPoP proof's replay-store key: its `jti`, scoped to the key that
+    /// signed it, as a MAC, so the store holds nothing a client sent.
+    pub(crate) fn dpop_jti(&self, jkt: &str, jti: &str) -> String {
+        format!(
+            "dpop:{}",
+            &self.0.mac(MacPurpose::DpopJti, jkt, jti).to_hex()[..40]
+        )
+    }
+
     /// `{prefix}:{MAC of value}`: a counter key that does not reveal the
     /// address or IP it counts, since counters live in shared caches that
     /// operators can list.

@@ -8,12 +8,13 @@ use sha2::{Digest as _, Sha256, Sha512};
 use super::Passwordless;
 use super::keyring::KeyError;
 use crate::client::{Api, Client, GrantType, SigningAlg};
+use crate::dpop::Jkt;
 use crate::ports::{StoreError, random_array};
 use crate::profile::Profile;
 use crate::refresh::RefreshTokenRecord;
 use crate::scope::Scope;
 use crate::time::Timestamp;
-use crate::token::{AccessClaims, IdClaims, TokenSet};
+use crate::token::{AccessClaims, Confirmation, IdClaims, TokenSet};
 use crate::user::User;
 
 /// What to do about a refresh token.
@@ -43,6 +44,9 @@ pub(crate) struct Mint<'a> {
     /// Whether the id token carries the access token's `at_hash`: it
     /// travels next to it in a URL fragment.
     pub at_hash: bool,
+    /// The DPoP key the tokens are bound to: `cnf.jkt` in the access
+    /// token, token type `DPoP`, and a new refresh family remembers it.
+    pub jkt: Option<&'a Jkt>,
 }
 
 /// Minting failed.
@@ -82,6 +86,9 @@ impl Passwordless {
             iat: now.unix_seconds(),
             exp: now.plus(lifetime).unix_seconds(),
             jti: hex::encode(random_array::<16>(self.ports.rng.as_ref())),
+            cnf: m.jkt.map(|j| Confirmation {
+                jkt: j.as_str().to_owned(),
+            }),
         };
         let access_key = self.current_key(alg).await?;
         let access_token = self.ports.minter.sign_access(&access_key, &access).await?;
@@ -121,7 +128,7 @@ impl Passwordless {
             access_token: SecretString::from(access_token),
             id_token,
             refresh_token,
-            token_type: "Bearer",
+            token_type: if m.jkt.is_some() { "DPoP" } else { "Bearer" },
             expires_in: lifetime.as_secs(),
             scope: m.scope.into(),
         };
@@ -158,6 +165,7 @@ impl Passwordless {
                 .plus(self.config.refresh_idle_lifetime)
                 .min(family_expires_at),
             family_expires_at,
+            jkt: m.jkt.cloned(),
         };
         self.ports.refresh_tokens.insert(&record).await?;
         Ok((token, record.family_id))

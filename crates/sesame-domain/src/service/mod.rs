@@ -5,6 +5,7 @@
 mod client_auth;
 mod config;
 mod deps;
+mod dpop;
 mod errors;
 mod keyring;
 pub mod link;

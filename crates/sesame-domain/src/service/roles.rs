@@ -12,6 +12,7 @@ use super::{
     RevokeRequest, StartError, StartRequest, Started, TokenError, TokenRequest, UserinfoError,
 };
 use crate::client::ClientId;
+use crate::dpop::DpopProof;
 use crate::ports::StoreError;
 use crate::profile::Profile;
 use crate::token::TokenSet;
@@ -39,6 +40,8 @@ pub trait StartLogin: Send + Sync + 'static {
 pub trait IssueTokens: Send + Sync + 'static {
     /// See [`Passwordless::token`].
     async fn token(&self, req: TokenRequest) -> Result<TokenSet, TokenError>;
+    /// See [`Passwordless::dpop_nonce`].
+    fn dpop_nonce(&self) -> String;
 }
 
 /// `/passwordless/verify_redirect`: the magic link's confirm page and POST.
@@ -71,6 +74,12 @@ pub trait Revocation: Send + Sync + 'static {
 pub trait UserInfo: Send + Sync + 'static {
     /// See [`Passwordless::userinfo`].
     async fn userinfo(&self, access_token: &str) -> Result<Profile, UserinfoError>;
+    /// See [`Passwordless::userinfo_dpop`].
+    async fn userinfo_dpop(
+        &self,
+        access_token: &str,
+        proof: &DpopProof,
+    ) -> Result<Profile, UserinfoError>;
 }
 
 /// OIDC discovery and the JWKS.
@@ -102,6 +111,10 @@ impl StartLogin for Passwordless {
 impl IssueTokens for Passwordless {
     async fn token(&self, req: TokenRequest) -> Result<TokenSet, TokenError> {
         Self::token(self, req).await
+    }
+
+    fn dpop_nonce(&self) -> String {
+        Self::dpop_nonce(self)
     }
 }
 
@@ -139,6 +152,14 @@ impl Revocation for Passwordless {
 impl UserInfo for Passwordless {
     async fn userinfo(&self, access_token: &str) -> Result<Profile, UserinfoError> {
         Self::userinfo(self, access_token).await
+    }
+
+    async fn userinfo_dpop(
+        &self,
+        access_token: &str,
+        proof: &DpopProof,
+    ) -> Result<Profile, UserinfoError> {
+        Self::userinfo_dpop(self, access_token, proof).await
     }
 }
 

@@ -295,6 +295,8 @@ impl Mocks {
             sms: Arc::new(self.sms),
             renderer: Arc::new(BareRenderer),
             minter: Arc::new(self.minter),
+            dpop_verifier: Arc::new(sesame_testkit::dpop::MemoryDpopVerifier),
+            dpop_replay: Arc::new(sesame_testkit::MemoryDpopReplayStore::new()),
             clock: Arc::new(FixedClock),
             rng: Arc::new(CountingRandom::default()),
         };
@@ -319,6 +321,7 @@ pub fn confidential_client() -> Client {
         trust_forwarded_for: false,
         web_origins: vec![],
         magic_link: sesame_domain::MagicLinkSettings::default(),
+        require_dpop: false,
     }
 }
 

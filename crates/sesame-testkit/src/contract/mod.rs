@@ -27,6 +27,7 @@
 
 pub mod authorization_codes;
 pub mod challenges;
+pub mod dpop_replay;
 pub mod health;
 pub mod housekeeping;
 pub mod keys;
@@ -41,8 +42,8 @@ pub mod users;
 use std::sync::Arc;
 
 use sesame_domain::ports::{
-    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, HealthCheck, Housekeeping,
-    KeyStore, RateLimiter, RefreshTokenStore, UserStore,
+    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, DpopReplayStore,
+    HealthCheck, Housekeeping, KeyStore, RateLimiter, RefreshTokenStore, UserStore,
 };
 use sesame_domain::{Api, Client};
 
@@ -157,6 +158,26 @@ pub async fn rate_limiter(limiter: Arc<dyn RateLimiter>) {
     rate_budget::concurrent_reservations_never_overshoot_the_limit(&limiter).await;
     rate_budget::release_gives_back_one_unit_and_never_goes_below_zero(l).await;
     rate_budget::reset_starts_the_count_over_for_that_key_and_window(l).await;
+}
+
+/// Every [`DpopReplayStore`] check, in [`dpop_replay`]. Run it on two
+/// handles to one backend (two instances) by passing each in turn: the
+/// checks use fresh keys.
+pub async fn dpop_replay_store(store: Arc<dyn DpopReplayStore>) {
+    let s = store.as_ref();
+    dpop_replay::a_key_is_new_once_then_held(s).await;
+    dpop_replay::an_expired_key_is_new_again(s).await;
+    dpop_replay::concurrent_claims_elect_exactly_one(&store).await;
+}
+
+/// The retention check of DPoP proof ids, in [`dpop_replay`]. A store
+/// whose entries expire by themselves (Redis) has none to run.
+pub async fn dpop_replay_retention(
+    store: Arc<dyn DpopReplayStore>,
+    housekeeping: Arc<dyn Housekeeping>,
+) {
+    dpop_replay::dpop_jtis_past_their_retention_are_purged(store.as_ref(), housekeeping.as_ref())
+        .await;
 }
 
 /// Every retention check of challenges, in [`housekeeping`]: `housekeeping`

@@ -51,6 +51,7 @@ pub async fn every_field_round_trips(store: &dyn RefreshTokenStore) {
     let with_audience = fresh_refresh_record(real_now());
     let mut without = fresh_refresh_record(real_now());
     without.audience = None;
+    without.jkt = None;
     without.scope = scope("openid offline_access email phone read:messages urn:x-odd/~!#$");
     for record in [&with_audience, &without] {
         insert(store, record).await;
@@ -68,8 +69,8 @@ pub async fn an_unknown_token_is_not_found(store: &dyn RefreshTokenStore) {
 }
 
 /// `rotate` of a live token returns `Rotated` with its record, and stores
-/// the replacement: family, client, user, scope, audience and family expiry
-/// copied, `created_at = now`, `expires_at = now + idle`. The spent token
+/// the replacement: family, client, user, scope, audience, family expiry
+/// and DPoP key copied, `created_at = now`, `expires_at = now + idle`. The spent token
 /// stays findable, and the replacement rotates in turn.
 pub async fn rotate_spends_the_token_and_stores_its_replacement(store: &dyn RefreshTokenStore) {
     let issued = real_now();

@@ -35,6 +35,7 @@ pub async fn clients_round_trip_every_field(registry_of: ClientRegistryOf<'_>) {
         trust_forwarded_for: false,
         web_origins: Vec::new(),
         magic_link: MagicLinkSettings::default(),
+        require_dpop: false,
     };
     assert_ne!(
         full.magic_link,

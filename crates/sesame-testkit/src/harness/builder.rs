@@ -5,16 +5,19 @@ use std::sync::Arc;
 
 use sesame_domain::code::MacKey;
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, DeliveryQueue, HealthCheck, KeySealer, KeyStore,
-    MessageRenderer, RateLimiter, RefreshTokenStore, TokenMinter, UserStore,
+    AuthorizationCodeStore, ChallengeStore, DeliveryQueue, DpopProofVerifier, DpopReplayStore,
+    HealthCheck, KeySealer, KeyStore, MessageRenderer, RateLimiter, RefreshTokenStore, TokenMinter,
+    UserStore,
 };
 use sesame_domain::service::Issuer;
 use sesame_domain::{Api, Client, Passwordless, PasswordlessConfig, Ports};
 
 use super::{Harness, defaults};
+use crate::dpop::MemoryDpopVerifier;
 use crate::memory::{
     MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
-    MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
+    MemoryDpopReplayStore, MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore,
+    MemoryUserStore,
 };
 use crate::{BareRenderer, MemoryKeySealer, MemoryTokenMinter, Outbox, ScriptedCodes, StepClock};
 
@@ -31,6 +34,8 @@ pub struct HarnessBuilder {
     authorization_codes: Option<Arc<dyn AuthorizationCodeStore>>,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
     minter: Option<Arc<dyn TokenMinter>>,
+    dpop_verifier: Option<Arc<dyn DpopProofVerifier>>,
+    dpop_replay: Option<Arc<dyn DpopReplayStore>>,
     renderer: Option<Arc<dyn MessageRenderer>>,
     clock: Option<StepClock>,
     codes: Option<Arc<ScriptedCodes>>,
@@ -55,6 +60,8 @@ impl Default for HarnessBuilder {
             authorization_codes: None,
             rate_limiter: None,
             minter: None,
+            dpop_verifier: None,
+            dpop_replay: None,
             renderer: None,
             clock: None,
             codes: None,
@@ -188,6 +195,20 @@ impl HarnessBuilder {
         self
     }
 
+    /// DPoP proofs are checked by `verifier` instead of the fake
+    /// [`MemoryDpopVerifier`].
+    pub fn with_dpop_verifier(mut self, verifier: Arc<dyn DpopProofVerifier>) -> Self {
+        self.dpop_verifier = Some(verifier);
+        self
+    }
+
+    /// DPoP proof ids go to `store` instead of memory (share one store
+    /// between two harnesses to play two instances).
+    pub fn with_dpop_replay_store(mut self, store: Arc<dyn DpopReplayStore>) -> Self {
+        self.dpop_replay = Some(store);
+        self
+    }
+
     /// Registers `api` too (after the defaults, so it may replace one).
     pub fn with_api(mut self, api: Api) -> Self {
         self.apis_to_register.push(api);
@@ -251,6 +272,12 @@ impl HarnessBuilder {
             minter: self
                 .minter
                 .unwrap_or_else(|| Arc::new(MemoryTokenMinter::new())),
+            dpop_verifier: self
+                .dpop_verifier
+                .unwrap_or_else(|| Arc::new(MemoryDpopVerifier)),
+            dpop_replay: self
+                .dpop_replay
+                .unwrap_or_else(|| Arc::new(MemoryDpopReplayStore::new())),
             clock: Arc::new(clock.clone()),
             rng: codes.clone(),
         };

@@ -53,6 +53,7 @@ pub fn confidential_client() -> Client {
         trust_forwarded_for: true,
         web_origins: vec![WEB_ORIGIN.to_owned()],
         magic_link: sesame_domain::MagicLinkSettings::default(),
+        require_dpop: false,
     }
 }
 
@@ -69,6 +70,7 @@ pub fn public_client() -> Client {
         trust_forwarded_for: false,
         web_origins: vec![WEB_ORIGIN.to_owned()],
         magic_link: sesame_domain::MagicLinkSettings::default(),
+        require_dpop: false,
     }
 }
 

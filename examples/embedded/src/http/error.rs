@@ -117,7 +117,9 @@ impl From<TokenError> for ApiError {
                     "too_many_attempts",
                     g.to_string(),
                 ),
-                Refusal::UnauthorizedClient | Refusal::InvalidScope => Self::internal(&e),
+                Refusal::UnauthorizedClient
+                | Refusal::InvalidScope
+                | Refusal::InvalidDpopProof => Self::internal(&e),
             },
             TokenError::SuspiciousIp(_) => Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -139,6 +141,8 @@ impl From<TokenError> for ApiError {
             | TokenError::GrantNotAllowed(_)
             | TokenError::UnknownAudience(_)
             | TokenError::InvalidScope(_)
+            // This service's routes send no DPoP proofs.
+            | TokenError::Dpop(_)
             | TokenError::Unknown(_) => Self::internal(&e),
         }
     }

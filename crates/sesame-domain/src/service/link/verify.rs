@@ -137,6 +137,7 @@ impl Passwordless {
                 refresh: RefreshPlan::None,
                 // The id token vouches for the access token beside it.
                 at_hash: c.response_type == ResponseType::IdTokenToken,
+                jkt: None,
             })
             .await
             .map_err(|e| LinkError::Unknown(e.into()))?;

@@ -12,7 +12,7 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::pipeline::{Caller, Proof, ProveUser};
+use super::pipeline::{Binding, Caller, Proof, ProveUser};
 use super::{Refusal, TokenError};
 use crate::authorization::Redemption;
 use crate::client::{Client, GrantType};
@@ -130,6 +130,7 @@ impl ProveUser for CodeGrant {
             } else {
                 RefreshPlan::None
             },
+            binding: Binding::Presented,
         })
     }
 

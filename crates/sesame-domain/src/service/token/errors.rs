@@ -5,6 +5,7 @@
 
 use super::GrantError;
 use crate::client::GrantType;
+use crate::dpop::DpopError;
 use crate::rate_limit::RateDecision;
 use crate::scope::InvalidScope;
 
@@ -35,6 +36,9 @@ pub enum TokenError {
     /// rate-limit headers.
     #[error("{}", super::SUSPICIOUS_IP_MESSAGE)]
     SuspiciousIp(RateDecision),
+    /// The DPoP proof was refused, or is missing where required.
+    #[error(transparent)]
+    Dpop(DpopError),
     /// The grant's own refusal: a wrong code, a spent token, …
     #[error(transparent)]
     Grant(GrantError),
@@ -57,6 +61,15 @@ impl TokenError {
     }
 }
 
+impl From<crate::service::dpop::CheckError> for TokenError {
+    fn from(e: crate::service::dpop::CheckError) -> Self {
+        match e {
+            crate::service::dpop::CheckError::Refused(d) => Self::Dpop(d),
+            crate::service::dpop::CheckError::Store(s) => s.into(),
+        }
+    }
+}
+
 /// How the token endpoint classes a grant's own refusal (RFC 6749 §5.2, with
 /// Auth0's additions). The transport turns each class into one status and
 /// `error` code; the description is the refusal's message.
@@ -69,6 +82,9 @@ pub enum Refusal {
     UnauthorizedClient,
     /// `invalid_scope`: wider than what was granted.
     InvalidScope,
+    /// `invalid_dpop_proof`: the DPoP proof does not prove the key the
+    /// credential is bound to.
+    InvalidDpopProof,
     /// `too_many_attempts`: a failure limit is exhausted; the limit's state
     /// is for the rate-limit headers.
     TooManyAttempts(RateDecision),

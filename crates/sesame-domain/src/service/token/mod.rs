@@ -24,6 +24,7 @@ mod refresh;
 use std::net::IpAddr;
 
 use crate::client::GrantType;
+use crate::dpop::DpopProof;
 use crate::token::TokenSet;
 
 pub use code::{CodeGrant, CodeGrantError};
@@ -33,7 +34,6 @@ pub use otp::{OtpError, OtpGrant};
 pub use refresh::{RefreshError, RefreshGrant};
 
 use super::Passwordless;
-use pipeline::Caller;
 use super::requests::ClientCredentials;
 
 /// Declares the grants: the [`Grant`] request enum, the [`GrantError`] enum
@@ -95,10 +95,10 @@ macro_rules! grants {
             pub async fn token(&self, req: TokenRequest) -> Result<TokenSet, TokenError> {
                 // Who sent it, resolved once: the failure budgets count
                 // against this IP.
-                let caller = Caller { ip: self.token_ip(&req).await };
-                let budget = self.ip_budget(caller.ip).await?;
+                let ip = self.token_ip(&req).await;
+                let budget = self.ip_budget(ip).await?;
                 let result = match req.grant {
-                    $(Grant::$variant(g) => self.sign_in_with(&req.client, &caller, g).await,)+
+                    $(Grant::$variant(g) => self.sign_in_with(&req.client, ip, req.dpop.as_ref(), g).await,)+
                 };
                 self.spend_ip_budget(budget, &result).await;
                 result
@@ -128,6 +128,8 @@ pub struct TokenRequest {
     /// The end user's IP from `auth0-forwarded-for`; honoured only for a
     /// confidential client that authenticated and is trusted to send it.
     pub forwarded_for: Option<IpAddr>,
+    /// The DPoP proof sent with the request, if any (RFC 9449).
+    pub dpop: Option<DpopProof>,
 }
 
 impl TokenRequest {
@@ -139,6 +141,14 @@ impl TokenRequest {
             grant: grant.into(),
             ip: None,
             forwarded_for: None,
+            dpop: None,
         }
+    }
+
+    /// The same request, with DPoP proof `proof`.
+    #[must_use]
+    pub fn with_dpop(mut self, proof: DpopProof) -> Self {
+        self.dpop = Some(proof);
+        self
     }
 }

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use super::pipeline::{Caller, Proof, ProveUser};
+use super::pipeline::{Binding, Caller, Proof, ProveUser};
 use super::{Refusal, TokenError};
 use crate::challenge::{Challenge, ChallengeKey};
 use crate::client::{Client, GrantType};
@@ -146,6 +146,7 @@ impl ProveUser for OtpGrant {
             audience: challenge.auth_params.audience,
             nonce: challenge.auth_params.nonce,
             refresh: RefreshPlan::NewFamilyIfAllowed,
+            binding: Binding::Presented,
         })
     }
 }

@@ -1,22 +1,26 @@
 //! The sign-in pipeline: from a token request to tokens, the same steps in
 //! the same order for every grant.
 //!
-//! 1. Authenticate the client; the grant must be one it may use.
+//! 1. Authenticate the client; the grant must be one it may use; the DPoP
+//!    proof, when one came (or is required), is checked once, here.
 //! 2. The grant's checks that spend nothing, then the API the request names
 //!    (so a typo in `audience` does not cost the user's code).
 //! 3. The grant proves the user, spending its credential.
 //! 4. The API the proof names, the user policy (exists or signs up, not
 //!    blocked) and the granted scope.
-//! 5. Mint, storing a refresh family when the plan and client allow one,
-//!    and tell the grant what was minted.
+//! 5. Mint, bound to the DPoP key when there is one (`cnf.jkt`, token type
+//!    `DPoP`, and the refresh family), storing a refresh family when the
+//!    plan and client allow one, and tell the grant what was minted.
 
 use std::future::Future;
 
 use super::TokenError;
 use crate::client::{Client, GrantType};
+use crate::dpop::{DpopError, DpopProof, Jkt, NonceRule};
 use crate::scope::Scope;
 use crate::service::Passwordless;
 use crate::service::client_auth::ClientAuth;
+use crate::service::dpop::Expect;
 use crate::service::mint::{Mint, RefreshPlan};
 use crate::service::requests::ClientCredentials;
 use crate::service::sign_in::Subject;
@@ -35,6 +39,17 @@ pub(crate) struct Proof {
     pub(crate) nonce: Option<String>,
     /// Whether a refresh token comes with the tokens.
     pub(crate) refresh: RefreshPlan,
+    /// Which DPoP key the tokens are bound to.
+    pub(crate) binding: Binding,
+}
+
+/// Which DPoP key the minted tokens are bound to.
+pub(crate) enum Binding {
+    /// The key of the request's proof, if it had one.
+    Presented,
+    /// The refresh family's, whatever the request presented: a family
+    /// issued without DPoP stays unbound.
+    Family(Option<Jkt>),
 }
 
 /// Who sent the token request, as the pipeline resolved it once for every
@@ -43,6 +58,8 @@ pub(crate) struct Caller {
     /// The client IP that counts: the transport's, or `auth0-forwarded-for`
     /// for a trusted confidential client that authenticated.
     pub(crate) ip: Option<std::net::IpAddr>,
+    /// The key of the request's DPoP proof, once checked.
+    pub(crate) jkt: Option<Jkt>,
 }
 
 /// One way of proving, at the token endpoint, who the user is. Each grant
@@ -67,7 +84,9 @@ pub(crate) trait ProveUser: Send + Sync {
     fn precheck(&self, client: &Client) -> Result<Self::Checked, TokenError>;
 
     /// Proves the user, spending the grant's credential. `caller` is who
-    /// sent the request (its IP, for failure budgets).
+    /// sent the request: its IP (for failure budgets) and the key of its
+    /// DPoP proof, already checked; a grant whose credential is bound to a
+    /// key refuses another (before spending it).
     fn prove(
         &self,
         svc: &Passwordless,
@@ -89,11 +108,13 @@ pub(crate) trait ProveUser: Send + Sync {
 }
 
 impl Passwordless {
-    /// Runs the pipeline for `grant`, presented by `creds`.
+    /// Runs the pipeline for `grant`, presented by `creds` from `ip`, with
+    /// the request's DPoP proof `dpop` if it had one.
     pub(super) async fn sign_in_with<G: ProveUser>(
         &self,
         creds: &ClientCredentials,
-        caller: &Caller,
+        ip: Option<std::net::IpAddr>,
+        dpop: Option<&DpopProof>,
         grant: G,
     ) -> Result<TokenSet, TokenError> {
         let client = match self.authenticate(creds).await? {
@@ -103,13 +124,21 @@ impl Passwordless {
         if !client.allows_grant(G::GRANT) {
             return Err(TokenError::GrantNotAllowed(G::GRANT));
         }
+        let caller = Caller {
+            ip,
+            jkt: self.sender_key(&client, dpop).await?,
+        };
         let checked = grant.precheck(&client)?;
         let requested_api = match grant.requested_audience() {
             Some(aud) => Some(self.api(aud).await?),
             None => None,
         };
 
-        let proof = grant.prove(self, &client, checked, caller).await?;
+        let proof = grant.prove(self, &client, checked, &caller).await?;
+        let jkt = match proof.binding {
+            Binding::Presented => caller.jkt,
+            Binding::Family(bound) => bound,
+        };
 
         let api = match (requested_api, &proof.audience) {
             (Some(api), _) => Some(api),
@@ -127,9 +156,43 @@ impl Passwordless {
                 nonce: proof.nonce.as_deref(),
                 refresh: proof.refresh,
                 at_hash: false,
+                jkt: jkt.as_ref(),
             })
             .await?;
         grant.minted(self, minted.family_id.as_deref()).await?;
         Ok(minted.tokens)
     }
 }
+
+impl Passwordless {
+    /// The DPoP key of the request: its proof checked against the token
+    /// endpoint, the nonce demanded as `[dpop] require_nonce` says, or
+    /// `None` without a proof (refused for a client that requires DPoP).
+    async fn sender_key(
+        &self,
+        client: &Client,
+        dpop: Option<&DpopProof>,
+    ) -> Result<Option<Jkt>, TokenError> {
+        let Some(proof) = dpop.filter(|p| !p.headers.is_empty()) else {
+            return if client.require_dpop {
+                Err(TokenError::Dpop(DpopError::Required))
+            } else {
+                Ok(None)
+            };
+        };
+        let nonce = match self.config.dpop.require_nonce {
+            NonceRule::Never => false,
+            NonceRule::Public => !client.is_confidential(),
+            NonceRule::Always => true,
+        };
+        let expect = Expect {
+            path: TOKEN_PATH,
+            nonce,
+            access_token: None,
+        };
+        Ok(Some(self.check_dpop(proof, &expect).await?))
+    }
+}
+
+/// The token endpoint's path under the issuer: a proof's `htu`.
+const TOKEN_PATH: &str = "oauth/token";

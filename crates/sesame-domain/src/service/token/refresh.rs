@@ -1,11 +1,13 @@
 //! The refresh-token grant, with rotation and reuse detection.
 //!
 //! The presented token is spent and replaced; presenting it again revokes
-//! the whole family, as does presenting it from another client.
+//! the whole family, as does presenting it from another client. A family
+//! bound to a DPoP key is refreshed only with a proof of that key, checked
+//! before the token is spent: a refusal is not reuse, and the family lives.
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::pipeline::{Caller, Proof, ProveUser};
+use super::pipeline::{Binding, Caller, Proof, ProveUser};
 use super::{Refusal, TokenError};
 use crate::client::{Client, GrantType};
 use crate::refresh::Rotation;
@@ -33,6 +35,9 @@ pub enum RefreshError {
     /// The requested scope is wider than the one granted at login.
     #[error("scope '{0}' was not granted to this refresh token")]
     ScopeNotGranted(String),
+    /// The family is bound to a DPoP key and the request did not prove it.
+    #[error("DPoP proof does not match the key the refresh token is bound to")]
+    DpopKeyMismatch,
 }
 
 impl RefreshError {
@@ -42,6 +47,7 @@ impl RefreshError {
         match self {
             Self::InvalidToken => Refusal::InvalidGrant,
             Self::ScopeNotGranted(_) => Refusal::InvalidScope,
+            Self::DpopKeyMismatch => Refusal::InvalidDpopProof,
         }
     }
 }
@@ -60,27 +66,31 @@ impl ProveUser for RefreshGrant {
         svc: &Passwordless,
         client: &Client,
         (): (),
-        _caller: &Caller,
+        caller: &Caller,
     ) -> Result<Proof, TokenError> {
         let now = svc.ports.clock.now();
         let presented = svc.macs.refresh_token(self.refresh_token.expose_secret());
-        // A narrower scope is checked before the token is spent: a refused
-        // request must leave the token usable, or the client's retry would
-        // look like reuse and revoke the whole session. Only then is the
-        // extra read paid for.
+        // A narrower scope and the DPoP key are checked before the token is
+        // spent: a refused request must leave the token usable, or the
+        // client's retry would look like reuse and revoke the whole session.
         let requested = match self.scope.as_deref().map(Scope::parse) {
             Some(Ok(s)) if !s.is_empty() => Some(s),
             Some(Err(e)) => return Err(TokenError::InvalidScope(e)),
             _ => None,
         };
-        if let Some(s) = &requested {
-            match svc.ports.refresh_tokens.find(&presented).await? {
-                Some(record) if !s.is_subset_of(&record.scope) => {
+        match svc.ports.refresh_tokens.find(&presented).await? {
+            Some(record) => {
+                if let Some(s) = requested
+                    .as_ref()
+                    .filter(|s| !s.is_subset_of(&record.scope))
+                {
                     return Err(RefreshError::ScopeNotGranted(s.to_string()).into());
                 }
-                Some(_) => {}
-                None => return Err(RefreshError::InvalidToken.into()),
+                if record.jkt.is_some() && record.jkt.as_ref() != caller.jkt.as_ref() {
+                    return Err(RefreshError::DpopKeyMismatch.into());
+                }
             }
+            None => return Err(RefreshError::InvalidToken.into()),
         }
         let (replacement, replacement_mac) = svc.new_refresh_token();
         let rotation = svc
@@ -129,6 +139,7 @@ impl ProveUser for RefreshGrant {
             audience: old.audience,
             nonce: None,
             refresh: RefreshPlan::Rotated(replacement),
+            binding: Binding::Family(old.jkt),
         })
     }
 }

@@ -57,14 +57,14 @@ static PURGES_RUNNING: AtomicU64 = AtomicU64::new(0);
 /// ran between the check's first write and the end of its own purge; the
 /// checks assert counts only then, and whether records are gone or kept
 /// always.
-pub(super) struct PurgeWatch {
+pub(crate) struct PurgeWatch {
     started_before: u64,
     busy_before: bool,
 }
 
 impl PurgeWatch {
     /// Starts watching; call before writing the check's first record.
-    pub(super) fn begin() -> Self {
+    pub(crate) fn begin() -> Self {
         Self {
             busy_before: PURGES_RUNNING.load(Ordering::SeqCst) > 0,
             started_before: PURGES_STARTED.load(Ordering::SeqCst),
@@ -73,7 +73,7 @@ impl PurgeWatch {
 
     /// Runs the check's purge; the report, and whether it was the only
     /// purge since [`PurgeWatch::begin`].
-    pub(super) async fn purge(
+    pub(crate) async fn purge(
         self,
         housekeeping: &dyn Housekeeping,
         now: Timestamp,
