@@ -87,9 +87,12 @@ impl Passwordless {
             }
             rate = Some(d);
             // One caller cannot use up the recipient's resend budget.
-            let key = self
-                .macs
-                .recipient_ip_rate_key("start:rcpt:ip", &req.recipient, ip, self.config.ipv6_prefix_len);
+            let key = self.macs.recipient_ip_rate_key(
+                "start:rcpt:ip",
+                &req.recipient,
+                ip,
+                self.config.ipv6_prefix_len,
+            );
             let d = self
                 .ports
                 .rate_limiter

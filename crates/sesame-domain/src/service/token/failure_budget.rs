@@ -50,9 +50,12 @@ impl Passwordless {
     ) -> Result<Result<Reserved<'_>, RateDecision>, StoreError> {
         let limiter = &self.ports.rate_limiter;
         let per_ip = ip.map(|ip| Counter {
-            key: self
-                .macs
-                .recipient_ip_rate_key("otp:fail:ip", recipient, ip, self.config.ipv6_prefix_len),
+            key: self.macs.recipient_ip_rate_key(
+                "otp:fail:ip",
+                recipient,
+                ip,
+                self.config.ipv6_prefix_len,
+            ),
             rule: self.config.failures_per_recipient_ip,
         });
         if let Some(c) = &per_ip {

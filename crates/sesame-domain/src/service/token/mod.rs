@@ -15,8 +15,8 @@
 
 mod code;
 mod errors;
-mod ip_failures;
 mod failure_budget;
+mod ip_failures;
 mod otp;
 mod pipeline;
 mod refresh;
