@@ -1,5 +1,5 @@
 //! What minting costs: key generation, one access + id token pair per
-//! algorithm, verification, the saving of the parsed-key cache over
+//! algorithm, verification, a DPoP proof's check, the saving of the parsed-key cache over
 //! jsonwebtoken's `encode` (which parses the key on every call), and whether
 //! RS256 signing should move to `spawn_blocking` on a tokio runtime.
 //!
@@ -19,9 +19,10 @@ use base64::engine::general_purpose::STANDARD;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use futures::executor::block_on;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use sesame_domain::ports::TokenMinter;
+use sesame_domain::ports::{DpopProofVerifier as _, TokenMinter};
 use sesame_domain::{AccessClaims, IdClaims, SigningAlg, SigningKey, Timestamp};
-use sesame_token_jwt::JwtMinter;
+use sesame_testkit::dpop::DpopKey;
+use sesame_token_jwt::{JwtDpopVerifier, JwtMinter};
 
 const ISSUER: &str = "https://sesame.bench/";
 
@@ -111,6 +112,22 @@ fn verify(c: &mut Criterion) {
             });
         });
     }
+    group.finish();
+}
+
+/// A DPoP proof's check (header, `jwk`, one ES256 signature, claims, RFC
+/// 7638 thumbprint): what `--dpop` adds to a token request besides the
+/// replay store's write.
+fn dpop_verify(c: &mut Criterion) {
+    let verifier = JwtDpopVerifier;
+    let proof = DpopKey::es256_test_key(0)
+        .proof("POST", "https://sesame.bench/oauth/token")
+        .nonce(Some("0123456789abcdef0123456789abcdef"))
+        .sign();
+    let mut group = c.benchmark_group("dpop_proof");
+    group.bench_function("verify_ES256", |b| {
+        b.iter(|| verifier.verify(black_box(&proof)).unwrap());
+    });
     group.finish();
 }
 
@@ -231,7 +248,15 @@ fn rs256_on_tokio(c: &mut Criterion) {
 }
 
 #[cfg(feature = "tokio")]
-criterion_group!(benches, keygen, mint, verify, sign_paths, rs256_on_tokio);
+criterion_group!(
+    benches,
+    keygen,
+    mint,
+    verify,
+    dpop_verify,
+    sign_paths,
+    rs256_on_tokio
+);
 #[cfg(not(feature = "tokio"))]
-criterion_group!(benches, keygen, mint, verify, sign_paths);
+criterion_group!(benches, keygen, mint, verify, dpop_verify, sign_paths);
 criterion_main!(benches);
