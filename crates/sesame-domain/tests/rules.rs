@@ -726,9 +726,9 @@ async fn rate_limit_keys_hold_neither_addresses_nor_ips() {
     keys.dedup();
     assert_eq!(
         keys.len(),
-        5,
-        "IP, recipient and IP, recipient at start; failures per recipient and IP, and per \
-         recipient, at redemption: {keys:?}"
+        6,
+        "IP, recipient and IP, recipient at start; the IP's token failure budget, failures per \
+         recipient and IP, and per recipient, at redemption: {keys:?}"
     );
     for k in &keys {
         assert!(
