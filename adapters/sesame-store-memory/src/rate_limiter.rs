@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use sesame_domain::ports::{Housekeeping, PurgeReport, RateLimiter, StoreError};
 use sesame_domain::retention::{RATE_LIMIT_WINDOW_RETENTION, cutoff};
-use sesame_domain::{RateDecision, RateLimit, Timestamp};
+use sesame_domain::{RateDecision, RateKey, RateLimit, Refuser, Reservation, Timestamp};
 
 use crate::sync::lock;
 
@@ -167,6 +167,55 @@ impl RateLimiter for MemoryRateLimiter {
                 .remove(&(key.to_owned(), end.saturating_sub(start)));
         }
         Ok(())
+    }
+
+    async fn reserve_all(
+        &self,
+        take: &[RateKey<'_>],
+        need: &[RateKey<'_>],
+        now: Timestamp,
+    ) -> Result<Reservation, StoreError> {
+        // One lock for the whole batch: checked and taken as one step.
+        let mut inner = lock(&self.inner);
+        let room = |inner: &Inner, k: &RateKey<'_>| {
+            let window = k.rule.window_at(now);
+            let count = inner.count(k.key, window.start.unix_millis(), window.end.unix_millis());
+            (count, k.rule.decide(&window, u64::from(count), false))
+        };
+        for (i, k) in take.iter().enumerate() {
+            let (_, d) = room(&inner, k);
+            if !d.allowed {
+                return Ok(Reservation::Refused {
+                    by: Refuser::Take(i),
+                    decision: d,
+                });
+            }
+        }
+        for (i, k) in need.iter().enumerate() {
+            let (_, d) = room(&inner, k);
+            if !d.allowed {
+                return Ok(Reservation::Refused {
+                    by: Refuser::Need(i),
+                    decision: d,
+                });
+            }
+        }
+        inner.hits_since_sweep += 1;
+        if inner.hits_since_sweep >= SWEEP_EVERY {
+            inner.sweep(now);
+        }
+        let mut taken = Vec::with_capacity(take.len());
+        for k in take {
+            let window = k.rule.window_at(now);
+            let (start, end) = (window.start.unix_millis(), window.end.unix_millis());
+            let count = inner.count(k.key, start, end).saturating_add(1);
+            inner.counters.insert(
+                (k.key.to_owned(), end.saturating_sub(start)),
+                Counter { start, end, count },
+            );
+            taken.push(k.rule.decide(&window, u64::from(count), true));
+        }
+        Ok(Reservation::Taken(taken))
     }
 }
 

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use sesame_domain::ports::{RateLimiter, StoreError};
+use sesame_domain::{RateDecision, RateLimit, Timestamp};
 use sesame_store_memory::{
     MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
     MemoryDpopReplayStore, MemoryHealth, MemoryKeyStore, MemoryRateLimiter,
@@ -82,6 +84,50 @@ async fn the_memory_rate_limiter_keeps_the_contract() {
     let limiter = Arc::new(MemoryRateLimiter::new());
     contract::rate_limiter(limiter.clone()).await;
     contract::rate_limit_retention(limiter.clone(), limiter).await;
+}
+
+/// A limiter with only the single-counter methods: the port's default
+/// `reserve_all` and `settle`, which an embedder's own adapter gets, keep
+/// the contract too.
+struct SingleCounterOnly(MemoryRateLimiter);
+
+#[async_trait::async_trait]
+impl RateLimiter for SingleCounterOnly {
+    async fn hit(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        self.0.hit(key, rule, now).await
+    }
+    async fn peek(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        self.0.peek(key, rule, now).await
+    }
+    async fn reserve(
+        &self,
+        key: &str,
+        rule: RateLimit,
+        now: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        self.0.reserve(key, rule, now).await
+    }
+    async fn release(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        self.0.release(key, rule, now).await
+    }
+    async fn reset(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
+        self.0.reset(key, rule, now).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_rate_limiters_default_batches_keep_the_contract() {
+    contract::rate_limiter(Arc::new(SingleCounterOnly(MemoryRateLimiter::new()))).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

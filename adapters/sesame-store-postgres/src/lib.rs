@@ -40,6 +40,7 @@ mod fold;
 mod health;
 mod housekeeping;
 mod keys;
+mod rate_batch;
 mod rate_limit;
 mod refresh;
 mod store;

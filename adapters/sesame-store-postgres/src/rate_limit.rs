@@ -9,7 +9,7 @@
 
 use async_trait::async_trait;
 use sesame_domain::ports::{RateLimiter, StoreError};
-use sesame_domain::rate_limit::{FixedWindow, RateDecision, RateLimit};
+use sesame_domain::rate_limit::{FixedWindow, RateDecision, RateKey, RateLimit, Reservation};
 use sesame_domain::time::Timestamp;
 
 use crate::error::from_sqlx;
@@ -179,5 +179,23 @@ impl RateLimiter for PgStore {
             now,
         )
         .await
+    }
+
+    async fn reserve_all(
+        &self,
+        take: &[RateKey<'_>],
+        need: &[RateKey<'_>],
+        now: Timestamp,
+    ) -> Result<Reservation, StoreError> {
+        self.reserve_batch(take, need, now).await
+    }
+
+    async fn settle(
+        &self,
+        release: &[RateKey<'_>],
+        reset: &[RateKey<'_>],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.settle_batch(release, reset, now).await
     }
 }

@@ -45,6 +45,12 @@ pub(crate) struct LazyCluster {
 }
 
 impl Conn {
+    /// Whether this is a Redis Cluster, where one script may only touch the
+    /// keys of one slot.
+    pub(crate) const fn is_cluster(&self) -> bool {
+        matches!(self, Self::Cluster(_))
+    }
+
     /// A reconnecting connection to the Redis at `url`; no I/O yet.
     pub(crate) fn single(url: &str, config: &RedisConfig) -> RedisResult<Self> {
         let client = Client::open(url)?;

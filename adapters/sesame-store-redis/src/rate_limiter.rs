@@ -7,10 +7,14 @@
 //! the count is below the limit; a release decrements it (never below zero)
 //! and a reset deletes it. Each touches that one key, so all of them run
 //! unchanged on Redis Cluster.
+//!
+//! A batch (`reserve_all`, `settle`) is one script over all its counters on
+//! a single Redis. On a cluster its counters live in different slots, so it
+//! is done one counter at a time, as the port's default does.
 
 use async_trait::async_trait;
-use sesame_domain::ports::{RateLimiter, StoreError};
-use sesame_domain::rate_limit::{RateDecision, RateLimit};
+use sesame_domain::ports::{RateLimiter, StoreError, reserve_one_by_one};
+use sesame_domain::rate_limit::{RateDecision, RateKey, RateLimit, Refuser, Reservation};
 use sesame_domain::time::Timestamp;
 
 use crate::scripts;
@@ -89,6 +93,82 @@ impl RateLimiter for RedisStore {
         let window = rule.window_at(now);
         let counter = self.keys.rate(key, window.length_ms, window.index);
         self.query::<i64>(redis::cmd("DEL").arg(&counter)).await?;
+        Ok(())
+    }
+
+    async fn reserve_all(
+        &self,
+        take: &[RateKey<'_>],
+        need: &[RateKey<'_>],
+        now: Timestamp,
+    ) -> Result<Reservation, StoreError> {
+        if self.is_cluster() || take.len() + need.len() < 2 {
+            return reserve_one_by_one(self, take, need, now).await;
+        }
+        let mut call = scripts::RESERVE_ALL.call();
+        call.arg(take.len());
+        for k in take.iter().chain(need) {
+            let window = k.rule.window_at(now);
+            call.key(self.keys.rate(k.key, window.length_ms, window.index))
+                .arg(window.millis_left(now).saturating_add(CLOCK_SKEW_GRACE_MS))
+                .arg(k.rule.limit);
+        }
+        let reply: Vec<i64> = self.eval(call).await?;
+        match reply.as_slice() {
+            [1, counts @ ..] if counts.len() == take.len() => take
+                .iter()
+                .zip(counts)
+                .map(|(k, &n)| {
+                    let n = u64::try_from(n).map_err(|_| not_a_count())?;
+                    Ok(k.rule.decide(&k.rule.window_at(now), n, true))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Reservation::Taken),
+            [0, i, n] => {
+                let i = usize::try_from(*i)
+                    .ok()
+                    .and_then(|i| i.checked_sub(1))
+                    .ok_or_else(not_a_count)?;
+                let (by, k) = if i < take.len() {
+                    (Refuser::Take(i), take[i])
+                } else {
+                    let j = i - take.len();
+                    (Refuser::Need(j), *need.get(j).ok_or_else(not_a_count)?)
+                };
+                let n = u64::try_from(*n).map_err(|_| not_a_count())?;
+                Ok(Reservation::Refused {
+                    by,
+                    decision: k.rule.decide(&k.rule.window_at(now), n, false),
+                })
+            }
+            _ => Err(not_a_count()),
+        }
+    }
+
+    async fn settle(
+        &self,
+        release: &[RateKey<'_>],
+        reset: &[RateKey<'_>],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if self.is_cluster() || release.len() + reset.len() < 2 {
+            for k in release {
+                self.release(k.key, k.rule, now).await?;
+            }
+            for k in reset {
+                self.reset(k.key, k.rule, now).await?;
+            }
+            return Ok(());
+        }
+        let mut call = scripts::SETTLE.call();
+        call.arg(release.len());
+        for k in release.iter().chain(reset) {
+            let window = k.rule.window_at(now);
+            call.key(self.keys.rate(k.key, window.length_ms, window.index));
+        }
+        if self.eval::<i64>(call).await? < 0 {
+            return Err(not_a_count());
+        }
         Ok(())
     }
 }

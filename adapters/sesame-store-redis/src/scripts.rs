@@ -4,7 +4,10 @@
 //! these is atomic across every server instance sharing the Redis. Each
 //! touches exactly one key, named in `KEYS`, and never builds a key name from
 //! a value it reads: that is what lets them run unchanged on Redis Cluster,
-//! where a script may only touch keys of the slot it was routed to.
+//! where a script may only touch keys of the slot it was routed to. The
+//! exceptions are the rate limiter's batches ([`RESERVE_ALL`], [`SETTLE`]),
+//! which touch every key they are given: they are sent to a single Redis
+//! only, and a cluster does a batch one counter at a time.
 //!
 //! A call is sent with `EVALSHA`; on `NOSCRIPT` (a restarted node, a
 //! `SCRIPT FLUSH`, a new primary) it is sent again as `EVAL`, which also
@@ -34,6 +37,8 @@ const DELETE_LUA: &str = include_str!("lua/delete.lua");
 const HIT_LUA: &str = include_str!("lua/hit.lua");
 const RESERVE_LUA: &str = include_str!("lua/reserve.lua");
 const RELEASE_LUA: &str = include_str!("lua/release.lua");
+const RESERVE_ALL_LUA: &str = include_str!("lua/reserve_all.lua");
+const SETTLE_LUA: &str = include_str!("lua/settle.lua");
 const CLAIM_JTI_LUA: &str = include_str!("lua/claim_jti.lua");
 const INSERT_CODE_LUA: &str = include_str!("lua/insert_code.lua");
 const REDEEM_CODE_LUA: &str = include_str!("lua/redeem_code.lua");
@@ -145,6 +150,18 @@ pub(crate) static RESERVE: LazyLock<Script> = LazyLock::new(|| Script::new(RESER
 /// Gives back one unit of a window's count, never below zero; returns the
 /// count before, or -2 when the counter is not a count.
 pub(crate) static RELEASE: LazyLock<Script> = LazyLock::new(|| Script::new(RELEASE_LUA));
+
+/// Takes one unit of each of the first `ARGV[1]` counters if every counter
+/// given has room, else nothing; returns `{1, count, …}` (taken),
+/// `{0, i, count}` (refused by the i-th key, 1-based) or `{-2}`. Touches
+/// every key given: for a single Redis only.
+pub(crate) static RESERVE_ALL: LazyLock<Script> = LazyLock::new(|| Script::new(RESERVE_ALL_LUA));
+
+/// Gives back one unit of each of the first `ARGV[1]` counters and deletes
+/// the others; returns 0, or -2 (nothing changed) when a counter is not a
+/// count. Touches every key given: for a single Redis only.
+pub(crate) static SETTLE: LazyLock<Script> = LazyLock::new(|| Script::new(SETTLE_LUA));
+
 /// Claims a DPoP proof id: returns 1 and stores its expiry (with a TTL)
 /// unless a held, unexpired entry exists; then 0.
 pub(crate) static CLAIM_JTI: LazyLock<Script> = LazyLock::new(|| Script::new(CLAIM_JTI_LUA));
@@ -222,6 +239,13 @@ mod tests {
             RECORD_FAMILY_LUA,
         ] {
             assert!(!lua.contains("KEYS[2]"), "{lua}");
+            assert!(!lua.contains(" .. "), "builds a name: {lua}");
+        }
+    }
+
+    #[test]
+    fn the_batch_scripts_never_build_a_key_name() {
+        for lua in [RESERVE_ALL_LUA, SETTLE_LUA] {
             assert!(!lua.contains(" .. "), "builds a name: {lua}");
         }
     }

@@ -92,6 +92,11 @@ impl RedisStore {
         self.keys.prefix()
     }
 
+    /// Whether this store talks to a Redis Cluster.
+    pub(crate) const fn is_cluster(&self) -> bool {
+        self.conn.is_cluster()
+    }
+
     /// Runs one script call under the deadline, mapping its errors.
     pub(crate) async fn eval<T: FromRedisValue>(&self, call: Call<'_>) -> Result<T, StoreError> {
         let mut conn = self.conn.clone();

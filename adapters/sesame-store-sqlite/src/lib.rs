@@ -38,6 +38,7 @@ mod fold;
 mod health;
 mod housekeeping;
 mod keys;
+mod rate_batch;
 mod rate_limiter;
 mod refresh_tokens;
 mod store;

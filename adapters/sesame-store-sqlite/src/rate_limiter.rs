@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 use sesame_domain::ports::{RateLimiter, StoreError};
-use sesame_domain::{FixedWindow, RateDecision, RateLimit, Timestamp};
+use sesame_domain::{FixedWindow, RateDecision, RateKey, RateLimit, Reservation, Timestamp};
 
 use crate::SqliteStore;
 use crate::error::{corrupt, store_error};
@@ -155,5 +155,23 @@ impl RateLimiter for SqliteStore {
 
     async fn reset(&self, key: &str, rule: RateLimit, now: Timestamp) -> Result<(), StoreError> {
         self.on_window(RESET, key, rule, now).await
+    }
+
+    async fn reserve_all(
+        &self,
+        take: &[RateKey<'_>],
+        need: &[RateKey<'_>],
+        now: Timestamp,
+    ) -> Result<Reservation, StoreError> {
+        self.reserve_batch(take, need, now).await
+    }
+
+    async fn settle(
+        &self,
+        release: &[RateKey<'_>],
+        reset: &[RateKey<'_>],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.settle_batch(release, reset, now).await
     }
 }

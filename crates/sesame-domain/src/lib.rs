@@ -48,7 +48,7 @@ pub use page::{ConfirmPage, ErrorPage, LinkProblem, RenderedPage};
 pub use phone_region::{CountryCode, UnknownCountry};
 pub use pkce::{PkceChallenge, PkceMethod};
 pub use profile::Profile;
-pub use rate_limit::{FixedWindow, RateDecision, RateLimit};
+pub use rate_limit::{FixedWindow, RateDecision, RateKey, RateLimit, Refuser, Reservation};
 pub use recipient::{Connection, EmailAddress, PhoneNumber, Recipient};
 pub use redirect_uri::RedirectUri;
 pub use refresh::{RefreshTokenRecord, Rotation};

@@ -107,6 +107,48 @@ impl RateLimit {
     }
 }
 
+/// One counter of a batch: its key and the rule it counts under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateKey<'a> {
+    /// The counter's key, as for [`RateLimiter::hit`](crate::ports::RateLimiter::hit).
+    pub key: &'a str,
+    /// The rule, which names the window.
+    pub rule: RateLimit,
+}
+
+impl<'a> RateKey<'a> {
+    /// `key` under `rule`.
+    #[must_use]
+    pub const fn new(key: &'a str, rule: RateLimit) -> Self {
+        Self { key, rule }
+    }
+}
+
+/// What [`RateLimiter::reserve_all`](crate::ports::RateLimiter::reserve_all)
+/// did: all of it, or nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reservation {
+    /// Every counter had room: each of `take` took one unit. One decision
+    /// per `take` counter, in order, as [`RateLimiter::reserve`](crate::ports::RateLimiter::reserve) answers.
+    Taken(Vec<RateDecision>),
+    /// A counter had no room, and nothing was taken.
+    Refused {
+        /// Which counter: the first found without room.
+        by: Refuser,
+        /// Its answer, as a peek gives it (`allowed` is false).
+        decision: RateDecision,
+    },
+}
+
+/// The counter that refused a batch, by its place in the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refuser {
+    /// The i-th of the counters to take from.
+    Take(usize),
+    /// The i-th of the counters that only needed room.
+    Need(usize),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,7 +28,7 @@ fn unavailable() -> StoreError {
 async fn a_failed_email_send_fails_the_start_and_removes_the_new_challenge() {
     let mut m = Mocks::with_client(confidential_client());
     m.rate_limiter
-        .expect_hit()
+        .expect_reserve()
         .returning(|_, _, _| Ok(allowed()));
     m.users.expect_find().returning(|_| Ok(None));
     let stored: Arc<Mutex<Option<ChallengeId>>> = Arc::default();
@@ -66,7 +66,7 @@ async fn a_failed_email_send_fails_the_start_and_removes_the_new_challenge() {
 async fn a_failed_send_still_fails_cleanly_when_the_cleanup_fails_too() {
     let mut m = Mocks::with_client(confidential_client());
     m.rate_limiter
-        .expect_hit()
+        .expect_reserve()
         .returning(|_, _, _| Ok(allowed()));
     m.users.expect_find().returning(|_| Ok(None));
     m.challenges.expect_put().returning(|_| Ok(()));
@@ -96,7 +96,7 @@ async fn a_failed_send_still_fails_cleanly_when_the_cleanup_fails_too() {
 async fn an_unreachable_challenge_store_fails_the_start_before_anything_is_sent() {
     let mut m = Mocks::with_client(confidential_client());
     m.rate_limiter
-        .expect_hit()
+        .expect_reserve()
         .returning(|_, _, _| Ok(allowed()));
     m.users.expect_find().returning(|_| Ok(None));
     m.challenges.expect_put().returning(|_| Err(unavailable()));
@@ -111,7 +111,7 @@ async fn an_unreachable_challenge_store_fails_the_start_before_anything_is_sent(
 async fn an_unreachable_rate_limiter_fails_the_start_closed() {
     let mut m = Mocks::with_client(confidential_client());
     m.rate_limiter
-        .expect_hit()
+        .expect_reserve()
         .returning(|_, _, _| Err(unavailable()));
     m.challenges.expect_put().never();
     m.email.expect_send_email().never();

@@ -32,7 +32,7 @@ pub use health::HealthCheck;
 pub use housekeeping::{Housekeeping, PurgeReport};
 pub use keys::KeyStore;
 pub use pages::PageRenderer;
-pub use rate_limiter::RateLimiter;
+pub use rate_limiter::{RateLimiter, first_without_room, reserve_one_by_one};
 pub use refresh_tokens::RefreshTokenStore;
 pub use registry::{ApiRegistry, ClientRegistry};
 pub use sealing::{KeySealer, Opened, SealError};

@@ -18,7 +18,7 @@ use std::time::Duration;
 use super::Passwordless;
 use super::errors::StartError;
 use crate::phone_region::CountryCode;
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::{RateKey, RateLimit, Refuser, Reservation};
 use crate::recipient::PhoneNumber;
 use crate::time::Timestamp;
 
@@ -116,20 +116,22 @@ impl Passwordless {
                 return Err(StartError::RateLimited(d));
             }
         }
+        // Both quotas in one call; over either, neither counts.
         let key = self.macs.rate_key("sms:prefix", &prefix);
-        let d = self.ports.rate_limiter.hit(&key, g.per_prefix, now).await?;
-        if !d.allowed {
-            tracing::warn!(%prefix, "sms guard: per-prefix quota reached; refused");
-            return Err(StartError::RateLimited(d));
-        }
-        let d = self
-            .ports
-            .rate_limiter
-            .hit("sms:global", g.global, now)
-            .await?;
-        if !d.allowed {
-            tracing::warn!(%prefix, "sms guard: deployment-wide quota reached; refused");
-            return Err(StartError::RateLimited(d));
+        let take = [
+            RateKey::new(&key, g.per_prefix),
+            RateKey::new("sms:global", g.global),
+        ];
+        match self.ports.rate_limiter.reserve_all(&take, &[], now).await? {
+            Reservation::Taken(_) => {}
+            Reservation::Refused { by, decision } => {
+                if by == Refuser::Take(0) {
+                    tracing::warn!(%prefix, "sms guard: per-prefix quota reached; refused");
+                } else {
+                    tracing::warn!(%prefix, "sms guard: deployment-wide quota reached; refused");
+                }
+                return Err(StartError::RateLimited(decision));
+            }
         }
         Ok(())
     }

@@ -12,7 +12,10 @@ use crate::challenge::{Challenge, ChallengeId, SendMode};
 use crate::client::GrantType;
 use crate::message::{MessageContext, Operation};
 use crate::ports::{DeliveryQueue, Outgoing, random_array};
+use crate::rate_limit::{RateDecision, RateKey, Reservation};
 use crate::recipient::{Connection, Recipient};
+use crate::time::Timestamp;
+use std::net::IpAddr;
 
 impl Passwordless {
     /// Issues a code (and, for email, a magic link) to `req.recipient`.
@@ -72,45 +75,7 @@ impl Passwordless {
         } else {
             req.ip
         };
-        let mut rate = None;
-        if let Some(ip) = ip {
-            let key = self
-                .macs
-                .ip_rate_key("start:ip", ip, self.config.ipv6_prefix_len);
-            let d = self
-                .ports
-                .rate_limiter
-                .hit(&key, self.config.start_per_ip, now)
-                .await?;
-            if !d.allowed {
-                return Err(StartError::RateLimited(d));
-            }
-            rate = Some(d);
-            // One caller cannot use up the recipient's resend budget.
-            let key = self.macs.recipient_ip_rate_key(
-                "start:rcpt:ip",
-                &req.recipient,
-                ip,
-                self.config.ipv6_prefix_len,
-            );
-            let d = self
-                .ports
-                .rate_limiter
-                .hit(&key, self.config.start_per_recipient_ip, now)
-                .await?;
-            if !d.allowed {
-                return Err(StartError::RateLimited(d));
-            }
-        }
-        let rcpt_key = self.macs.recipient_rate_key("start:rcpt", &req.recipient);
-        let d = self
-            .ports
-            .rate_limiter
-            .hit(&rcpt_key, self.config.start_per_recipient, now)
-            .await?;
-        if !d.allowed {
-            return Err(StartError::RateLimited(d));
-        }
+        let rate = self.start_limits(&req.recipient, ip, now).await?;
 
         let request_id = ChallengeId::from_random(random_array(self.ports.rng.as_ref()));
         let started = Started {
@@ -235,5 +200,45 @@ impl Passwordless {
         };
         sent.map(|_| ())
             .map_err(|source| StartError::Delivery { connection, source })
+    }
+}
+
+impl Passwordless {
+    /// Counts a start against its limits, all in one call to the limiter:
+    /// per IP, per (recipient, IP) and per recipient. Over any of them,
+    /// nothing is counted. The per-IP decision, for the answer's headers.
+    ///
+    /// # Errors
+    /// [`StartError::RateLimited`] with the refusing limit's decision; the
+    /// limiter's error.
+    async fn start_limits(
+        &self,
+        recipient: &Recipient,
+        ip: Option<IpAddr>,
+        now: Timestamp,
+    ) -> Result<Option<RateDecision>, StartError> {
+        let prefix = self.config.ipv6_prefix_len;
+        let per_ip = ip.map(|ip| {
+            (
+                self.macs.ip_rate_key("start:ip", ip, prefix),
+                // One caller cannot use up the recipient's resend budget.
+                self.macs
+                    .recipient_ip_rate_key("start:rcpt:ip", recipient, ip, prefix),
+            )
+        });
+        let rcpt_key = self.macs.recipient_rate_key("start:rcpt", recipient);
+        let mut take = Vec::with_capacity(3);
+        if let Some((ip_key, rcpt_ip_key)) = &per_ip {
+            take.push(RateKey::new(ip_key, self.config.start_per_ip));
+            take.push(RateKey::new(
+                rcpt_ip_key,
+                self.config.start_per_recipient_ip,
+            ));
+        }
+        take.push(RateKey::new(&rcpt_key, self.config.start_per_recipient));
+        match self.ports.rate_limiter.reserve_all(&take, &[], now).await? {
+            Reservation::Taken(decisions) => Ok(per_ip.and_then(|_| decisions.first().copied())),
+            Reservation::Refused { decision, .. } => Err(StartError::RateLimited(decision)),
+        }
     }
 }

@@ -31,6 +31,7 @@ pub mod dpop_replay;
 pub mod health;
 pub mod housekeeping;
 pub mod keys;
+pub mod rate_batch;
 pub mod rate_budget;
 pub mod rate_limiter;
 pub mod redemption;
@@ -144,8 +145,8 @@ pub async fn authorization_code_store(store: Arc<dyn AuthorizationCodeStore>) {
     authorization_codes::record_family_and_a_replay_never_miss_each_other(&store).await;
 }
 
-/// Every [`RateLimiter`] check, in [`rate_limiter`](mod@rate_limiter) and
-/// [`rate_budget`].
+/// Every [`RateLimiter`] check, in [`rate_limiter`](mod@rate_limiter),
+/// [`rate_budget`] and [`rate_batch`].
 pub async fn rate_limiter(limiter: Arc<dyn RateLimiter>) {
     let l = limiter.as_ref();
     rate_limiter::concurrent_hits_allow_exactly_the_limit(&limiter).await;
@@ -158,6 +159,11 @@ pub async fn rate_limiter(limiter: Arc<dyn RateLimiter>) {
     rate_budget::concurrent_reservations_never_overshoot_the_limit(&limiter).await;
     rate_budget::release_gives_back_one_unit_and_never_goes_below_zero(l).await;
     rate_budget::reset_starts_the_count_over_for_that_key_and_window(l).await;
+    rate_batch::a_batch_with_room_takes_one_unit_of_each_counter(l).await;
+    rate_batch::a_batch_without_room_somewhere_takes_nothing(l).await;
+    rate_batch::a_batch_keeps_window_lengths_apart(l).await;
+    rate_batch::concurrent_batches_take_all_or_nothing(&limiter).await;
+    rate_batch::settle_releases_and_resets_together(l).await;
 }
 
 /// Every [`DpopReplayStore`] check, in [`dpop_replay`]. Run it on two

@@ -75,7 +75,7 @@ impl ProveUser for CodeGrant {
         svc: &Passwordless,
         client: &Client,
         (): (),
-        _caller: &Caller,
+        _caller: &Caller<'_>,
     ) -> Result<Proof, TokenError> {
         let now = svc.ports.clock.now();
         let mac = svc.macs.authorization_code(self.code.expose_secret());

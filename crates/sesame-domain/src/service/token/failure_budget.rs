@@ -9,14 +9,20 @@
 //!   distributed guesser is stopped too. A success starts it over.
 //!
 //! Because the unit is taken *before* the code is compared (an atomic
-//! [`RateLimiter::reserve`](crate::ports::RateLimiter::reserve)), N
+//! [`RateLimiter::reserve_all`](crate::ports::RateLimiter::reserve_all)), N
 //! concurrent wrong guesses against a budget of B record at most B
 //! failures; checking with a `peek` first let them all through together.
+//!
+//! Each end of a redemption is one call to the limiter: the reservation
+//! takes both units and checks the caller IP's failure budget
+//! ([`super::ip_failures`]) together; a success gives the unit per IP back
+//! and starts the recipient's count over together.
 
 use std::net::IpAddr;
 
-use crate::ports::StoreError;
-use crate::rate_limit::{RateDecision, RateLimit};
+use super::ip_failures::IpBudget;
+use super::{OtpError, TokenError};
+use crate::rate_limit::{RateKey, RateLimit, Refuser, Reservation};
 use crate::recipient::Recipient;
 use crate::service::Passwordless;
 use crate::time::Timestamp;
@@ -25,6 +31,12 @@ use crate::time::Timestamp;
 struct Counter {
     key: String,
     rule: RateLimit,
+}
+
+impl Counter {
+    fn as_key(&self) -> RateKey<'_> {
+        RateKey::new(&self.key, self.rule)
+    }
 }
 
 /// A reserved unit of each counter, for one redemption.
@@ -37,18 +49,20 @@ pub(super) struct Reserved<'a> {
 
 impl Passwordless {
     /// Takes one unit of each failure budget of `recipient` (the one seen
-    /// from `ip` first), or says which refused.
+    /// from `ip` too), provided `ip_budget`, the caller IP's failure budget
+    /// at the token endpoint, has room; all in one call to the limiter.
     ///
     /// # Errors
-    /// `Ok(Err(decision))` when a budget is used up (nothing is taken then);
-    /// [`StoreError`] when the counters cannot be reached.
+    /// [`OtpError::TooManyAttempts`] when a budget of the recipient is used
+    /// up, [`TokenError::SuspiciousIp`] when the IP's is (nothing is taken
+    /// then); the limiter's error.
     pub(super) async fn reserve_failure(
         &self,
         recipient: &Recipient,
         ip: Option<IpAddr>,
+        ip_budget: Option<&IpBudget>,
         now: Timestamp,
-    ) -> Result<Result<Reserved<'_>, RateDecision>, StoreError> {
-        let limiter = &self.ports.rate_limiter;
+    ) -> Result<Reserved<'_>, TokenError> {
         let per_ip = ip.map(|ip| Counter {
             key: self.macs.recipient_ip_rate_key(
                 "otp:fail:ip",
@@ -58,45 +72,37 @@ impl Passwordless {
             ),
             rule: self.config.failures_per_recipient_ip,
         });
-        if let Some(c) = &per_ip {
-            let d = limiter.reserve(&c.key, c.rule, now).await?;
-            if !d.allowed {
-                return Ok(Err(d));
-            }
-        }
         let per_recipient = Counter {
             key: self.macs.recipient_rate_key("otp:fail", recipient),
             rule: self.config.failures_per_recipient,
         };
-        let d = match limiter
-            .reserve(&per_recipient.key, per_recipient.rule, now)
-            .await
+        let mut take = Vec::with_capacity(2);
+        take.extend(per_ip.as_ref().map(Counter::as_key));
+        take.push(per_recipient.as_key());
+        let need: Vec<_> = ip_budget.map(|b| b.as_key(self)).into_iter().collect();
+        match self
+            .ports
+            .rate_limiter
+            .reserve_all(&take, &need, now)
+            .await?
         {
-            Ok(d) => d,
-            Err(e) => {
-                if let Some(c) = &per_ip {
-                    self.release_quietly(c, now).await;
-                }
-                return Err(e);
+            Reservation::Taken(_) => Ok(Reserved {
+                svc: self,
+                per_ip,
+                per_recipient,
+                now,
+            }),
+            Reservation::Refused {
+                by: Refuser::Need(_),
+                decision,
+            } => {
+                tracing::warn!("token request from an IP over its failure budget: refused");
+                Err(TokenError::SuspiciousIp(decision))
             }
-        };
-        if !d.allowed {
-            if let Some(c) = &per_ip {
-                self.release_quietly(c, now).await;
-            }
-            return Ok(Err(d));
-        }
-        Ok(Ok(Reserved {
-            svc: self,
-            per_ip,
-            per_recipient,
-            now,
-        }))
-    }
-
-    async fn release_quietly(&self, c: &Counter, now: Timestamp) {
-        if let Err(e) = self.ports.rate_limiter.release(&c.key, c.rule, now).await {
-            tracing::warn!(error = %e, "could not give back a failure-budget unit");
+            Reservation::Refused {
+                by: Refuser::Take(_),
+                decision,
+            } => Err(OtpError::TooManyAttempts(decision).into()),
         }
     }
 }
@@ -108,29 +114,35 @@ impl Reserved<'_> {
     /// The code was not a guess (the right one, too late or twice): the
     /// units go back.
     pub(super) async fn give_back(self) {
-        if let Some(c) = &self.per_ip {
-            self.svc.release_quietly(c, self.now).await;
-        }
-        self.svc
-            .release_quietly(&self.per_recipient, self.now)
-            .await;
+        let mut release = Vec::with_capacity(2);
+        release.extend(self.per_ip.as_ref().map(Counter::as_key));
+        release.push(self.per_recipient.as_key());
+        self.settle(&release, &[]).await;
     }
 
     /// The code was right: the unit per IP goes back and the recipient's
     /// consecutive count starts over.
     pub(super) async fn succeeded(self) {
-        if let Some(c) = &self.per_ip {
-            self.svc.release_quietly(c, self.now).await;
-        }
-        let c = &self.per_recipient;
+        let release: Vec<_> = self
+            .per_ip
+            .as_ref()
+            .map(Counter::as_key)
+            .into_iter()
+            .collect();
+        self.settle(&release, &[self.per_recipient.as_key()]).await;
+    }
+
+    /// Best effort: the answer is already decided; a unit not given back
+    /// only makes the budget stricter until its window ends.
+    async fn settle(&self, release: &[RateKey<'_>], reset: &[RateKey<'_>]) {
         if let Err(e) = self
             .svc
             .ports
             .rate_limiter
-            .reset(&c.key, c.rule, self.now)
+            .settle(release, reset, self.now)
             .await
         {
-            tracing::warn!(error = %e, "could not reset the consecutive failure count");
+            tracing::warn!(error = %e, "could not settle the failure budget");
         }
     }
 }

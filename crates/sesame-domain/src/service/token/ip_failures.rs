@@ -6,11 +6,14 @@
 //! The IP is the transport's, or `auth0-forwarded-for` when a confidential
 //! client that authenticated is trusted to relay it (as at start). IPv6
 //! clients count by their prefix. A refused request writes nothing: the
-//! budget is only peeked before, and hit after a failure.
+//! budget is only peeked before, and hit after a failure. The OTP grant
+//! peeks it in the same call that reserves its own failure budgets; the
+//! pipeline peeks it for the other grants.
 
 use std::net::IpAddr;
 
 use super::{Refusal, TokenError, TokenRequest};
+use crate::rate_limit::RateKey;
 use crate::service::Passwordless;
 use crate::service::client_auth::ClientAuth;
 use crate::time::Timestamp;
@@ -19,10 +22,17 @@ use crate::token::TokenSet;
 /// Auth0's words when suspicious-IP throttling blocks a token request.
 pub const SUSPICIOUS_IP_MESSAGE: &str = "We have detected suspicious login behavior and further attempts will be blocked. Please contact the administrator.";
 
-/// An IP's failure counter, found to have room.
-pub(super) struct IpBudget {
+/// An IP's failure counter at the token endpoint.
+pub(crate) struct IpBudget {
     key: String,
     now: Timestamp,
+}
+
+impl IpBudget {
+    /// The counter, for a batch of the limiter.
+    pub(super) fn as_key(&self, svc: &Passwordless) -> RateKey<'_> {
+        RateKey::new(&self.key, svc.config.failures_per_ip)
+    }
 }
 
 impl Passwordless {
@@ -41,31 +51,41 @@ impl Passwordless {
         req.ip
     }
 
+    /// The failure budget of the request's IP, if it has one. Touches no
+    /// store: a grant checks it with its own reservations, or the pipeline
+    /// with [`Self::check_ip_budget`].
+    pub(super) fn ip_budget(&self, ip: Option<IpAddr>) -> Option<IpBudget> {
+        let ip = ip?;
+        let key = self
+            .macs
+            .ip_rate_key("token:ipfail", ip, self.config.ipv6_prefix_len);
+        Some(IpBudget {
+            key,
+            now: self.ports.clock.now(),
+        })
+    }
+
     /// Refuses the request when its IP has used up its failure budget.
     ///
     /// # Errors
     /// [`TokenError::SuspiciousIp`] over the budget; the limiter's error.
-    pub(super) async fn ip_budget(
+    pub(super) async fn check_ip_budget(
         &self,
-        ip: Option<IpAddr>,
-    ) -> Result<Option<IpBudget>, TokenError> {
-        let Some(ip) = ip else {
-            return Ok(None);
+        budget: Option<&IpBudget>,
+    ) -> Result<(), TokenError> {
+        let Some(budget) = budget else {
+            return Ok(());
         };
-        let key = self
-            .macs
-            .ip_rate_key("token:ipfail", ip, self.config.ipv6_prefix_len);
-        let now = self.ports.clock.now();
         let d = self
             .ports
             .rate_limiter
-            .peek(&key, self.config.failures_per_ip, now)
+            .peek(&budget.key, self.config.failures_per_ip, budget.now)
             .await?;
         if !d.allowed {
             tracing::warn!("token request from an IP over its failure budget: refused");
             return Err(TokenError::SuspiciousIp(d));
         }
-        Ok(Some(IpBudget { key, now }))
+        Ok(())
     }
 
     /// Counts `result` against the budget when it is a failed proof (a

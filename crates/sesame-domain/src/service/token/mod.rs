@@ -96,9 +96,9 @@ macro_rules! grants {
                 // Who sent it, resolved once: the failure budgets count
                 // against this IP.
                 let ip = self.token_ip(&req).await;
-                let budget = self.ip_budget(ip).await?;
+                let budget = self.ip_budget(ip);
                 let result = match req.grant {
-                    $(Grant::$variant(g) => self.sign_in_with(&req.client, ip, req.dpop.as_ref(), g).await,)+
+                    $(Grant::$variant(g) => self.sign_in_with(&req.client, ip, budget.as_ref(), req.dpop.as_ref(), g).await,)+
                 };
                 self.spend_ip_budget(budget, &result).await;
                 result

@@ -7,7 +7,6 @@
 //! (`failure_budget.rs`), which are reserved before the code is checked.
 
 use std::fmt;
-use std::net::IpAddr;
 
 use super::pipeline::{Binding, Caller, Proof, ProveUser};
 use super::{Refusal, TokenError};
@@ -106,6 +105,7 @@ enum Verdict {
 
 impl ProveUser for OtpGrant {
     const GRANT: GrantType = GrantType::PasswordlessOtp;
+    const CHECKS_IP_BUDGET: bool = true;
 
     fn requested_audience(&self) -> Option<&str> {
         self.audience.as_deref()
@@ -135,11 +135,11 @@ impl ProveUser for OtpGrant {
         svc: &Passwordless,
         client: &Client,
         scope: Option<Scope>,
-        caller: &Caller,
+        caller: &Caller<'_>,
     ) -> Result<Proof, TokenError> {
         // Failures count per (recipient, caller IP), so one guesser cannot
         // lock the recipient out.
-        let challenge = svc.redeem_otp(self, client, caller.ip).await?;
+        let challenge = svc.redeem_otp(self, client, caller).await?;
         Ok(Proof {
             subject: Subject::Recipient(challenge.recipient),
             scope: scope.or(challenge.auth_params.scope),
@@ -158,20 +158,20 @@ impl Passwordless {
         &self,
         grant: &OtpGrant,
         client: &Client,
-        ip: Option<IpAddr>,
+        caller: &Caller<'_>,
     ) -> Result<Challenge, TokenError> {
         let wrong = OtpError::WrongCode(grant.connection);
         let now = self.ports.clock.now();
         // An unparseable username cannot have been sent a code: same answer
         // as a wrong code, after the same MAC work.
         let Ok(recipient) = Recipient::parse(grant.connection, &grant.username) else {
+            self.check_ip_budget(caller.ip_budget).await?;
             self.macs.otp_without_challenge(grant.otp.expose());
             return Err(wrong.into());
         };
-        let budget = match self.reserve_failure(&recipient, ip, now).await? {
-            Ok(reserved) => reserved,
-            Err(refused) => return Err(OtpError::TooManyAttempts(refused).into()),
-        };
+        let budget = self
+            .reserve_failure(&recipient, caller.ip, caller.ip_budget, now)
+            .await?;
         let key = ChallengeKey {
             client_id: client.id.clone(),
             recipient,

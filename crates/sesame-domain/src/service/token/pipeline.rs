@@ -15,6 +15,7 @@
 use std::future::Future;
 
 use super::TokenError;
+use super::ip_failures::IpBudget;
 use crate::client::{Client, GrantType};
 use crate::dpop::{DpopError, DpopProof, Jkt, NonceRule};
 use crate::scope::Scope;
@@ -54,10 +55,13 @@ pub(crate) enum Binding {
 
 /// Who sent the token request, as the pipeline resolved it once for every
 /// grant.
-pub(crate) struct Caller {
+pub(crate) struct Caller<'a> {
     /// The client IP that counts: the transport's, or `auth0-forwarded-for`
     /// for a trusted confidential client that authenticated.
     pub(crate) ip: Option<std::net::IpAddr>,
+    /// That IP's failure budget at the token endpoint: checked by the
+    /// pipeline already unless the grant says it checks it itself.
+    pub(crate) ip_budget: Option<&'a IpBudget>,
     /// The key of the request's DPoP proof, once checked.
     pub(crate) jkt: Option<Jkt>,
 }
@@ -67,6 +71,11 @@ pub(crate) struct Caller {
 pub(crate) trait ProveUser: Send + Sync {
     /// The grant this is; the client must be allowed it.
     const GRANT: GrantType;
+
+    /// Whether [`ProveUser::prove`] checks the caller IP's failure budget
+    /// itself, in the same call to the limiter as its own counters; if not,
+    /// the pipeline checks it first.
+    const CHECKS_IP_BUDGET: bool = false;
 
     /// The API the request names, resolved before anything is spent.
     fn requested_audience(&self) -> Option<&str> {
@@ -92,7 +101,7 @@ pub(crate) trait ProveUser: Send + Sync {
         svc: &Passwordless,
         client: &Client,
         checked: Self::Checked,
-        caller: &Caller,
+        caller: &Caller<'_>,
     ) -> impl Future<Output = Result<Proof, TokenError>> + Send;
 
     /// Called with the refresh family the tokens started, if any: a grant
@@ -108,15 +117,20 @@ pub(crate) trait ProveUser: Send + Sync {
 }
 
 impl Passwordless {
-    /// Runs the pipeline for `grant`, presented by `creds` from `ip`, with
-    /// the request's DPoP proof `dpop` if it had one.
+    /// Runs the pipeline for `grant`, presented by `creds` from `ip` (whose
+    /// failure budget is `ip_budget`), with the request's DPoP proof `dpop`
+    /// if it had one.
     pub(super) async fn sign_in_with<G: ProveUser>(
         &self,
         creds: &ClientCredentials,
         ip: Option<std::net::IpAddr>,
+        ip_budget: Option<&IpBudget>,
         dpop: Option<&DpopProof>,
         grant: G,
     ) -> Result<TokenSet, TokenError> {
+        if !G::CHECKS_IP_BUDGET {
+            self.check_ip_budget(ip_budget).await?;
+        }
         let client = match self.authenticate(creds).await? {
             ClientAuth::Ok { client, .. } => client,
             ClientAuth::Unknown | ClientAuth::Invalid => return Err(TokenError::InvalidClient),
@@ -126,6 +140,7 @@ impl Passwordless {
         }
         let caller = Caller {
             ip,
+            ip_budget,
             jkt: self.sender_key(&client, dpop).await?,
         };
         let checked = grant.precheck(&client)?;

@@ -66,7 +66,7 @@ impl ProveUser for RefreshGrant {
         svc: &Passwordless,
         client: &Client,
         (): (),
-        caller: &Caller,
+        caller: &Caller<'_>,
     ) -> Result<Proof, TokenError> {
         let now = svc.ports.clock.now();
         let presented = svc.macs.refresh_token(self.refresh_token.expose_secret());

@@ -1,0 +1,186 @@
+//! [`RateLimiter::reserve_all`] and [`RateLimiter::settle`] on the
+//! `rate_limits` table, each one statement: a step of a flow touches all its
+//! counters with one trip to the writer thread and one commit.
+//!
+//! The reservation is an upsert of every `take` counter guarded by one
+//! materialized check that no counter of the batch is full, so it is all or
+//! nothing: the check is computed once, before any row is written, and the
+//! single writer connection runs nothing else meanwhile. Only a refused
+//! batch reads again, to name the counter that refused.
+//!
+//! [`RateLimiter::reserve_all`]: sesame_domain::ports::RateLimiter::reserve_all
+//! [`RateLimiter::settle`]: sesame_domain::ports::RateLimiter::settle
+
+use std::fmt::Write as _;
+
+use sesame_domain::ports::{RateLimiter, StoreError, first_without_room, reserve_one_by_one};
+use sesame_domain::{RateDecision, RateKey, Refuser, Reservation, Timestamp};
+use sqlx::Row as _;
+
+use crate::SqliteStore;
+use crate::error::{corrupt, store_error};
+
+/// How often a refused batch is tried again when the read that names the
+/// refusing counter finds room everywhere (a release came in between).
+const TRIES: usize = 3;
+
+/// `WITH input(…) AS (VALUES (?, …), …)` for `rows` rows of `columns`
+/// columns.
+fn input_cte(columns: &str, rows: usize) -> String {
+    let width = columns.split(',').count();
+    let row = format!("({})", vec!["?"; width].join(", "));
+    let mut sql = format!("WITH input({columns}) AS (VALUES ");
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&row);
+    }
+    sql.push(')');
+    sql
+}
+
+fn reserve_sql(rows: usize) -> String {
+    let mut sql = input_cte("key, window_ms, window_start, reset_at, lim, take", rows);
+    // `MATERIALIZED`: the check is evaluated once, before the first row is
+    // written, never against a row this statement has just bumped.
+    let _ = write!(
+        sql,
+        ", over_limit(n) AS MATERIALIZED (SELECT count(*) FROM input i \
+         WHERE i.lim <= COALESCE((SELECT r.count FROM rate_limits r \
+         WHERE r.key = i.key AND r.window_ms = i.window_ms \
+         AND r.window_start = i.window_start), 0)) \
+         INSERT INTO rate_limits (key, window_ms, window_start, reset_at, count) \
+         SELECT key, window_ms, window_start, reset_at, 1 FROM input \
+         WHERE take = 1 AND (SELECT n FROM over_limit) = 0 \
+         ON CONFLICT (key, window_ms, window_start) DO UPDATE SET count = count + 1 \
+         RETURNING key, window_ms, count"
+    );
+    sql
+}
+
+fn settle_sql(rows: usize) -> String {
+    let mut sql = input_cte("key, window_ms, window_start, reset", rows);
+    sql.push_str(
+        " UPDATE rate_limits \
+         SET count = CASE WHEN input.reset = 1 THEN 0 ELSE rate_limits.count - 1 END \
+         FROM input \
+         WHERE rate_limits.key = input.key AND rate_limits.window_ms = input.window_ms \
+         AND rate_limits.window_start = input.window_start \
+         AND (input.reset = 1 OR rate_limits.count > 0)",
+    );
+    sql
+}
+
+impl SqliteStore {
+    /// [`RateLimiter::reserve_all`] in one statement (and, when refused, one
+    /// more read per counter to say which).
+    pub(crate) async fn reserve_batch(
+        &self,
+        take: &[RateKey<'_>],
+        need: &[RateKey<'_>],
+        now: Timestamp,
+    ) -> Result<Reservation, StoreError> {
+        if take.is_empty() {
+            // Nothing to write: peeks answer it.
+            return reserve_one_by_one(self, take, need, now).await;
+        }
+        for _ in 0..TRIES {
+            let taken = self.try_reserve(take, need, now).await?;
+            if let Some(decisions) = taken {
+                return Ok(Reservation::Taken(decisions));
+            }
+            if let Some(refused) = first_without_room(self, take, need, now).await? {
+                return Ok(refused);
+            }
+        }
+        // Refused each time, yet found with room each time after: answer
+        // as refused by the first counter.
+        let d = self.peek(take[0].key, take[0].rule, now).await?;
+        Ok(Reservation::Refused {
+            by: Refuser::Take(0),
+            decision: RateDecision {
+                allowed: false,
+                ..d
+            },
+        })
+    }
+
+    /// The decisions of `take` if the batch was taken, `None` if refused.
+    async fn try_reserve(
+        &self,
+        take: &[RateKey<'_>],
+        need: &[RateKey<'_>],
+        now: Timestamp,
+    ) -> Result<Option<Vec<RateDecision>>, StoreError> {
+        let sql = reserve_sql(take.len() + need.len());
+        let mut query = sqlx::query(&sql);
+        let steps = take
+            .iter()
+            .map(|k| (k, 1_i64))
+            .chain(need.iter().map(|k| (k, 0)));
+        for (k, is_take) in steps {
+            let window = k.rule.window_at(now);
+            query = query
+                .bind(k.key)
+                .bind(window.length_ms)
+                .bind(window.start.unix_millis())
+                .bind(window.end.unix_millis())
+                .bind(i64::from(k.rule.limit))
+                .bind(is_take);
+        }
+        let rows = query.fetch_all(&self.write).await.map_err(store_error)?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut counts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let key: String = row.try_get(0).map_err(store_error)?;
+            let window_ms: i64 = row.try_get(1).map_err(store_error)?;
+            let count: i64 = row.try_get(2).map_err(store_error)?;
+            counts.push((key, window_ms, count));
+        }
+        take.iter()
+            .map(|k| {
+                let window = k.rule.window_at(now);
+                let count = counts
+                    .iter()
+                    .find(|(key, ms, _)| key == k.key && *ms == window.length_ms)
+                    .map(|(_, _, c)| *c)
+                    .filter(|c| *c >= 1)
+                    .ok_or_else(|| corrupt("rate_limits", "count", "a taken counter is missing"))?;
+                Ok(k.rule
+                    .decide(&window, u64::try_from(count).unwrap_or(0), true))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    /// [`RateLimiter::settle`] in one statement.
+    pub(crate) async fn settle_batch(
+        &self,
+        release: &[RateKey<'_>],
+        reset: &[RateKey<'_>],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if release.is_empty() && reset.is_empty() {
+            return Ok(());
+        }
+        let sql = settle_sql(release.len() + reset.len());
+        let mut query = sqlx::query(&sql);
+        let steps = release
+            .iter()
+            .map(|k| (k, 0_i64))
+            .chain(reset.iter().map(|k| (k, 1)));
+        for (k, is_reset) in steps {
+            let window = k.rule.window_at(now);
+            query = query
+                .bind(k.key)
+                .bind(window.length_ms)
+                .bind(window.start.unix_millis())
+                .bind(is_reset);
+        }
+        query.execute(&self.write).await.map_err(store_error)?;
+        Ok(())
+    }
+}
