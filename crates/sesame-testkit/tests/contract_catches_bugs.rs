@@ -20,12 +20,13 @@ use sesame_domain::ports::{
 };
 use sesame_domain::retention::{AUTHORIZATION_CODE_RETENTION, EXPIRED_CHALLENGE_RETENTION, cutoff};
 use sesame_domain::{
-    AuthorizationCode, Challenge, ChallengeId, ChallengeKey, KeyStatus, RateDecision, RateLimit,
-    Recipient, Redemption, RefreshTokenRecord, Rotation, SigningKey, Timestamp, User, UserId,
+    AuthorizationCode, Challenge, ChallengeId, ChallengeKey, KeyStatus, RateDecision, RateKey,
+    RateLimit, Recipient, Redemption, RefreshTokenRecord, Refuser, Reservation, Rotation,
+    SigningKey, Timestamp, User, UserId,
 };
 use sesame_testkit::contract::{
-    self, authorization_codes, challenges, housekeeping, keys, rate_budget, rate_limiter,
-    refresh_tokens, users,
+    self, authorization_codes, challenges, housekeeping, keys, rate_batch, rate_budget,
+    rate_limiter, refresh_tokens, users,
 };
 use sesame_testkit::{MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore};
 
@@ -448,6 +449,75 @@ async fn a_reservation_that_peeks_then_counts_is_caught_overshooting() {
     assert!(fails(rate_budget::concurrent_reservations_never_overshoot_the_limit(&racy)).await);
     let sound: Arc<dyn RateLimiter> = Arc::new(MemoryRateLimiter::new());
     assert!(!fails(rate_budget::concurrent_reservations_never_overshoot_the_limit(&sound)).await);
+}
+
+/// A batch that takes what has room and refuses the rest: not all or
+/// nothing.
+#[derive(Default)]
+struct PartialBatch(MemoryRateLimiter);
+
+#[async_trait]
+impl RateLimiter for PartialBatch {
+    async fn hit(&self, k: &str, r: RateLimit, n: Timestamp) -> Result<RateDecision, StoreError> {
+        self.0.hit(k, r, n).await
+    }
+    async fn peek(&self, k: &str, r: RateLimit, n: Timestamp) -> Result<RateDecision, StoreError> {
+        self.0.peek(k, r, n).await
+    }
+    async fn reserve(
+        &self,
+        k: &str,
+        r: RateLimit,
+        n: Timestamp,
+    ) -> Result<RateDecision, StoreError> {
+        self.0.reserve(k, r, n).await
+    }
+    async fn release(&self, k: &str, r: RateLimit, n: Timestamp) -> Result<(), StoreError> {
+        self.0.release(k, r, n).await
+    }
+    async fn reset(&self, k: &str, r: RateLimit, n: Timestamp) -> Result<(), StoreError> {
+        self.0.reset(k, r, n).await
+    }
+    async fn reserve_all(
+        &self,
+        take: &[RateKey<'_>],
+        _need: &[RateKey<'_>],
+        now: Timestamp,
+    ) -> Result<Reservation, StoreError> {
+        let mut taken = Vec::new();
+        let mut refused = None;
+        for (i, k) in take.iter().enumerate() {
+            let d = self.0.reserve(k.key, k.rule, now).await?;
+            if d.allowed {
+                taken.push(d);
+            } else if refused.is_none() {
+                refused = Some((i, d));
+            }
+        }
+        Ok(match refused {
+            Some((i, decision)) => Reservation::Refused {
+                by: Refuser::Take(i),
+                decision,
+            },
+            None => Reservation::Taken(taken),
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_batch_that_takes_part_of_itself_is_caught() {
+    let partial: Arc<dyn RateLimiter> = Arc::new(PartialBatch::default());
+    assert!(
+        fails(rate_batch::a_batch_without_room_somewhere_takes_nothing(
+            partial.as_ref()
+        ))
+        .await
+    );
+    assert!(fails(rate_batch::concurrent_batches_take_all_or_nothing(&partial)).await);
+    assert!(
+        !fails(rate_batch::a_batch_with_room_takes_one_unit_of_each_counter(partial.as_ref()))
+            .await
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
