@@ -38,6 +38,49 @@ impl TryFrom<UserRow> for User {
     }
 }
 
+/// A login's whole write: inserts the candidate with the login applied, or
+/// counts the login on the user already there, unless that one is blocked
+/// (then no row comes back, and the caller reads it).
+const LOGIN_OR_CREATE: &str = r"
+    INSERT INTO users (id, connection, recipient, verified, created_at,
+        last_login, logins_count, blocked)
+    VALUES ($1, $2, $3, true, $4, $5, $6, false)
+    ON CONFLICT ON CONSTRAINT users_recipient DO UPDATE
+        SET verified = true, last_login = excluded.last_login,
+            logins_count = users.logins_count + 1
+        WHERE NOT users.blocked
+    RETURNING id, connection, recipient, verified, created_at, last_login,
+        logins_count, blocked";
+
+/// A login without a candidate: counted on the user of the recipient, if
+/// there is one and it is not blocked.
+const LOGIN: &str = r"
+    UPDATE users
+    SET verified = true, last_login = $3, logins_count = logins_count + 1
+    WHERE connection = $1 AND recipient = $2 AND NOT blocked
+    RETURNING id, connection, recipient, verified, created_at, last_login,
+        logins_count, blocked";
+
+/// A `users` row as [`LOGIN_OR_CREATE`] and [`LOGIN`] return it.
+type UserTuple = (String, String, String, bool, i64, Option<i64>, i64, bool);
+
+impl From<UserTuple> for UserRow {
+    fn from(t: UserTuple) -> Self {
+        let (id, connection, recipient, verified, created_at, last_login, logins_count, blocked) =
+            t;
+        Self {
+            id,
+            connection,
+            recipient,
+            verified,
+            created_at,
+            last_login,
+            logins_count,
+            blocked,
+        }
+    }
+}
+
 impl PgStore {
     async fn find_user(&self, recipient: &Recipient) -> Result<Option<User>, StoreError> {
         let row = sqlx::query_as!(
@@ -141,6 +184,39 @@ impl UserStore for PgStore {
             })
             .await?;
         row.map(User::try_from).transpose()
+    }
+
+    async fn record_login_or_create(
+        &self,
+        recipient: &Recipient,
+        fresh: Option<&User>,
+        at: Timestamp,
+    ) -> Result<Option<User>, StoreError> {
+        let logins_count = match fresh {
+            Some(user) => bigint("logins_count", user.logins_count.saturating_add(1))?,
+            None => 0,
+        };
+        self.bounded(async {
+            let query = match fresh {
+                Some(user) => sqlx::query_as::<_, UserTuple>(LOGIN_OR_CREATE)
+                    .bind(user.id.as_str())
+                    .bind(recipient.connection().as_str())
+                    .bind(recipient.as_str())
+                    .bind(user.created_at.unix_millis())
+                    .bind(at.unix_millis())
+                    .bind(logins_count),
+                None => sqlx::query_as::<_, UserTuple>(LOGIN)
+                    .bind(recipient.connection().as_str())
+                    .bind(recipient.as_str())
+                    .bind(at.unix_millis()),
+            };
+            match query.fetch_optional(&self.pool).await.map_err(from_sqlx)? {
+                Some(row) => User::try_from(UserRow::from(row)).map(Some),
+                // Blocked, or unknown without a candidate: as it is.
+                None => self.find_user(recipient).await,
+            }
+        })
+        .await
     }
 
     async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError> {

@@ -29,6 +29,23 @@ const RECORD_LOGIN: &str = "UPDATE users \
      SET verified = 1, last_login = ?2, logins_count = logins_count + 1 WHERE id = ?1 \
      RETURNING id, connection, recipient, verified, created_at, last_login, logins_count, blocked";
 
+/// A login's whole write: inserts the candidate with the login applied, or
+/// counts the login on the user already there, unless that one is blocked
+/// (then no row comes back, and the caller reads it).
+const LOGIN_OR_CREATE: &str = "INSERT INTO users (id, connection, recipient, verified, created_at, \
+     last_login, logins_count, blocked) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, 0) \
+     ON CONFLICT (connection, recipient) DO UPDATE \
+     SET verified = 1, last_login = excluded.last_login, logins_count = logins_count + 1 \
+     WHERE blocked = 0 \
+     RETURNING id, connection, recipient, verified, created_at, last_login, logins_count, blocked";
+
+/// A login without a candidate: counted on the user of the recipient, if
+/// there is one and it is not blocked.
+const LOGIN: &str = "UPDATE users \
+     SET verified = 1, last_login = ?3, logins_count = logins_count + 1 \
+     WHERE connection = ?1 AND recipient = ?2 AND blocked = 0 \
+     RETURNING id, connection, recipient, verified, created_at, last_login, logins_count, blocked";
+
 const SET_BLOCKED: &str = "UPDATE users SET blocked = ?2 WHERE id = ?1";
 
 fn decode(row: &SqliteRow) -> Result<User, StoreError> {
@@ -90,6 +107,36 @@ impl UserStore for SqliteStore {
             .await
             .map_err(store_error)?;
         row.as_ref().map(decode).transpose()
+    }
+
+    async fn record_login_or_create(
+        &self,
+        recipient: &Recipient,
+        fresh: Option<&User>,
+        at: Timestamp,
+    ) -> Result<Option<User>, StoreError> {
+        let query = match fresh {
+            Some(user) => sqlx::query(LOGIN_OR_CREATE)
+                .bind(user.id.as_str())
+                .bind(recipient.connection().as_str())
+                .bind(recipient.as_str())
+                .bind(user.created_at.unix_millis())
+                .bind(at.unix_millis())
+                .bind(int(user.logins_count.saturating_add(1), "logins_count")?),
+            None => sqlx::query(LOGIN)
+                .bind(recipient.connection().as_str())
+                .bind(recipient.as_str())
+                .bind(at.unix_millis()),
+        };
+        let row = query
+            .fetch_optional(&self.write)
+            .await
+            .map_err(store_error)?;
+        match row {
+            Some(row) => decode(&row).map(Some),
+            // Blocked, or unknown without a candidate: as it is.
+            None => self.find(recipient).await,
+        }
     }
 
     async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError> {

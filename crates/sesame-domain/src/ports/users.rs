@@ -38,6 +38,46 @@ pub trait UserStore: Send + Sync {
     /// MUST be atomic: N concurrent calls add exactly N.
     async fn record_login(&self, id: &UserId, at: Timestamp) -> Result<Option<User>, StoreError>;
 
+    /// A login's whole write, in one call: records a login at `at` for the
+    /// user of `recipient` (as [`record_login`](Self::record_login) does),
+    /// first creating `fresh` when no user has that recipient and `fresh`
+    /// is given. A blocked user's login is not recorded.
+    ///
+    /// Returns the stored user afterwards: the one found or `fresh`, with
+    /// the login recorded; a blocked user as it is; `None` when no user has
+    /// `recipient` and `fresh` is `None` (sign-ups are disabled).
+    ///
+    /// The default calls [`find`](Self::find), [`create`](Self::create) and
+    /// [`record_login`](Self::record_login) in turn. An adapter SHOULD
+    /// override it with one statement (an upsert that returns the row).
+    ///
+    /// # Errors
+    /// - MUST be race free: of N concurrent calls for a recipient without a
+    ///   user, exactly one user is created and N logins are counted.
+    /// - `fresh` MUST have `recipient` as its recipient; it is stored with
+    ///   the login applied: verified, `last_login = at`, one more login.
+    async fn record_login_or_create(
+        &self,
+        recipient: &Recipient,
+        fresh: Option<&User>,
+        at: Timestamp,
+    ) -> Result<Option<User>, StoreError> {
+        let user = match self.find(recipient).await? {
+            Some(user) => user,
+            None => match fresh {
+                Some(fresh) => self.create(fresh).await?,
+                None => return Ok(None),
+            },
+        };
+        if user.blocked {
+            return Ok(Some(user));
+        }
+        self.record_login(&user.id, at)
+            .await?
+            .map(Some)
+            .ok_or_else(|| StoreError::Unknown(anyhow::anyhow!("user vanished during login")))
+    }
+
     /// Blocks or unblocks user `id`; returns whether the user exists.
     ///
     /// # Errors

@@ -38,37 +38,27 @@ impl Passwordless {
         Ok(user)
     }
 
-    /// Finds or creates the user for `recipient` and records the login.
-    /// A blocked user's login is not recorded.
+    /// Finds or creates the user for `recipient` and records the login, in
+    /// one call to the store. A blocked user's login is not recorded.
     async fn find_or_sign_up(&self, recipient: &Recipient) -> Result<User, TokenError> {
         let now = self.ports.clock.now();
-        let user = match self.ports.users.find(recipient).await? {
-            Some(u) => u,
-            None if self.config.disable_signup => return Err(TokenError::SignupDisabled),
-            None => {
-                let fresh = User {
-                    id: UserId::from_random(
-                        recipient.connection(),
-                        random_array(self.ports.rng.as_ref()),
-                    ),
-                    recipient: recipient.clone(),
-                    verified: false,
-                    created_at: now,
-                    last_login: None,
-                    logins_count: 0,
-                    blocked: false,
-                };
-                self.ports.users.create(&fresh).await?
-            }
-        };
-        if user.blocked {
-            return Ok(user);
-        }
+        let fresh = (!self.config.disable_signup).then(|| User {
+            id: UserId::from_random(
+                recipient.connection(),
+                random_array(self.ports.rng.as_ref()),
+            ),
+            recipient: recipient.clone(),
+            verified: false,
+            created_at: now,
+            last_login: None,
+            logins_count: 0,
+            blocked: false,
+        });
         self.ports
             .users
-            .record_login(&user.id, now)
+            .record_login_or_create(recipient, fresh.as_ref(), now)
             .await?
-            .ok_or_else(|| TokenError::Unknown(anyhow::anyhow!("user vanished during login")))
+            .ok_or(TokenError::SignupDisabled)
     }
 
     /// The registered API `identifier`.

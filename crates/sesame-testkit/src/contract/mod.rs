@@ -38,6 +38,7 @@ pub mod redemption;
 pub mod refresh_tokens;
 pub mod registries;
 mod support;
+pub mod user_login;
 pub mod users;
 
 use std::sync::Arc;
@@ -82,6 +83,10 @@ pub async fn user_store(store: Arc<dyn UserStore>) {
     users::record_login_of_an_unknown_user_is_none(s).await;
     users::record_login_is_atomic_under_concurrency(&store).await;
     users::set_blocked_blocks_and_unblocks(s).await;
+    user_login::a_first_login_creates_the_user_with_its_login_recorded(s).await;
+    user_login::without_a_candidate_an_unknown_recipient_gets_nothing(s).await;
+    user_login::a_blocked_users_login_is_not_recorded(s).await;
+    user_login::concurrent_first_logins_make_one_user_and_count_each(&store).await;
 }
 
 /// Every [`ClientRegistry`] check, in [`registries`], on registries that
