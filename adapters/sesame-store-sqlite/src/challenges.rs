@@ -17,12 +17,11 @@ const SELECT_LATEST: &str = "SELECT id, client_id, connection, recipient, send, 
      code_mac, link_mac, created_at, expires_at, attempts_left, consumed FROM challenges \
      WHERE client_id = ?1 AND connection = ?2 AND recipient = ?3";
 
-/// Drops the earlier challenge of the same key (and any row with the same
-/// id), so its id stops working.
-const DELETE_REPLACED: &str = "DELETE FROM challenges \
-     WHERE id = ?1 OR (client_id = ?2 AND connection = ?3 AND recipient = ?4)";
-
-const INSERT: &str = "INSERT INTO challenges (id, client_id, connection, recipient, send, \
+/// Stores a challenge in place of the earlier one of the same key (and of
+/// any row with the same id), so the earlier id stops working: `REPLACE`
+/// deletes every row that conflicts on the primary key or the unique key
+/// before inserting, all in one statement.
+const PUT: &str = "INSERT OR REPLACE INTO challenges (id, client_id, connection, recipient, send, \
      auth_params, code_mac, link_mac, created_at, expires_at, attempts_left, consumed) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
@@ -64,22 +63,7 @@ fn decode(row: &SqliteRow) -> Result<Challenge, StoreError> {
 impl ChallengeStore for SqliteStore {
     async fn put(&self, challenge: &Challenge) -> Result<(), StoreError> {
         let auth_params = to_json(&challenge.auth_params, "auth_params")?;
-        // The DELETE is a write, so the transaction holds the write lock from
-        // its first statement: no read-to-write upgrade can deadlock.
-        let mut tx = self
-            .write
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(store_error)?;
-        sqlx::query(DELETE_REPLACED)
-            .bind(challenge.id.as_str())
-            .bind(challenge.client_id.as_str())
-            .bind(challenge.connection().as_str())
-            .bind(challenge.recipient.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        sqlx::query(INSERT)
+        sqlx::query(PUT)
             .bind(challenge.id.as_str())
             .bind(challenge.client_id.as_str())
             .bind(challenge.connection().as_str())
@@ -92,10 +76,10 @@ impl ChallengeStore for SqliteStore {
             .bind(challenge.expires_at.unix_millis())
             .bind(i64::from(challenge.attempts_left))
             .bind(challenge.consumed)
-            .execute(&mut *tx)
+            .execute(&self.write)
             .await
             .map_err(store_error)?;
-        tx.commit().await.map_err(store_error)
+        Ok(())
     }
 
     async fn latest(&self, key: &ChallengeKey) -> Result<Option<Challenge>, StoreError> {

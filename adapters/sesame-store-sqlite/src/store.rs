@@ -102,12 +102,26 @@ impl SqliteStore {
         // made (sqlx takes no lock on SQLite). Every such failure means
         // another process applied a migration, so after at most one failure
         // per migration a fresh look finds nothing left to do.
-        let mut retries = MIGRATOR.iter().count();
+        // A race can also end in SQLITE_BUSY without the busy timeout
+        // (SQLite refuses at once a read transaction's upgrade to a write
+        // that would deadlock), here or in the fold: that is retried too, a
+        // bounded number of times, as under load several of them can lose
+        // in a row.
+        let mut retries = MIGRATOR.iter().count().saturating_mul(8);
         loop {
-            match MIGRATOR.run(&self.write).await {
-                Ok(()) => return self.fold_email_addresses().await,
-                Err(e) if retries == 0 => return Err(migrate_error(e)),
-                Err(_) => retries -= 1,
+            let done: Result<(), StoreError> = match MIGRATOR.run(&self.write).await {
+                Ok(()) => match self.fold_email_addresses().await {
+                    Err(StoreError::Unavailable(e)) => Err(StoreError::Unavailable(e)),
+                    other => return other,
+                },
+                Err(e) => Err(migrate_error(e)),
+            };
+            match done {
+                Err(e) if retries == 0 => return Err(e),
+                _ => {
+                    retries -= 1;
+                    tokio::task::yield_now().await;
+                }
             }
         }
     }
