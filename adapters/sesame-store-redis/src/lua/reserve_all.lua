@@ -19,7 +19,9 @@ end
 local out = {1}
 for i = 1, takes do
   local n = redis.call('INCR', KEYS[i])
-  if redis.call('PTTL', KEYS[i]) < 0 then
+  -- A counter of 1 is new (or back from zero, and then its expiry is set to
+  -- the same end of window again): one PEXPIRE, no PTTL per unit.
+  if n == 1 then
     redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])
   end
   out[#out + 1] = n
