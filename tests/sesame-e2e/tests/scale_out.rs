@@ -14,6 +14,10 @@ use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use serde_json::Value;
+use sesame_domain::Recipient;
+use sesame_e2e::api::{otp_body, start_body};
+use sesame_e2e::config::{WEB_CLIENT, WEB_SECRET};
+use sesame_e2e::reply::Reply;
 use sesame_e2e::{Options, Storage, TestApp, fresh_email};
 use sesame_store_redis::private_cluster::PrivateCluster;
 
@@ -32,6 +36,20 @@ async fn three_nodes(options: Options) -> [TestApp; 3] {
     let b = TestApp::spawn_on(Arc::clone(&storage), others.clone()).await;
     let c = TestApp::spawn_on(storage, others).await;
     [a, b, c]
+}
+
+/// `body` POSTed to `path` by the trusted backend client on behalf of an
+/// end user at `ip` (`auth0-forwarded-for`), so every per-IP counter is
+/// that user's, as behind a real backend with many users.
+async fn relayed(app: &TestApp, path: &str, mut body: Value, ip: &str) -> Reply {
+    body["client_id"] = WEB_CLIENT.into();
+    body["client_secret"] = WEB_SECRET.into();
+    let request = app
+        .client
+        .post(app.url(path))
+        .header("auth0-forwarded-for", ip)
+        .json(&body);
+    app.send(request).await
 }
 
 fn str_of<'a>(body: &'a Value, key: &str) -> &'a str {
@@ -118,11 +136,21 @@ async fn a_dead_primary_answers_503_for_its_slots_and_nothing_hangs() {
     app.start_for(&fresh_email()).await.expect_status(200);
 
     cluster.kill(2);
-    // Each start touches a rate-limit counter or two and the recipient's
+    // Each start touches its rate-limit counters and the recipient's
     // challenge, in slots all over the cluster: a third of them are gone.
-    let people: Vec<_> = (0..30).map(|_| fresh_email()).collect();
+    // Each person has an IP of their own: with one IP for all, the per-IP
+    // counters share one slot, and if it is the dead one every request
+    // from that IP is unavailable (which is right, but hides the others).
+    let people: Vec<(Recipient, String)> = (0..30_u8)
+        .map(|i| (fresh_email(), format!("198.51.100.{}", i + 1)))
+        .collect();
     let started = Instant::now();
-    let replies = join_all(people.iter().map(|who| app.start_for(who))).await;
+    let replies = join_all(
+        people
+            .iter()
+            .map(|(who, ip)| relayed(&app, "/passwordless/start", start_body(who), ip)),
+    )
+    .await;
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "{:?}",
@@ -142,10 +170,15 @@ async fn a_dead_primary_answers_503_for_its_slots_and_nothing_hangs() {
     );
     assert!(unavailable > 0, "no start touched the dead primary's slots");
 
-    // A wrong code touches only the recipient's failure counter and
-    // challenge: per recipient, served (403) or unavailable (503), and
-    // with thirty recipients both happen.
-    let replies = join_all(people.iter().map(|who| app.token_otp_json(who, "000000"))).await;
+    // A wrong code touches only its person's failure counters (per
+    // recipient, per recipient and IP, per IP) and challenge: per person,
+    // served (403) or unavailable (503), and with thirty people both happen.
+    let replies = join_all(
+        people
+            .iter()
+            .map(|(who, ip)| relayed(&app, "/oauth/token", otp_body(who, "000000"), ip)),
+    )
+    .await;
     let unavailable = replies.iter().filter(|r| r.status.as_u16() == 503).count();
     eprintln!(
         "wrong codes after the kill: {} served, {unavailable} unavailable",

@@ -105,6 +105,9 @@ pub trait RateLimiter: Send + Sync {
     ///   decision, as [`peek`](Self::peek) would answer.
     /// - `need` counters are read, never written. An empty batch is
     ///   `Taken(vec![])`.
+    /// - Callers name each counter (key and window length) at most once per
+    ///   batch; an adapter may refuse a batch that repeats one with an
+    ///   error.
     async fn reserve_all(
         &self,
         take: &[RateKey<'_>],

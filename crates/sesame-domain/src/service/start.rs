@@ -1,6 +1,8 @@
 //! Starting a passwordless login: check the client and the limits, issue a
 //! challenge, deliver its code.
 
+use std::net::IpAddr;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -15,7 +17,6 @@ use crate::ports::{DeliveryQueue, Outgoing, random_array};
 use crate::rate_limit::{RateDecision, RateKey, Reservation};
 use crate::recipient::{Connection, Recipient};
 use crate::time::Timestamp;
-use std::net::IpAddr;
 
 impl Passwordless {
     /// Issues a code (and, for email, a magic link) to `req.recipient`.
