@@ -16,6 +16,8 @@ struct Gate {
     entered: Notify,
     failures_left: AtomicU32,
     sent: AtomicUsize,
+    emails: AtomicUsize,
+    texts: AtomicUsize,
     done: Notify,
 }
 
@@ -68,14 +70,18 @@ impl Gate {
 #[async_trait]
 impl EmailSender for Gate {
     async fn send_email(&self, _: &EmailMessage) -> Result<DeliveryReceipt, DeliveryError> {
-        self.pass().await
+        let receipt = self.pass().await?;
+        self.emails.fetch_add(1, Ordering::SeqCst);
+        Ok(receipt)
     }
 }
 
 #[async_trait]
 impl SmsSender for Gate {
     async fn send_sms(&self, _: &SmsMessage) -> Result<DeliveryReceipt, DeliveryError> {
-        self.pass().await
+        let receipt = self.pass().await?;
+        self.texts.fetch_add(1, Ordering::SeqCst);
+        Ok(receipt)
     }
 }
 
@@ -176,4 +182,49 @@ async fn drain_sends_what_was_taken_and_then_refuses_new_jobs() {
         "a taken job was dropped"
     );
     assert_eq!(queue.enqueue(email()), Err(QueueFull));
+}
+
+/// The server's queue over a closed gate, for the port's contract suite.
+struct UnderTest {
+    queue: Arc<TokioDeliveryQueue>,
+    _worker: QueueWorker,
+    gate: Arc<Gate>,
+    capacity: usize,
+}
+
+#[async_trait]
+impl sesame_testkit::contract::delivery_queue::QueueUnderTest for UnderTest {
+    fn queue(&self) -> &dyn DeliveryQueue {
+        self.queue.as_ref()
+    }
+
+    async fn finish_all(&self) {
+        self.gate.open();
+        // Every permit back means every job taken has finished.
+        let all = u32::try_from(self.capacity).unwrap();
+        drop(self.queue.room.acquire_many(all).await.unwrap());
+        self.gate.closed.store(true, Ordering::SeqCst);
+    }
+
+    fn sent(&self) -> (usize, usize) {
+        (
+            self.gate.emails.load(Ordering::SeqCst),
+            self.gate.texts.load(Ordering::SeqCst),
+        )
+    }
+}
+
+#[tokio::test]
+async fn the_server_queue_keeps_the_delivery_queue_contract() {
+    sesame_testkit::contract::delivery_queue(|capacity| {
+        let gate = Gate::closed();
+        let (queue, worker) = queue_over(&gate, capacity);
+        UnderTest {
+            queue,
+            _worker: worker,
+            gate,
+            capacity,
+        }
+    })
+    .await;
 }

@@ -27,6 +27,7 @@
 
 pub mod authorization_codes;
 pub mod challenges;
+pub mod delivery_queue;
 pub mod dpop_replay;
 pub mod health;
 pub mod housekeeping;
@@ -258,4 +259,13 @@ pub async fn health_check(check: Arc<dyn HealthCheck>) {
 pub async fn health_check_when_down(check: Arc<dyn HealthCheck>) {
     health::the_name_is_a_short_word(check.as_ref()).await;
     health::an_unreachable_backend_is_unavailable(check.as_ref()).await;
+}
+
+/// Every [`DeliveryQueue`](sesame_domain::ports::DeliveryQueue) check, in
+/// [`delivery_queue`](mod@delivery_queue), each on a fresh queue from
+/// `make(capacity)`.
+pub async fn delivery_queue<Q: delivery_queue::QueueUnderTest>(make: impl Fn(usize) -> Q) {
+    delivery_queue::a_full_queue_refuses_a_message_and_a_decoy_alike(&make(2)).await;
+    delivery_queue::messages_are_sent_once_and_decoys_never(&make(4)).await;
+    delivery_queue::room_comes_back_when_jobs_finish(&make(1)).await;
 }
