@@ -15,11 +15,13 @@
 //! [`MemoryApiRegistry`] are for tests and embedders that change
 //! registrations at run time.
 
+mod authenticators;
 mod authorization_codes;
 mod challenges;
 mod dpop_replay;
 mod health;
 mod keys;
+mod mfa_transactions;
 mod rate_limiter;
 mod refresh_tokens;
 mod registry;
@@ -27,11 +29,13 @@ mod static_registry;
 mod sync;
 mod users;
 
+pub use authenticators::MemoryAuthenticatorStore;
 pub use authorization_codes::MemoryAuthorizationCodeStore;
 pub use challenges::MemoryChallengeStore;
 pub use dpop_replay::MemoryDpopReplayStore;
 pub use health::MemoryHealth;
 pub use keys::MemoryKeyStore;
+pub use mfa_transactions::MemoryMfaTransactionStore;
 pub use rate_limiter::MemoryRateLimiter;
 pub use refresh_tokens::MemoryRefreshTokenStore;
 pub use registry::{MemoryApiRegistry, MemoryClientRegistry};

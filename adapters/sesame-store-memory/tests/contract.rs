@@ -5,9 +5,10 @@ use std::sync::Arc;
 use sesame_domain::ports::{RateLimiter, StoreError};
 use sesame_domain::{RateDecision, RateLimit, Timestamp};
 use sesame_store_memory::{
-    MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
-    MemoryDpopReplayStore, MemoryHealth, MemoryKeyStore, MemoryRateLimiter,
-    MemoryRefreshTokenStore, MemoryUserStore, StaticApiRegistry, StaticClientRegistry,
+    MemoryApiRegistry, MemoryAuthenticatorStore, MemoryAuthorizationCodeStore,
+    MemoryChallengeStore, MemoryClientRegistry, MemoryDpopReplayStore, MemoryHealth,
+    MemoryKeyStore, MemoryMfaTransactionStore, MemoryRateLimiter, MemoryRefreshTokenStore,
+    MemoryUserStore, StaticApiRegistry, StaticClientRegistry,
 };
 use sesame_testkit::contract;
 
@@ -148,8 +149,20 @@ async fn suites_sharing_one_store_run_in_parallel_without_interference() {
     let tokens = Arc::new(MemoryRefreshTokenStore::new());
     let limiter = Arc::new(MemoryRateLimiter::new());
     let codes = Arc::new(MemoryAuthorizationCodeStore::new());
+    let authenticators = Arc::new(MemoryAuthenticatorStore::default());
+    let tickets = Arc::new(MemoryMfaTransactionStore::default());
     let mut tasks = Vec::new();
     for _ in 0..3 {
+        tasks.push(tokio::spawn(contract::authenticator_store(
+            authenticators.clone(),
+        )));
+        tasks.push(tokio::spawn(contract::mfa_transaction_store(
+            tickets.clone(),
+        )));
+        tasks.push(tokio::spawn(contract::mfa_ticket_retention(
+            tickets.clone(),
+            tickets.clone(),
+        )));
         tasks.push(tokio::spawn(contract::authorization_code_store(
             codes.clone(),
         )));
@@ -198,4 +211,16 @@ async fn the_memory_dpop_replay_store_keeps_the_contract() {
     let store = Arc::new(MemoryDpopReplayStore::new());
     contract::dpop_replay_store(store.clone()).await;
     contract::dpop_replay_retention(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_authenticator_store_keeps_the_contract() {
+    contract::authenticator_store(Arc::new(MemoryAuthenticatorStore::default())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_mfa_transaction_store_keeps_the_contract() {
+    let store = Arc::new(MemoryMfaTransactionStore::default());
+    contract::mfa_transaction_store(store.clone()).await;
+    contract::mfa_ticket_retention(store.clone(), store).await;
 }

@@ -23,6 +23,7 @@ fn renamed(first: &Client) -> Client {
         web_origins: Vec::new(),
         magic_link: MagicLinkSettings::default(),
         require_dpop: false,
+        mfa: None,
     }
 }
 

@@ -1,7 +1,8 @@
 //! [`Housekeeping`]: deleting what has outlived its retention
 //! ([`sesame_domain::retention`]): expired challenges and authorization
-//! codes, counters of ended rate-limit windows and refresh-token families
-//! past their absolute lifetime.
+//! codes, counters of ended rate-limit windows, refresh-token families
+//! past their absolute lifetime, DPoP proof ids, and MFA tickets as soon as
+//! they expire.
 
 use async_trait::async_trait;
 use sesame_domain::ports::{Housekeeping, PurgeReport, StoreError};
@@ -40,6 +41,7 @@ impl Housekeeping for PgStore {
             dpop_jtis: self
                 .purge_dpop_jtis(cutoff(now, DPOP_JTI_RETENTION))
                 .await?,
+            mfa_tickets: self.purge_mfa_tickets(now).await?,
         })
     }
 }

@@ -2,10 +2,11 @@
 //!
 //! Sesame's storage ports on PostgreSQL: [`ChallengeStore`],
 //! [`AuthorizationCodeStore`], [`UserStore`], [`KeyStore`],
-//! [`RefreshTokenStore`], [`RateLimiter`], [`Housekeeping`] and
-//! [`HealthCheck`], all implemented by one [`PgStore`] over one connection
-//! pool. Clients and APIs are not stored here: the server registers them
-//! from its configuration.
+//! [`RefreshTokenStore`], [`RateLimiter`], [`AuthenticatorStore`],
+//! [`MfaTransactionStore`], [`Housekeeping`] and [`HealthCheck`], all
+//! implemented by one [`PgStore`] over one connection pool. Clients and
+//! APIs are not stored here: the server registers them from its
+//! configuration.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), sesame_domain::ports::StoreError> {
@@ -15,9 +16,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! [`PgStore::connect`] applies the embedded migrations; the queries are
-//! checked at compile time against the `.sqlx/` cache kept in this crate, so
-//! building needs no database. Every rule the ports demand to be atomic is
+//! [`PgStore::connect`] applies the embedded migrations; most queries are
+//! checked at compile time against the `.sqlx/` cache kept in this crate,
+//! the rest are plain runtime queries, so building needs no database. Every rule the ports demand to be atomic is
 //! one statement or one transaction holding a row lock; see each module.
 //! Instants are stored as `BIGINT` Unix milliseconds and MACs as `BYTEA`.
 //!
@@ -27,9 +28,12 @@
 //! [`KeyStore`]: sesame_domain::ports::KeyStore
 //! [`RefreshTokenStore`]: sesame_domain::ports::RefreshTokenStore
 //! [`RateLimiter`]: sesame_domain::ports::RateLimiter
+//! [`AuthenticatorStore`]: sesame_domain::ports::AuthenticatorStore
+//! [`MfaTransactionStore`]: sesame_domain::ports::MfaTransactionStore
 //! [`Housekeeping`]: sesame_domain::ports::Housekeeping
 //! [`HealthCheck`]: sesame_domain::ports::HealthCheck
 
+mod authenticators;
 mod authorization_codes;
 mod challenges;
 mod codec;
@@ -40,6 +44,7 @@ mod fold;
 mod health;
 mod housekeeping;
 mod keys;
+mod mfa_transactions;
 mod rate_batch;
 mod rate_limit;
 mod refresh;

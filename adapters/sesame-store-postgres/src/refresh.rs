@@ -22,7 +22,26 @@ use crate::codec::mac;
 use crate::error::{corrupt, from_sqlx};
 use crate::store::PgStore;
 
+/// A token of a family not revoked.
+const FIND_LIVE: &str = "SELECT t.token_mac, t.family_id, t.client_id, t.user_id, t.scope, \
+     t.audience, t.created_at, t.expires_at, t.family_expires_at, t.jkt, t.mfa \
+     FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id \
+     WHERE t.token_mac = $1 AND NOT f.revoked";
+
+/// A token with its family's revocation, locked for a rotation.
+const LOCK_FOR_ROTATION: &str = "SELECT t.token_mac, t.family_id, t.client_id, t.user_id, \
+     t.scope, t.audience, t.created_at, t.expires_at, t.family_expires_at, t.jkt, t.mfa, \
+     t.spent, f.revoked \
+     FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id \
+     WHERE t.token_mac = $1 \
+     FOR UPDATE";
+
+const INSERT_TOKEN: &str = "INSERT INTO refresh_tokens (token_mac, family_id, client_id, \
+     user_id, scope, audience, created_at, expires_at, family_expires_at, jkt, mfa) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
 /// A `refresh_tokens` row as read.
+#[derive(sqlx::FromRow)]
 struct TokenRow {
     token_mac: Vec<u8>,
     family_id: String,
@@ -34,6 +53,16 @@ struct TokenRow {
     expires_at: i64,
     family_expires_at: i64,
     jkt: Option<String>,
+    mfa: bool,
+}
+
+/// A token row locked by a rotation, with its flags.
+#[derive(sqlx::FromRow)]
+struct LockedRow {
+    #[sqlx(flatten)]
+    token: TokenRow,
+    spent: bool,
+    revoked: bool,
 }
 
 impl TryFrom<TokenRow> for RefreshTokenRecord {
@@ -54,6 +83,7 @@ impl TryFrom<TokenRow> for RefreshTokenRecord {
             expires_at: Timestamp::from_unix_millis(r.expires_at),
             family_expires_at: Timestamp::from_unix_millis(r.family_expires_at),
             jkt: r.jkt.map(sesame_domain::Jkt::new),
+            mfa: r.mfa,
         })
     }
 }
@@ -84,19 +114,11 @@ impl PgStore {
         idle: Duration,
     ) -> Result<Rotation, StoreError> {
         let mut tx = self.pool.begin().await.map_err(from_sqlx)?;
-        let found = sqlx::query!(
-            r#"
-            SELECT t.token_mac, t.family_id, t.client_id, t.user_id, t.scope, t.audience,
-                t.created_at, t.expires_at, t.family_expires_at, t.jkt, t.spent, f.revoked
-            FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id
-            WHERE t.token_mac = $1
-            FOR UPDATE
-            "#,
-            presented.as_bytes().as_slice(),
-        )
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(from_sqlx)?;
+        let found: Option<LockedRow> = sqlx::query_as(LOCK_FOR_ROTATION)
+            .bind(presented.as_bytes().as_slice())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
         let Some(found) = found else {
             return Ok(Rotation::Invalid);
         };
@@ -105,28 +127,17 @@ impl PgStore {
             // rotation answers `Reused`, even after the first loser revoked.
             sqlx::query!(
                 "UPDATE refresh_families SET revoked = true WHERE family_id = $1",
-                found.family_id
+                found.token.family_id
             )
             .execute(&mut *tx)
             .await
             .map_err(from_sqlx)?;
             tx.commit().await.map_err(from_sqlx)?;
             return Ok(Rotation::Reused {
-                family_id: found.family_id,
+                family_id: found.token.family_id,
             });
         }
-        let old = RefreshTokenRecord::try_from(TokenRow {
-            token_mac: found.token_mac,
-            family_id: found.family_id,
-            client_id: found.client_id,
-            user_id: found.user_id,
-            scope: found.scope,
-            audience: found.audience,
-            created_at: found.created_at,
-            expires_at: found.expires_at,
-            family_expires_at: found.family_expires_at,
-            jkt: found.jkt,
-        })?;
+        let old = RefreshTokenRecord::try_from(found.token)?;
         if found.revoked || now >= old.expires_at || now >= old.family_expires_at {
             return Ok(Rotation::Invalid);
         }
@@ -154,26 +165,21 @@ async fn insert_row(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     r: &RefreshTokenRecord,
 ) -> Result<(), StoreError> {
-    sqlx::query!(
-        r#"
-        INSERT INTO refresh_tokens (token_mac, family_id, client_id, user_id, scope,
-            audience, created_at, expires_at, family_expires_at, jkt)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-        "#,
-        r.token_mac.as_bytes().as_slice(),
-        r.family_id,
-        r.client_id.as_str(),
-        r.user_id.as_str(),
-        r.scope.as_str(),
-        r.audience,
-        r.created_at.unix_millis(),
-        r.expires_at.unix_millis(),
-        r.family_expires_at.unix_millis(),
-        r.jkt.as_ref().map(sesame_domain::Jkt::as_str),
-    )
-    .execute(&mut **tx)
-    .await
-    .map_err(from_sqlx)?;
+    sqlx::query(INSERT_TOKEN)
+        .bind(r.token_mac.as_bytes().as_slice())
+        .bind(&r.family_id)
+        .bind(r.client_id.as_str())
+        .bind(r.user_id.as_str())
+        .bind(r.scope.as_str())
+        .bind(r.audience.as_deref())
+        .bind(r.created_at.unix_millis())
+        .bind(r.expires_at.unix_millis())
+        .bind(r.family_expires_at.unix_millis())
+        .bind(r.jkt.as_ref().map(sesame_domain::Jkt::as_str))
+        .bind(r.mfa)
+        .execute(&mut **tx)
+        .await
+        .map_err(from_sqlx)?;
     Ok(())
 }
 
@@ -186,19 +192,11 @@ impl RefreshTokenStore for PgStore {
     async fn find(&self, mac: &CodeMac) -> Result<Option<RefreshTokenRecord>, StoreError> {
         let row = self
             .bounded(async {
-                sqlx::query_as!(
-                    TokenRow,
-                    r#"
-                    SELECT t.token_mac, t.family_id, t.client_id, t.user_id, t.scope,
-                        t.audience, t.created_at, t.expires_at, t.family_expires_at, t.jkt
-                    FROM refresh_tokens t JOIN refresh_families f ON f.family_id = t.family_id
-                    WHERE t.token_mac = $1 AND NOT f.revoked
-                    "#,
-                    mac.as_bytes().as_slice(),
-                )
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(from_sqlx)
+                sqlx::query_as::<_, TokenRow>(FIND_LIVE)
+                    .bind(mac.as_bytes().as_slice())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(from_sqlx)
             })
             .await?;
         row.map(RefreshTokenRecord::try_from).transpose()

@@ -74,3 +74,17 @@ async fn postgres_keeps_the_dpop_replay_store_contract() {
     let other = Arc::new(db.store().await);
     contract::dpop_replay_store(other).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_authenticator_store_contract() {
+    let db = TestDb::create().await;
+    contract::authenticator_store(Arc::new(db.store().await)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_mfa_transaction_store_contract() {
+    let db = TestDb::create().await;
+    let store = Arc::new(db.store().await);
+    contract::mfa_transaction_store(store.clone()).await;
+    contract::mfa_ticket_retention(store.clone(), store).await;
+}

@@ -8,7 +8,7 @@
 //! Cluster whatever the names. The `{…}` hash tags still say which part of a
 //! name picks the slot: the recipient's digest for challenges (so anything
 //! ever stored next to a recipient's challenge lands on the same node), the
-//! code's MAC for authorization codes.
+//! code's MAC for authorization codes, the token's MAC for MFA tickets.
 
 use sha2::{Digest, Sha256};
 
@@ -54,6 +54,12 @@ impl Keys {
     /// The name carries the code's MAC, never the code.
     pub(crate) fn authorization_code(&self, mac: &CodeMac) -> String {
         format!("{}ac:{{{}}}", self.prefix, mac.to_hex())
+    }
+
+    /// `{prefix}mfa:{<hex(mac)>}`: one MFA ticket (an `mfa_token` or an
+    /// out-of-band challenge), named by the MAC of its token.
+    pub(crate) fn mfa_ticket(&self, mac: &CodeMac) -> String {
+        format!("{}mfa:{{{}}}", self.prefix, mac.to_hex())
     }
 
     /// `{prefix}rl:{window_ms}:{window_index}:{key}`: the counter for one
@@ -132,6 +138,14 @@ mod tests {
         let k = Keys::new("p:").authorization_code(&mac);
         assert_eq!(k, format!("p:ac:{{{}}}", "ab".repeat(32)));
         assert_eq!(tag(&k), "ab".repeat(32));
+    }
+
+    #[test]
+    fn mfa_ticket_keys_are_tagged_with_the_mac_in_hex() {
+        let mac = CodeMac::from_bytes([0x0c; 32]);
+        let k = Keys::new("p:").mfa_ticket(&mac);
+        assert_eq!(k, format!("p:mfa:{{{}}}", "0c".repeat(32)));
+        assert_eq!(tag(&k), "0c".repeat(32));
     }
 
     #[test]

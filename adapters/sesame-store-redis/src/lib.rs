@@ -1,18 +1,21 @@
 //! # sesame-store-redis
 //!
 //! The Redis adapter for Sesame's hot path: issued challenges, authorization
-//! codes and rate-limit counters, shared by every stateless server instance
-//! that points at the same Redis.
+//! codes, rate-limit counters, DPoP proof ids and MFA tickets, shared by
+//! every stateless server instance that points at the same Redis.
 //!
 //! [`RedisStore`] implements
 //! [`ChallengeStore`](sesame_domain::ports::ChallengeStore),
 //! [`AuthorizationCodeStore`](sesame_domain::ports::AuthorizationCodeStore),
 //! [`RateLimiter`](sesame_domain::ports::RateLimiter),
+//! [`DpopReplayStore`](sesame_domain::ports::DpopReplayStore),
+//! [`MfaTransactionStore`](sesame_domain::ports::MfaTransactionStore),
 //! [`Housekeeping`](sesame_domain::ports::Housekeeping) and
 //! [`HealthCheck`](sesame_domain::ports::HealthCheck). Every operation that
-//! reads and writes is one Lua script, so it is atomic across instances;
-//! every key expires by itself; every call is bounded by the configured
-//! timeouts and fails with `StoreError::Unavailable` when Redis is away.
+//! reads and writes is one Lua script or one command, so it is atomic
+//! across instances; every key expires by itself; every call is bounded by
+//! the configured timeouts and fails with `StoreError::Unavailable` when
+//! Redis is away.
 //!
 //! It runs on one Redis primary (`url`) or on a Redis Cluster (`cluster`
 //! seed nodes), with the same scripts and key layout: every script touches
@@ -39,6 +42,7 @@ mod error;
 mod eviction;
 mod housekeeping;
 mod keys;
+mod mfa_transactions;
 #[cfg(feature = "private-cluster")]
 pub mod private_cluster;
 mod rate_limiter;

@@ -51,13 +51,20 @@ async fn dpop_replay_store(scope: Scope) {
     scope.cleanup().await;
 }
 
+// MFA tickets expire by their TTLs: no purge check applies. The contract
+// asks for a ticket at and after its expiry while its key still lives.
+async fn mfa_transaction_store(scope: Scope) {
+    contract::mfa_transaction_store(Arc::new(scope.store().await)).await;
+    scope.cleanup().await;
+}
+
 async fn concurrent_redemption(scope: Scope) {
     let users = Arc::new(MemoryUserStore::default());
     contract::concurrent_redemption(Arc::new(scope.store().await), users).await;
     scope.cleanup().await;
 }
 
-/// The five contract tests on the Redis that `$scope` names.
+/// The six contract tests on the Redis that `$scope` names.
 macro_rules! contract_on {
     ($name:ident, $scope:expr) => {
         mod $name {
@@ -81,6 +88,11 @@ macro_rules! contract_on {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn the_store_keeps_the_dpop_replay_store_contract() {
                 dpop_replay_store($scope).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn the_store_keeps_the_mfa_transaction_store_contract() {
+                mfa_transaction_store($scope).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1,5 +1,6 @@
 //! [`Housekeeping`]: deleting what can never change an answer again, each
-//! kind after its retention ([`sesame_domain::retention`]).
+//! kind after its retention ([`sesame_domain::retention`]); MFA tickets as
+//! soon as they expire.
 
 use async_trait::async_trait;
 use sesame_domain::Timestamp;
@@ -36,6 +37,7 @@ impl Housekeeping for SqliteStore {
             dpop_jtis: self
                 .purge_dpop_jtis(cutoff(now, DPOP_JTI_RETENTION))
                 .await?,
+            mfa_tickets: self.purge_mfa_tickets(now).await?,
         })
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Sesame's storage ports in one embedded SQLite database: challenges,
 //! authorization codes, users, signing keys, refresh tokens, rate-limit
-//! counters and DPoP proof ids, and the [`Housekeeping`](sesame_domain::ports::Housekeeping)
+//! counters, DPoP proof ids, MFA authenticators and MFA transactions, and the [`Housekeeping`](sesame_domain::ports::Housekeeping)
 //! that purges them. It is the bundled server's default store
 //! (`sqlite://sesame.db`). Clients and APIs are not stored here: the server
 //! registers them from its configuration.
@@ -27,6 +27,7 @@
 //! # }
 //! ```
 
+mod authenticators;
 mod authorization_codes;
 mod challenges;
 mod codec;
@@ -38,6 +39,7 @@ mod fold;
 mod health;
 mod housekeeping;
 mod keys;
+mod mfa_transactions;
 mod rate_batch;
 mod rate_limiter;
 mod refresh_tokens;

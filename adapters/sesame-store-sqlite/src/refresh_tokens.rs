@@ -22,15 +22,15 @@ use crate::error::{corrupt, store_error};
 const T: &str = "refresh_tokens";
 
 const INSERT: &str = "INSERT INTO refresh_tokens (token_mac, family_id, client_id, user_id, \
-     scope, audience, created_at, expires_at, family_expires_at, jkt, spent, revoked) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, 0)";
+     scope, audience, created_at, expires_at, family_expires_at, jkt, mfa, spent, revoked) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, 0)";
 
 const FIND_LIVE_FAMILY: &str = "SELECT token_mac, family_id, client_id, user_id, scope, audience, \
-     created_at, expires_at, family_expires_at, jkt, spent, revoked \
+     created_at, expires_at, family_expires_at, jkt, mfa, spent, revoked \
      FROM refresh_tokens WHERE token_mac = ?1 AND revoked = 0";
 
 const FIND_ANY: &str = "SELECT token_mac, family_id, client_id, user_id, scope, audience, \
-     created_at, expires_at, family_expires_at, jkt, spent, revoked \
+     created_at, expires_at, family_expires_at, jkt, mfa, spent, revoked \
      FROM refresh_tokens WHERE token_mac = ?1";
 
 const SPEND: &str = "UPDATE refresh_tokens SET spent = 1 WHERE token_mac = ?1";
@@ -54,6 +54,7 @@ fn decode(row: &SqliteRow) -> Result<RefreshTokenRecord, StoreError> {
         expires_at: timestamp(row, "expires_at")?,
         family_expires_at: timestamp(row, "family_expires_at")?,
         jkt: get::<Option<String>>(row, "jkt")?.map(Jkt::new),
+        mfa: flag(row, T, "mfa")?,
     })
 }
 
@@ -73,6 +74,7 @@ where
         .bind(record.expires_at.unix_millis())
         .bind(record.family_expires_at.unix_millis())
         .bind(record.jkt.as_ref().map(Jkt::as_str))
+        .bind(i64::from(record.mfa))
         .execute(executor)
         .await
         .map_err(store_error)?;

@@ -81,6 +81,9 @@ async fn the_in_memory_store_keeps_every_contract() {
     contract::refresh_family_retention(store.clone(), store.clone()).await;
     contract::rate_limit_retention(store.clone(), store.clone()).await;
     contract::concurrent_redemption(store.clone(), store.clone()).await;
+    contract::authenticator_store(store.clone()).await;
+    contract::mfa_transaction_store(store.clone()).await;
+    contract::mfa_ticket_retention(store.clone(), store.clone()).await;
     contract::health_check(store).await;
 }
 
@@ -104,4 +107,17 @@ async fn the_dpop_replay_store_keeps_its_contract() {
     let (store, _dir) = file_store().await;
     contract::dpop_replay_store(store.clone()).await;
     contract::dpop_replay_retention(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_authenticator_store_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::authenticator_store(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_mfa_transaction_store_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::mfa_transaction_store(store.clone()).await;
+    contract::mfa_ticket_retention(store.clone(), store).await;
 }

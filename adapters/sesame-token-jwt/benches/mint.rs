@@ -56,6 +56,7 @@ fn id_claims() -> IdClaims {
         exp: now().unix_seconds() + 36_000,
         nonce: Some("n-0S6_WzA2Mj".to_owned()),
         at_hash: None,
+        amr: None,
         email: Some("ada@example.com".to_owned()),
         email_verified: Some(true),
         phone_number: None,

@@ -70,17 +70,22 @@ impl AesGcmKeySealer {
     }
 }
 
-impl KeySealer for AesGcmKeySealer {
-    fn seal(&self, kid: &str, alg: SigningAlg, private_der: &[u8]) -> Result<Vec<u8>, SealError> {
+/// The HKDF label's sibling for second-factor secrets: the associated data
+/// of a secret starts with it, that of a key with [`LABEL`], so neither
+/// opens as the other.
+const SECRET_LABEL: &[u8] = b"sesame/mfa-secret/v1";
+
+impl AesGcmKeySealer {
+    fn seal_with(&self, aad: Vec<u8>, clear: &[u8]) -> Result<Vec<u8>, SealError> {
         let mut nonce = [0_u8; NONCE_LEN];
         self.rng.fill(&mut nonce).map_err(|_| failed("nonce"))?;
-        let mut sealed = Vec::with_capacity(MAGIC.len() + NONCE_LEN + private_der.len() + 16);
+        let mut sealed = Vec::with_capacity(MAGIC.len() + NONCE_LEN + clear.len() + 16);
         sealed.extend_from_slice(MAGIC);
         sealed.extend_from_slice(&nonce);
-        let mut body = private_der.to_vec();
+        let mut body = clear.to_vec();
         let sealing = self.key.seal_in_place_append_tag(
             Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad(kid, alg)),
+            Aad::from(aad),
             &mut body,
         );
         if sealing.is_err() {
@@ -91,14 +96,9 @@ impl KeySealer for AesGcmKeySealer {
         Ok(sealed)
     }
 
-    fn open(&self, kid: &str, alg: SigningAlg, stored: &[u8]) -> Result<Opened, SealError> {
-        let Some(rest) = stored.strip_prefix(MAGIC.as_slice()) else {
-            return match stored.first() {
-                Some(&DER_SEQUENCE) => Ok(Opened::Clear),
-                _ => Err(SealError::WrongKey),
-            };
-        };
-        let (nonce, body) = rest
+    /// Opens `sealed` (the bytes after [`MAGIC`]) under `aad`.
+    fn open_with(&self, aad: Vec<u8>, sealed: &[u8]) -> Result<SecretBox<[u8]>, SealError> {
+        let (nonce, body) = sealed
             .split_first_chunk::<NONCE_LEN>()
             .ok_or(SealError::WrongKey)?;
         let mut body = body.to_vec();
@@ -106,20 +106,47 @@ impl KeySealer for AesGcmKeySealer {
             .key
             .open_in_place(
                 Nonce::assume_unique_for_key(*nonce),
-                Aad::from(aad(kid, alg)),
+                Aad::from(aad),
                 &mut body,
             )
             .map(|clear| clear.len());
         match opened {
             Ok(len) => {
                 body.truncate(len);
-                Ok(Opened::Sealed(SecretBox::new(body.into_boxed_slice())))
+                Ok(SecretBox::new(body.into_boxed_slice()))
             }
             Err(_) => {
                 body.fill(0);
                 Err(SealError::WrongKey)
             }
         }
+    }
+}
+
+impl KeySealer for AesGcmKeySealer {
+    fn seal(&self, kid: &str, alg: SigningAlg, private_der: &[u8]) -> Result<Vec<u8>, SealError> {
+        self.seal_with(aad(kid, alg), private_der)
+    }
+
+    fn open(&self, kid: &str, alg: SigningAlg, stored: &[u8]) -> Result<Opened, SealError> {
+        let Some(rest) = stored.strip_prefix(MAGIC.as_slice()) else {
+            return match stored.first() {
+                Some(&DER_SEQUENCE) => Ok(Opened::Clear),
+                _ => Err(SealError::WrongKey),
+            };
+        };
+        self.open_with(aad(kid, alg), rest).map(Opened::Sealed)
+    }
+
+    fn seal_secret(&self, context: &str, clear: &[u8]) -> Result<Vec<u8>, SealError> {
+        self.seal_with([SECRET_LABEL, b"\0", context.as_bytes()].concat(), clear)
+    }
+
+    fn open_secret(&self, context: &str, stored: &[u8]) -> Result<SecretBox<[u8]>, SealError> {
+        let rest = stored
+            .strip_prefix(MAGIC.as_slice())
+            .ok_or(SealError::WrongKey)?;
+        self.open_with([SECRET_LABEL, b"\0", context.as_bytes()].concat(), rest)
     }
 }
 
@@ -185,6 +212,34 @@ mod tests {
                 Err(SealError::WrongKey)
             ));
         }
+    }
+
+    #[test]
+    fn a_sealed_secret_opens_only_for_its_context_and_never_as_a_key() {
+        let sealer = AesGcmKeySealer::from_secret(b"s").unwrap();
+        let sealed = sealer
+            .seal_secret("totp|dev_1", b"twenty secret bytes!")
+            .unwrap();
+        assert!(!sealed.windows(20).any(|w| w == b"twenty secret bytes!"));
+        let opened = sealer.open_secret("totp|dev_1", &sealed).unwrap();
+        assert_eq!(opened.expose_secret(), b"twenty secret bytes!");
+        assert!(matches!(
+            sealer.open_secret("totp|dev_2", &sealed),
+            Err(SealError::WrongKey)
+        ));
+        assert!(matches!(
+            sealer.open("totp|dev_1", SigningAlg::ES256, &sealed),
+            Err(SealError::WrongKey)
+        ));
+        let key = sealer.seal("totp|dev_1", SigningAlg::ES256, DER).unwrap();
+        assert!(matches!(
+            sealer.open_secret("totp|dev_1", &key),
+            Err(SealError::WrongKey)
+        ));
+        assert!(matches!(
+            sealer.open_secret("totp|dev_1", b"clear"),
+            Err(SealError::WrongKey)
+        ));
     }
 
     #[test]

@@ -70,6 +70,12 @@ pub enum GrantType {
     AuthorizationCode,
     /// `implicit`: fragment responses from magic links.
     Implicit,
+    /// `http://auth0.com/oauth/grant-type/mfa-otp`
+    MfaOtp,
+    /// `http://auth0.com/oauth/grant-type/mfa-oob`
+    MfaOob,
+    /// `http://auth0.com/oauth/grant-type/mfa-recovery-code`
+    MfaRecoveryCode,
 }
 
 impl GrantType {
@@ -84,6 +90,9 @@ impl GrantType {
             Self::RefreshToken => "refresh_token",
             Self::AuthorizationCode => "authorization_code",
             Self::Implicit => "implicit",
+            Self::MfaOtp => "http://auth0.com/oauth/grant-type/mfa-otp",
+            Self::MfaOob => "http://auth0.com/oauth/grant-type/mfa-oob",
+            Self::MfaRecoveryCode => "http://auth0.com/oauth/grant-type/mfa-recovery-code",
         }
     }
 }
@@ -108,6 +117,9 @@ impl FromStr for GrantType {
             Self::RefreshToken,
             Self::AuthorizationCode,
             Self::Implicit,
+            Self::MfaOtp,
+            Self::MfaOob,
+            Self::MfaRecoveryCode,
         ]
         .into_iter()
         .find(|g| g.as_str() == s)
@@ -199,6 +211,9 @@ pub struct Client {
     /// Whether every token request must carry a DPoP proof (RFC 9449).
     #[serde(default)]
     pub require_dpop: bool,
+    /// This client's MFA policy, over `[mfa] require`.
+    #[serde(default)]
+    pub mfa: Option<crate::mfa::MfaPolicy>,
 }
 
 /// Per-client magic-link behaviour. Every default is the conservative one.

@@ -109,6 +109,14 @@ pub enum MacPurpose {
     DpopNonce,
     /// A DPoP proof id in the replay store, bound to its key.
     DpopJti,
+    /// An `mfa_token`: its key in the MFA transaction store.
+    MfaToken,
+    /// An `oob_code`: its key in the MFA transaction store.
+    MfaOob,
+    /// The code an out-of-band challenge sent, bound to its `oob_code`.
+    MfaBinding,
+    /// An MFA recovery code, bound to its user.
+    RecoveryCode,
 }
 
 impl MacPurpose {
@@ -121,6 +129,10 @@ impl MacPurpose {
             Self::RateLimitKey => b"sesame/rate-limit-key/v1",
             Self::LinkConfirm => b"sesame/link-confirm/v1",
             Self::DpopNonce => b"sesame/dpop-nonce/v1",
+            Self::MfaToken => b"sesame/mfa-token/v1",
+            Self::MfaOob => b"sesame/mfa-oob/v1",
+            Self::MfaBinding => b"sesame/mfa-binding/v1",
+            Self::RecoveryCode => b"sesame/recovery-code/v1",
             Self::DpopJti => b"sesame/dpop-jti/v1",
         }
     }

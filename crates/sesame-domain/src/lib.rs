@@ -17,6 +17,7 @@ pub mod client_ip;
 pub mod code;
 pub mod dpop;
 pub mod message;
+pub mod mfa;
 pub mod page;
 pub mod phone_region;
 pub mod pkce;

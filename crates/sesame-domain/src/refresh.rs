@@ -38,6 +38,10 @@ pub struct RefreshTokenRecord {
     /// `None` for a family issued without DPoP.
     #[serde(default)]
     pub jkt: Option<Jkt>,
+    /// Whether the login that started the family passed a second factor:
+    /// its refreshes are not asked for one again.
+    #[serde(default)]
+    pub mfa: bool,
 }
 
 /// What presenting a refresh token did.

@@ -25,6 +25,8 @@ pub struct TokenSet {
     pub expires_in: u64,
     /// The granted scope.
     pub scope: String,
+    /// The recovery grant's new recovery code (the used one died).
+    pub recovery_code: Option<SecretString>,
 }
 
 impl TokenSet {
@@ -109,6 +111,9 @@ pub struct IdClaims {
     /// travels next to an access token in a URL fragment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_hash: Option<String>,
+    /// How the user authenticated: `["mfa"]` after a second factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Vec<String>>,
     /// The email address, for the email connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,

@@ -226,6 +226,7 @@ async fn a_public_client_must_include_a_fresh_server_nonce() {
 async fn a_client_that_requires_dpop_is_refused_without_a_proof() {
     let strict = Client {
         require_dpop: true,
+        mfa: None,
         ..defaults::confidential_client()
     };
     let h = Harness::builder()

@@ -38,8 +38,9 @@ pub use clock::StepClock;
 pub use codes::ScriptedCodes;
 pub use harness::{Harness, HarnessBuilder};
 pub use memory::{
-    MemoryApiRegistry, MemoryChallengeStore, MemoryClientRegistry, MemoryDpopReplayStore,
-    MemoryHealth, MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
+    MemoryApiRegistry, MemoryAuthenticatorStore, MemoryChallengeStore, MemoryClientRegistry,
+    MemoryDpopReplayStore, MemoryHealth, MemoryKeyStore, MemoryMfaTransactionStore,
+    MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
 pub use minter::MemoryTokenMinter;
 pub use outbox::{Outbox, SentMessage};

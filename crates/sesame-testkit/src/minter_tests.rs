@@ -106,6 +106,7 @@ fn an_id_token_is_not_an_access_token() {
         exp: 2,
         nonce: Some("n".to_owned()),
         at_hash: None,
+        amr: None,
         email: None,
         email_verified: None,
         phone_number: None,

@@ -16,6 +16,8 @@ use subtle::ConstantTimeEq as _;
 
 const MAGIC: &[u8; 4] = b"TKS1";
 const TAG_LEN: usize = 32;
+/// What second-factor secrets are bound to in place of an algorithm.
+const SECRET: &str = "mfa-secret";
 
 /// A [`KeySealer`] for tests, keyed by a secret. Anything not starting with
 /// its marker is taken as a key stored in clear.
@@ -57,11 +59,11 @@ impl MemoryKeySealer {
         mac.finalize().into_bytes().into()
     }
 
-    fn xor(&self, kid: &str, alg: SigningAlg, bytes: &mut [u8]) {
+    fn xor(&self, kid: &str, label: &str, bytes: &mut [u8]) {
         for (i, chunk) in bytes.chunks_mut(32).enumerate() {
             let block = self.mac(&[
                 b"stream",
-                alg.as_str().as_bytes(),
+                label.as_bytes(),
                 kid.as_bytes(),
                 &(i as u64).to_be_bytes(),
             ]);
@@ -71,16 +73,16 @@ impl MemoryKeySealer {
         }
     }
 
-    fn tag(&self, kid: &str, alg: SigningAlg, body: &[u8]) -> [u8; TAG_LEN] {
-        self.mac(&[b"tag", alg.as_str().as_bytes(), kid.as_bytes(), body])
+    fn tag(&self, kid: &str, label: &str, body: &[u8]) -> [u8; TAG_LEN] {
+        self.mac(&[b"tag", label.as_bytes(), kid.as_bytes(), body])
     }
 }
 
 impl KeySealer for MemoryKeySealer {
     fn seal(&self, kid: &str, alg: SigningAlg, private_der: &[u8]) -> Result<Vec<u8>, SealError> {
         let mut body = private_der.to_vec();
-        self.xor(kid, alg, &mut body);
-        Ok([MAGIC.as_slice(), &self.tag(kid, alg, &body), &body].concat())
+        self.xor(kid, alg.as_str(), &mut body);
+        Ok([MAGIC.as_slice(), &self.tag(kid, alg.as_str(), &body), &body].concat())
     }
 
     fn open(&self, kid: &str, alg: SigningAlg, stored: &[u8]) -> Result<Opened, SealError> {
@@ -90,11 +92,32 @@ impl KeySealer for MemoryKeySealer {
         let (tag, body) = rest
             .split_first_chunk::<TAG_LEN>()
             .ok_or(SealError::WrongKey)?;
-        if !bool::from(self.tag(kid, alg, body).ct_eq(tag)) {
+        if !bool::from(self.tag(kid, alg.as_str(), body).ct_eq(tag)) {
             return Err(SealError::WrongKey);
         }
         let mut clear = body.to_vec();
-        self.xor(kid, alg, &mut clear);
+        self.xor(kid, alg.as_str(), &mut clear);
         Ok(Opened::Sealed(SecretBox::new(clear.into_boxed_slice())))
+    }
+
+    fn seal_secret(&self, context: &str, clear: &[u8]) -> Result<Vec<u8>, SealError> {
+        let mut body = clear.to_vec();
+        self.xor(context, SECRET, &mut body);
+        Ok([MAGIC.as_slice(), &self.tag(context, SECRET, &body), &body].concat())
+    }
+
+    fn open_secret(&self, context: &str, stored: &[u8]) -> Result<SecretBox<[u8]>, SealError> {
+        let rest = stored
+            .strip_prefix(MAGIC.as_slice())
+            .ok_or(SealError::WrongKey)?;
+        let (tag, body) = rest
+            .split_first_chunk::<TAG_LEN>()
+            .ok_or(SealError::WrongKey)?;
+        if !bool::from(self.tag(context, SECRET, body).ct_eq(tag)) {
+            return Err(SealError::WrongKey);
+        }
+        let mut clear = body.to_vec();
+        self.xor(context, SECRET, &mut clear);
+        Ok(SecretBox::new(clear.into_boxed_slice()))
     }
 }

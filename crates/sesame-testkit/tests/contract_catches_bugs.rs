@@ -14,9 +14,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::FutureExt as _;
 use sesame_domain::code::CodeMac;
+use sesame_domain::mfa::{Authenticator, AuthenticatorId, AuthenticatorSecret, MfaTicket};
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, Housekeeping, KeyStore, PurgeReport, RateLimiter,
-    RefreshTokenStore, StoreError, UserStore,
+    AuthenticatorStore, AuthorizationCodeStore, ChallengeStore, Housekeeping, KeyStore,
+    MfaTransactionStore, PurgeReport, RateLimiter, RefreshTokenStore, StoreError, UserStore,
 };
 use sesame_domain::retention::{AUTHORIZATION_CODE_RETENTION, EXPIRED_CHALLENGE_RETENTION, cutoff};
 use sesame_domain::{
@@ -25,10 +26,13 @@ use sesame_domain::{
     SigningKey, Timestamp, User, UserId,
 };
 use sesame_testkit::contract::{
-    self, authorization_codes, challenges, housekeeping, keys, rate_batch, rate_budget,
-    rate_limiter, refresh_tokens, users,
+    self, authenticators, authorization_codes, challenges, housekeeping, keys, mfa_transactions,
+    rate_batch, rate_budget, rate_limiter, refresh_tokens, users,
 };
-use sesame_testkit::{MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore};
+use sesame_testkit::{
+    MemoryAuthenticatorStore, MemoryKeyStore, MemoryMfaTransactionStore, MemoryRateLimiter,
+    MemoryRefreshTokenStore, MemoryUserStore,
+};
 
 /// Whether `check` panics.
 async fn fails(check: impl Future<Output = ()>) -> bool {
@@ -717,4 +721,301 @@ async fn the_authorization_code_checks_pass_the_bug_free_store_and_catch_each_bu
         )
         .await
     );
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AuthBug {
+    None,
+    /// `record_use` accepts any step, so a TOTP code passes twice.
+    IgnoresStep,
+    /// `record_use` checks the step, lets others in, then records it.
+    RacyRecordUse,
+    /// `replace_secret` replaces whatever the current secret.
+    ReplacesWithoutComparing,
+    /// `delete` finds the authenticator by id alone.
+    DeletesById,
+}
+
+/// An authenticator store with one chosen bug.
+struct BuggyAuthenticators {
+    bug: AuthBug,
+    all: Mutex<Vec<Authenticator>>,
+}
+
+impl BuggyAuthenticators {
+    fn new(bug: AuthBug) -> Self {
+        Self {
+            bug,
+            all: Mutex::default(),
+        }
+    }
+
+    fn find(&self, user: &UserId, id: &AuthenticatorId) -> Option<Authenticator> {
+        let all = self.all.lock().unwrap();
+        all.iter()
+            .find(|a| &a.user_id == user && &a.id == id)
+            .cloned()
+    }
+
+    /// Applies `change` to `user`'s authenticator `id`; whether there was one.
+    fn update(
+        &self,
+        user: &UserId,
+        id: &AuthenticatorId,
+        change: impl FnOnce(&mut Authenticator),
+    ) -> bool {
+        let mut all = self.all.lock().unwrap();
+        all.iter_mut()
+            .find(|a| &a.user_id == user && &a.id == id)
+            .map(change)
+            .is_some()
+    }
+}
+
+#[async_trait]
+impl AuthenticatorStore for BuggyAuthenticators {
+    async fn list(&self, user: &UserId) -> Result<Vec<Authenticator>, StoreError> {
+        let all = self.all.lock().unwrap();
+        Ok(all.iter().filter(|a| &a.user_id == user).cloned().collect())
+    }
+
+    async fn insert(&self, authenticator: &Authenticator) -> Result<(), StoreError> {
+        self.all.lock().unwrap().push(authenticator.clone());
+        Ok(())
+    }
+
+    async fn delete_inactive(&self, user: &UserId) -> Result<u64, StoreError> {
+        let mut all = self.all.lock().unwrap();
+        let before = all.len();
+        all.retain(|a| &a.user_id != user || a.active);
+        Ok((before - all.len()) as u64)
+    }
+
+    async fn delete(&self, user: &UserId, id: &AuthenticatorId) -> Result<bool, StoreError> {
+        let by_id = self.bug == AuthBug::DeletesById;
+        let mut all = self.all.lock().unwrap();
+        let before = all.len();
+        all.retain(|a| !((by_id || &a.user_id == user) && &a.id == id));
+        Ok(all.len() < before)
+    }
+
+    async fn activate(&self, user: &UserId, id: &AuthenticatorId) -> Result<bool, StoreError> {
+        Ok(self.update(user, id, |a| a.active = true))
+    }
+
+    async fn record_use(
+        &self,
+        user: &UserId,
+        id: &AuthenticatorId,
+        step: Option<i64>,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let Some(found) = self.find(user, id) else {
+            return Ok(false);
+        };
+        let fresh = |last: Option<i64>| match (step, last) {
+            (Some(step), Some(last)) => self.bug == AuthBug::IgnoresStep || last < step,
+            _ => true,
+        };
+        if self.bug == AuthBug::RacyRecordUse {
+            if !fresh(found.last_step) {
+                return Ok(false);
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            return Ok(self.update(user, id, |a| {
+                a.active = true;
+                a.last_used = Some(at);
+                a.last_step = step.or(a.last_step);
+            }));
+        }
+        let mut passed = false;
+        self.update(user, id, |a| {
+            if fresh(a.last_step) {
+                a.active = true;
+                a.last_used = Some(at);
+                a.last_step = step.or(a.last_step);
+                passed = true;
+            }
+        });
+        Ok(passed)
+    }
+
+    async fn replace_secret(
+        &self,
+        user: &UserId,
+        id: &AuthenticatorId,
+        current: &AuthenticatorSecret,
+        next: &AuthenticatorSecret,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let compare = self.bug != AuthBug::ReplacesWithoutComparing;
+        let mut passed = false;
+        self.update(user, id, |a| {
+            if !compare || &a.secret == current {
+                a.secret = next.clone();
+                a.active = true;
+                a.last_used = Some(at);
+                passed = true;
+            }
+        });
+        Ok(passed)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_authenticator_checks_pass_the_bug_free_store_and_catch_each_bug() {
+    let store = |bug| Arc::new(BuggyAuthenticators::new(bug));
+    assert!(!fails(contract::authenticator_store(store(AuthBug::None))).await);
+    assert!(
+        !fails(contract::authenticator_store(Arc::new(
+            MemoryAuthenticatorStore::default()
+        )))
+        .await
+    );
+    let s = store(AuthBug::IgnoresStep);
+    assert!(
+        fails(authenticators::record_use_with_a_step_accepts_only_a_later_step(s.as_ref())).await
+    );
+    let s: Arc<dyn AuthenticatorStore> = store(AuthBug::RacyRecordUse);
+    assert!(
+        !fails(authenticators::record_use_with_a_step_accepts_only_a_later_step(s.as_ref())).await
+    );
+    assert!(fails(authenticators::concurrent_uses_of_one_step_pass_once(&s)).await);
+    let s = store(AuthBug::ReplacesWithoutComparing);
+    assert!(
+        fails(authenticators::replace_secret_is_a_compare_and_swap(
+            s.as_ref()
+        ))
+        .await
+    );
+    let s = store(AuthBug::DeletesById);
+    assert!(fails(authenticators::delete_removes_only_that_users_authenticator(s.as_ref())).await);
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TicketBug {
+    None,
+    /// A ticket still counts at its `expires_at`.
+    InclusiveExpiry,
+    /// `get` removes the ticket, as `take` does.
+    GetConsumes,
+    /// `take` reads, lets others in, then removes.
+    RacyTake,
+}
+
+/// An MFA ticket store with one chosen bug.
+struct BuggyTickets {
+    bug: TicketBug,
+    tickets: Mutex<HashMap<CodeMac, MfaTicket>>,
+}
+
+impl BuggyTickets {
+    fn new(bug: TicketBug) -> Self {
+        Self {
+            bug,
+            tickets: Mutex::default(),
+        }
+    }
+
+    fn live(&self, ticket: &MfaTicket, now: Timestamp) -> bool {
+        if self.bug == TicketBug::InclusiveExpiry {
+            ticket.expires_at() >= now
+        } else {
+            ticket.expires_at() > now
+        }
+    }
+}
+
+#[async_trait]
+impl MfaTransactionStore for BuggyTickets {
+    async fn put(&self, key: &CodeMac, ticket: &MfaTicket) -> Result<(), StoreError> {
+        self.tickets
+            .lock()
+            .unwrap()
+            .insert(key.clone(), ticket.clone());
+        Ok(())
+    }
+
+    async fn get(&self, key: &CodeMac, now: Timestamp) -> Result<Option<MfaTicket>, StoreError> {
+        if self.bug == TicketBug::GetConsumes {
+            return self.take(key, now).await;
+        }
+        let tickets = self.tickets.lock().unwrap();
+        Ok(tickets.get(key).filter(|t| self.live(t, now)).cloned())
+    }
+
+    async fn take(&self, key: &CodeMac, now: Timestamp) -> Result<Option<MfaTicket>, StoreError> {
+        if self.bug == TicketBug::RacyTake {
+            let found = self.tickets.lock().unwrap().get(key).cloned();
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            self.tickets.lock().unwrap().remove(key);
+            return Ok(found.filter(|t| self.live(t, now)));
+        }
+        let taken = self.tickets.lock().unwrap().remove(key);
+        Ok(taken.filter(|t| self.live(t, now)))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_mfa_ticket_checks_pass_the_bug_free_store_and_catch_each_bug() {
+    let store = |bug| Arc::new(BuggyTickets::new(bug));
+    assert!(!fails(contract::mfa_transaction_store(store(TicketBug::None))).await);
+    let memory = Arc::new(MemoryMfaTransactionStore::default());
+    assert!(!fails(contract::mfa_transaction_store(memory.clone())).await);
+    assert!(!fails(contract::mfa_ticket_retention(memory.clone(), memory)).await);
+    let s = store(TicketBug::InclusiveExpiry);
+    assert!(
+        fails(mfa_transactions::a_ticket_is_gone_from_its_expiry_on(
+            s.as_ref()
+        ))
+        .await
+    );
+    let s = store(TicketBug::GetConsumes);
+    assert!(fails(mfa_transactions::get_does_not_consume(s.as_ref())).await);
+    let s: Arc<dyn MfaTransactionStore> = store(TicketBug::RacyTake);
+    assert!(!fails(mfa_transactions::take_returns_the_ticket_once(s.as_ref())).await);
+    assert!(
+        fails(mfa_transactions::concurrent_takes_hand_the_ticket_to_one(
+            &s
+        ))
+        .await
+    );
+}
+
+/// Forgets the second-factor flag of every token it stores.
+#[derive(Default)]
+struct ForgetsMfa(MemoryRefreshTokenStore);
+
+#[async_trait]
+impl RefreshTokenStore for ForgetsMfa {
+    async fn insert(&self, r: &RefreshTokenRecord) -> Result<(), StoreError> {
+        self.0
+            .insert(&RefreshTokenRecord {
+                mfa: false,
+                ..r.clone()
+            })
+            .await
+    }
+    async fn find(&self, mac: &CodeMac) -> Result<Option<RefreshTokenRecord>, StoreError> {
+        self.0.find(mac).await
+    }
+    async fn rotate(
+        &self,
+        presented: &CodeMac,
+        replacement: &CodeMac,
+        now: Timestamp,
+        idle: Duration,
+    ) -> Result<Rotation, StoreError> {
+        self.0.rotate(presented, replacement, now, idle).await
+    }
+    async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError> {
+        self.0.revoke_family(family_id).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refresh_store_that_forgets_the_second_factor_is_caught() {
+    let store = ForgetsMfa::default();
+    assert!(fails(refresh_tokens::every_field_round_trips(&store)).await);
+    assert!(fails(refresh_tokens::the_second_factor_flag_survives_find_and_rotate(&store)).await);
 }

@@ -46,6 +46,57 @@ async fn running_the_migrations_again_changes_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_from_before_mfa_migrates_and_its_refresh_families_passed_no_second_factor() {
+    let db = TestDb::create().await;
+    // The database as the last release without MFA left it, holding one
+    // refresh token.
+    let pool = migrated_before(&db, "0008").await;
+    let record = fresh_refresh_record(real_now());
+    sqlx::query("INSERT INTO refresh_families (family_id, expires_at) VALUES ($1, $2)")
+        .bind(&record.family_id)
+        .bind(record.family_expires_at.unix_millis())
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_mac, family_id, client_id, user_id, scope, \
+         audience, created_at, expires_at, family_expires_at, jkt) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(record.token_mac.as_bytes().as_slice())
+    .bind(&record.family_id)
+    .bind(record.client_id.as_str())
+    .bind(record.user_id.as_str())
+    .bind(record.scope.as_str())
+    .bind(record.audience.as_deref())
+    .bind(record.created_at.unix_millis())
+    .bind(record.expires_at.unix_millis())
+    .bind(record.family_expires_at.unix_millis())
+    .bind(record.jkt.as_ref().map(sesame_domain::Jkt::as_str))
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = db.store().await;
+    assert!(!record.mfa);
+    assert_eq!(
+        RefreshTokenStore::find(&store, &record.token_mac)
+            .await
+            .unwrap(),
+        Some(record)
+    );
+    for table in ["authenticators", "mfa_tickets"] {
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+            .bind(table)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert!(exists, "{table} was not created");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_database_an_earlier_release_left_migrates_and_drops_the_unread_registry_tables() {
     let db = TestDb::create().await;
     // The database as the last release with registry tables left it: every
@@ -145,6 +196,7 @@ async fn purge_once_removes_only_what_outlived_its_retention() {
             refresh_families: 1,
             rate_limit_windows: 1,
             dpop_jtis: 0,
+            mfa_tickets: 0,
         }
     );
     assert_eq!(

@@ -18,6 +18,7 @@ mod concurrency;
 mod cross_instance;
 mod durability;
 mod faults;
+mod mfa_tickets;
 mod proxy;
 mod rate_limits;
 mod scope;

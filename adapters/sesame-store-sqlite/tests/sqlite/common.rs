@@ -134,5 +134,6 @@ pub fn refresh_record(at: Timestamp) -> RefreshTokenRecord {
         expires_at: at.plus(minutes(60)),
         family_expires_at: at.plus(minutes(600)),
         jkt: None,
+        mfa: false,
     }
 }

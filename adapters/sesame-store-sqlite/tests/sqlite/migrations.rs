@@ -1,9 +1,9 @@
 //! Opening a database migrates it once; opening it again changes nothing.
 
-use sesame_domain::ports::UserStore;
+use sesame_domain::ports::{RefreshTokenStore, UserStore};
 use sqlx::Row;
 
-use crate::common::{TempDb, email, now, user};
+use crate::common::{TempDb, email, now, refresh_record, user};
 
 /// The migrations this build embeds: the `.sql` files in `migrations/`.
 fn migration_files() -> Vec<std::path::PathBuf> {
@@ -106,6 +106,56 @@ async fn a_file_an_earlier_release_left_migrates_and_drops_the_unread_registry_t
     let u = user(email(), now());
     store.create(&u).await.unwrap();
     assert_eq!(store.get(&u.id).await.unwrap(), Some(u));
+}
+
+#[tokio::test]
+async fn a_file_from_before_mfa_migrates_and_its_refresh_families_passed_no_second_factor() {
+    let db = TempDb::new();
+    // The file as the last release without MFA left it, holding one
+    // refresh token.
+    let earlier = tempfile::tempdir().unwrap();
+    let files = migration_files();
+    for file in files.iter().take_while(|f| !f.ends_with("0009_mfa.sql")) {
+        std::fs::copy(file, earlier.path().join(file.file_name().unwrap())).unwrap();
+    }
+    let options = db.config().connect_options().unwrap();
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(earlier.path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    let record = refresh_record(now());
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_mac, family_id, client_id, user_id, scope, \
+         audience, created_at, expires_at, family_expires_at, jkt) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL)",
+    )
+    .bind(record.token_mac.as_bytes().as_slice())
+    .bind(&record.family_id)
+    .bind(record.client_id.as_str())
+    .bind(record.user_id.as_str())
+    .bind(record.scope.as_str())
+    .bind(record.audience.as_deref())
+    .bind(record.created_at.unix_millis())
+    .bind(record.expires_at.unix_millis())
+    .bind(record.family_expires_at.unix_millis())
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = db.open().await;
+    assert_eq!(applied_migrations(&db).await.len(), files.len());
+    let found = RefreshTokenStore::find(&store, &record.token_mac)
+        .await
+        .unwrap();
+    assert_eq!(found, Some(record));
+    assert_eq!(
+        tables_named(&db, &["authenticators", "mfa_tickets"]).await,
+        ["authenticators", "mfa_tickets"]
+    );
 }
 
 /// Which of `names` are tables in the file.

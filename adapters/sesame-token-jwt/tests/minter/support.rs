@@ -49,6 +49,7 @@ pub fn email_id_claims(nonce: Option<&str>) -> IdClaims {
         exp: now().unix_seconds() + 36_000,
         nonce: nonce.map(str::to_owned),
         at_hash: None,
+        amr: None,
         email: Some("ada@example.com".to_owned()),
         email_verified: Some(true),
         phone_number: None,

@@ -31,6 +31,9 @@ pub struct PurgeReport {
     /// DPoP proof ids whose entry expired at least
     /// [`DPOP_JTI_RETENTION`](crate::retention::DPOP_JTI_RETENTION) ago.
     pub dpop_jtis: u64,
+    /// `mfa_token`s and out-of-band MFA challenges past their expiry (they
+    /// are single-use and short-lived: nothing is kept after).
+    pub mfa_tickets: u64,
 }
 
 /// Removes records that have outlived their retention

@@ -5,6 +5,7 @@
 //! Every method documents, under `# Errors`, the rules an adapter MUST keep;
 //! `sesame-testkit` has one contract suite per port that checks them.
 
+mod authenticators;
 mod authorization_codes;
 mod challenges;
 mod delivery;
@@ -13,6 +14,7 @@ mod dpop;
 mod health;
 mod housekeeping;
 mod keys;
+mod mfa_transactions;
 mod pages;
 mod rate_limiter;
 mod refresh_tokens;
@@ -23,6 +25,7 @@ mod system;
 mod tokens;
 mod users;
 
+pub use authenticators::AuthenticatorStore;
 pub use authorization_codes::AuthorizationCodeStore;
 pub use challenges::ChallengeStore;
 pub use delivery::{DeliveryError, EmailSender, MessageRenderer, RenderError, SmsSender};
@@ -31,6 +34,7 @@ pub use dpop::{DpopProofVerifier, DpopReplayStore, ProofRejected};
 pub use health::HealthCheck;
 pub use housekeeping::{Housekeeping, PurgeReport};
 pub use keys::KeyStore;
+pub use mfa_transactions::MfaTransactionStore;
 pub use pages::PageRenderer;
 pub use rate_limiter::{RateLimiter, first_without_room, reserve_one_by_one};
 pub use refresh_tokens::RefreshTokenStore;

@@ -48,4 +48,21 @@ pub trait KeySealer: Send + Sync {
     /// this sealer's key, `kid` and `alg` (MUST: a key sealed for one `kid`
     /// or algorithm never opens as another).
     fn open(&self, kid: &str, alg: SigningAlg, stored: &[u8]) -> Result<Opened, SealError>;
+
+    /// The stored form of a second-factor secret (a TOTP secret, an MFA
+    /// phone number), bound to `context` (the authenticator's id).
+    ///
+    /// # Errors
+    /// [`SealError::Unknown`] when the cipher fails. MUST be independent of
+    /// [`Self::seal`]: a sealed signing key never opens as a secret, nor a
+    /// secret as a key.
+    fn seal_secret(&self, context: &str, clear: &[u8]) -> Result<Vec<u8>, SealError>;
+
+    /// Opens what [`Self::seal_secret`] stored for `context`.
+    ///
+    /// # Errors
+    /// [`SealError::WrongKey`] when the bytes do not open with this
+    /// sealer's key for `context` (MUST: a secret sealed for one context
+    /// never opens for another), or were never sealed.
+    fn open_secret(&self, context: &str, stored: &[u8]) -> Result<SecretBox<[u8]>, SealError>;
 }

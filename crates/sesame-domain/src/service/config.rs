@@ -7,6 +7,7 @@ use crate::client::SigningAlg;
 use crate::client_ip::Ipv6PrefixLen;
 use crate::code::CodeLength;
 use crate::dpop::DpopConfig;
+use crate::mfa::MfaConfig;
 use crate::rate_limit::RateLimit;
 
 /// An issuer URL, always ending in `/` (Auth0's `iss` form).
@@ -124,6 +125,8 @@ pub struct PasswordlessConfig {
     pub longest_api_token_lifetime: Duration,
     /// DPoP (RFC 9449): proof time window, nonces.
     pub dpop: DpopConfig,
+    /// Multi-factor authentication: when it is required, which factors.
+    pub mfa: MfaConfig,
 }
 
 impl PasswordlessConfig {
@@ -183,6 +186,7 @@ impl PasswordlessConfig {
             key_cache_ttl: Duration::from_secs(60),
             longest_api_token_lifetime: Duration::ZERO,
             dpop: DpopConfig::default(),
+            mfa: MfaConfig::default(),
         }
     }
 

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use crate::ports::{
-    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, Clock, CodeGenerator,
-    DpopProofVerifier, DpopReplayStore, EmailSender, KeySealer, KeyStore, MessageRenderer,
-    RateLimiter, RefreshTokenStore, SmsSender, TokenMinter, UserStore,
+    ApiRegistry, AuthenticatorStore, AuthorizationCodeStore, ChallengeStore, ClientRegistry, Clock,
+    CodeGenerator, DpopProofVerifier, DpopReplayStore, EmailSender, KeySealer, KeyStore,
+    MessageRenderer, MfaTransactionStore, RateLimiter, RefreshTokenStore, SmsSender, TokenMinter,
+    UserStore,
 };
 
 /// One adapter for every port. Cheap to clone.
@@ -23,6 +24,10 @@ pub struct Ports {
     pub authorization_codes: Arc<dyn AuthorizationCodeStore>,
     /// Refresh-token families.
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
+    /// Users' second factors.
+    pub authenticators: Arc<dyn AuthenticatorStore>,
+    /// `mfa_token`s and out-of-band MFA challenges.
+    pub mfa_transactions: Arc<dyn MfaTransactionStore>,
     /// Signing keys.
     pub keys: Arc<dyn KeyStore>,
     /// Seals private keys before they reach `keys`, opens them after.

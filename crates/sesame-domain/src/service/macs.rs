@@ -62,6 +62,26 @@ impl Macs {
         self.0.mac(MacPurpose::AuthorizationCode, "", code)
     }
 
+    /// An `mfa_token`: its key in the MFA transaction store.
+    pub(crate) fn mfa_token(&self, token: &str) -> CodeMac {
+        self.0.mac(MacPurpose::MfaToken, "", token)
+    }
+
+    /// An `oob_code`: its key in the MFA transaction store.
+    pub(crate) fn mfa_oob(&self, oob_code: &str) -> CodeMac {
+        self.0.mac(MacPurpose::MfaOob, "", oob_code)
+    }
+
+    /// The code an out-of-band challenge sent, bound to its `oob_code`.
+    pub(crate) fn mfa_binding(&self, oob_code: &str, code: &str) -> CodeMac {
+        self.0.mac(MacPurpose::MfaBinding, oob_code, code)
+    }
+
+    /// A recovery code, bound to its user.
+    pub(crate) fn recovery_code(&self, user: &str, code: &str) -> CodeMac {
+        self.0.mac(MacPurpose::RecoveryCode, user, code)
+    }
+
     /// The DPoP server nonce of time window number `window`: every instance
     /// derives the same one, so no nonce is stored.
     pub(crate) fn dpop_nonce(&self, window: i64) -> String {

@@ -47,6 +47,9 @@ pub(crate) struct Mint<'a> {
     /// The DPoP key the tokens are bound to: `cnf.jkt` in the access
     /// token, token type `DPoP`, and a new refresh family remembers it.
     pub jkt: Option<&'a Jkt>,
+    /// Whether a second factor passed: `amr: ["mfa"]` in the id token, and
+    /// a new refresh family remembers it.
+    pub mfa: bool,
 }
 
 /// Minting failed.
@@ -95,6 +98,9 @@ impl Passwordless {
 
         let id_token = if m.scope.contains("openid") {
             let mut claims = self.id_claims(m.client, m.user, m.nonce, now);
+            if m.mfa {
+                claims.amr = Some(vec!["mfa".to_owned()]);
+            }
             if m.at_hash {
                 claims.at_hash = Some(at_hash(self.config.default_signing_alg, &access_token));
             }
@@ -131,6 +137,7 @@ impl Passwordless {
             token_type: if m.jkt.is_some() { "DPoP" } else { "Bearer" },
             expires_in: lifetime.as_secs(),
             scope: m.scope.into(),
+            recovery_code: None,
         };
         Ok(Minted { tokens, family_id })
     }
@@ -166,6 +173,7 @@ impl Passwordless {
                 .min(family_expires_at),
             family_expires_at,
             jkt: m.jkt.cloned(),
+            mfa: m.mfa,
         };
         self.ports.refresh_tokens.insert(&record).await?;
         Ok((token, record.family_id))
@@ -187,6 +195,7 @@ impl Passwordless {
             exp: now.plus(self.config.id_token_lifetime).unix_seconds(),
             nonce: nonce.map(str::to_owned),
             at_hash: None,
+            amr: None,
             email: p.email,
             email_verified: p.email_verified,
             phone_number: p.phone_number,

@@ -10,6 +10,7 @@ mod errors;
 mod keyring;
 pub mod link;
 mod macs;
+pub mod mfa;
 mod mint;
 mod requests;
 mod revoke;
@@ -28,20 +29,25 @@ pub use deps::Ports;
 pub use errors::{RevokeError, StartError, UserinfoError};
 pub use keyring::{KeyError, KeyInfo, KeyState};
 pub use link::{LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest};
+pub use mfa::{
+    AssociateRequest, AuthenticatorView, ChallengeAnswer, ChallengeRequest, Enrollment,
+    MfaApiError, MfaGrantError, MfaRequired,
+};
 pub use requests::{ClientCredentials, RevokeRequest, StartRequest, Started};
 pub use roles::{
-    AllRoles, BackendStatus, Discovery, IssueTokens, MagicLinks, Readiness, Revocation, StartLogin,
-    UserInfo,
+    AllRoles, BackendStatus, Discovery, IssueTokens, MagicLinks, MultiFactor, Readiness,
+    Revocation, StartLogin, UserInfo,
 };
 #[cfg(feature = "mocks")]
 pub use roles::{
-    MockDiscovery, MockIssueTokens, MockMagicLinks, MockReadiness, MockRevocation, MockStartLogin,
-    MockUserInfo,
+    MockDiscovery, MockIssueTokens, MockMagicLinks, MockMultiFactor, MockReadiness, MockRevocation,
+    MockStartLogin, MockUserInfo,
 };
 pub use sms_guard::SmsGuardConfig;
 pub use token::{
-    CodeGrant, CodeGrantError, Grant, GrantError, OtpError, OtpGrant, RefreshError, RefreshGrant,
-    Refusal, TokenError, TokenRequest,
+    CodeGrant, CodeGrantError, Grant, GrantError, MfaOobError, MfaOobGrant, MfaOtpError,
+    MfaOtpGrant, MfaRecoveryError, MfaRecoveryGrant, OtpError, OtpGrant, RefreshError,
+    RefreshGrant, Refusal, TokenError, TokenRequest,
 };
 
 use crate::code::MacKey;

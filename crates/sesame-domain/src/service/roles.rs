@@ -7,6 +7,9 @@
 
 use async_trait::async_trait;
 
+use super::mfa::{
+    AssociateRequest, AuthenticatorView, ChallengeAnswer, ChallengeRequest, Enrollment, MfaApiError,
+};
 use super::{
     Issuer, LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest, Passwordless, RevokeError,
     RevokeRequest, StartError, StartRequest, Started, TokenError, TokenRequest, UserinfoError,
@@ -191,11 +194,54 @@ impl Readiness for Passwordless {
 
 /// Every role: what the transport needs of a whole service.
 pub trait AllRoles:
-    StartLogin + IssueTokens + MagicLinks + Revocation + UserInfo + Discovery + Readiness
+    StartLogin + IssueTokens + MagicLinks + Revocation + UserInfo + Discovery + Readiness + MultiFactor
 {
 }
 
 impl<T> AllRoles for T where
-    T: StartLogin + IssueTokens + MagicLinks + Revocation + UserInfo + Discovery + Readiness
+    T: StartLogin
+        + IssueTokens
+        + MagicLinks
+        + Revocation
+        + UserInfo
+        + Discovery
+        + Readiness
+        + MultiFactor
 {
+}
+
+/// The MFA API: `/mfa/authenticators`, `/mfa/associate`, `/mfa/challenge`.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait MultiFactor: Send + Sync + 'static {
+    /// See [`Passwordless::list_authenticators`].
+    async fn list_authenticators(
+        &self,
+        bearer: &str,
+    ) -> Result<Vec<AuthenticatorView>, MfaApiError>;
+    /// See [`Passwordless::delete_authenticator`].
+    async fn delete_authenticator(&self, bearer: &str, id: &str) -> Result<(), MfaApiError>;
+    /// See [`Passwordless::associate`].
+    async fn associate(&self, req: AssociateRequest) -> Result<Enrollment, MfaApiError>;
+    /// See [`Passwordless::challenge`].
+    async fn challenge(&self, req: ChallengeRequest) -> Result<ChallengeAnswer, MfaApiError>;
+}
+
+#[async_trait]
+impl MultiFactor for Passwordless {
+    async fn list_authenticators(
+        &self,
+        bearer: &str,
+    ) -> Result<Vec<AuthenticatorView>, MfaApiError> {
+        Self::list_authenticators(self, bearer).await
+    }
+    async fn delete_authenticator(&self, bearer: &str, id: &str) -> Result<(), MfaApiError> {
+        Self::delete_authenticator(self, bearer, id).await
+    }
+    async fn associate(&self, req: AssociateRequest) -> Result<Enrollment, MfaApiError> {
+        Self::associate(self, req).await
+    }
+    async fn challenge(&self, req: ChallengeRequest) -> Result<ChallengeAnswer, MfaApiError> {
+        Self::challenge(self, req).await
+    }
 }

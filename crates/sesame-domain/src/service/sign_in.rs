@@ -66,6 +66,9 @@ impl Passwordless {
     /// # Errors
     /// [`TokenError::UnknownAudience`] when none is registered.
     pub(crate) async fn api(&self, identifier: &str) -> Result<Arc<Api>, TokenError> {
+        if let Some(api) = self.builtin_api(identifier) {
+            return Ok(Arc::new(api));
+        }
         self.ports
             .apis
             .get(identifier)

@@ -187,7 +187,7 @@ impl Passwordless {
         queue.enqueue(job).map_err(|_| StartError::QueueFull)
     }
 
-    async fn deliver(&self, ctx: &MessageContext) -> Result<(), StartError> {
+    pub(super) async fn deliver(&self, ctx: &MessageContext) -> Result<(), StartError> {
         let connection = ctx.recipient.connection();
         let sent = match &ctx.recipient {
             Recipient::Email(_) => {
@@ -212,7 +212,7 @@ impl Passwordless {
     /// # Errors
     /// [`StartError::RateLimited`] with the refusing limit's decision; the
     /// limiter's error.
-    async fn start_limits(
+    pub(super) async fn start_limits(
         &self,
         recipient: &Recipient,
         ip: Option<IpAddr>,

@@ -287,6 +287,8 @@ impl Mocks {
             users: Arc::new(self.users),
             challenges: Arc::new(self.challenges),
             refresh_tokens: Arc::new(self.refresh),
+            authenticators: Arc::new(sesame_testkit::memory::MemoryAuthenticatorStore::default()),
+            mfa_transactions: Arc::new(sesame_testkit::memory::MemoryMfaTransactionStore::default()),
             authorization_codes: Arc::new(self.authorization_codes),
             keys: Arc::new(self.keys),
             sealer: Arc::new(sesame_testkit::MemoryKeySealer::default()),
@@ -322,6 +324,7 @@ pub fn confidential_client() -> Client {
         web_origins: vec![],
         magic_link: sesame_domain::MagicLinkSettings::default(),
         require_dpop: false,
+        mfa: None,
     }
 }
 

@@ -25,6 +25,7 @@
 //! retention ([`sesame_domain::retention`]), so that the [`housekeeping`]
 //! checks, which purge as of one shared instant, leave them alone.
 
+pub mod authenticators;
 pub mod authorization_codes;
 pub mod challenges;
 pub mod delivery_queue;
@@ -32,6 +33,7 @@ pub mod dpop_replay;
 pub mod health;
 pub mod housekeeping;
 pub mod keys;
+pub mod mfa_transactions;
 pub mod rate_batch;
 pub mod rate_budget;
 pub mod rate_limiter;
@@ -45,8 +47,9 @@ pub mod users;
 use std::sync::Arc;
 
 use sesame_domain::ports::{
-    ApiRegistry, AuthorizationCodeStore, ChallengeStore, ClientRegistry, DpopReplayStore,
-    HealthCheck, Housekeeping, KeyStore, RateLimiter, RefreshTokenStore, UserStore,
+    ApiRegistry, AuthenticatorStore, AuthorizationCodeStore, ChallengeStore, ClientRegistry,
+    DpopReplayStore, HealthCheck, Housekeeping, KeyStore, MfaTransactionStore, RateLimiter,
+    RefreshTokenStore, UserStore,
 };
 use sesame_domain::{Api, Client};
 
@@ -128,6 +131,7 @@ pub async fn key_store(store: Arc<dyn KeyStore>) {
 pub async fn refresh_token_store(store: Arc<dyn RefreshTokenStore>) {
     let s = store.as_ref();
     refresh_tokens::every_field_round_trips(s).await;
+    refresh_tokens::the_second_factor_flag_survives_find_and_rotate(s).await;
     refresh_tokens::an_unknown_token_is_not_found(s).await;
     refresh_tokens::rotate_spends_the_token_and_stores_its_replacement(s).await;
     refresh_tokens::the_family_expiry_caps_the_replacement(s).await;
@@ -149,6 +153,48 @@ pub async fn authorization_code_store(store: Arc<dyn AuthorizationCodeStore>) {
     authorization_codes::a_code_is_invalid_from_its_expiry_on(s).await;
     authorization_codes::concurrent_redeems_spend_the_code_once(&store).await;
     authorization_codes::record_family_and_a_replay_never_miss_each_other(&store).await;
+}
+
+/// Every [`AuthenticatorStore`] check, in [`authenticators`].
+pub async fn authenticator_store(store: Arc<dyn AuthenticatorStore>) {
+    let s = store.as_ref();
+    authenticators::every_field_round_trips_oldest_first(s).await;
+    authenticators::list_is_per_user(s).await;
+    authenticators::delete_inactive_keeps_active_and_other_users_authenticators(s).await;
+    authenticators::delete_removes_only_that_users_authenticator(s).await;
+    authenticators::activate_changes_only_that_users_authenticator(s).await;
+    authenticators::record_use_without_a_step_activates_and_sets_last_used(s).await;
+    authenticators::record_use_with_a_step_accepts_only_a_later_step(s).await;
+    authenticators::a_refused_step_does_not_activate(s).await;
+    authenticators::concurrent_uses_of_one_step_pass_once(&store).await;
+    authenticators::replace_secret_is_a_compare_and_swap(s).await;
+    authenticators::concurrent_replacements_of_one_secret_pass_once(&store).await;
+}
+
+/// Every [`MfaTransactionStore`] check, in [`mfa_transactions`].
+pub async fn mfa_transaction_store(store: Arc<dyn MfaTransactionStore>) {
+    let s = store.as_ref();
+    mfa_transactions::every_field_of_both_kinds_round_trips(s).await;
+    mfa_transactions::an_unknown_key_has_no_ticket(s).await;
+    mfa_transactions::get_does_not_consume(s).await;
+    mfa_transactions::take_returns_the_ticket_once(s).await;
+    mfa_transactions::a_ticket_is_gone_from_its_expiry_on(s).await;
+    mfa_transactions::put_replaces_the_ticket_under_the_same_key(s).await;
+    mfa_transactions::keys_are_independent(s).await;
+    mfa_transactions::concurrent_takes_hand_the_ticket_to_one(&store).await;
+}
+
+/// The purge check of MFA tickets, in [`mfa_transactions`]. A store whose
+/// tickets expire by themselves (Redis) has none to run.
+pub async fn mfa_ticket_retention(
+    store: Arc<dyn MfaTransactionStore>,
+    housekeeping: Arc<dyn Housekeeping>,
+) {
+    mfa_transactions::mfa_tickets_past_their_expiry_are_purged(
+        store.as_ref(),
+        housekeeping.as_ref(),
+    )
+    .await;
 }
 
 /// Every [`RateLimiter`] check, in [`rate_limiter`](mod@rate_limiter),

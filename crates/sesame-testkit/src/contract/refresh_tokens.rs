@@ -46,17 +46,53 @@ fn replacement_of(old: &RefreshTokenRecord, mac: &CodeMac, now: Timestamp) -> Re
 }
 
 /// `insert` then `find` returns the record with every field unchanged, with
-/// and without an audience.
+/// and without an audience and DPoP key, and with the second-factor flag
+/// set and unset.
 pub async fn every_field_round_trips(store: &dyn RefreshTokenStore) {
-    let with_audience = fresh_refresh_record(real_now());
+    let mut with_audience = fresh_refresh_record(real_now());
+    with_audience.mfa = true;
     let mut without = fresh_refresh_record(real_now());
     without.audience = None;
     without.jkt = None;
+    without.mfa = false;
     without.scope = scope("openid offline_access email phone read:messages urn:x-odd/~!#$");
     for record in [&with_audience, &without] {
         insert(store, record).await;
         let got = find(store, &record.token_mac).await;
         assert_eq!(got.as_ref(), Some(record), "a refresh token read back");
+    }
+}
+
+/// A family whose login passed a second factor keeps saying so: `find`
+/// returns `mfa: true`, `rotate` returns the record with it, and the
+/// replacement carries it (as it does `mfa: false`).
+pub async fn the_second_factor_flag_survives_find_and_rotate(store: &dyn RefreshTokenStore) {
+    let issued = real_now();
+    let mut with = fresh_refresh_record(issued);
+    with.mfa = true;
+    let without = fresh_refresh_record(issued);
+    let later = issued.plus(Duration::from_secs(5));
+    for record in [&with, &without] {
+        insert(store, record).await;
+        assert_eq!(
+            find(store, &record.token_mac).await.as_ref(),
+            Some(record),
+            "a refresh token read back, mfa = {}",
+            record.mfa
+        );
+        let mac = fresh_mac();
+        assert_eq!(
+            rotate(store, &record.token_mac, &mac, later).await,
+            Rotation::Rotated(record.clone()),
+            "rotating a live token, mfa = {}",
+            record.mfa
+        );
+        let got = some(find(store, &mac).await, "the replacement");
+        assert_eq!(
+            got.mfa, record.mfa,
+            "the replacement must keep the family's mfa flag"
+        );
+        assert_eq!(got, replacement_of(record, &mac, later), "the replacement");
     }
 }
 

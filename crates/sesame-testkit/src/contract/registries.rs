@@ -36,6 +36,7 @@ pub async fn clients_round_trip_every_field(registry_of: ClientRegistryOf<'_>) {
         web_origins: Vec::new(),
         magic_link: MagicLinkSettings::default(),
         require_dpop: false,
+        mfa: None,
     };
     assert_ne!(
         full.magic_link,

@@ -15,9 +15,9 @@ use sesame_domain::{Api, Client, Passwordless, PasswordlessConfig, Ports};
 use super::{Harness, defaults};
 use crate::dpop::MemoryDpopVerifier;
 use crate::memory::{
-    MemoryApiRegistry, MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryClientRegistry,
-    MemoryDpopReplayStore, MemoryKeyStore, MemoryRateLimiter, MemoryRefreshTokenStore,
-    MemoryUserStore,
+    MemoryApiRegistry, MemoryAuthenticatorStore, MemoryAuthorizationCodeStore,
+    MemoryChallengeStore, MemoryClientRegistry, MemoryDpopReplayStore, MemoryKeyStore,
+    MemoryMfaTransactionStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
 use crate::{BareRenderer, MemoryKeySealer, MemoryTokenMinter, Outbox, ScriptedCodes, StepClock};
 
@@ -256,6 +256,8 @@ impl HarnessBuilder {
             refresh_tokens: self
                 .refresh_tokens
                 .unwrap_or_else(|| Arc::new(MemoryRefreshTokenStore::new())),
+            authenticators: Arc::new(MemoryAuthenticatorStore::default()),
+            mfa_transactions: Arc::new(MemoryMfaTransactionStore::default()),
             authorization_codes: self
                 .authorization_codes
                 .unwrap_or_else(|| Arc::new(MemoryAuthorizationCodeStore::new())),

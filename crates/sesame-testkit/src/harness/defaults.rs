@@ -32,11 +32,14 @@ pub const API_SCOPES: [&str; 2] = ["read:messages", "write:messages"];
 /// The server secret that keys the harness's MACs (32 bytes).
 pub const MAC_SECRET: &[u8; 32] = b"sesame-testkit-mac-secret-32byte";
 
-const ALL_GRANTS: [GrantType; 4] = [
+const ALL_GRANTS: [GrantType; 7] = [
     GrantType::PasswordlessOtp,
     GrantType::RefreshToken,
     GrantType::AuthorizationCode,
     GrantType::Implicit,
+    GrantType::MfaOtp,
+    GrantType::MfaOob,
+    GrantType::MfaRecoveryCode,
 ];
 
 /// The default confidential client: every grant, both connections, trusts
@@ -54,6 +57,7 @@ pub fn confidential_client() -> Client {
         web_origins: vec![WEB_ORIGIN.to_owned()],
         magic_link: sesame_domain::MagicLinkSettings::default(),
         require_dpop: false,
+        mfa: None,
     }
 }
 
@@ -71,6 +75,7 @@ pub fn public_client() -> Client {
         web_origins: vec![WEB_ORIGIN.to_owned()],
         magic_link: sesame_domain::MagicLinkSettings::default(),
         require_dpop: false,
+        mfa: None,
     }
 }
 

@@ -107,6 +107,7 @@ mod tests {
             token_type: "Bearer",
             expires_in: 86_400,
             scope: "openid email".to_owned(),
+            recovery_code: None,
         }
     }
 

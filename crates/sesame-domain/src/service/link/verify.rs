@@ -125,6 +125,16 @@ impl Passwordless {
             });
         }
 
+        // Tokens in a fragment cannot carry `mfa_required` and its token: a
+        // login that needs a second factor is refused here, and apps that
+        // use MFA with links use code links (`response_type=code`).
+        if self
+            .mfa_requirements(&c.client, &user, api.as_deref())
+            .await?
+            .is_some()
+        {
+            return Err(LinkError::NotAllowed(GrantType::Implicit));
+        }
         let minted = self
             .mint(Mint {
                 client: &c.client,
@@ -138,6 +148,7 @@ impl Passwordless {
                 // The id token vouches for the access token beside it.
                 at_hash: c.response_type == ResponseType::IdTokenToken,
                 jkt: None,
+                mfa: false,
             })
             .await
             .map_err(|e| LinkError::Unknown(e.into()))?;

@@ -131,6 +131,8 @@ impl ProveUser for CodeGrant {
                 RefreshPlan::None
             },
             binding: Binding::Presented,
+            mfa: false,
+            recovery_code: None,
         })
     }
 

@@ -39,6 +39,10 @@ pub enum TokenError {
     /// The DPoP proof was refused, or is missing where required.
     #[error(transparent)]
     Dpop(DpopError),
+    /// The first factor passed and a second one is needed (Auth0's
+    /// `mfa_required`, with the `mfa_token` to continue with).
+    #[error("Multifactor authentication required")]
+    MfaRequired(crate::service::mfa::MfaRequired),
     /// The grant's own refusal: a wrong code, a spent token, …
     #[error(transparent)]
     Grant(GrantError),

@@ -17,8 +17,11 @@ mod code;
 mod errors;
 mod failure_budget;
 mod ip_failures;
+mod mfa_oob;
+mod mfa_otp;
+mod mfa_recovery;
 mod otp;
-mod pipeline;
+pub(crate) mod pipeline;
 mod refresh;
 
 use std::net::IpAddr;
@@ -30,6 +33,9 @@ use crate::token::TokenSet;
 pub use code::{CodeGrant, CodeGrantError};
 pub use errors::{Refusal, TokenError};
 pub use ip_failures::SUSPICIOUS_IP_MESSAGE;
+pub use mfa_oob::{MfaOobError, MfaOobGrant};
+pub use mfa_otp::{MfaOtpError, MfaOtpGrant};
+pub use mfa_recovery::{MfaRecoveryError, MfaRecoveryGrant};
 pub use otp::{OtpError, OtpGrant};
 pub use refresh::{RefreshError, RefreshGrant};
 
@@ -114,6 +120,12 @@ grants! {
     AuthorizationCode(CodeGrant, CodeGrantError) = GrantType::AuthorizationCode;
     /// `refresh_token`: a rotating refresh token.
     RefreshToken(RefreshGrant, RefreshError) = GrantType::RefreshToken;
+    /// `http://auth0.com/oauth/grant-type/mfa-otp`: a TOTP code.
+    MfaOtp(MfaOtpGrant, MfaOtpError) = GrantType::MfaOtp;
+    /// `http://auth0.com/oauth/grant-type/mfa-oob`: a code sent by SMS or email.
+    MfaOob(MfaOobGrant, MfaOobError) = GrantType::MfaOob;
+    /// `http://auth0.com/oauth/grant-type/mfa-recovery-code`: a recovery code.
+    MfaRecoveryCode(MfaRecoveryGrant, MfaRecoveryError) = GrantType::MfaRecoveryCode;
 }
 
 /// `POST /oauth/token`: who asks, and with which grant.

@@ -147,6 +147,8 @@ impl ProveUser for OtpGrant {
             nonce: challenge.auth_params.nonce,
             refresh: RefreshPlan::NewFamilyIfAllowed,
             binding: Binding::Presented,
+            mfa: false,
+            recovery_code: None,
         })
     }
 }

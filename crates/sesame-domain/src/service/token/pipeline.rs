@@ -22,6 +22,7 @@ use crate::scope::Scope;
 use crate::service::Passwordless;
 use crate::service::client_auth::ClientAuth;
 use crate::service::dpop::Expect;
+use crate::service::mfa::policy::Asked;
 use crate::service::mint::{Mint, RefreshPlan};
 use crate::service::requests::ClientCredentials;
 use crate::service::sign_in::Subject;
@@ -42,6 +43,12 @@ pub(crate) struct Proof {
     pub(crate) refresh: RefreshPlan,
     /// Which DPoP key the tokens are bound to.
     pub(crate) binding: Binding,
+    /// Whether the user passed a second factor (in this request, or in the
+    /// login that started the refresh family): no MFA step, and `amr`
+    /// says `mfa`.
+    pub(crate) mfa: bool,
+    /// A recovery code to answer with (the recovery grant's new one).
+    pub(crate) recovery_code: Option<secrecy::SecretString>,
 }
 
 /// Which DPoP key the minted tokens are bound to.
@@ -161,6 +168,14 @@ impl Passwordless {
             (None, None) => None,
         };
         let user = self.admit(proof.subject).await?;
+        if !proof.mfa {
+            let asked = Asked {
+                api: api.as_deref(),
+                scope: proof.scope.as_ref(),
+                nonce: proof.nonce.as_deref(),
+            };
+            self.second_factor(&client, &user, &asked).await?;
+        }
         let scope = Self::granted_scope(&client, api.as_deref(), proof.scope.as_ref());
         let minted = self
             .mint(Mint {
@@ -172,10 +187,13 @@ impl Passwordless {
                 refresh: proof.refresh,
                 at_hash: false,
                 jkt: jkt.as_ref(),
+                mfa: proof.mfa,
             })
             .await?;
         grant.minted(self, minted.family_id.as_deref()).await?;
-        Ok(minted.tokens)
+        let mut tokens = minted.tokens;
+        tokens.recovery_code = proof.recovery_code;
+        Ok(tokens)
     }
 }
 

@@ -140,6 +140,8 @@ impl ProveUser for RefreshGrant {
             nonce: None,
             refresh: RefreshPlan::Rotated(replacement),
             binding: Binding::Family(old.jkt),
+            mfa: old.mfa,
+            recovery_code: None,
         })
     }
 }
