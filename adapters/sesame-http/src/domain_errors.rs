@@ -6,11 +6,14 @@ use std::time::SystemTime;
 
 use http::header::WWW_AUTHENTICATE;
 use http::{HeaderValue, StatusCode};
+use secrecy::ExposeSecret as _;
 use sesame_domain::DpopError;
+use sesame_domain::mfa::Requirements;
 use sesame_domain::ports::{DeliveryError, StoreError};
 use sesame_domain::recipient::Connection;
 use sesame_domain::service::{
-    GrantError, Refusal, RevokeError, StartError, TokenError, UserinfoError,
+    GrantError, MfaApiError, MfaRequired, Refusal, RevokeError, StartError, TokenError,
+    UserinfoError,
 };
 
 use crate::error::{ApiError, chain, clip};
@@ -143,10 +146,34 @@ pub(crate) fn token_error(e: TokenError) -> ApiError {
         )
         .with_headers(refusal_headers(&d, SystemTime::now())),
         TokenError::Dpop(d) => dpop_error(&d),
+        TokenError::MfaRequired(m) => mfa_required(&m),
         TokenError::Grant(g) => refusal(&g),
         e @ TokenError::Unavailable(_) => infrastructure(true, &e, "token request"),
         e @ TokenError::Unknown(_) => infrastructure(false, &e, "token request"),
     }
+}
+
+/// 403 `mfa_required` with the `mfa_token` and what to challenge or
+/// enroll, as Auth0 answers it.
+fn mfa_required(m: &MfaRequired) -> ApiError {
+    let (kind, factors) = match &m.requirements {
+        Requirements::Challenge(f) => ("challenge", f),
+        Requirements::Enroll(f) => ("enroll", f),
+    };
+    let types: Vec<serde_json::Value> = factors
+        .iter()
+        .map(|f| serde_json::json!({ "type": f.requirement() }))
+        .collect();
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "mfa_required",
+        "Multifactor authentication required",
+    )
+    .with_member(
+        "mfa_token",
+        serde_json::Value::String(m.mfa_token.expose_secret().to_owned()),
+    )
+    .with_member("mfa_requirements", serde_json::json!({ kind: types }))
 }
 
 /// A grant's own refusal, by its class (Auth0 answers grant errors with 403,
@@ -235,4 +262,34 @@ pub(crate) fn userinfo_error(e: UserinfoError) -> Option<ApiError> {
 pub(crate) fn store_error(e: StoreError) -> ApiError {
     let unavailable = matches!(e, StoreError::Unavailable(_));
     infrastructure(unavailable, &e, "reading keys")
+}
+
+/// The MFA API (`/mfa/…`): Auth0's codes; a send refused by the start's
+/// abuse rules or a provider answers as `/passwordless/start` would.
+pub(crate) fn mfa_error(e: MfaApiError) -> ApiError {
+    match e {
+        e @ MfaApiError::InvalidToken(_) => {
+            ApiError::new(StatusCode::FORBIDDEN, "invalid_grant", e.to_string())
+        }
+        MfaApiError::InvalidClient => access_denied(),
+        e @ MfaApiError::InsufficientScope(_) => {
+            ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", e.to_string())
+        }
+        e @ MfaApiError::Forbidden(_) => {
+            ApiError::new(StatusCode::FORBIDDEN, "access_denied", e.to_string())
+        }
+        e @ MfaApiError::InvalidRequest(_) => ApiError::invalid_request(e.to_string()),
+        e @ MfaApiError::UnsupportedChallengeType(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_challenge_type",
+            e.to_string(),
+        ),
+        e @ MfaApiError::NotFound => {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+        }
+        MfaApiError::Blocked => user_blocked(),
+        MfaApiError::Send(s) => start_error(s, ""),
+        e @ MfaApiError::Unavailable(_) => infrastructure(true, &e, "MFA API"),
+        e @ MfaApiError::Unknown(_) => infrastructure(false, &e, "MFA API"),
+    }
 }

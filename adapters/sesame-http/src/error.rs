@@ -19,12 +19,17 @@ struct Inner {
     error: Cow<'static, str>,
     description: String,
     headers: HeaderMap,
+    /// Members beside `error` and `error_description` (`mfa_required`'s
+    /// `mfa_token` and `mfa_requirements`).
+    extra: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Serialize)]
 struct Envelope<'a> {
     error: &'a str,
     error_description: &'a str,
+    #[serde(flatten)]
+    extra: &'a serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -39,7 +44,14 @@ impl ApiError {
             error: error.into(),
             description: description.into(),
             headers: HeaderMap::new(),
+            extra: serde_json::Map::new(),
         }))
+    }
+
+    /// Adds a member to the body, beside `error` and `error_description`.
+    pub(crate) fn with_member(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.0.extra.insert(name.to_owned(), value);
+        self
     }
 
     /// Adds a response header.
@@ -91,10 +103,12 @@ impl IntoResponse for ApiError {
             error,
             description,
             headers,
+            extra,
         } = *self.0;
         let body = Envelope {
             error: &error,
             error_description: &description,
+            extra: &extra,
         };
         let mut response = (status, Json(body)).into_response();
         response.headers_mut().extend(headers);

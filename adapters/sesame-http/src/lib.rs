@@ -53,6 +53,7 @@ mod link;
 mod link_cookie;
 mod link_page;
 mod locale;
+mod mfa;
 mod param;
 mod ratelimit_headers;
 mod revoke;
@@ -67,7 +68,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 
 pub use config::{ClientIpSource, HttpConfig};
 pub use services::Services;
@@ -115,6 +116,10 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
         .route("/passwordless/start", guarded(post(start::handle)))
         .route("/oauth/token", guarded(post(token::handle)))
         .route("/oauth/revoke", post(revoke::handle))
+        .route("/mfa/authenticators", get(mfa::list))
+        .route("/mfa/authenticators/{id}", delete(mfa::delete))
+        .route("/mfa/associate", guarded(post(mfa::associate)))
+        .route("/mfa/challenge", guarded(post(mfa::challenge)))
         .route("/userinfo", get(userinfo::handle).post(userinfo::handle))
         .route("/.well-known/jwks.json", get(discovery::jwks))
         .route(

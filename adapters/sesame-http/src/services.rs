@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use sesame_domain::ports::PageRenderer;
 use sesame_domain::service::{
-    AllRoles, Discovery, IssueTokens, MagicLinks, Readiness, Revocation, StartLogin, UserInfo,
+    AllRoles, Discovery, IssueTokens, MagicLinks, MultiFactor, Readiness, Revocation, StartLogin,
+    UserInfo,
 };
 
 /// One implementation per role the HTTP edge calls.
@@ -28,6 +29,8 @@ pub struct Services {
     pub discovery: Arc<dyn Discovery>,
     /// `/readyz`.
     pub readiness: Arc<dyn Readiness>,
+    /// The MFA API, `/mfa/…`.
+    pub mfa: Arc<dyn MultiFactor>,
     /// The magic link's confirm and error pages.
     pub pages: Arc<dyn PageRenderer>,
 }
@@ -44,6 +47,7 @@ impl Services {
             userinfo: Arc::clone(service) as Arc<dyn UserInfo>,
             discovery: Arc::clone(service) as Arc<dyn Discovery>,
             readiness: Arc::clone(service) as Arc<dyn Readiness>,
+            mfa: Arc::clone(service) as Arc<dyn MultiFactor>,
             pages,
         }
     }

@@ -14,10 +14,11 @@ use axum::response::{IntoResponse, Response};
 use http::header::{CACHE_CONTROL, PRAGMA};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sesame_domain::service::{
-    ClientCredentials, CodeGrant, Grant, OtpGrant, RefreshGrant, TokenRequest,
+    ClientCredentials, CodeGrant, Grant, MfaOobGrant, MfaOtpGrant, MfaRecoveryGrant, OtpGrant,
+    RefreshGrant, TokenRequest,
 };
 use sesame_domain::{Connection, GrantType, Otp, TokenSet};
 
@@ -49,6 +50,11 @@ pub(crate) struct TokenParams {
     code_verifier: Param,
     // refresh_token
     refresh_token: Param,
+    // the MFA grants
+    mfa_token: Param,
+    oob_code: Param,
+    binding_code: Param,
+    recovery_code: Param,
 }
 
 /// The handler.
@@ -164,6 +170,22 @@ fn grant(grant_type: GrantType, p: &TokenParams) -> Result<Grant, ApiError> {
             refresh_token: SecretString::from(p.refresh_token.required("refresh_token")?),
             scope: owned(p.scope.oauth("scope")?),
         }),
+        GrantType::MfaOtp => Grant::from(MfaOtpGrant {
+            mfa_token: SecretString::from(p.mfa_token.required("mfa_token")?),
+            otp: SecretString::from(p.otp.required("otp")?),
+        }),
+        GrantType::MfaOob => Grant::from(MfaOobGrant {
+            mfa_token: SecretString::from(p.mfa_token.required("mfa_token")?),
+            oob_code: SecretString::from(p.oob_code.required("oob_code")?),
+            binding_code: p
+                .binding_code
+                .oauth("binding_code")?
+                .map(SecretString::from),
+        }),
+        GrantType::MfaRecoveryCode => Grant::from(MfaRecoveryGrant {
+            mfa_token: SecretString::from(p.mfa_token.required("mfa_token")?),
+            recovery_code: SecretString::from(p.recovery_code.required("recovery_code")?),
+        }),
         GrantType::Implicit => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -201,6 +223,9 @@ struct TokenBody<'a> {
     expires_in: u64,
     #[serde(skip_serializing_if = "str::is_empty")]
     scope: &'a str,
+    /// The recovery grant's new recovery code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recovery_code: Option<&'a str>,
 }
 
 impl<'a> From<&'a TokenSet> for TokenBody<'a> {
@@ -212,6 +237,7 @@ impl<'a> From<&'a TokenSet> for TokenBody<'a> {
             token_type: t.token_type,
             expires_in: t.expires_in,
             scope: &t.scope,
+            recovery_code: t.recovery_code.as_ref().map(ExposeSecret::expose_secret),
         }
     }
 }

@@ -23,7 +23,7 @@ fn credential<'h>(headers: &'h HeaderMap, scheme: &str) -> Option<&'h str> {
 }
 
 /// The bearer token of `headers`, if the `Authorization` header carries one.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     credential(headers, "bearer")
 }
 

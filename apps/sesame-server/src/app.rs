@@ -111,6 +111,8 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         users: Arc::clone(&storage.users),
         challenges: Arc::clone(&storage.challenges),
         refresh_tokens: Arc::clone(&storage.refresh_tokens),
+        authenticators: Arc::clone(&storage.authenticators),
+        mfa_transactions: Arc::clone(&storage.mfa_transactions),
         authorization_codes: Arc::clone(&storage.authorization_codes),
         keys: Arc::clone(&storage.keys),
         sealer: Arc::new(sealer),

@@ -56,6 +56,7 @@ pub fn spawn(
                         refresh_families = report.refresh_families,
                         rate_limit_windows = report.rate_limit_windows,
                         dpop_jtis = report.dpop_jtis,
+                        mfa_tickets = report.mfa_tickets,
                         "purged expired records"
                     ),
                     Err(e) => tracing::warn!(

@@ -10,12 +10,14 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use sesame_domain::ports::{
-    AuthorizationCodeStore, ChallengeStore, Clock, DpopReplayStore, HealthCheck, Housekeeping,
-    KeyStore, RateLimiter, RefreshTokenStore, UserStore,
+    AuthenticatorStore, AuthorizationCodeStore, ChallengeStore, Clock, DpopReplayStore,
+    HealthCheck, Housekeeping, KeyStore, MfaTransactionStore, RateLimiter, RefreshTokenStore,
+    UserStore,
 };
 use sesame_store_memory::{
-    MemoryAuthorizationCodeStore, MemoryChallengeStore, MemoryDpopReplayStore, MemoryKeyStore,
-    MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
+    MemoryAuthenticatorStore, MemoryAuthorizationCodeStore, MemoryChallengeStore,
+    MemoryDpopReplayStore, MemoryKeyStore, MemoryMfaTransactionStore, MemoryRateLimiter,
+    MemoryRefreshTokenStore, MemoryUserStore,
 };
 use sesame_store_postgres::PgStore;
 use sesame_store_redis::RedisStore;
@@ -34,6 +36,11 @@ pub struct Storage {
     pub authorization_codes: Arc<dyn AuthorizationCodeStore>,
     /// Refresh-token families.
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
+    /// Users' second factors.
+    pub authenticators: Arc<dyn AuthenticatorStore>,
+    /// `mfa_token`s and out-of-band MFA challenges (the cache when
+    /// configured).
+    pub mfa_transactions: Arc<dyn MfaTransactionStore>,
     /// Signing keys.
     pub keys: Arc<dyn KeyStore>,
     /// Rate limits (the cache when configured).
@@ -89,6 +96,7 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
         storage.rate_limiter = redis.clone();
         storage.authorization_codes = redis.clone();
         storage.dpop_replay = redis.clone();
+        storage.mfa_transactions = redis.clone();
         storage.housekeeping.push(redis.clone());
         storage.health.push(redis);
         storage.description.push_str(" + redis cache");
@@ -136,6 +144,8 @@ where
         + KeyStore
         + RateLimiter
         + DpopReplayStore
+        + AuthenticatorStore
+        + MfaTransactionStore
         + HealthCheck
         + Housekeeping
         + 'static,
@@ -145,6 +155,8 @@ where
         challenges: store.clone(),
         authorization_codes: store.clone(),
         refresh_tokens: store.clone(),
+        authenticators: store.clone(),
+        mfa_transactions: store.clone(),
         keys: store.clone(),
         rate_limiter: store.clone(),
         dpop_replay: store.clone(),
@@ -162,16 +174,26 @@ fn memory() -> Storage {
     let refresh_tokens = Arc::new(MemoryRefreshTokenStore::new());
     let rate_limiter = Arc::new(MemoryRateLimiter::new());
     let dpop_replay = Arc::new(MemoryDpopReplayStore::new());
+    let mfa_transactions = Arc::new(MemoryMfaTransactionStore::default());
     Storage {
         users: Arc::new(MemoryUserStore::new()),
         challenges: challenges.clone(),
         authorization_codes: codes.clone(),
         refresh_tokens: refresh_tokens.clone(),
+        authenticators: Arc::new(MemoryAuthenticatorStore::default()),
+        mfa_transactions: mfa_transactions.clone(),
         keys: Arc::new(MemoryKeyStore::new()),
         rate_limiter: rate_limiter.clone(),
         dpop_replay: dpop_replay.clone(),
         health: Vec::new(),
-        housekeeping: vec![challenges, codes, refresh_tokens, rate_limiter, dpop_replay],
+        housekeeping: vec![
+            challenges,
+            codes,
+            refresh_tokens,
+            rate_limiter,
+            dpop_replay,
+            mfa_transactions,
+        ],
         housekeeper: None,
         description: "memory://".to_owned(),
     }

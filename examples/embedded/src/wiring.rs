@@ -65,6 +65,7 @@ pub fn client() -> anyhow::Result<Client> {
         web_origins: Vec::new(),
         magic_link: MagicLinkSettings::default(),
         require_dpop: false,
+        mfa: None,
     })
 }
 
@@ -91,6 +92,10 @@ pub async fn passwordless(
         challenges: challenges.clone(),
         authorization_codes: authorization_codes.clone(),
         refresh_tokens: refresh_tokens.clone(),
+        // No MFA policy here (the default is `never`); the ports are still
+        // wired, so turning it on is configuration, not code.
+        authenticators: Arc::new(sesame_store_memory::MemoryAuthenticatorStore::default()),
+        mfa_transactions: Arc::new(sesame_store_memory::MemoryMfaTransactionStore::default()),
         keys: Arc::new(MemoryKeyStore::new()),
         // Keys live in memory and die with the process: a random sealing
         // secret is enough. With a durable store, derive it from a secret

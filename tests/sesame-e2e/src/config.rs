@@ -20,6 +20,10 @@ pub const UNTRUSTED_SECRET: &str = "untrusted-secret-0123456789";
 pub const NATIVE_CLIENT: &str = "e2e-native";
 /// A public client allowed only the refresh-token grant.
 pub const REFRESH_ONLY_CLIENT: &str = "e2e-refresh-only";
+
+/// A public client whose every login must pass a second factor
+/// (`mfa = "always"`), with the MFA grants.
+pub const MFA_CLIENT: &str = "e2e-mfa";
 /// The browser origin the native client may call from (CORS).
 pub const WEB_ORIGIN: &str = "https://app.e2e.test";
 /// The one registered callback.
@@ -182,6 +186,12 @@ web_origins = ["{WEB_ORIGIN}"]
 client_id = "{REFRESH_ONLY_CLIENT}"
 grant_types = ["refresh_token"]
 
+[[clients]]
+client_id = "{MFA_CLIENT}"
+callbacks = ["{CALLBACK}"]
+mfa = "always"
+grant_types = [{otp_grant}, "refresh_token", "http://auth0.com/oauth/grant-type/mfa-otp", "http://auth0.com/oauth/grant-type/mfa-oob", "http://auth0.com/oauth/grant-type/mfa-recovery-code"]
+
 [[apis]]
 identifier = "{RS256_API}"
 signing_alg = "RS256"
@@ -193,6 +203,7 @@ signing_alg = "ES256"
 token_lifetime_secs = 3600
 {link_clients}"#,
         issuer = quote(issuer),
+        otp_grant = quote(OTP_GRANT),
         storage = storage.toml(),
         body_limit = o.body_limit_bytes,
         length = o.code_length,

@@ -12,8 +12,8 @@ use secrecy::SecretString;
 use serde_json::Value;
 use sesame_domain::ports::{PageRenderer, RenderError};
 use sesame_domain::service::{
-    Issuer, MockDiscovery, MockIssueTokens, MockMagicLinks, MockReadiness, MockRevocation,
-    MockStartLogin, MockUserInfo,
+    Issuer, MockDiscovery, MockIssueTokens, MockMagicLinks, MockMultiFactor, MockReadiness,
+    MockRevocation, MockStartLogin, MockUserInfo,
 };
 use sesame_domain::{ConfirmPage, ErrorPage, RateDecision, RenderedPage, Timestamp, TokenSet};
 use sesame_http::{HttpConfig, Services, router};
@@ -48,6 +48,7 @@ pub struct MockAuth {
     pub userinfo: MockUserInfo,
     pub discovery: MockDiscovery,
     pub readiness: MockReadiness,
+    pub mfa: MockMultiFactor,
     pub pages: Arc<dyn PageRenderer>,
 }
 
@@ -62,6 +63,7 @@ impl MockAuth {
             userinfo: Arc::new(self.userinfo),
             discovery: Arc::new(self.discovery),
             readiness: Arc::new(self.readiness),
+            mfa: Arc::new(self.mfa),
             pages: self.pages,
         }
     }
@@ -91,6 +93,7 @@ pub fn mock() -> MockAuth {
         userinfo: MockUserInfo::new(),
         discovery,
         readiness: MockReadiness::new(),
+        mfa: MockMultiFactor::new(),
         pages: Arc::new(EnglishPages),
     }
 }
@@ -242,5 +245,6 @@ pub fn tokens(with_optional: bool) -> TokenSet {
         token_type: "Bearer",
         expires_in: 86_400,
         scope: "openid email offline_access".to_owned(),
+        recovery_code: None,
     }
 }

@@ -150,6 +150,7 @@ async fn bad_proofs_are_invalid_dpop_proof_with_a_nonce() {
 async fn a_client_that_requires_dpop_gets_invalid_request_without_a_proof() {
     let strict = Client {
         require_dpop: true,
+        mfa: None,
         ..confidential_client()
     };
     let h = Harness::builder()

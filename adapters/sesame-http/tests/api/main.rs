@@ -21,6 +21,8 @@ mod link_csrf;
 #[cfg(test)]
 mod links;
 #[cfg(test)]
+mod mfa;
+#[cfg(test)]
 mod pages;
 #[cfg(test)]
 mod start;

@@ -5,9 +5,10 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use secrecy::ExposeSecret as _;
+use sesame_domain::mfa::MfaPolicy;
 use sesame_domain::service::Issuer;
 use sesame_domain::{
-    Api, Client, ClientId, ClientSecretHash, CodeLength, Connection, GrantType, Ipv6PrefixLen,
+    Api, Client, ClientId, ClientSecretHash, CodeLength, Connection, Ipv6PrefixLen,
     PasswordlessConfig, RateLimit, Scope,
 };
 use sesame_http::{ClientIpSource, HttpConfig};
@@ -49,7 +50,7 @@ pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
     settings.sms.chosen()?;
     let dev_client = settings.clients.is_empty();
     let clients = if dev_client {
-        vec![dev()?]
+        vec![dev(settings.mfa.require != MfaPolicy::Never)?]
     } else {
         clients(&settings)?
     };
@@ -179,6 +180,14 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
         )?),
         require_nonce: d.require_nonce,
     };
+    let m = &settings.mfa;
+    config.mfa = sesame_domain::mfa::MfaConfig {
+        require: m.require,
+        factors: m.factors.clone(),
+        issuer_name: m.issuer_name.clone(),
+        token_ttl: Duration::from_secs(at_least_1("mfa.token_ttl_secs", m.token_ttl_secs)?),
+        ..sesame_domain::mfa::MfaConfig::default()
+    };
     Ok(config)
 }
 
@@ -228,6 +237,7 @@ fn web_origins(clients: &[Client]) -> Vec<String> {
 
 fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
     let mut out: Vec<Client> = Vec::with_capacity(settings.clients.len());
+    let settings_mfa_on = settings.mfa.require != MfaPolicy::Never;
     for (i, c) in settings.clients.iter().enumerate() {
         let key = |k: &str| format!("clients[{i}].{k}");
         if c.client_id.trim().is_empty() {
@@ -281,7 +291,11 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
             name: c.name.clone().unwrap_or_else(|| c.client_id.clone()),
             secret,
             callbacks: c.callbacks.clone(),
-            grant_types: c.grant_types.clone(),
+            grant_types: c.grant_types.clone().unwrap_or_else(|| {
+                super::settings::default_grant_types(
+                    settings_mfa_on || c.mfa.is_some_and(|p| p != MfaPolicy::Never),
+                )
+            }),
             connections: c.connections.clone(),
             trust_forwarded_for: c.trust_forwarded_for,
             web_origins: c.web_origins.clone(),
@@ -292,6 +306,7 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
                 require_pkce: c.magic_link.require_pkce,
             },
             require_dpop: c.require_dpop,
+            mfa: c.mfa,
         });
     }
     Ok(out)
@@ -330,7 +345,7 @@ fn api_scopes(i: usize, scopes: &[String]) -> Result<Vec<String>, ConfigError> {
 }
 
 /// The public development client used when none is configured.
-fn dev() -> Result<Client, ConfigError> {
+fn dev(mfa: bool) -> Result<Client, ConfigError> {
     Ok(Client {
         id: ClientId::parse(DEV_CLIENT_ID).map_err(|e| ConfigError::value("clients", e))?,
         name: "Sesame development client".into(),
@@ -340,11 +355,7 @@ fn dev() -> Result<Client, ConfigError> {
             "http://localhost:3000/callback".into(),
             "http://localhost:8080/callback".into(),
         ],
-        grant_types: vec![
-            GrantType::PasswordlessOtp,
-            GrantType::RefreshToken,
-            GrantType::AuthorizationCode,
-        ],
+        grant_types: super::settings::default_grant_types(mfa),
         connections: vec![Connection::Email, Connection::Sms],
         trust_forwarded_for: false,
         web_origins: vec![
@@ -353,5 +364,6 @@ fn dev() -> Result<Client, ConfigError> {
         ],
         magic_link: sesame_domain::MagicLinkSettings::default(),
         require_dpop: false,
+        mfa: None,
     })
 }

@@ -60,6 +60,35 @@ pub struct Settings {
     /// DPoP (RFC 9449) proofs.
     #[serde(default)]
     pub dpop: DpopSettings,
+    /// Multi-factor authentication.
+    #[serde(default)]
+    pub mfa: MfaSettings,
+}
+
+/// `[mfa]`; defaults from the domain's `MfaConfig`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MfaSettings {
+    /// `never`, `always` or `enrolled`.
+    pub require: sesame_domain::mfa::MfaPolicy,
+    /// What users may enroll: `otp`, `sms`, `email`, `recovery-code`.
+    pub factors: Vec<sesame_domain::mfa::Factor>,
+    /// The `issuer=` label of TOTP URIs (default: the issuer's host).
+    pub issuer_name: Option<String>,
+    /// How long an `mfa_token` lives.
+    pub token_ttl_secs: u64,
+}
+
+impl Default for MfaSettings {
+    fn default() -> Self {
+        let d = sesame_domain::mfa::MfaConfig::default();
+        Self {
+            require: d.require,
+            factors: d.factors,
+            issuer_name: d.issuer_name,
+            token_ttl_secs: d.token_ttl.as_secs(),
+        }
+    }
 }
 
 /// `[dpop]`; defaults from the domain's `DpopConfig`.
@@ -280,10 +309,11 @@ pub struct ClientSettings {
     /// Allowed callback URLs.
     #[serde(default)]
     pub callbacks: Vec<String>,
-    /// Allowed grants. As Auth0's defaults for a new application, without
-    /// `implicit`: tokens in a URL fragment are opt-in.
-    #[serde(default = "default_grant_types")]
-    pub grant_types: Vec<GrantType>,
+    /// Allowed grants. By default Auth0's for a new application, without
+    /// `implicit` (tokens in a URL fragment are opt-in), and with the three
+    /// MFA grants when `[mfa] require` is not `never`.
+    #[serde(default)]
+    pub grant_types: Option<Vec<GrantType>>,
     /// Allowed connections.
     #[serde(default = "default_connections")]
     pub connections: Vec<Connection>,
@@ -299,6 +329,9 @@ pub struct ClientSettings {
     /// Refuse this client's token requests that carry no DPoP proof.
     #[serde(default)]
     pub require_dpop: bool,
+    /// This client's MFA policy, over `[mfa] require`.
+    #[serde(default)]
+    pub mfa: Option<sesame_domain::mfa::MfaPolicy>,
 }
 
 /// `[clients.magic_link]`: the domain's `MagicLinkSettings`, which cannot
@@ -317,12 +350,21 @@ pub struct MagicLinkClientSettings {
     pub require_pkce: bool,
 }
 
-fn default_grant_types() -> Vec<GrantType> {
-    vec![
+/// The grants of a client that names none.
+pub(crate) fn default_grant_types(mfa: bool) -> Vec<GrantType> {
+    let mut grants = vec![
         GrantType::PasswordlessOtp,
         GrantType::AuthorizationCode,
         GrantType::RefreshToken,
-    ]
+    ];
+    if mfa {
+        grants.extend([
+            GrantType::MfaOtp,
+            GrantType::MfaOob,
+            GrantType::MfaRecoveryCode,
+        ]);
+    }
+    grants
 }
 
 fn default_connections() -> Vec<Connection> {

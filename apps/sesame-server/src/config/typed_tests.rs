@@ -206,3 +206,42 @@ fn dpop_keys_reach_the_domain_and_refuse_bad_values() {
     let err = first_error("[dpop]\niat_window_secs = 0\n");
     assert!(err.starts_with("dpop.iat_window_secs: "), "{err}");
 }
+
+#[test]
+fn mfa_keys_reach_the_domain_and_add_the_mfa_grants_to_default_clients() {
+    use sesame_domain::GrantType;
+    use sesame_domain::mfa::{Factor, MfaPolicy};
+    let r = resolve(from_toml("").unwrap()).unwrap();
+    assert_eq!(r.passwordless.mfa, sesame_domain::mfa::MfaConfig::default());
+    assert!(!r.clients[0].grant_types.contains(&GrantType::MfaOtp));
+    let r = resolve(
+        from_toml(
+            "[mfa]\nrequire = \"enrolled\"\nfactors = [\"otp\", \"recovery-code\"]\n\
+             issuer_name = \"Acme\"\ntoken_ttl_secs = 300\n\
+             [[clients]]\nclient_id = \"web\"\n\
+             [[clients]]\nclient_id = \"strict\"\nmfa = \"always\"\n\
+             grant_types = [\"http://auth0.com/oauth/grant-type/mfa-otp\"]\n",
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let m = &r.passwordless.mfa;
+    assert_eq!(m.require, MfaPolicy::Enrolled);
+    assert_eq!(m.factors, vec![Factor::Otp, Factor::RecoveryCode]);
+    assert_eq!(m.issuer_name.as_deref(), Some("Acme"));
+    assert_eq!(m.token_ttl, std::time::Duration::from_secs(300));
+    assert!(
+        r.clients[0]
+            .grant_types
+            .contains(&GrantType::MfaRecoveryCode)
+    );
+    assert_eq!(r.clients[0].mfa, None);
+    assert_eq!(r.clients[1].mfa, Some(MfaPolicy::Always));
+    assert_eq!(r.clients[1].grant_types, vec![GrantType::MfaOtp]);
+    let err = first_error("[mfa]\nrequire = \"sometimes\"\n");
+    assert!(err.contains("require"), "{err}");
+    let err = first_error("[mfa]\nfactors = [\"push\"]\n");
+    assert!(err.contains("factors"), "{err}");
+    let err = first_error("[mfa]\ntoken_ttl_secs = 0\n");
+    assert!(err.starts_with("mfa.token_ttl_secs: "), "{err}");
+}

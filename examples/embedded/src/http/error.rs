@@ -143,6 +143,8 @@ impl From<TokenError> for ApiError {
             | TokenError::InvalidScope(_)
             // This service's routes send no DPoP proofs.
             | TokenError::Dpop(_)
+            // Nor does it turn MFA on (`[mfa] require` stays `never`).
+            | TokenError::MfaRequired(_)
             | TokenError::Unknown(_) => Self::internal(&e),
         }
     }
