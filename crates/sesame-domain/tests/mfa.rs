@@ -391,3 +391,25 @@ async fn a_blocked_user_gets_nothing_from_the_mfa_api_or_grants() {
     let err = mfa_otp(&h, &token, &totp_now(&h, &totp)).await.unwrap_err();
     assert!(matches!(err, TokenError::Blocked), "{err:?}");
 }
+
+#[tokio::test]
+async fn the_mfa_grant_mints_what_the_first_grant_asked_for() {
+    use sesame_testkit::harness::defaults::API_IDENTIFIER;
+    let h = harness(MfaPolicy::Always).await;
+    let (who, totp, _) = enrolled(&h).await;
+    h.codes.push("515151");
+    h.start(&who).await.unwrap();
+    let mut grant = Harness::otp_grant(&who, "515151");
+    grant.audience = Some(API_IDENTIFIER.into());
+    grant.scope = Some("openid read:messages".into());
+    let token = match h.exchange(grant).await.unwrap_err() {
+        TokenError::MfaRequired(m) => m.mfa_token.expose_secret().to_owned(),
+        other => panic!("{other:?}"),
+    };
+    let tokens = mfa_otp(&h, &token, &totp_now(&h, &totp)).await.unwrap();
+    assert_eq!(tokens.scope, "openid read:messages");
+    let payload = tokens.access_token().split('.').nth(1).unwrap();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    assert_eq!(claims["aud"][0], API_IDENTIFIER);
+}
