@@ -41,6 +41,7 @@ pub(crate) fn document(issuer: &Issuer) -> Bytes {
             "authorization_code",
             "implicit",
             "refresh_token",
+            "client_credentials",
             "http://auth0.com/oauth/grant-type/mfa-otp",
             "http://auth0.com/oauth/grant-type/mfa-oob",
             "http://auth0.com/oauth/grant-type/mfa-recovery-code",

@@ -185,6 +185,7 @@ fn refusal(g: &GrantError) -> ApiError {
         Refusal::UnauthorizedClient => {
             ApiError::new(StatusCode::FORBIDDEN, "unauthorized_client", description)
         }
+        Refusal::AccessDenied => ApiError::new(StatusCode::FORBIDDEN, "access_denied", description),
         Refusal::InvalidScope => {
             ApiError::new(StatusCode::BAD_REQUEST, "invalid_scope", description)
         }

@@ -17,8 +17,8 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sesame_domain::service::{
-    ClientCredentials, CodeGrant, Grant, MfaOobGrant, MfaOtpGrant, MfaRecoveryGrant, OtpGrant,
-    RefreshGrant, TokenRequest,
+    ClientCredentials, ClientCredentialsGrant, CodeGrant, Grant, MfaOobGrant, MfaOtpGrant,
+    MfaRecoveryGrant, OtpGrant, RefreshGrant, TokenRequest,
 };
 use sesame_domain::{Connection, GrantType, Otp, TokenSet};
 
@@ -141,19 +141,11 @@ fn grant(grant_type: GrantType, p: &TokenParams) -> Result<Grant, ApiError> {
                 .map_err(|_| {
                     ApiError::invalid_request("Invalid parameter: realm must be email or sms")
                 })?;
-            let audience = match (p.audience.oauth("audience")?, p.resource.oauth("resource")?) {
-                (Some(a), Some(r)) if a != r => {
-                    return Err(ApiError::invalid_request(
-                        "Invalid parameters: audience and resource differ",
-                    ));
-                }
-                (a, r) => owned(a.or(r)),
-            };
             Grant::from(OtpGrant {
                 connection,
                 username,
                 otp,
-                audience,
+                audience: audience(p)?,
                 scope: owned(p.scope.oauth("scope")?),
                 redirect_uri: owned(p.redirect_uri.oauth("redirect_uri")?),
             })
@@ -168,6 +160,10 @@ fn grant(grant_type: GrantType, p: &TokenParams) -> Result<Grant, ApiError> {
         }),
         GrantType::RefreshToken => Grant::from(RefreshGrant {
             refresh_token: SecretString::from(p.refresh_token.required("refresh_token")?),
+            scope: owned(p.scope.oauth("scope")?),
+        }),
+        GrantType::ClientCredentials => Grant::from(ClientCredentialsGrant {
+            audience: audience(p)?,
             scope: owned(p.scope.oauth("scope")?),
         }),
         GrantType::MfaOtp => Grant::from(MfaOtpGrant {
@@ -194,6 +190,17 @@ fn grant(grant_type: GrantType, p: &TokenParams) -> Result<Grant, ApiError> {
             ));
         }
     })
+}
+
+/// The API a request names: `audience`, or RFC 8707's `resource`; both
+/// only when they agree.
+fn audience(p: &TokenParams) -> Result<Option<String>, ApiError> {
+    match (p.audience.oauth("audience")?, p.resource.oauth("resource")?) {
+        (Some(a), Some(r)) if a != r => Err(ApiError::invalid_request(
+            "Invalid parameters: audience and resource differ",
+        )),
+        (a, r) => Ok(a.or(r).map(str::to_owned)),
+    }
 }
 
 /// The client's credentials at an OAuth endpoint, from the body and the

@@ -24,6 +24,7 @@ fn renamed(first: &Client) -> Client {
         magic_link: MagicLinkSettings::default(),
         require_dpop: false,
         mfa: None,
+        api_grants: Vec::new(),
     }
 }
 

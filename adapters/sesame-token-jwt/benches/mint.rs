@@ -44,6 +44,7 @@ fn access_claims() -> AccessClaims {
         exp: now().unix_seconds() + 86_400,
         jti: "00112233445566778899aabbccddeeff".to_owned(),
         cnf: None,
+        gty: None,
     }
 }
 

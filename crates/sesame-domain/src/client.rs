@@ -70,6 +70,8 @@ pub enum GrantType {
     AuthorizationCode,
     /// `implicit`: fragment responses from magic links.
     Implicit,
+    /// `client_credentials`: the client's own token for an API.
+    ClientCredentials,
     /// `http://auth0.com/oauth/grant-type/mfa-otp`
     MfaOtp,
     /// `http://auth0.com/oauth/grant-type/mfa-oob`
@@ -90,6 +92,7 @@ impl GrantType {
             Self::RefreshToken => "refresh_token",
             Self::AuthorizationCode => "authorization_code",
             Self::Implicit => "implicit",
+            Self::ClientCredentials => "client_credentials",
             Self::MfaOtp => "http://auth0.com/oauth/grant-type/mfa-otp",
             Self::MfaOob => "http://auth0.com/oauth/grant-type/mfa-oob",
             Self::MfaRecoveryCode => "http://auth0.com/oauth/grant-type/mfa-recovery-code",
@@ -117,6 +120,7 @@ impl FromStr for GrantType {
             Self::RefreshToken,
             Self::AuthorizationCode,
             Self::Implicit,
+            Self::ClientCredentials,
             Self::MfaOtp,
             Self::MfaOob,
             Self::MfaRecoveryCode,
@@ -214,6 +218,20 @@ pub struct Client {
     /// This client's MFA policy, over `[mfa] require`.
     #[serde(default)]
     pub mfa: Option<crate::mfa::MfaPolicy>,
+    /// The APIs this client may get its own tokens for
+    /// (`client_credentials`), and with which scopes: Auth0's client grants.
+    #[serde(default)]
+    pub api_grants: Vec<ApiGrant>,
+}
+
+/// One client grant: the client may get tokens for `audience` carrying at
+/// most `scopes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiGrant {
+    /// The API's identifier.
+    pub audience: String,
+    /// The scopes granted; a token carries only those asked for among them.
+    pub scopes: Vec<String>,
 }
 
 /// Per-client magic-link behaviour. Every default is the conservative one.
@@ -252,6 +270,12 @@ impl Client {
     #[must_use]
     pub fn allows_grant(&self, grant: GrantType) -> bool {
         self.grant_types.contains(&grant)
+    }
+
+    /// The client grant for `audience`, if it has one.
+    #[must_use]
+    pub fn api_grant(&self, audience: &str) -> Option<&ApiGrant> {
+        self.api_grants.iter().find(|g| g.audience == audience)
     }
 
     /// Whether the client may use `connection`.

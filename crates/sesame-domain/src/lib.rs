@@ -37,7 +37,7 @@ pub mod user;
 pub use authorization::{AuthorizationCode, Redemption, ResponseType};
 pub use challenge::{AuthParams, Challenge, ChallengeId, ChallengeKey, RawAuthParams, SendMode};
 pub use client::{
-    Api, Client, ClientId, ClientSecretHash, GrantType, MagicLinkSettings, SigningAlg,
+    Api, ApiGrant, Client, ClientId, ClientSecretHash, GrantType, MagicLinkSettings, SigningAlg,
 };
 pub use client_ip::{Ipv6PrefixLen, rate_limit_ip};
 pub use code::{CodeLength, CodeMac, MacKey, MacPurpose, Otp};

@@ -82,6 +82,9 @@ pub struct AccessClaims {
     /// The DPoP key the token is bound to (RFC 9449 §6), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cnf: Option<Confirmation>,
+    /// Auth0's grant marker: `client-credentials` on a client's own token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gty: Option<String>,
 }
 
 /// The `cnf` claim of a DPoP-bound access token.

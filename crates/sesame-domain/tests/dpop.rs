@@ -227,6 +227,7 @@ async fn a_client_that_requires_dpop_is_refused_without_a_proof() {
     let strict = Client {
         require_dpop: true,
         mfa: None,
+        api_grants: Vec::new(),
         ..defaults::confidential_client()
     };
     let h = Harness::builder()

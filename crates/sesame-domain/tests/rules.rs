@@ -430,6 +430,7 @@ async fn a_client_without_the_refresh_grant_gets_no_refresh_token() {
         magic_link: sesame_domain::MagicLinkSettings::default(),
         require_dpop: false,
         mfa: None,
+        api_grants: Vec::new(),
     };
     let h = Harness::builder()
         .with_client(no_refresh.clone())

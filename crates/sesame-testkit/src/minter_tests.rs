@@ -15,6 +15,7 @@ fn claims() -> AccessClaims {
         exp: 2,
         jti: "j".to_owned(),
         cnf: None,
+        gty: None,
     }
 }
 

@@ -66,6 +66,7 @@ pub fn client() -> anyhow::Result<Client> {
         magic_link: MagicLinkSettings::default(),
         require_dpop: false,
         mfa: None,
+        api_grants: Vec::new(),
     })
 }
 

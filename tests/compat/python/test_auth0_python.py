@@ -348,3 +348,39 @@ def test_magic_link_code_of_a_confidential_app_needs_its_secret(
     assert_auth0_error(info.value, 401, "access_denied", "Unauthorized")
     tokens = token.authorization_code(code, callback)
     verify_id_token(server, confidential_app, tokens["id_token"])
+
+
+def _payload(jwt: str) -> dict:
+    import base64
+    import json
+
+    body = jwt.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+
+
+def test_client_credentials(server: Server, confidential_app: ClientApp, audience: str) -> None:
+    """GetToken.client_credentials: the application's own token, with only
+    the scopes of its client grant, for a configured API and for the
+    built-in Management API."""
+    _, token = sdk(server, confidential_app)
+    got = token.client_credentials(audience)
+    assert got["token_type"] == "Bearer"
+    assert got["scope"] == "read:messages"
+    assert "id_token" not in got and "refresh_token" not in got
+    claims = _payload(got["access_token"])
+    assert claims["sub"] == f"{confidential_app.client_id}@clients"
+    assert claims["gty"] == "client-credentials"
+    assert claims["aud"] == [audience]
+    management = token.client_credentials(f"{server.issuer}api/v2/")
+    assert management["scope"] == "read:users delete:users"
+
+
+def test_client_credentials_for_an_api_without_a_client_grant(
+    server: Server, confidential_app: ClientApp
+) -> None:
+    _, token = sdk(server, confidential_app)
+    with pytest.raises(Auth0Error) as e:
+        token.client_credentials(f"{server.issuer}mfa/")
+    assert e.value.status_code == 403
+    assert e.value.error_code == "access_denied"
+    assert "You need to create a client-grant associated to this API." in e.value.message

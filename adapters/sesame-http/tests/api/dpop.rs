@@ -151,6 +151,7 @@ async fn a_client_that_requires_dpop_gets_invalid_request_without_a_proof() {
     let strict = Client {
         require_dpop: true,
         mfa: None,
+        api_grants: Vec::new(),
         ..confidential_client()
     };
     let h = Harness::builder()

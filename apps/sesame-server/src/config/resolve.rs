@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use secrecy::ExposeSecret as _;
 use sesame_domain::mfa::MfaPolicy;
-use sesame_domain::service::Issuer;
+use sesame_domain::service::{Issuer, MANAGEMENT_API_SCOPES};
 use sesame_domain::{
-    Api, Client, ClientId, ClientSecretHash, CodeLength, Connection, Ipv6PrefixLen,
-    PasswordlessConfig, RateLimit, Scope,
+    Api, ApiGrant, Client, ClientId, ClientSecretHash, CodeLength, Connection, GrantType,
+    Ipv6PrefixLen, PasswordlessConfig, RateLimit, Scope,
 };
 use sesame_http::{ClientIpSource, HttpConfig};
 
@@ -48,11 +48,12 @@ pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
     let client_ip = client_ip(&settings.http)?;
     settings.email.chosen()?;
     settings.sms.chosen()?;
+    let apis = apis(&settings)?;
     let dev_client = settings.clients.is_empty();
     let clients = if dev_client {
         vec![dev(settings.mfa.require != MfaPolicy::Never)?]
     } else {
-        clients(&settings)?
+        clients(&settings, &apis, &passwordless.issuer)?
     };
     let r = &settings.rate_limits;
     let http = HttpConfig {
@@ -70,7 +71,6 @@ pub fn resolve(settings: Settings) -> Result<Resolved, ConfigError> {
         )?,
         ipv6_prefix_len: passwordless.ipv6_prefix_len,
     };
-    let apis = apis(&settings)?;
     passwordless.longest_api_token_lifetime = apis
         .iter()
         .map(|a| a.token_lifetime)
@@ -235,7 +235,7 @@ fn web_origins(clients: &[Client]) -> Vec<String> {
     origins
 }
 
-fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
+fn clients(settings: &Settings, apis: &[Api], issuer: &Issuer) -> Result<Vec<Client>, ConfigError> {
     let mut out: Vec<Client> = Vec::with_capacity(settings.clients.len());
     let settings_mfa_on = settings.mfa.require != MfaPolicy::Never;
     for (i, c) in settings.clients.iter().enumerate() {
@@ -279,6 +279,21 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
             Some(s) => Some(ClientSecretHash::of(s.expose_secret())),
             None => None,
         };
+        let grant_types = c.grant_types.clone().unwrap_or_else(|| {
+            super::settings::default_grant_types(
+                settings_mfa_on || c.mfa.is_some_and(|p| p != MfaPolicy::Never),
+            )
+        });
+        if grant_types.contains(&GrantType::ClientCredentials) && secret.is_none() {
+            return Err(ConfigError::value(
+                key("grant_types"),
+                format!(
+                    "client {:?}: client_credentials needs a confidential client (with a client_secret)",
+                    c.client_id
+                ),
+            ));
+        }
+        let api_grants = api_grants(&key, &c.api_grants, apis, issuer)?;
         if c.trust_forwarded_for && secret.is_none() {
             return Err(ConfigError::value(
                 key("trust_forwarded_for"),
@@ -291,11 +306,7 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
             name: c.name.clone().unwrap_or_else(|| c.client_id.clone()),
             secret,
             callbacks: c.callbacks.clone(),
-            grant_types: c.grant_types.clone().unwrap_or_else(|| {
-                super::settings::default_grant_types(
-                    settings_mfa_on || c.mfa.is_some_and(|p| p != MfaPolicy::Never),
-                )
-            }),
+            grant_types,
             connections: c.connections.clone(),
             trust_forwarded_for: c.trust_forwarded_for,
             web_origins: c.web_origins.clone(),
@@ -307,6 +318,7 @@ fn clients(settings: &Settings) -> Result<Vec<Client>, ConfigError> {
             },
             require_dpop: c.require_dpop,
             mfa: c.mfa,
+            api_grants,
         });
     }
     Ok(out)
@@ -344,6 +356,46 @@ fn api_scopes(i: usize, scopes: &[String]) -> Result<Vec<String>, ConfigError> {
         .collect()
 }
 
+/// A client's `api_grants`: each for a configured API or the Management
+/// API, with scopes that API defines.
+fn api_grants(
+    key: &dyn Fn(&str) -> String,
+    grants: &[super::settings::ApiGrantSettings],
+    apis: &[Api],
+    issuer: &Issuer,
+) -> Result<Vec<ApiGrant>, ConfigError> {
+    let management = issuer.endpoint("api/v2/");
+    grants
+        .iter()
+        .enumerate()
+        .map(|(j, g)| {
+            let defined: Vec<&str> = if g.audience == management {
+                MANAGEMENT_API_SCOPES.to_vec()
+            } else if let Some(api) = apis.iter().find(|a| a.identifier == g.audience) {
+                api.scopes.iter().map(String::as_str).collect()
+            } else {
+                return Err(ConfigError::value(
+                    key(&format!("api_grants[{j}].audience")),
+                    format!(
+                        "{:?} is neither a configured API nor the Management API ({management})",
+                        g.audience
+                    ),
+                ));
+            };
+            if let Some(s) = g.scopes.iter().find(|s| !defined.contains(&s.as_str())) {
+                return Err(ConfigError::value(
+                    key(&format!("api_grants[{j}].scopes")),
+                    format!("{s:?} is not a scope of {:?}", g.audience),
+                ));
+            }
+            Ok(ApiGrant {
+                audience: g.audience.clone(),
+                scopes: g.scopes.clone(),
+            })
+        })
+        .collect()
+}
+
 /// The public development client used when none is configured.
 fn dev(mfa: bool) -> Result<Client, ConfigError> {
     Ok(Client {
@@ -365,5 +417,6 @@ fn dev(mfa: bool) -> Result<Client, ConfigError> {
         magic_link: sesame_domain::MagicLinkSettings::default(),
         require_dpop: false,
         mfa: None,
+        api_grants: Vec::new(),
     })
 }

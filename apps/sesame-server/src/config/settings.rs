@@ -332,6 +332,21 @@ pub struct ClientSettings {
     /// This client's MFA policy, over `[mfa] require`.
     #[serde(default)]
     pub mfa: Option<sesame_domain::mfa::MfaPolicy>,
+    /// `[[clients.api_grants]]`: the APIs this client may get its own
+    /// tokens for (`client_credentials`), and with which scopes.
+    #[serde(default)]
+    pub api_grants: Vec<ApiGrantSettings>,
+}
+
+/// One `[[clients.api_grants]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiGrantSettings {
+    /// The API's identifier (a configured API, or `{issuer}api/v2/`).
+    pub audience: String,
+    /// The scopes granted.
+    #[serde(default)]
+    pub scopes: Vec<String>,
 }
 
 /// `[clients.magic_link]`: the domain's `MagicLinkSettings`, which cannot

@@ -245,3 +245,45 @@ fn mfa_keys_reach_the_domain_and_add_the_mfa_grants_to_default_clients() {
     let err = first_error("[mfa]\ntoken_ttl_secs = 0\n");
     assert!(err.starts_with("mfa.token_ttl_secs: "), "{err}");
 }
+
+#[test]
+fn api_grants_name_a_configured_api_or_the_management_api_and_its_scopes() {
+    use sesame_domain::GrantType;
+    let base = "issuer = \"https://auth.example.com/\"\n\
+                [[apis]]\nidentifier = \"https://api.example.com/\"\nscopes = [\"read:messages\"]\n";
+    let client = "[[clients]]\nclient_id = \"backend\"\nclient_secret = \"a secret of enough length\"\n\
+                  grant_types = [\"client_credentials\"]\n";
+    let r = resolve(
+        from_toml(&format!(
+            "{base}{client}\
+             [[clients.api_grants]]\naudience = \"https://api.example.com/\"\nscopes = [\"read:messages\"]\n\
+             [[clients.api_grants]]\naudience = \"https://auth.example.com/api/v2/\"\nscopes = [\"read:users\"]\n"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let c = &r.clients[0];
+    assert_eq!(c.grant_types, vec![GrantType::ClientCredentials]);
+    assert_eq!(c.api_grants.len(), 2);
+    assert_eq!(c.api_grants[1].scopes, vec!["read:users".to_owned()]);
+
+    let err = first_error(&format!(
+        "{base}{client}[[clients.api_grants]]\naudience = \"https://other.example/\"\n"
+    ));
+    assert!(
+        err.starts_with("clients[0].api_grants[0].audience: "),
+        "{err}"
+    );
+    let err = first_error(&format!(
+        "{base}{client}[[clients.api_grants]]\naudience = \"https://api.example.com/\"\nscopes = [\"write:all\"]\n"
+    ));
+    assert!(
+        err.starts_with("clients[0].api_grants[0].scopes: "),
+        "{err}"
+    );
+    let err = first_error(&format!(
+        "{base}[[clients]]\nclient_id = \"spa\"\ngrant_types = [\"client_credentials\"]\n"
+    ));
+    assert!(err.starts_with("clients[0].grant_types: "), "{err}");
+    assert!(err.contains("\"spa\""), "the error names the client: {err}");
+}

@@ -14,7 +14,7 @@ use crate::profile::Profile;
 use crate::refresh::RefreshTokenRecord;
 use crate::scope::Scope;
 use crate::time::Timestamp;
-use crate::token::{AccessClaims, Confirmation, IdClaims, TokenSet};
+use crate::token::{AccessClaims, Confirmation, IdClaims, SigningKey, TokenSet};
 use crate::user::User;
 
 /// What to do about a refresh token.
@@ -52,6 +52,20 @@ pub(crate) struct Mint<'a> {
     pub mfa: bool,
 }
 
+/// What one access token says.
+pub(crate) struct AccessFor<'a> {
+    pub client: &'a Client,
+    /// The user's id, or `{client_id}@clients` for the client's own token.
+    pub sub: String,
+    pub aud: Vec<String>,
+    pub scope: &'a Scope,
+    pub lifetime: std::time::Duration,
+    pub alg: SigningAlg,
+    pub jkt: Option<&'a Jkt>,
+    /// Auth0's `gty` marker, for the client's own token.
+    pub gty: Option<&'static str>,
+}
+
 /// Minting failed.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum MintError {
@@ -80,21 +94,18 @@ impl Passwordless {
             aud.push(api.identifier.clone());
         }
         aud.push(issuer.userinfo_audience());
-        let access = AccessClaims {
-            iss: issuer.as_str().to_owned(),
-            sub: m.user.id.as_str().to_owned(),
-            aud,
-            azp: m.client.id.as_str().to_owned(),
-            scope: m.scope.as_str().to_owned(),
-            iat: now.unix_seconds(),
-            exp: now.plus(lifetime).unix_seconds(),
-            jti: hex::encode(random_array::<16>(self.ports.rng.as_ref())),
-            cnf: m.jkt.map(|j| Confirmation {
-                jkt: j.as_str().to_owned(),
-            }),
-        };
-        let access_key = self.current_key(alg).await?;
-        let access_token = self.ports.minter.sign_access(&access_key, &access).await?;
+        let (access_token, access_key) = self
+            .sign_access_token(AccessFor {
+                client: m.client,
+                sub: m.user.id.as_str().to_owned(),
+                aud,
+                scope: &m.scope,
+                lifetime,
+                alg,
+                jkt: m.jkt,
+                gty: None,
+            })
+            .await?;
 
         let id_token = if m.scope.contains("openid") {
             let mut claims = self.id_claims(m.client, m.user, m.nonce, now);
@@ -140,6 +151,32 @@ impl Passwordless {
             recovery_code: None,
         };
         Ok(Minted { tokens, family_id })
+    }
+
+    /// Signs an access token as `a` describes it, with the current key of
+    /// its algorithm; returns the token and the key.
+    pub(crate) async fn sign_access_token(
+        &self,
+        a: AccessFor<'_>,
+    ) -> Result<(String, SigningKey), MintError> {
+        let now = self.ports.clock.now();
+        let access = AccessClaims {
+            iss: self.config.issuer.as_str().to_owned(),
+            sub: a.sub,
+            aud: a.aud,
+            azp: a.client.id.as_str().to_owned(),
+            scope: a.scope.as_str().to_owned(),
+            iat: now.unix_seconds(),
+            exp: now.plus(a.lifetime).unix_seconds(),
+            jti: hex::encode(random_array::<16>(self.ports.rng.as_ref())),
+            cnf: a.jkt.map(|j| Confirmation {
+                jkt: j.as_str().to_owned(),
+            }),
+            gty: a.gty.map(str::to_owned),
+        };
+        let key = self.current_key(a.alg).await?;
+        let token = self.ports.minter.sign_access(&key, &access).await?;
+        Ok((token, key))
     }
 
     /// A fresh opaque refresh token (256 random bits) and its MAC.

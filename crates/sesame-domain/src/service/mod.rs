@@ -2,6 +2,7 @@
 //! pipeline for every grant), check and spend magic links, revoke refresh
 //! tokens, answer `/userinfo`, publish the JWKS.
 
+mod builtin_apis;
 mod client_auth;
 mod config;
 mod deps;
@@ -24,6 +25,7 @@ mod userinfo;
 
 use std::sync::Arc;
 
+pub use builtin_apis::MANAGEMENT_API_SCOPES;
 pub use config::{InvalidIssuer, Issuer, PasswordlessConfig};
 pub use deps::Ports;
 pub use errors::{RevokeError, StartError, UserinfoError};
@@ -45,9 +47,9 @@ pub use roles::{
 };
 pub use sms_guard::SmsGuardConfig;
 pub use token::{
-    CodeGrant, CodeGrantError, Grant, GrantError, MfaOobError, MfaOobGrant, MfaOtpError,
-    MfaOtpGrant, MfaRecoveryError, MfaRecoveryGrant, OtpError, OtpGrant, RefreshError,
-    RefreshGrant, Refusal, TokenError, TokenRequest,
+    ClientCredentialsError, ClientCredentialsGrant, CodeGrant, CodeGrantError, Grant, GrantError,
+    MfaOobError, MfaOobGrant, MfaOtpError, MfaOtpGrant, MfaRecoveryError, MfaRecoveryGrant,
+    OtpError, OtpGrant, RefreshError, RefreshGrant, Refusal, TokenError, TokenRequest,
 };
 
 use crate::code::MacKey;

@@ -325,6 +325,7 @@ pub fn confidential_client() -> Client {
         magic_link: sesame_domain::MagicLinkSettings::default(),
         require_dpop: false,
         mfa: None,
+        api_grants: Vec::new(),
     }
 }
 

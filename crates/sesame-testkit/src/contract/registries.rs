@@ -37,6 +37,7 @@ pub async fn clients_round_trip_every_field(registry_of: ClientRegistryOf<'_>) {
         magic_link: MagicLinkSettings::default(),
         require_dpop: false,
         mfa: None,
+        api_grants: Vec::new(),
     };
     assert_ne!(
         full.magic_link,

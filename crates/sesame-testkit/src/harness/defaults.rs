@@ -32,11 +32,12 @@ pub const API_SCOPES: [&str; 2] = ["read:messages", "write:messages"];
 /// The server secret that keys the harness's MACs (32 bytes).
 pub const MAC_SECRET: &[u8; 32] = b"sesame-testkit-mac-secret-32byte";
 
-const ALL_GRANTS: [GrantType; 7] = [
+const ALL_GRANTS: [GrantType; 8] = [
     GrantType::PasswordlessOtp,
     GrantType::RefreshToken,
     GrantType::AuthorizationCode,
     GrantType::Implicit,
+    GrantType::ClientCredentials,
     GrantType::MfaOtp,
     GrantType::MfaOob,
     GrantType::MfaRecoveryCode,
@@ -58,6 +59,7 @@ pub fn confidential_client() -> Client {
         magic_link: sesame_domain::MagicLinkSettings::default(),
         require_dpop: false,
         mfa: None,
+        api_grants: Vec::new(),
     }
 }
 
@@ -76,6 +78,7 @@ pub fn public_client() -> Client {
         magic_link: sesame_domain::MagicLinkSettings::default(),
         require_dpop: false,
         mfa: None,
+        api_grants: Vec::new(),
     }
 }
 

@@ -118,6 +118,7 @@ impl From<TokenError> for ApiError {
                     g.to_string(),
                 ),
                 Refusal::UnauthorizedClient
+                | Refusal::AccessDenied
                 | Refusal::InvalidScope
                 | Refusal::InvalidDpopProof => Self::internal(&e),
             },

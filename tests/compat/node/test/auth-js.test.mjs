@@ -63,6 +63,18 @@ function assertTokens(tokens) {
 }
 
 describe('@auth0/auth0-auth-js AuthClient', () => {
+  test('getTokenByClientCredentials: the application\'s own token, with its client grant\'s scopes', async () => {
+    const tokens = await newClient().getTokenByClientCredentials({ audience: audience() });
+    assert.equal(typeof tokens.accessToken, 'string');
+    assert.equal(tokens.idToken, undefined);
+    assert.equal(tokens.refreshToken, undefined);
+    assert.equal(tokens.scope, 'read:messages');
+    const claims = JSON.parse(Buffer.from(tokens.accessToken.split('.')[1], 'base64url'));
+    assert.equal(claims.sub, `${clientId()}@clients`);
+    assert.equal(claims.gty, 'client-credentials');
+    assert.equal(claims.iss, issuer());
+  });
+
   test('OIDC discovery: getServerMetadata', async () => {
     const metadata = await newClient().getServerMetadata();
     assert.equal(metadata.issuer, issuer());

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::SecretString;
 
 use super::MfaGrantError;
-use crate::client::{Api, ClientId};
+use crate::client::ClientId;
 use crate::code::CodeMac;
 use crate::mfa::{MfaTicket, MfaTransaction};
 use crate::ports::{StoreError, random_array};
@@ -19,13 +19,6 @@ use crate::scope::Scope;
 use crate::service::Passwordless;
 use crate::time::Timestamp;
 use crate::user::{User, UserId};
-
-/// The scopes of the built-in MFA API.
-pub(crate) const MFA_API_SCOPES: [&str; 3] =
-    ["enroll", "read:authenticators", "remove:authenticators"];
-
-/// How long the built-in MFA API's access tokens live.
-const MFA_API_TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// A resolved MFA bearer.
 pub(crate) enum Credential {
@@ -66,21 +59,6 @@ impl Credential {
 }
 
 impl Passwordless {
-    /// `{issuer}mfa/`: the built-in MFA API's identifier.
-    pub(crate) fn mfa_audience(&self) -> String {
-        self.config.issuer.endpoint("mfa/")
-    }
-
-    /// The built-in MFA API, when `identifier` names it.
-    pub(crate) fn builtin_api(&self, identifier: &str) -> Option<Api> {
-        (identifier == self.mfa_audience()).then(|| Api {
-            identifier: identifier.to_owned(),
-            token_lifetime: MFA_API_TOKEN_LIFETIME,
-            signing_alg: self.config.default_signing_alg,
-            scopes: MFA_API_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
-        })
-    }
-
     /// A new `mfa_token` for `txn`, stored; returns the token.
     pub(crate) async fn issue_mfa_token(
         &self,

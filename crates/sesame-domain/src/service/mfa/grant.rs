@@ -138,7 +138,7 @@ impl Passwordless {
             Credential::Access { .. } => (None, None, None),
         };
         Ok(Proof {
-            subject: Subject::Known(ctx.user),
+            subject: Subject::Known(ctx.user).into(),
             scope,
             audience,
             nonce,

@@ -121,7 +121,7 @@ impl ProveUser for CodeGrant {
             .await?
             .ok_or(CodeGrantError::InvalidGrant)?;
         Ok(Proof {
-            subject: Subject::Known(user),
+            subject: Subject::Known(user).into(),
             scope: Some(record.scope),
             audience: record.audience,
             nonce: record.nonce,

@@ -84,6 +84,9 @@ pub enum Refusal {
     /// `unauthorized_client`: the client may not do this (a connection or
     /// callback it was not given).
     UnauthorizedClient,
+    /// `access_denied`: the client may not have what it asked for (a token
+    /// for an API it has no client grant for).
+    AccessDenied,
     /// `invalid_scope`: wider than what was granted.
     InvalidScope,
     /// `invalid_dpop_proof`: the DPoP proof does not prove the key the

@@ -13,6 +13,7 @@
 //! [`GrantType`], which clients are configured with), and one arm at the
 //! HTTP edge that builds its request. `docs/ARCHITECTURE.md` walks through it.
 
+mod client_credentials;
 mod code;
 mod errors;
 mod failure_budget;
@@ -30,6 +31,7 @@ use crate::client::GrantType;
 use crate::dpop::DpopProof;
 use crate::token::TokenSet;
 
+pub use client_credentials::{ClientCredentialsError, ClientCredentialsGrant};
 pub use code::{CodeGrant, CodeGrantError};
 pub use errors::{Refusal, TokenError};
 pub use ip_failures::SUSPICIOUS_IP_MESSAGE;
@@ -120,6 +122,8 @@ grants! {
     AuthorizationCode(CodeGrant, CodeGrantError) = GrantType::AuthorizationCode;
     /// `refresh_token`: a rotating refresh token.
     RefreshToken(RefreshGrant, RefreshError) = GrantType::RefreshToken;
+    /// `client_credentials`: the client's own token for an API.
+    ClientCredentials(ClientCredentialsGrant, ClientCredentialsError) = GrantType::ClientCredentials;
     /// `http://auth0.com/oauth/grant-type/mfa-otp`: a TOTP code.
     MfaOtp(MfaOtpGrant, MfaOtpError) = GrantType::MfaOtp;
     /// `http://auth0.com/oauth/grant-type/mfa-oob`: a code sent by SMS or email.

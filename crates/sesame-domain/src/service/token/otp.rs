@@ -141,7 +141,7 @@ impl ProveUser for OtpGrant {
         // lock the recipient out.
         let challenge = svc.redeem_otp(self, client, caller).await?;
         Ok(Proof {
-            subject: Subject::Recipient(challenge.recipient),
+            subject: Subject::Recipient(challenge.recipient).into(),
             scope: scope.or(challenge.auth_params.scope),
             audience: challenge.auth_params.audience,
             nonce: challenge.auth_params.nonce,

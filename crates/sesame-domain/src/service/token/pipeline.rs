@@ -28,10 +28,25 @@ use crate::service::requests::ClientCredentials;
 use crate::service::sign_in::Subject;
 use crate::token::TokenSet;
 
+/// Whom the tokens speak for.
+pub(crate) enum Principal {
+    /// A user (`sub` is the user's id).
+    User(Subject),
+    /// The client itself (`client_credentials`: `sub` is
+    /// `{client_id}@clients`, no id or refresh token).
+    Client,
+}
+
+impl From<Subject> for Principal {
+    fn from(s: Subject) -> Self {
+        Self::User(s)
+    }
+}
+
 /// What a grant established about the user, and what it asks for them.
 pub(crate) struct Proof {
     /// Who proved themselves.
-    pub(crate) subject: Subject,
+    pub(crate) subject: Principal,
     /// The scope asked for; `None` is the default.
     pub(crate) scope: Option<Scope>,
     /// The API that the proof itself names (the challenge's, the code's or
@@ -167,7 +182,15 @@ impl Passwordless {
             (None, Some(aud)) => Some(self.api(aud).await?),
             (None, None) => None,
         };
-        let user = self.admit(proof.subject).await?;
+        let subject = match proof.subject {
+            Principal::User(subject) => subject,
+            Principal::Client => {
+                return self
+                    .client_tokens(&client, api.as_deref(), proof.scope.as_ref(), jkt.as_ref())
+                    .await;
+            }
+        };
+        let user = self.admit(subject).await?;
         if !proof.mfa {
             let asked = Asked {
                 api: api.as_deref(),

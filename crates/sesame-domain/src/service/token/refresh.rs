@@ -134,7 +134,7 @@ impl ProveUser for RefreshGrant {
             .await?
             .ok_or(RefreshError::InvalidToken)?;
         Ok(Proof {
-            subject: Subject::Known(user),
+            subject: Subject::Known(user).into(),
             scope: Some(granted),
             audience: old.audience,
             nonce: None,
