@@ -9,6 +9,7 @@ mod resolve;
 mod settings;
 mod sms_guard;
 mod store;
+mod test_identities;
 mod warnings;
 
 use std::fmt::Write as _;

@@ -180,6 +180,8 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
         )?),
         require_nonce: d.require_nonce,
     };
+    config.test_identities =
+        super::test_identities::resolve(&settings.test_identities, config.code_length)?;
     let m = &settings.mfa;
     config.mfa = sesame_domain::mfa::MfaConfig {
         require: m.require,

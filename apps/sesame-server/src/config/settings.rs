@@ -63,6 +63,24 @@ pub struct Settings {
     /// Multi-factor authentication.
     #[serde(default)]
     pub mfa: MfaSettings,
+    /// Fixed codes for app-store review accounts.
+    #[serde(default)]
+    pub test_identities: Vec<TestIdentitySettings>,
+}
+
+/// One `[[test_identities]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestIdentitySettings {
+    /// An email address or an E.164 phone number.
+    pub recipient: String,
+    /// The fixed code.
+    pub code: SecretString,
+    /// A TOML date (good through that day, UTC) or date-time.
+    pub expires: toml::value::Datetime,
+    /// Allow a recipient outside the reserved test ranges.
+    #[serde(default)]
+    pub allow_any: bool,
 }
 
 /// `[mfa]`; defaults from the domain's `MfaConfig`.

@@ -287,3 +287,44 @@ fn api_grants_name_a_configured_api_or_the_management_api_and_its_scopes() {
     assert!(err.starts_with("clients[0].grant_types: "), "{err}");
     assert!(err.contains("\"spa\""), "the error names the client: {err}");
 }
+
+#[test]
+fn test_identities_reach_the_domain_and_bad_ones_stop_the_server() {
+    let r = resolve(
+        from_toml(
+            "[[test_identities]]\nrecipient = \"+15555550100\"\ncode = \"424242\"\nexpires = 2099-06-30\n\
+             [[test_identities]]\nrecipient = \"reviewer@apps.test\"\ncode = \"123456\"\n\
+             expires = 2099-06-30T12:00:00Z\n\
+             [[test_identities]]\nrecipient = \"qa@gmail.com\"\ncode = \"000000\"\n\
+             expires = 2099-01-01\nallow_any = true\n",
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let t = &r.passwordless.test_identities;
+    assert_eq!(t.len(), 3);
+    assert_eq!(t[0].recipient.as_str(), "+15555550100");
+    assert_eq!(t[0].code.expose(), "424242");
+    // 2099-07-01T00:00:00Z: the code works through its date.
+    assert_eq!(t[0].expires_at.unix_seconds(), 4_086_547_200);
+    assert_eq!(t[1].expires_at.unix_seconds(), 4_086_504_000);
+
+    let err = first_error(
+        "[[test_identities]]\nrecipient = \"+15555550100\"\ncode = \"424242\"\nexpires = 2020-01-01\n",
+    );
+    assert!(err.starts_with("test_identities[0].expires: "), "{err}");
+    assert!(err.contains("has passed"), "{err}");
+    let err = first_error(
+        "[[test_identities]]\nrecipient = \"jane@gmail.com\"\ncode = \"424242\"\nexpires = 2099-01-01\n",
+    );
+    assert!(err.starts_with("test_identities[0].recipient: "), "{err}");
+    assert!(err.contains("allow_any"), "{err}");
+    let err = first_error(
+        "[[test_identities]]\nrecipient = \"qa@example.com\"\ncode = \"4242\"\nexpires = 2099-01-01\n",
+    );
+    assert!(err.starts_with("test_identities[0].code: "), "{err}");
+    let err = first_error(
+        "[[test_identities]]\nrecipient = \"qa@example.com\"\ncode = \"424242\"\nexpires = \"soon\"\n",
+    );
+    assert!(err.contains("test_identities"), "{err}");
+}

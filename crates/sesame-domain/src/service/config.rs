@@ -127,6 +127,21 @@ pub struct PasswordlessConfig {
     pub dpop: DpopConfig,
     /// Multi-factor authentication: when it is required, which factors.
     pub mfa: MfaConfig,
+    /// Fixed codes for app-store review accounts: a start for one sends
+    /// nothing, and its code works until it expires.
+    pub test_identities: Vec<TestIdentity>,
+}
+
+/// A recipient whose code is fixed (`[[test_identities]]`), for app-store
+/// reviewers who cannot receive a real one.
+#[derive(Debug, Clone)]
+pub struct TestIdentity {
+    /// Who.
+    pub recipient: crate::recipient::Recipient,
+    /// The code every start for it gets; nothing is sent.
+    pub code: crate::code::Otp,
+    /// From then on the recipient is an ordinary one again.
+    pub expires_at: crate::time::Timestamp,
 }
 
 impl PasswordlessConfig {
@@ -187,6 +202,7 @@ impl PasswordlessConfig {
             longest_api_token_lifetime: Duration::ZERO,
             dpop: DpopConfig::default(),
             mfa: MfaConfig::default(),
+            test_identities: Vec::new(),
         }
     }
 

@@ -26,7 +26,7 @@ mod userinfo;
 use std::sync::Arc;
 
 pub use builtin_apis::MANAGEMENT_API_SCOPES;
-pub use config::{InvalidIssuer, Issuer, PasswordlessConfig};
+pub use config::{InvalidIssuer, Issuer, PasswordlessConfig, TestIdentity};
 pub use deps::Ports;
 pub use errors::{RevokeError, StartError, UserinfoError};
 pub use keyring::{KeyError, KeyInfo, KeyState};

@@ -100,11 +100,26 @@ impl Passwordless {
             }
             None => (Operation::Signup, false),
         };
-        if let Some(phone) = &phone {
+        // A test identity's code is fixed and goes nowhere: no text is
+        // sent, so none is counted against the pumping quotas.
+        let test_code = self.test_code(&req.recipient, now);
+        if let (Some(phone), None) = (&phone, &test_code) {
             self.sms_quota(phone, now).await?;
         }
 
-        let code = self.ports.rng.numeric_code(self.config.code_length);
+        let code = match &test_code {
+            Some(code) => {
+                tracing::info!(
+                    target: "sesame::events",
+                    event = "test_identity_start",
+                    client_id = client.id.as_str(),
+                    %connection,
+                    "a start for a test identity: its fixed code, nothing sent"
+                );
+                code.clone()
+            }
+            None => self.ports.rng.numeric_code(self.config.code_length),
+        };
         let (link, link_mac) = match &req.recipient {
             // Only a link start gets a link: its authParams were checked for
             // it (callback, PKCE, response type), a code start's were not.
@@ -145,6 +160,8 @@ impl Passwordless {
             expires_in_minutes: crate::time::minutes_ceil(self.config.code_ttl),
         };
         let delivered = match &self.queue {
+            // A test identity's fixed code is never sent anywhere.
+            _ if test_code.is_some() => Ok(()),
             // With sign-ups disabled the answer must not tell, by its time
             // or by a delivery error, whether the address has an account:
             // every recipient's job, a decoy's too, goes to the queue.
@@ -165,7 +182,7 @@ impl Passwordless {
         }
         // A decoy sent nothing: counting it would let decoys drag a
         // prefix's conversion down. Deferred jobs count when queued.
-        if let (Some(phone), false) = (&phone, decoy) {
+        if let (Some(phone), false) = (&phone, decoy || test_code.is_some()) {
             self.sms_delivered(phone, now).await;
         }
         Ok(started)
@@ -205,6 +222,16 @@ impl Passwordless {
 }
 
 impl Passwordless {
+    /// The fixed code of `recipient` when it is a test identity that has
+    /// not expired at `now`.
+    fn test_code(&self, recipient: &Recipient, now: Timestamp) -> Option<crate::code::Otp> {
+        self.config
+            .test_identities
+            .iter()
+            .find(|t| &t.recipient == recipient && now < t.expires_at)
+            .map(|t| t.code.clone())
+    }
+
     /// Counts a start against its limits, all in one call to the limiter:
     /// per IP, per (recipient, IP) and per recipient. Over any of them,
     /// nothing is counted. The per-IP decision, for the answer's headers.
