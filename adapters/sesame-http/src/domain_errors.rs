@@ -81,13 +81,16 @@ pub(crate) fn start_error(e: StartError, client_id: &str) -> ApiError {
         e @ StartError::SmsCountryNotAllowed => {
             ApiError::new(StatusCode::BAD_REQUEST, "bad.phone_number", e.to_string())
         }
-        StartError::RateLimited(d) => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
-            "Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and \
+        StartError::RateLimited(d) => {
+            crate::metrics::rate_limited("start");
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and \
              X-RateLimit-Reset headers.",
-        )
-        .with_headers(refusal_headers(&d, SystemTime::now())),
+            )
+            .with_headers(refusal_headers(&d, SystemTime::now()))
+        }
         StartError::Delivery { connection, source } => delivery_error(connection, &source),
         StartError::QueueFull => {
             tracing::warn!("start: the delivery queue is full");
@@ -139,12 +142,15 @@ pub(crate) fn token_error(e: TokenError) -> ApiError {
         e @ TokenError::SignupDisabled => {
             ApiError::new(StatusCode::FORBIDDEN, "access_denied", e.to_string())
         }
-        e @ TokenError::SuspiciousIp(d) => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            e.to_string(),
-        )
-        .with_headers(refusal_headers(&d, SystemTime::now())),
+        e @ TokenError::SuspiciousIp(d) => {
+            crate::metrics::rate_limited("token_ip_failures");
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                e.to_string(),
+            )
+            .with_headers(refusal_headers(&d, SystemTime::now()))
+        }
         TokenError::Dpop(d) => dpop_error(&d),
         TokenError::MfaRequired(m) => mfa_required(&m),
         TokenError::Grant(g) => refusal(&g),
@@ -192,12 +198,15 @@ fn refusal(g: &GrantError) -> ApiError {
         Refusal::InvalidDpopProof => {
             ApiError::new(StatusCode::BAD_REQUEST, "invalid_dpop_proof", description)
         }
-        Refusal::TooManyAttempts(d) => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            description,
-        )
-        .with_headers(refusal_headers(&d, SystemTime::now())),
+        Refusal::TooManyAttempts(d) => {
+            crate::metrics::rate_limited("token_failures");
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                description,
+            )
+            .with_headers(refusal_headers(&d, SystemTime::now()))
+        }
     }
 }
 

@@ -89,6 +89,11 @@ impl ApiError {
         )
     }
 
+    /// The `error` code, for the metrics.
+    pub(crate) fn code(&self) -> &str {
+        &self.0.error
+    }
+
     /// The status this error answers with.
     #[cfg(test)]
     pub(crate) const fn status(&self) -> StatusCode {

@@ -125,6 +125,7 @@ fn too_many_requests(per_second: u32, wait: Duration) -> ApiError {
         remaining: 0,
         reset_at: Timestamp::from_unix_millis(now_ms.saturating_add(wait_ms)),
     };
+    crate::metrics::rate_limited("flood");
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "too_many_requests",

@@ -53,6 +53,7 @@ mod link;
 mod link_cookie;
 mod link_page;
 mod locale;
+mod metrics;
 mod mfa;
 mod param;
 mod ratelimit_headers;
@@ -131,7 +132,8 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             timeout,
             edge::time_limit,
-        ));
+        ))
+        .route_layer(axum::middleware::from_fn(metrics::record));
     // A person looks at these: its time limit answers with an HTML page.
     let pages = Router::new()
         .route(link::PATH, guarded(get(link::show).post(link::confirm)))
@@ -141,7 +143,8 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
                 pages: page_renderer,
             },
             link_page::time_limit,
-        ));
+        ))
+        .route_layer(axum::middleware::from_fn(metrics::record));
     api.merge(pages)
         .fallback(edge::not_found)
         .method_not_allowed_fallback(edge::method_not_allowed)

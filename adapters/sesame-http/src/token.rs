@@ -98,7 +98,7 @@ async fn exchange(
     let grant_type = grant_type(&p)?;
     let client = oauth_client(headers, &p.client_id, &p.client_secret)?;
     let grant = grant(grant_type, &p)?;
-    state
+    let answer = state
         .services
         .tokens
         .token(TokenRequest {
@@ -109,7 +109,10 @@ async fn exchange(
             dpop,
         })
         .await
-        .map_err(token_error)
+        .map_err(token_error);
+    let outcome = answer.as_ref().map_or_else(ApiError::code, |_| "success");
+    crate::metrics::signin(grant_type.as_str(), outcome);
+    answer
 }
 
 /// The grant `grant_type` names, when this endpoint serves it.

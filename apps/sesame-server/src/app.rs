@@ -18,9 +18,11 @@ use tokio::net::TcpListener;
 use crate::config::Resolved;
 use crate::delivery_queue::{self, QueueSettings, QueueWorker, Senders};
 use crate::key_refresh::{self, KeyRefresher};
+use crate::metered::{MeteredEmail, MeteredMinter, MeteredSms};
 use crate::storage::Storage;
 use crate::tls::{self, TlsListener};
 use crate::{delivery, secret, storage};
+use metrics_exporter_prometheus::PrometheusHandle;
 
 /// A wired server, ready to serve.
 pub struct App {
@@ -39,6 +41,8 @@ pub struct App {
     /// Sends after the answer while sign-ups are disabled; drained on
     /// shutdown.
     delivery_worker: Option<QueueWorker>,
+    /// `[metrics] listen` and the recorder it renders.
+    metrics: Option<(String, PrometheusHandle)>,
 }
 
 /// Everything `sesame check-config` can check without touching a backend:
@@ -104,6 +108,13 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         delivery.sms = sms;
         delivery.console.retain(|p| *p != "sms");
     }
+    // Counted wherever they are sent from: the request or the queue.
+    delivery.email = Arc::new(MeteredEmail(delivery.email));
+    delivery.sms = Arc::new(MeteredSms(delivery.sms));
+    let metrics = match &resolved.settings.metrics.listen {
+        Some(listen) => Some((listen.clone(), crate::metrics::handle()?)),
+        None => None,
+    };
     let (mac_key, sealer) = secret::keys(&resolved, &OsRandom)?;
     let ports = Ports {
         clients: Arc::new(StaticClientRegistry::new(resolved.clients.clone())),
@@ -120,7 +131,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         email: Arc::clone(&delivery.email),
         sms: Arc::clone(&delivery.sms),
         renderer: delivery.renderer,
-        minter: Arc::new(minter()),
+        minter: Arc::new(MeteredMinter(minter())),
         clock,
         rng: Arc::new(OsRandom),
         dpop_verifier: Arc::new(JwtDpopVerifier::new()),
@@ -177,6 +188,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         shutdown_grace: Duration::from_secs(h.shutdown_grace_secs),
         tls,
         delivery_worker,
+        metrics,
     })
 }
 
@@ -220,6 +232,10 @@ impl App {
         L: axum::serve::Listener<Addr = SocketAddr>,
     {
         let grace = self.shutdown_grace;
+        let metrics_stop = match &self.metrics {
+            Some((listen, handle)) => Some(serve_metrics(listen, handle.clone()).await?),
+            None => None,
+        };
         // axum derives ConnectInfo<SocketAddr> for plain TCP and for tapped
         // listeners only; a no-op tap makes the TLS listener one.
         let listener = listener.tap_io(untouched::<L::Io> as fn(&mut L::Io));
@@ -255,8 +271,31 @@ impl App {
         }
         drop(self.key_refresher);
         drop(self.storage);
+        if let Some(stop) = metrics_stop {
+            let _ = stop.send(());
+        }
         outcome
     }
+}
+
+/// Binds `[metrics] listen` and serves the metrics there until the sender
+/// it returns is used or dropped.
+async fn serve_metrics(
+    listen: &str,
+    handle: PrometheusHandle,
+) -> std::io::Result<tokio::sync::oneshot::Sender<()>> {
+    let listener = TcpListener::bind(listen).await?;
+    tracing::info!(listen = %listener.local_addr()?, "metrics on /metrics");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        if let Err(e) = crate::metrics::serve(listener, handle, shutdown).await {
+            tracing::warn!(error = %e, "the metrics listener failed");
+        }
+    });
+    Ok(stop)
 }
 
 fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> std::io::Result<()> {

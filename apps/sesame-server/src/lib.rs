@@ -11,6 +11,8 @@ pub mod delivery_queue;
 mod housekeeping;
 mod key_refresh;
 pub mod keys_cli;
+mod metered;
+pub mod metrics;
 mod secret;
 mod storage;
 pub mod telemetry;

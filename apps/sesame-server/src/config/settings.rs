@@ -57,6 +57,9 @@ pub struct Settings {
     /// Logging.
     #[serde(default)]
     pub log: LogSettings,
+    /// The Prometheus metrics listener.
+    #[serde(default)]
+    pub metrics: MetricsSettings,
     /// DPoP (RFC 9449) proofs.
     #[serde(default)]
     pub dpop: DpopSettings,
@@ -81,6 +84,15 @@ pub struct TestIdentitySettings {
     /// Allow a recipient outside the reserved test ranges.
     #[serde(default)]
     pub allow_any: bool,
+}
+
+/// `[metrics]`: off unless `listen` is set.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    /// Where `GET /metrics` is served, e.g. `127.0.0.1:9100`: a listener of
+    /// its own, never the public one.
+    pub listen: Option<String>,
 }
 
 /// `[mfa]`; defaults from the domain's `MfaConfig`.
