@@ -12,6 +12,7 @@ mod housekeeping;
 mod key_refresh;
 pub mod keys_cli;
 mod metered;
+mod metered_store;
 pub mod metrics;
 mod secret;
 mod storage;

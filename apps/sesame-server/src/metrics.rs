@@ -80,6 +80,11 @@ fn describe() {
         "sesame_log_stream_dropped_total",
         "Log events dropped because the stream's buffer was full (no log stream is built yet: always 0)."
     );
+    describe_histogram!(
+        "sesame_store_call_duration_seconds",
+        Unit::Seconds,
+        "Time of one store call on a login's path, by backend and operation."
+    );
     describe_gauge!("sesame_build_info", "Always 1; the version is a label.");
     metrics::gauge!("sesame_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
     metrics::counter!("sesame_log_stream_dropped_total").absolute(0);

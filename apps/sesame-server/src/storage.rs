@@ -25,6 +25,7 @@ use sesame_store_sqlite::SqliteStore;
 
 use crate::config::{Resolved, StoreKind};
 use crate::housekeeping::{self, Housekeeper};
+use crate::metered_store::Metered;
 
 /// The storage ports, opened.
 pub struct Storage {
@@ -64,6 +65,12 @@ pub struct Storage {
 pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<Storage> {
     let s = &resolved.settings.store;
     let purge_every = Duration::from_secs(s.purge_interval_secs.max(1));
+    let store_backend = match &resolved.store {
+        StoreKind::Sqlite(_) => "sqlite",
+        StoreKind::Postgres => "postgres",
+        StoreKind::Memory => "memory",
+    };
+    let mut cache_backend = store_backend;
     let mut storage = match &resolved.store {
         StoreKind::Sqlite(path) => {
             let config = s.sqlite(path);
@@ -100,7 +107,14 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
         storage.housekeeping.push(redis.clone());
         storage.health.push(redis);
         storage.description.push_str(" + redis cache");
+        cache_backend = "redis";
     }
+    // Timed for `sesame_store_call_duration_seconds`: the ports on every
+    // login's path.
+    storage.users = Metered::new(storage.users, store_backend);
+    storage.refresh_tokens = Metered::new(storage.refresh_tokens, store_backend);
+    storage.challenges = Metered::new(storage.challenges, cache_backend);
+    storage.rate_limiter = Metered::new(storage.rate_limiter, cache_backend);
     storage.housekeeper = Some(housekeeping::spawn(
         storage.housekeeping.clone(),
         purge_every,

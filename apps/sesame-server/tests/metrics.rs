@@ -100,6 +100,9 @@ async fn the_metrics_listener_serves_the_key_series_without_user_data() {
         "sesame_http_request_duration_seconds_bucket",
         r#"sesame_signins_total{grant="http://auth0.com/oauth/grant-type/passwordless/otp",outcome="success"} 1"#,
         r#"sesame_signing_duration_seconds_count{alg="RS256"}"#,
+        r#"sesame_store_call_duration_seconds_count{backend="memory",op="challenge_put"}"#,
+        r#"sesame_store_call_duration_seconds_count{backend="memory",op="rate_reserve_all"}"#,
+        r#"sesame_store_call_duration_seconds_count{backend="memory",op="user_record_login_or_create"}"#,
         "sesame_log_stream_dropped_total 0",
         "sesame_build_info{version=",
     ] {

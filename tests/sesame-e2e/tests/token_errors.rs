@@ -160,12 +160,19 @@ async fn missing_parameters_are_named(backend: Backend) {
 
 async fn an_unknown_grant_type_is_unsupported(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    for grant in ["password", "client_credentials", "urn:example:nope"] {
+    for grant in ["password", "urn:example:nope"] {
         let body = json!({"grant_type": grant, "client_id": NATIVE_CLIENT});
         app.token_json(&body)
             .await
             .expect_error(400, "unsupported_grant_type", None);
     }
+    // Served, but not for a public client that was not given it.
+    let body = json!({"grant_type": "client_credentials", "client_id": NATIVE_CLIENT});
+    app.token_json(&body).await.expect_error(
+        403,
+        "unauthorized_client",
+        Some("Grant type 'client_credentials' not allowed for the client."),
+    );
 }
 
 async fn malformed_bodies_are_oauth_errors_never_server_errors(backend: Backend) {
