@@ -53,6 +53,7 @@ mod link;
 mod link_cookie;
 mod link_page;
 mod locale;
+mod management;
 mod metrics;
 mod mfa;
 mod param;
@@ -117,6 +118,15 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
         .route("/passwordless/start", guarded(post(start::handle)))
         .route("/oauth/token", guarded(post(token::handle)))
         .route("/oauth/revoke", post(revoke::handle))
+        .route(
+            "/api/v2/users/{id}",
+            get(management::get_user).patch(management::update_user),
+        )
+        .route("/api/v2/users-by-email", get(management::users_by_email))
+        .route(
+            "/api/v2/users/{id}/refresh-tokens",
+            delete(management::revoke_refresh_tokens),
+        )
         .route("/mfa/authenticators", get(mfa::list))
         .route("/mfa/authenticators/{id}", delete(mfa::delete))
         .route("/mfa/associate", guarded(post(mfa::associate)))

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use sesame_domain::ports::PageRenderer;
 use sesame_domain::service::{
-    AllRoles, Discovery, IssueTokens, MagicLinks, MultiFactor, Readiness, Revocation, StartLogin,
-    UserInfo,
+    AllRoles, Discovery, IssueTokens, MagicLinks, ManageUsers, MultiFactor, Readiness, Revocation,
+    StartLogin, UserInfo,
 };
 
 /// One implementation per role the HTTP edge calls.
@@ -31,6 +31,8 @@ pub struct Services {
     pub readiness: Arc<dyn Readiness>,
     /// The MFA API, `/mfa/…`.
     pub mfa: Arc<dyn MultiFactor>,
+    /// The Management API subset, `/api/v2/…`.
+    pub management: Arc<dyn ManageUsers>,
     /// The magic link's confirm and error pages.
     pub pages: Arc<dyn PageRenderer>,
 }
@@ -48,6 +50,7 @@ impl Services {
             discovery: Arc::clone(service) as Arc<dyn Discovery>,
             readiness: Arc::clone(service) as Arc<dyn Readiness>,
             mfa: Arc::clone(service) as Arc<dyn MultiFactor>,
+            management: Arc::clone(service) as Arc<dyn ManageUsers>,
             pages,
         }
     }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use sesame_domain::code::CodeMac;
 use sesame_domain::ports::{Housekeeping, PurgeReport, RefreshTokenStore, StoreError};
 use sesame_domain::retention::{EXPIRED_REFRESH_FAMILY_RETENTION, cutoff};
-use sesame_domain::{RefreshTokenRecord, Rotation, Timestamp};
+use sesame_domain::{RefreshTokenRecord, Rotation, Timestamp, UserId};
 
 use crate::sync::lock;
 
@@ -201,6 +201,20 @@ impl RefreshTokenStore for MemoryRefreshTokenStore {
 
     async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError> {
         lock(&self.inner).revoke(family_id);
+        Ok(())
+    }
+
+    async fn revoke_user(&self, user: &UserId) -> Result<(), StoreError> {
+        let mut inner = lock(&self.inner);
+        let families: Vec<String> = inner
+            .tokens
+            .values()
+            .filter(|t| &t.record.user_id == user)
+            .map(|t| t.record.family_id.clone())
+            .collect();
+        for f in families {
+            inner.revoke(&f);
+        }
         Ok(())
     }
 }

@@ -36,6 +36,12 @@ const LOCK_FOR_ROTATION: &str = "SELECT t.token_mac, t.family_id, t.client_id, t
      WHERE t.token_mac = $1 \
      FOR UPDATE";
 
+/// Revokes every family with a token of the user, found through
+/// `refresh_tokens_user_id`; families already revoked are left as they are.
+const REVOKE_USER: &str = "UPDATE refresh_families SET revoked = true \
+     WHERE NOT revoked \
+     AND family_id IN (SELECT family_id FROM refresh_tokens WHERE user_id = $1)";
+
 const INSERT_TOKEN: &str = "INSERT INTO refresh_tokens (token_mac, family_id, client_id, \
      user_id, scope, audience, created_at, expires_at, family_expires_at, jkt, mfa) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
@@ -222,6 +228,18 @@ impl RefreshTokenStore for PgStore {
             .execute(&self.pool)
             .await
             .map_err(from_sqlx)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke_user(&self, user: &UserId) -> Result<(), StoreError> {
+        self.bounded(async {
+            sqlx::query(REVOKE_USER)
+                .bind(user.as_str())
+                .execute(&self.pool)
+                .await
+                .map_err(from_sqlx)?;
             Ok(())
         })
         .await

@@ -37,6 +37,13 @@ const SPEND: &str = "UPDATE refresh_tokens SET spent = 1 WHERE token_mac = ?1";
 
 const REVOKE_FAMILY: &str = "UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?1";
 
+/// Every token of every family with a token of the user: through
+/// `refresh_tokens_by_user` to the families, then `refresh_tokens_by_family`
+/// to their tokens. Tokens already revoked are left as they are.
+const REVOKE_USER: &str = "UPDATE refresh_tokens SET revoked = 1 \
+     WHERE revoked = 0 \
+     AND family_id IN (SELECT family_id FROM refresh_tokens WHERE user_id = ?1)";
+
 const PURGE: &str = "DELETE FROM refresh_tokens WHERE family_expires_at < ?1 RETURNING family_id";
 
 fn decode(row: &SqliteRow) -> Result<RefreshTokenRecord, StoreError> {
@@ -176,6 +183,15 @@ impl RefreshTokenStore for SqliteStore {
     async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError> {
         sqlx::query(REVOKE_FAMILY)
             .bind(family_id)
+            .execute(&self.write)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn revoke_user(&self, user: &UserId) -> Result<(), StoreError> {
+        sqlx::query(REVOKE_USER)
+            .bind(user.as_str())
             .execute(&self.write)
             .await
             .map_err(store_error)?;

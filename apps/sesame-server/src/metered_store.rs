@@ -152,6 +152,9 @@ impl RefreshTokenStore for Metered<dyn RefreshTokenStore> {
             self.inner.revoke_family(family_id)
         )
     }
+    async fn revoke_user(&self, user: &UserId) -> Result<(), StoreError> {
+        timed!(self, "refresh_revoke_user", self.inner.revoke_user(user))
+    }
 }
 
 #[async_trait]

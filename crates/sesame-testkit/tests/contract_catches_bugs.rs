@@ -346,6 +346,9 @@ impl RefreshTokenStore for ForgetfulRefresh {
     async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError> {
         self.0.revoke_family(family_id).await
     }
+    async fn revoke_user(&self, user: &UserId) -> Result<(), StoreError> {
+        self.0.revoke_user(user).await
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -1011,6 +1014,9 @@ impl RefreshTokenStore for ForgetsMfa {
     async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError> {
         self.0.revoke_family(family_id).await
     }
+    async fn revoke_user(&self, user: &UserId) -> Result<(), StoreError> {
+        self.0.revoke_user(user).await
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -1018,4 +1024,79 @@ async fn a_refresh_store_that_forgets_the_second_factor_is_caught() {
     let store = ForgetsMfa::default();
     assert!(fails(refresh_tokens::every_field_round_trips(&store)).await);
     assert!(fails(refresh_tokens::the_second_factor_flag_survives_find_and_rotate(&store)).await);
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RevokeUserBug {
+    /// Revokes every family it holds, whoever's.
+    RevokesEveryone,
+    /// Revokes nothing.
+    DoesNothing,
+}
+
+/// A refresh store whose `revoke_user` has one chosen bug.
+struct BuggyUserRevocation {
+    bug: RevokeUserBug,
+    inner: MemoryRefreshTokenStore,
+    families: Mutex<HashSet<String>>,
+}
+
+impl BuggyUserRevocation {
+    fn new(bug: RevokeUserBug) -> Self {
+        Self {
+            bug,
+            inner: MemoryRefreshTokenStore::new(),
+            families: Mutex::default(),
+        }
+    }
+}
+
+#[async_trait]
+impl RefreshTokenStore for BuggyUserRevocation {
+    async fn insert(&self, r: &RefreshTokenRecord) -> Result<(), StoreError> {
+        self.families.lock().unwrap().insert(r.family_id.clone());
+        self.inner.insert(r).await
+    }
+    async fn find(&self, mac: &CodeMac) -> Result<Option<RefreshTokenRecord>, StoreError> {
+        self.inner.find(mac).await
+    }
+    async fn rotate(
+        &self,
+        presented: &CodeMac,
+        replacement: &CodeMac,
+        now: Timestamp,
+        idle: Duration,
+    ) -> Result<Rotation, StoreError> {
+        self.inner.rotate(presented, replacement, now, idle).await
+    }
+    async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError> {
+        self.inner.revoke_family(family_id).await
+    }
+    async fn revoke_user(&self, _user: &UserId) -> Result<(), StoreError> {
+        if self.bug == RevokeUserBug::RevokesEveryone {
+            let families: Vec<String> = self.families.lock().unwrap().iter().cloned().collect();
+            for family_id in families {
+                self.inner.revoke_family(&family_id).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_user_revocation_checks_pass_the_memory_store_and_catch_each_bug() {
+    let memory = Arc::new(MemoryRefreshTokenStore::new());
+    assert!(!fails(contract::refresh_token_store(memory)).await);
+    for bug in [RevokeUserBug::RevokesEveryone, RevokeUserBug::DoesNothing] {
+        let s = BuggyUserRevocation::new(bug);
+        assert!(
+            fails(refresh_tokens::revoke_user_revokes_every_family_of_that_user_and_no_other(&s))
+                .await
+        );
+    }
+    let s = BuggyUserRevocation::new(RevokeUserBug::DoesNothing);
+    assert!(
+        fails(refresh_tokens::revoke_user_is_idempotent_and_accepts_a_user_without_families(&s))
+            .await
+    );
 }

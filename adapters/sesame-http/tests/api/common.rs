@@ -12,8 +12,8 @@ use secrecy::SecretString;
 use serde_json::Value;
 use sesame_domain::ports::{PageRenderer, RenderError};
 use sesame_domain::service::{
-    Issuer, MockDiscovery, MockIssueTokens, MockMagicLinks, MockMultiFactor, MockReadiness,
-    MockRevocation, MockStartLogin, MockUserInfo,
+    Issuer, MockDiscovery, MockIssueTokens, MockMagicLinks, MockManageUsers, MockMultiFactor,
+    MockReadiness, MockRevocation, MockStartLogin, MockUserInfo,
 };
 use sesame_domain::{ConfirmPage, ErrorPage, RateDecision, RenderedPage, Timestamp, TokenSet};
 use sesame_http::{HttpConfig, Services, router};
@@ -49,6 +49,7 @@ pub struct MockAuth {
     pub discovery: MockDiscovery,
     pub readiness: MockReadiness,
     pub mfa: MockMultiFactor,
+    pub management: MockManageUsers,
     pub pages: Arc<dyn PageRenderer>,
 }
 
@@ -64,6 +65,7 @@ impl MockAuth {
             discovery: Arc::new(self.discovery),
             readiness: Arc::new(self.readiness),
             mfa: Arc::new(self.mfa),
+            management: Arc::new(self.management),
             pages: self.pages,
         }
     }
@@ -94,6 +96,7 @@ pub fn mock() -> MockAuth {
         discovery,
         readiness: MockReadiness::new(),
         mfa: MockMultiFactor::new(),
+        management: MockManageUsers::new(),
         pages: Arc::new(EnglishPages),
     }
 }

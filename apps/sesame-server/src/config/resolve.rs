@@ -180,6 +180,13 @@ fn passwordless(settings: &Settings) -> Result<PasswordlessConfig, ConfigError> 
         )?),
         require_nonce: d.require_nonce,
     };
+    config.management_requests_per_client = RateLimit::new(
+        at_least_1(
+            "management_api.requests_per_client_per_minute",
+            settings.management_api.requests_per_client_per_minute,
+        )?,
+        Duration::from_secs(60),
+    );
     config.test_identities =
         super::test_identities::resolve(&settings.test_identities, config.code_length)?;
     let m = &settings.mfa;

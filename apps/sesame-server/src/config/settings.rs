@@ -60,6 +60,9 @@ pub struct Settings {
     /// The Prometheus metrics listener.
     #[serde(default)]
     pub metrics: MetricsSettings,
+    /// The Management API.
+    #[serde(default)]
+    pub management_api: ManagementApiSettings,
     /// DPoP (RFC 9449) proofs.
     #[serde(default)]
     pub dpop: DpopSettings,
@@ -84,6 +87,23 @@ pub struct TestIdentitySettings {
     /// Allow a recipient outside the reserved test ranges.
     #[serde(default)]
     pub allow_any: bool,
+}
+
+/// `[management_api]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ManagementApiSettings {
+    /// Calls per client per minute, shared by every instance.
+    pub requests_per_client_per_minute: u32,
+}
+
+impl Default for ManagementApiSettings {
+    fn default() -> Self {
+        Self {
+            requests_per_client_per_minute:
+                PasswordlessConfig::DEFAULT_MANAGEMENT_REQUESTS_PER_CLIENT.limit,
+        }
+    }
 }
 
 /// `[metrics]`: off unless `listen` is set.

@@ -8,6 +8,7 @@ use super::StoreError;
 use crate::code::CodeMac;
 use crate::refresh::{RefreshTokenRecord, Rotation};
 use crate::time::Timestamp;
+use crate::user::UserId;
 
 /// Storage for rotating refresh tokens.
 #[async_trait]
@@ -58,4 +59,13 @@ pub trait RefreshTokenStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`] when the backend cannot be reached.
     async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError>;
+
+    /// Revokes every family of `user`: an operator ends the user's
+    /// sessions. Idempotent.
+    ///
+    /// # Errors
+    /// - Afterwards every token of those families rotates as
+    ///   [`Rotation::Invalid`]; MUST NOT touch another user's families.
+    /// - [`StoreError::Unavailable`] when the backend cannot be reached.
+    async fn revoke_user(&self, user: &UserId) -> Result<(), StoreError>;
 }

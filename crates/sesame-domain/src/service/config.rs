@@ -130,6 +130,9 @@ pub struct PasswordlessConfig {
     /// Fixed codes for app-store review accounts: a start for one sends
     /// nothing, and its code works until it expires.
     pub test_identities: Vec<TestIdentity>,
+    /// Management API calls per client (default 600 a minute), shared by
+    /// every instance.
+    pub management_requests_per_client: RateLimit,
 }
 
 /// A recipient whose code is fixed (`[[test_identities]]`), for app-store
@@ -170,6 +173,10 @@ impl PasswordlessConfig {
     /// a day (NIST SP 800-63B §5.2.2).
     pub const DEFAULT_FAILURES_PER_RECIPIENT: RateLimit =
         RateLimit::new(100, Duration::from_secs(86_400));
+    /// Default [`management_requests_per_client`](Self::management_requests_per_client):
+    /// 600 a minute.
+    pub const DEFAULT_MANAGEMENT_REQUESTS_PER_CLIENT: RateLimit =
+        RateLimit::new(600, Duration::from_secs(60));
     /// Default [`magic_links`](Self::magic_links): on, as Auth0.
     pub const DEFAULT_MAGIC_LINKS: bool = true;
 
@@ -203,6 +210,7 @@ impl PasswordlessConfig {
             dpop: DpopConfig::default(),
             mfa: MfaConfig::default(),
             test_identities: Vec::new(),
+            management_requests_per_client: Self::DEFAULT_MANAGEMENT_REQUESTS_PER_CLIENT,
         }
     }
 

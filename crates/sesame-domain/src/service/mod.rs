@@ -11,6 +11,7 @@ mod errors;
 mod keyring;
 pub mod link;
 mod macs;
+pub mod management;
 pub mod mfa;
 mod mint;
 mod requests;
@@ -31,19 +32,20 @@ pub use deps::Ports;
 pub use errors::{RevokeError, StartError, UserinfoError};
 pub use keyring::{KeyError, KeyInfo, KeyState};
 pub use link::{LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest};
+pub use management::{ManagementCaller, ManagementError, UserPatch};
 pub use mfa::{
     AssociateRequest, AuthenticatorView, ChallengeAnswer, ChallengeRequest, Enrollment,
     MfaApiError, MfaGrantError, MfaRequired,
 };
 pub use requests::{ClientCredentials, RevokeRequest, StartRequest, Started};
 pub use roles::{
-    AllRoles, BackendStatus, Discovery, IssueTokens, MagicLinks, MultiFactor, Readiness,
-    Revocation, StartLogin, UserInfo,
+    AllRoles, BackendStatus, Discovery, IssueTokens, MagicLinks, ManageUsers, MultiFactor,
+    Readiness, Revocation, StartLogin, UserInfo,
 };
 #[cfg(feature = "mocks")]
 pub use roles::{
-    MockDiscovery, MockIssueTokens, MockMagicLinks, MockMultiFactor, MockReadiness, MockRevocation,
-    MockStartLogin, MockUserInfo,
+    MockDiscovery, MockIssueTokens, MockMagicLinks, MockManageUsers, MockMultiFactor,
+    MockReadiness, MockRevocation, MockStartLogin, MockUserInfo,
 };
 pub use sms_guard::SmsGuardConfig;
 pub use token::{

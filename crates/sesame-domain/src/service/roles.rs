@@ -7,6 +7,7 @@
 
 use async_trait::async_trait;
 
+use super::management::{ManagementCaller, ManagementError, UserPatch};
 use super::mfa::{
     AssociateRequest, AuthenticatorView, ChallengeAnswer, ChallengeRequest, Enrollment, MfaApiError,
 };
@@ -19,6 +20,7 @@ use crate::dpop::DpopProof;
 use crate::ports::StoreError;
 use crate::profile::Profile;
 use crate::token::TokenSet;
+use crate::user::User;
 
 /// One backend's readiness.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,7 +196,15 @@ impl Readiness for Passwordless {
 
 /// Every role: what the transport needs of a whole service.
 pub trait AllRoles:
-    StartLogin + IssueTokens + MagicLinks + Revocation + UserInfo + Discovery + Readiness + MultiFactor
+    StartLogin
+    + IssueTokens
+    + MagicLinks
+    + Revocation
+    + UserInfo
+    + Discovery
+    + Readiness
+    + MultiFactor
+    + ManageUsers
 {
 }
 
@@ -207,7 +217,77 @@ impl<T> AllRoles for T where
         + Discovery
         + Readiness
         + MultiFactor
+        + ManageUsers
 {
+}
+
+/// The Management API subset, `/api/v2/…`.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait ManageUsers: Send + Sync + 'static {
+    /// See [`Passwordless::management_caller`].
+    async fn management_caller(&self, bearer: &str) -> Result<ManagementCaller, ManagementError>;
+    /// See [`Passwordless::management_user`].
+    async fn management_user(
+        &self,
+        caller: &ManagementCaller,
+        id: &str,
+    ) -> Result<User, ManagementError>;
+    /// See [`Passwordless::management_users_by_email`].
+    async fn management_users_by_email(
+        &self,
+        caller: &ManagementCaller,
+        email: &str,
+    ) -> Result<Vec<User>, ManagementError>;
+    /// See [`Passwordless::management_update_user`].
+    async fn management_update_user(
+        &self,
+        caller: &ManagementCaller,
+        id: &str,
+        patch: &UserPatch,
+    ) -> Result<User, ManagementError>;
+    /// See [`Passwordless::management_revoke_refresh_tokens`].
+    async fn management_revoke_refresh_tokens(
+        &self,
+        caller: &ManagementCaller,
+        id: &str,
+    ) -> Result<(), ManagementError>;
+}
+
+#[async_trait]
+impl ManageUsers for Passwordless {
+    async fn management_caller(&self, bearer: &str) -> Result<ManagementCaller, ManagementError> {
+        Self::management_caller(self, bearer).await
+    }
+    async fn management_user(
+        &self,
+        caller: &ManagementCaller,
+        id: &str,
+    ) -> Result<User, ManagementError> {
+        Self::management_user(self, caller, id).await
+    }
+    async fn management_users_by_email(
+        &self,
+        caller: &ManagementCaller,
+        email: &str,
+    ) -> Result<Vec<User>, ManagementError> {
+        Self::management_users_by_email(self, caller, email).await
+    }
+    async fn management_update_user(
+        &self,
+        caller: &ManagementCaller,
+        id: &str,
+        patch: &UserPatch,
+    ) -> Result<User, ManagementError> {
+        Self::management_update_user(self, caller, id, patch).await
+    }
+    async fn management_revoke_refresh_tokens(
+        &self,
+        caller: &ManagementCaller,
+        id: &str,
+    ) -> Result<(), ManagementError> {
+        Self::management_revoke_refresh_tokens(self, caller, id).await
+    }
 }
 
 /// The MFA API: `/mfa/authenticators`, `/mfa/associate`, `/mfa/challenge`.

@@ -106,6 +106,7 @@ mock! {
         async fn find(&self, mac: &CodeMac) -> Result<Option<RefreshTokenRecord>, StoreError>;
         async fn rotate(&self, presented: &CodeMac, replacement: &CodeMac, now: Timestamp, idle: Duration) -> Result<Rotation, StoreError>;
         async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError>;
+        async fn revoke_user(&self, user: &UserId) -> Result<(), StoreError>;
     }
 }
 

@@ -139,6 +139,8 @@ pub async fn refresh_token_store(store: Arc<dyn RefreshTokenStore>) {
     refresh_tokens::concurrent_rotations_rotate_once(&store).await;
     refresh_tokens::expired_and_unknown_tokens_are_invalid(s).await;
     refresh_tokens::revoke_family_is_idempotent(s).await;
+    refresh_tokens::revoke_user_revokes_every_family_of_that_user_and_no_other(s).await;
+    refresh_tokens::revoke_user_is_idempotent_and_accepts_a_user_without_families(s).await;
 }
 
 /// Every [`AuthorizationCodeStore`] check, in [`authorization_codes`].

@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use sesame_domain::code::CodeMac;
 use sesame_domain::ports::RefreshTokenStore;
-use sesame_domain::{RefreshTokenRecord, Rotation, Timestamp};
+use sesame_domain::{Connection, RefreshTokenRecord, Rotation, Timestamp, UserId};
 
 use super::support::{fail, ok, race, some};
-use crate::fixtures::{fresh_mac, fresh_refresh_record, real_now, scope, unique_hex};
+use crate::fixtures::{
+    fresh_mac, fresh_refresh_record, fresh_user_id, real_now, scope, unique_hex,
+};
 
 /// How many rotations race in [`concurrent_rotations_rotate_once`].
 const RACERS: usize = 50;
@@ -21,6 +23,10 @@ async fn insert(store: &dyn RefreshTokenStore, record: &RefreshTokenRecord) {
 
 async fn find(store: &dyn RefreshTokenStore, mac: &CodeMac) -> Option<RefreshTokenRecord> {
     ok(store.find(mac).await, "find")
+}
+
+async fn revoke_user(store: &dyn RefreshTokenStore, user: &UserId) {
+    ok(store.revoke_user(user).await, "revoke_user");
 }
 
 async fn rotate(
@@ -283,5 +289,83 @@ pub async fn revoke_family_is_idempotent(store: &dyn RefreshTokenStore) {
         find(store, &bystander.token_mac).await,
         Some(bystander),
         "revoking a family touched another"
+    );
+}
+
+/// After `revoke_user(A)` no token of either of A's two families is found,
+/// and the live ones (one of them a rotation's replacement) rotate as
+/// `Invalid` without storing a replacement; user B's family is still found
+/// and rotates.
+pub async fn revoke_user_revokes_every_family_of_that_user_and_no_other(
+    store: &dyn RefreshTokenStore,
+) {
+    let now = real_now();
+    let first = fresh_refresh_record(now);
+    let other_family = RefreshTokenRecord {
+        user_id: first.user_id.clone(),
+        ..fresh_refresh_record(now)
+    };
+    let bystander = fresh_refresh_record(now);
+    for record in [&first, &other_family, &bystander] {
+        insert(store, record).await;
+    }
+    // The first family has a spent token and its live replacement.
+    let replacement = fresh_mac();
+    assert_eq!(
+        rotate(store, &first.token_mac, &replacement, now).await,
+        Rotation::Rotated(first.clone()),
+        "rotating a live token"
+    );
+    revoke_user(store, &first.user_id).await;
+    for mac in [&first.token_mac, &replacement, &other_family.token_mac] {
+        assert!(
+            find(store, mac).await.is_none(),
+            "find returned a token of a family of a revoked user"
+        );
+    }
+    for live in [&replacement, &other_family.token_mac] {
+        let next = fresh_mac();
+        assert_eq!(
+            rotate(store, live, &next, now).await,
+            Rotation::Invalid,
+            "rotating a token of a family of a revoked user"
+        );
+        assert!(
+            find(store, &next).await.is_none(),
+            "a refused rotation stored its replacement"
+        );
+    }
+    assert_eq!(
+        find(store, &bystander.token_mac).await.as_ref(),
+        Some(&bystander),
+        "revoking a user touched another user's family"
+    );
+    assert_eq!(
+        rotate(store, &bystander.token_mac, &fresh_mac(), now).await,
+        Rotation::Rotated(bystander),
+        "revoking a user stopped another user's family from rotating"
+    );
+}
+
+/// `revoke_user` succeeds when repeated, and for a user without any family;
+/// the revoked user's token stays `Invalid`.
+pub async fn revoke_user_is_idempotent_and_accepts_a_user_without_families(
+    store: &dyn RefreshTokenStore,
+) {
+    let now = real_now();
+    let record = fresh_refresh_record(now);
+    insert(store, &record).await;
+    for _ in 0..2 {
+        revoke_user(store, &record.user_id).await;
+    }
+    revoke_user(store, &fresh_user_id(Connection::Email)).await;
+    assert!(
+        find(store, &record.token_mac).await.is_none(),
+        "find returned a token of a revoked user"
+    );
+    assert_eq!(
+        rotate(store, &record.token_mac, &fresh_mac(), now).await,
+        Rotation::Invalid,
+        "rotating a token of a user revoked twice"
     );
 }

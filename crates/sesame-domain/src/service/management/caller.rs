@@ -1,0 +1,80 @@
+//! Who calls the Management API: the access token, checked once per call,
+//! and the client's request budget.
+
+use crate::client::ClientId;
+use crate::scope::Scope;
+use crate::service::Passwordless;
+
+use super::ManagementError;
+
+/// A verified Management API token.
+#[derive(Debug, Clone)]
+pub struct ManagementCaller {
+    /// The client it was issued to.
+    pub client_id: ClientId,
+    /// `{client_id}@clients` for a client's own token, else the user's id.
+    pub sub: String,
+    /// Its scope.
+    pub scope: Scope,
+}
+
+impl ManagementCaller {
+    /// Passes when the token has `scope`.
+    ///
+    /// # Errors
+    /// [`ManagementError::InsufficientScope`].
+    pub fn needs(&self, scope: &'static str) -> Result<(), ManagementError> {
+        if self.scope.contains(scope) {
+            Ok(())
+        } else {
+            Err(ManagementError::InsufficientScope(scope))
+        }
+    }
+}
+
+impl Passwordless {
+    /// Checks `bearer` for the Management API and counts the call against
+    /// its client's budget per minute.
+    ///
+    /// # Errors
+    /// [`ManagementError::InvalidToken`] for a token that does not verify,
+    /// has expired, is for another API or is DPoP-bound;
+    /// [`ManagementError::RateLimited`] past the budget; storage.
+    pub async fn management_caller(
+        &self,
+        bearer: &str,
+    ) -> Result<ManagementCaller, ManagementError> {
+        let keys = self.active_keys().await?;
+        let claims = self
+            .ports
+            .minter
+            .verify_access(bearer, &keys, self.config.issuer.as_str())
+            .map_err(|_| ManagementError::InvalidToken)?;
+        let now = self.ports.clock.now();
+        if claims.exp <= now.unix_seconds()
+            || !claims.aud.contains(&self.management_audience())
+            || claims.cnf.is_some()
+        {
+            return Err(ManagementError::InvalidToken);
+        }
+        let (Ok(client_id), Ok(scope)) =
+            (ClientId::parse(&claims.azp), Scope::parse(&claims.scope))
+        else {
+            return Err(ManagementError::InvalidToken);
+        };
+        let key = self.macs.rate_key("mgmt:client", client_id.as_str());
+        let decision = self
+            .ports
+            .rate_limiter
+            .reserve(&key, self.config.management_requests_per_client, now)
+            .await?;
+        if !decision.allowed {
+            return Err(ManagementError::RateLimited(decision));
+        }
+        Ok(ManagementCaller {
+            client_id,
+            sub: claims.sub,
+            scope,
+        })
+    }
+}

@@ -1,0 +1,195 @@
+//! The Management API subset on the testkit harness: a client's own token
+//! for `{issuer}api/v2/` (client_credentials), each call's scope, reading,
+//! finding by email, blocking (after which the user gets no token), ending
+//! a user's sessions, and the per-client budget.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a broken step should fail the test loudly"
+)]
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret as _, SecretString};
+use sesame_domain::service::{
+    ClientCredentials, ClientCredentialsGrant, ManagementError, TokenError, TokenRequest, UserPatch,
+};
+use sesame_domain::{ApiGrant, ClientId, ClientSecretHash, RateLimit};
+use sesame_testkit::harness::defaults::confidential_client;
+use sesame_testkit::{Harness, fixtures};
+
+const OPS: &str = "ops-backend";
+const OPS_SECRET: &str = "the operator's secret, long enough";
+const AUDIENCE: &str = "https://sesame.test/api/v2/";
+
+async fn harness(scopes: &[&str], per_minute: u32) -> Harness {
+    let mut c = confidential_client();
+    c.id = ClientId::parse(OPS).unwrap();
+    c.secret = Some(ClientSecretHash::of(OPS_SECRET));
+    c.api_grants = vec![ApiGrant {
+        audience: AUDIENCE.into(),
+        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+    }];
+    Harness::builder()
+        .with_client(c)
+        .configure(move |c| {
+            c.management_requests_per_client = RateLimit::new(per_minute, Duration::from_secs(60));
+        })
+        .build()
+        .await
+        .unwrap()
+}
+
+async fn ops_token(h: &Harness) -> String {
+    let creds = ClientCredentials {
+        client_id: ClientId::parse(OPS).unwrap(),
+        client_secret: Some(SecretString::from(OPS_SECRET)),
+    };
+    let grant = ClientCredentialsGrant {
+        audience: Some(AUDIENCE.into()),
+        scope: None,
+    };
+    h.service
+        .token(TokenRequest::new(creds, grant))
+        .await
+        .unwrap()
+        .access_token()
+        .to_owned()
+}
+
+const ALL: [&str; 3] = ["read:users", "update:users", "delete:refresh_tokens"];
+
+#[tokio::test]
+async fn an_operator_reads_finds_and_blocks_a_user_who_then_gets_no_token() {
+    let h = harness(&ALL, 600).await;
+    let who = fixtures::fresh_email();
+    h.login(&who).await.unwrap();
+    let caller = h
+        .service
+        .management_caller(&ops_token(&h).await)
+        .await
+        .unwrap();
+    let found = h
+        .service
+        .management_users_by_email(&caller, &who.as_str().to_uppercase())
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1, "matched on the normalised address");
+    let id = found[0].id.as_str().to_owned();
+    let user = h.service.management_user(&caller, &id).await.unwrap();
+    assert_eq!(user.logins_count, 1);
+    let blocked = h
+        .service
+        .management_update_user(
+            &caller,
+            &id,
+            &UserPatch {
+                blocked: Some(true),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(blocked.blocked);
+    h.codes.push("999999");
+    h.start(&who).await.unwrap();
+    let refused = h.redeem(&who, "999999").await.unwrap_err();
+    assert!(matches!(refused, TokenError::Blocked), "{refused:?}");
+}
+
+#[tokio::test]
+async fn ending_a_users_sessions_kills_their_refresh_tokens() {
+    let h = harness(&ALL, 600).await;
+    let who = fixtures::fresh_email();
+    h.codes.push("121212");
+    h.start(&who).await.unwrap();
+    let mut grant = Harness::otp_grant(&who, "121212");
+    grant.scope = Some("openid offline_access".into());
+    let tokens = h.exchange(grant).await.unwrap();
+    let refresh = tokens.refresh_token.unwrap().expose_secret().to_owned();
+    let caller = h
+        .service
+        .management_caller(&ops_token(&h).await)
+        .await
+        .unwrap();
+    let user = h.users().find(&who).await.unwrap().unwrap();
+    h.service
+        .management_revoke_refresh_tokens(&caller, user.id.as_str())
+        .await
+        .unwrap();
+    assert!(h.refresh(&refresh).await.is_err());
+}
+
+#[tokio::test]
+async fn each_call_needs_its_scope_and_an_unknown_user_is_not_found() {
+    let h = harness(&["read:users"], 600).await;
+    let caller = h
+        .service
+        .management_caller(&ops_token(&h).await)
+        .await
+        .unwrap();
+    let who = fixtures::fresh_email();
+    h.login(&who).await.unwrap();
+    let user = h.users().find(&who).await.unwrap().unwrap();
+    let err = h
+        .service
+        .management_update_user(
+            &caller,
+            user.id.as_str(),
+            &UserPatch {
+                blocked: Some(true),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Insufficient scope, expected any of: update:users"
+    );
+    let err = h
+        .service
+        .management_revoke_refresh_tokens(&caller, user.id.as_str())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ManagementError::InsufficientScope(_)));
+    let err = h
+        .service
+        .management_user(&caller, "email|000000000000000000000000")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ManagementError::NoSuchUser));
+    let err = h
+        .service
+        .management_users_by_email(&caller, "not an address")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ManagementError::InvalidQuery(_)));
+}
+
+#[tokio::test]
+async fn a_user_token_or_another_apis_token_is_not_a_management_token() {
+    let h = harness(&ALL, 600).await;
+    let tokens = h.login(&fixtures::fresh_email()).await.unwrap();
+    let err = h
+        .service
+        .management_caller(tokens.access_token())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ManagementError::InvalidToken));
+    let err = h.service.management_caller("a.b.c").await.unwrap_err();
+    assert!(matches!(err, ManagementError::InvalidToken));
+}
+
+#[tokio::test]
+async fn a_client_past_its_budget_per_minute_is_refused() {
+    let h = harness(&ALL, 2).await;
+    let token = ops_token(&h).await;
+    assert!(h.service.management_caller(&token).await.is_ok());
+    assert!(h.service.management_caller(&token).await.is_ok());
+    let err = h.service.management_caller(&token).await.unwrap_err();
+    assert!(matches!(err, ManagementError::RateLimited(_)), "{err:?}");
+    h.clock.advance(Duration::from_secs(60));
+    assert!(
+        h.service.management_caller(&token).await.is_ok(),
+        "a new minute"
+    );
+}

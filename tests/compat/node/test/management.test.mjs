@@ -1,0 +1,85 @@
+// The `auth0` package's ManagementClient (v7, Fern), unchanged, against
+// sesame over HTTPS: it gets its own token with client_credentials for
+// https://{domain}/api/v2/ (the confidential client's client grant), then
+// finds a user who logged in, reads, blocks (after which the user's
+// passwordless login is refused as blocked) and ends their sessions.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { AuthClient } from '@auth0/auth0-auth-js';
+import { ManagementClient } from 'auth0';
+
+import {
+  SCOPE,
+  clientId,
+  clientSecret,
+  domain,
+  mailCount,
+  uniqueEmail,
+  waitForEmailCode,
+} from './helpers.mjs';
+
+function authClient() {
+  return new AuthClient({ domain: domain(), clientId: clientId(), clientSecret: clientSecret() });
+}
+
+async function login(auth, email) {
+  const seen = await mailCount(email);
+  await auth.passwordless.sendEmail({ email });
+  const code = await waitForEmailCode(email, seen);
+  return auth.getTokenByPasswordlessEmail({ email, code, scope: SCOPE });
+}
+
+describe('auth0 ManagementClient (users)', () => {
+  const management = new ManagementClient({
+    domain: domain(),
+    clientId: clientId(),
+    clientSecret: clientSecret(),
+  });
+  const auth = authClient();
+  const email = uniqueEmail('mgmt');
+  let userId;
+  let refreshToken;
+
+  test('users.listUsersByEmail finds a user who logged in; users.get reads them', async () => {
+    const tokens = await login(auth, email);
+    refreshToken = tokens.refreshToken;
+    const found = await management.users.listUsersByEmail({ email: email.toUpperCase() });
+    assert.equal(found.length, 1);
+    userId = found[0].user_id;
+    assert.match(userId, /^email\|[0-9a-f]{24}$/);
+    assert.equal(found[0].email, email);
+    assert.equal(found[0].identities[0].connection, 'email');
+    const user = await management.users.get(userId);
+    assert.equal(user.user_id, userId);
+    assert.equal(user.logins_count, 1);
+    assert.equal(user.blocked, false);
+    assert.ok(!Number.isNaN(Date.parse(user.created_at)));
+  });
+
+  test('users.refreshToken.delete ends the user\'s sessions', async () => {
+    await management.users.refreshToken.delete(userId);
+    await assert.rejects(auth.getTokenByRefreshToken({ refreshToken }));
+  });
+
+  test('users.update({blocked: true}): a code already sent is refused as blocked', async () => {
+    const seen = await mailCount(email);
+    await auth.passwordless.sendEmail({ email });
+    const code = await waitForEmailCode(email, seen);
+    const updated = await management.users.update(userId, { blocked: true });
+    assert.equal(updated.blocked, true);
+    await assert.rejects(
+      auth.getTokenByPasswordlessEmail({ email, code, scope: SCOPE }),
+      (e) => e.cause?.error === 'unauthorized' && e.cause?.error_description === 'user is blocked',
+    );
+  });
+
+  test('an unknown user is a 404 with Auth0\'s errorCode', async () => {
+    await assert.rejects(management.users.get('email|000000000000000000000000'), (e) => {
+      assert.equal(e.statusCode, 404);
+      assert.equal(e.body?.errorCode, 'inexistent_user');
+      return true;
+    });
+  });
+});
