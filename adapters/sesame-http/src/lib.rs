@@ -73,6 +73,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, delete, get, post};
 
 pub use config::{ClientIpSource, HttpConfig};
+pub use management::user_json;
 pub use services::Services;
 
 /// What every handler shares: the roles, the IP policy and the discovery

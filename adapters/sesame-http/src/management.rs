@@ -129,6 +129,13 @@ impl From<&User> for UserBody {
     }
 }
 
+/// `user` as the Management API v2 shows it (also what `sesame users …
+/// --json` prints).
+#[must_use]
+pub fn user_json(user: &User) -> Value {
+    serde_json::to_value(UserBody::from(user)).unwrap_or(Value::Null)
+}
+
 async fn caller(state: &AppState, headers: &HeaderMap) -> Result<ManagementCaller, Refusal> {
     let token = bearer(headers).ok_or_else(|| refusal(ManagementError::MissingToken))?;
     state

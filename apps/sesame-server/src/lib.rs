@@ -18,5 +18,6 @@ mod secret;
 mod storage;
 pub mod telemetry;
 mod tls;
+pub mod users_cli;
 
 pub use app::{App, Overrides, build, build_with, check};

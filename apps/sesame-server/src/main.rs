@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use sesame_domain::SigningAlg;
 use sesame_server::config::{self, DEV_CLIENT_ID};
+use sesame_server::users_cli::{self, Outcome, UsersCommand, Who};
 use sesame_server::{build, check, keys_cli, telemetry};
 use tokio::net::TcpListener;
 
@@ -28,6 +29,8 @@ struct Args {
     /// Accept development settings on a non-loopback address.
     dev: bool,
     alg: Option<SigningAlg>,
+    /// `users …`: print users as Management API JSON.
+    json: bool,
 }
 
 /// What to do with the configuration.
@@ -37,6 +40,7 @@ enum Mode {
     CheckConfig,
     RotateKey,
     ListKeys,
+    Users(UsersCommand, Who),
 }
 
 /// What the command line asks for: run, or print something and exit 0.
@@ -51,6 +55,7 @@ fn parse_args() -> Result<Command, String> {
         mode: Mode::Serve,
         dev: false,
         alg: None,
+        json: false,
     };
     let mut it = std::env::args_os().skip(1);
     while let Some(arg) = it.next() {
@@ -64,6 +69,22 @@ fn parse_args() -> Result<Command, String> {
                     _ => return Err(format!("keys needs rotate or list\n\n{USAGE}")),
                 };
             }
+            Some("users") if args.mode == Mode::Serve => {
+                let command = match it.next().as_ref().and_then(|a| a.to_str()) {
+                    Some("get") => UsersCommand::Get,
+                    Some("block") => UsersCommand::Block,
+                    Some("unblock") => UsersCommand::Unblock,
+                    _ => return Err(format!("users needs get, block or unblock\n\n{USAGE}")),
+                };
+                let who = it
+                    .next()
+                    .and_then(|a| a.to_str().map(str::to_owned))
+                    .ok_or(format!(
+                        "users needs a user id, an email address or a number\n\n{USAGE}"
+                    ))?;
+                args.mode = Mode::Users(command, Who::parse(&who)?);
+            }
+            Some("--json") => args.json = true,
             Some("--alg") => {
                 let alg = it.next().ok_or("--alg needs RS256, ES256 or EdDSA")?;
                 args.alg = Some(
@@ -92,12 +113,16 @@ fn parse_args() -> Result<Command, String> {
     if args.alg.is_some() && args.mode != Mode::RotateKey {
         return Err(format!("--alg goes with keys rotate\n\n{USAGE}"));
     }
+    if args.json && !matches!(args.mode, Mode::Users(..)) {
+        return Err(format!("--json goes with users\n\n{USAGE}"));
+    }
     Ok(Command::Run(args))
 }
 
 const USAGE: &str = "usage: sesame [check-config] [--dev] [--config PATH]\n\
     \x20      sesame keys rotate [--alg RS256|ES256|EdDSA] [--config PATH]\n\
-    \x20      sesame keys list [--config PATH]\n\n\
+    \x20      sesame keys list [--config PATH]\n\
+    \x20      sesame users get|block|unblock USER_ID|EMAIL|PHONE [--json] [--config PATH]\n\n\
     With no configuration at all, serves on 127.0.0.1:3000 with SQLite (sesame.db) and console delivery.\n\
     On any other than a loopback address the server refuses console delivery and the built-in dev client\n\
     unless --dev is given.\n\
@@ -105,7 +130,7 @@ const USAGE: &str = "usage: sesame [check-config] [--dev] [--config PATH]\n\
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse_args() {
+    let mut args = match parse_args() {
         Ok(Command::Run(a)) => a,
         Ok(Command::Say(text)) => {
             eprintln!("{text}");
@@ -116,8 +141,33 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A users command exits 1 when the user is not found.
+    if let Mode::Users(command, who) = std::mem::replace(&mut args.mode, Mode::Serve) {
+        return users(args, command, &who).await;
+    }
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sesame: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn users(args: Args, command: UsersCommand, who: &Who) -> ExitCode {
+    let outcome = async {
+        let resolved = config::resolve(config::load(args.config.as_deref())?)?;
+        users_cli::run(resolved, command, who, args.json).await
+    };
+    match outcome.await {
+        Ok(Outcome::Done(text)) => {
+            say(&text);
+            ExitCode::SUCCESS
+        }
+        Ok(Outcome::NotFound) => {
+            eprintln!("sesame: no such user");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("sesame: {e:#}");
             ExitCode::FAILURE
@@ -137,7 +187,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             say(&keys_cli::list(resolved).await?);
             return Ok(());
         }
-        Mode::Serve | Mode::CheckConfig => {}
+        Mode::Serve | Mode::CheckConfig | Mode::Users(..) => {}
     }
     let development = config::development_settings(&resolved);
     // An address given as IP:port is judged before anything is opened; a
@@ -204,7 +254,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
 
 #[expect(
     clippy::print_stdout,
-    reason = "a key command's answer is its output, for the operator or a script"
+    reason = "a command's answer is its output, for the operator or a script"
 )]
 fn say(text: &str) {
     println!("{}", text.trim_end());
