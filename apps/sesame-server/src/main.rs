@@ -130,7 +130,7 @@ const USAGE: &str = "usage: sesame [check-config] [--dev] [--config PATH]\n\
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let mut args = match parse_args() {
+    let args = match parse_args() {
         Ok(Command::Run(a)) => a,
         Ok(Command::Say(text)) => {
             eprintln!("{text}");
@@ -142,7 +142,8 @@ async fn main() -> ExitCode {
         }
     };
     // A users command exits 1 when the user is not found.
-    if let Mode::Users(command, who) = std::mem::replace(&mut args.mode, Mode::Serve) {
+    if let Mode::Users(command, who) = &args.mode {
+        let (command, who) = (*command, who.clone());
         return users(args, command, &who).await;
     }
     match run(args).await {
