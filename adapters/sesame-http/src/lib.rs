@@ -54,6 +54,7 @@ mod link_cookie;
 mod link_page;
 mod locale;
 mod management;
+mod management_list;
 mod metrics;
 mod mfa;
 mod param;
@@ -119,9 +120,12 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
         .route("/passwordless/start", guarded(post(start::handle)))
         .route("/oauth/token", guarded(post(token::handle)))
         .route("/oauth/revoke", post(revoke::handle))
+        .route("/api/v2/users", get(management_list::list_users))
         .route(
             "/api/v2/users/{id}",
-            get(management::get_user).patch(management::update_user),
+            get(management::get_user)
+                .patch(management::update_user)
+                .delete(management::delete_user),
         )
         .route("/api/v2/users-by-email", get(management::users_by_email))
         .route(

@@ -22,7 +22,7 @@ use crate::ratelimit_headers::refusal_headers;
 use crate::userinfo::bearer;
 
 /// A refusal in the Management API's shape.
-struct Refusal {
+pub(crate) struct Refusal {
     status: StatusCode,
     message: String,
     code: &'static str,
@@ -43,7 +43,7 @@ impl IntoResponse for Refusal {
     }
 }
 
-fn refusal(e: ManagementError) -> Refusal {
+pub(crate) fn refusal(e: ManagementError) -> Refusal {
     let (status, code) = match &e {
         ManagementError::MissingToken | ManagementError::InvalidToken => {
             (StatusCode::UNAUTHORIZED, "invalid_token")
@@ -81,7 +81,7 @@ fn refusal(e: ManagementError) -> Refusal {
 /// A user as the Management API v2 shows one: ISO 8601 times, the
 /// connection as its one identity.
 #[derive(Serialize)]
-struct UserBody {
+pub(crate) struct UserBody {
     user_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<String>,
@@ -136,7 +136,10 @@ pub fn user_json(user: &User) -> Value {
     serde_json::to_value(UserBody::from(user)).unwrap_or(Value::Null)
 }
 
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<ManagementCaller, Refusal> {
+pub(crate) async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<ManagementCaller, Refusal> {
     let token = bearer(headers).ok_or_else(|| refusal(ManagementError::MissingToken))?;
     state
         .services
@@ -232,6 +235,25 @@ fn patch(body: Result<Bytes, BytesRejection>) -> Result<UserPatch, ManagementErr
         }
     }
     Ok(patch)
+}
+
+/// `DELETE /api/v2/users/{id}`: 204.
+pub(crate) async fn delete_user(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let answer = async {
+        let caller = caller(&state, &headers).await?;
+        state
+            .services
+            .management
+            .management_delete_user(&caller, &id)
+            .await
+            .map_err(refusal)?;
+        Ok::<_, Refusal>(StatusCode::NO_CONTENT)
+    };
+    answer.await.into_response()
 }
 
 /// `DELETE /api/v2/users/{id}/refresh-tokens`: 204.

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use sesame_domain::ports::{StoreError, UserStore};
-use sesame_domain::{Recipient, Timestamp, User, UserId};
+use sesame_domain::{Recipient, Timestamp, User, UserFilter, UserId, UserPage, UserQuery};
 
 use crate::sync::lock;
 
@@ -20,6 +20,31 @@ pub struct MemoryUserStore {
 struct Inner {
     by_id: HashMap<UserId, User>,
     by_recipient: HashMap<Recipient, UserId>,
+}
+
+impl Inner {
+    /// The users `query` may match: the one its `Id`, `Email` or `Phone`
+    /// filter names, found through an index, or else every user.
+    fn candidates(&self, query: &UserQuery) -> Vec<&User> {
+        let named = query.filters.iter().find_map(|f| match f {
+            UserFilter::Id(id) => Some(self.by_id.get(id)),
+            UserFilter::Email(e) => Some(self.by_recipient_of(Recipient::Email(e.clone()))),
+            UserFilter::Phone(p) => Some(self.by_recipient_of(Recipient::Sms(p.clone()))),
+            UserFilter::Blocked(_) | UserFilter::LoginsAtLeast(_) | UserFilter::Connection(_) => {
+                None
+            }
+        });
+        match named {
+            Some(user) => user.into_iter().collect(),
+            None => self.by_id.values().collect(),
+        }
+    }
+
+    fn by_recipient_of(&self, recipient: Recipient) -> Option<&User> {
+        self.by_recipient
+            .get(&recipient)
+            .and_then(|id| self.by_id.get(id))
+    }
 }
 
 impl MemoryUserStore {
@@ -105,5 +130,38 @@ impl UserStore for MemoryUserStore {
             .get_mut(id)
             .map(|u| u.blocked = blocked)
             .is_some())
+    }
+
+    async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        let mut users: Vec<User> = {
+            let inner = lock(&self.inner);
+            inner
+                .candidates(query)
+                .into_iter()
+                .filter(|u| query.matches(u))
+                .cloned()
+                .collect()
+        };
+        query.sort(&mut users);
+        let total = users.len() as u64;
+        let skip = u64::from(query.page).saturating_mul(u64::from(query.per_page));
+        let users = users
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(usize::try_from(query.per_page).unwrap_or(usize::MAX))
+            .collect();
+        Ok(UserPage { users, total })
+    }
+
+    async fn delete(&self, id: &UserId) -> Result<bool, StoreError> {
+        let mut inner = lock(&self.inner);
+        let Some(user) = inner.by_id.remove(id) else {
+            return Ok(false);
+        };
+        // Only this user's entry: never another user's recipient.
+        if inner.by_recipient.get(&user.recipient) == Some(id) {
+            inner.by_recipient.remove(&user.recipient);
+        }
+        Ok(true)
     }
 }

@@ -21,7 +21,9 @@ async fn the_memory_challenge_store_keeps_the_contract() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_memory_user_store_keeps_the_contract() {
-    contract::user_store(Arc::new(MemoryUserStore::new())).await;
+    let store = Arc::new(MemoryUserStore::new());
+    contract::user_store(store.clone()).await;
+    contract::user_search(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -152,6 +154,8 @@ async fn suites_sharing_one_store_run_in_parallel_without_interference() {
     let authenticators = Arc::new(MemoryAuthenticatorStore::default());
     let tickets = Arc::new(MemoryMfaTransactionStore::default());
     let mut tasks = Vec::new();
+    // One search suite at a time per store, beside everything else.
+    tasks.push(tokio::spawn(contract::user_search(users.clone())));
     for _ in 0..3 {
         tasks.push(tokio::spawn(contract::authenticator_store(
             authenticators.clone(),

@@ -1,10 +1,17 @@
 //! [`UserStore`] on the `users` table, unique on (connection, recipient).
+//!
+//! A search is one statement: the count and the page read the same
+//! snapshot, and an `Email`, `Phone` or `Id` filter reaches its row through
+//! the unique key or the primary key.
 
 use async_trait::async_trait;
 use sesame_domain::ports::{StoreError, UserStore};
-use sesame_domain::recipient::Recipient;
+use sesame_domain::recipient::{Connection, Recipient};
 use sesame_domain::time::Timestamp;
 use sesame_domain::user::{User, UserId};
+use sesame_domain::user_query::{UserFilter, UserPage, UserQuery, UserSortField};
+use sqlx::postgres::{PgRow, Postgres};
+use sqlx::{QueryBuilder, Row as _};
 
 use crate::codec::{bigint, recipient, unsigned};
 use crate::error::{corrupt, from_sqlx};
@@ -79,6 +86,114 @@ impl From<UserTuple> for UserRow {
             blocked,
         }
     }
+}
+
+/// The statement of `query`: every match counted, and its page, as one row
+/// per user of the page, each carrying the count in `total`. An empty page
+/// is one row of the count alone (its user columns `NULL`). Values are
+/// bound, never written into the text.
+fn search_statement(query: &UserQuery) -> QueryBuilder<'_, Postgres> {
+    let mut q = QueryBuilder::new("");
+    push_search(&mut q, query);
+    q
+}
+
+/// Appends the statement of [`search_statement`] to `q`.
+fn push_search<'q>(q: &mut QueryBuilder<'q, Postgres>, query: &'q UserQuery) {
+    let order = order_by(query);
+    q.push(
+        "WITH matching AS (SELECT id, connection, recipient, verified, created_at, \
+         last_login, logins_count, blocked FROM users WHERE TRUE",
+    );
+    for filter in &query.filters {
+        match filter {
+            // (connection, recipient) is the unique key `users_recipient`:
+            // its index finds the row.
+            UserFilter::Email(address) => {
+                q.push(" AND connection = ")
+                    .push_bind(Connection::Email.as_str())
+                    .push(" AND recipient = ")
+                    .push_bind(address.as_str());
+            }
+            UserFilter::Phone(number) => {
+                q.push(" AND connection = ")
+                    .push_bind(Connection::Sms.as_str())
+                    .push(" AND recipient = ")
+                    .push_bind(number.as_str());
+            }
+            UserFilter::Id(id) => {
+                q.push(" AND id = ").push_bind(id.as_str());
+            }
+            UserFilter::Blocked(blocked) => {
+                q.push(" AND blocked = ").push_bind(*blocked);
+            }
+            UserFilter::LoginsAtLeast(n) => match i64::try_from(*n) {
+                Ok(n) => {
+                    q.push(" AND logins_count >= ").push_bind(n);
+                }
+                // More than any stored count: nobody.
+                Err(_) => {
+                    q.push(" AND FALSE");
+                }
+            },
+            UserFilter::Connection(connection) => {
+                q.push(" AND connection = ").push_bind(connection.as_str());
+            }
+        }
+    }
+    q.push(
+        ") SELECT counted.total, id, connection, recipient, verified, created_at, last_login, \
+         logins_count, blocked FROM (SELECT count(*) AS total FROM matching) AS counted \
+         LEFT JOIN (SELECT * FROM matching ORDER BY ",
+    );
+    q.push(order)
+        .push(" LIMIT ")
+        .push_bind(i64::from(query.per_page))
+        .push(" OFFSET ")
+        .push_bind(i64::from(query.page) * i64::from(query.per_page))
+        .push(") AS page ON TRUE ORDER BY ")
+        .push(order);
+}
+
+/// The order of [`UserQuery::sort`]: a user without a login comes before
+/// any login (`NULLS FIRST` ascending, `NULLS LAST` descending); ties go by
+/// id, ascending. Text compares under the `C` collation, byte by byte as
+/// Rust compares strings, whatever the database's own collation.
+const fn order_by(query: &UserQuery) -> &'static str {
+    let (field, descending) = match query.sort {
+        Some(sort) => sort,
+        None => (UserSortField::CreatedAt, false),
+    };
+    match (field, descending) {
+        (UserSortField::CreatedAt, false) => r#"created_at ASC, id COLLATE "C" ASC"#,
+        (UserSortField::CreatedAt, true) => r#"created_at DESC, id COLLATE "C" ASC"#,
+        (UserSortField::LastLogin, false) => r#"last_login ASC NULLS FIRST, id COLLATE "C" ASC"#,
+        (UserSortField::LastLogin, true) => r#"last_login DESC NULLS LAST, id COLLATE "C" ASC"#,
+        (UserSortField::LoginsCount, false) => r#"logins_count ASC, id COLLATE "C" ASC"#,
+        (UserSortField::LoginsCount, true) => r#"logins_count DESC, id COLLATE "C" ASC"#,
+        (UserSortField::Email, false) => r#"recipient COLLATE "C" ASC, id COLLATE "C" ASC"#,
+        (UserSortField::Email, true) => r#"recipient COLLATE "C" DESC, id COLLATE "C" ASC"#,
+    }
+}
+
+/// The count of a search row, and its user unless it is the count's row of
+/// an empty page.
+fn decode_search_row(row: &PgRow) -> Result<(i64, Option<User>), StoreError> {
+    let total: i64 = row.try_get("total").map_err(from_sqlx)?;
+    let Some(id) = row.try_get::<Option<String>, _>("id").map_err(from_sqlx)? else {
+        return Ok((total, None));
+    };
+    let user = UserRow {
+        id,
+        connection: row.try_get("connection").map_err(from_sqlx)?,
+        recipient: row.try_get("recipient").map_err(from_sqlx)?,
+        verified: row.try_get("verified").map_err(from_sqlx)?,
+        created_at: row.try_get("created_at").map_err(from_sqlx)?,
+        last_login: row.try_get("last_login").map_err(from_sqlx)?,
+        logins_count: row.try_get("logins_count").map_err(from_sqlx)?,
+        blocked: row.try_get("blocked").map_err(from_sqlx)?,
+    };
+    Ok((total, Some(User::try_from(user)?)))
 }
 
 impl PgStore {
@@ -232,5 +347,112 @@ impl UserStore for PgStore {
             Ok(done.rows_affected() > 0)
         })
         .await
+    }
+
+    async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        let rows = self
+            .bounded(async {
+                search_statement(query)
+                    .build()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(from_sqlx)
+            })
+            .await?;
+        let mut total = 0;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let (count, user) = decode_search_row(row)?;
+            total = unsigned("total", count)?;
+            users.extend(user);
+        }
+        Ok(UserPage { users, total })
+    }
+
+    async fn delete(&self, id: &UserId) -> Result<bool, StoreError> {
+        self.bounded(async {
+            let done = sqlx::query("DELETE FROM users WHERE id = $1")
+                .bind(id.as_str())
+                .execute(&self.pool)
+                .await
+                .map_err(from_sqlx)?;
+            Ok(done.rows_affected() > 0)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sesame_domain::recipient::{EmailAddress, PhoneNumber};
+    use sqlx::{Connection as _, Executor as _, PgConnection};
+
+    use super::*;
+    use crate::config::PgConfig;
+
+    /// The test server (`SESAME_TEST_PG_URL`), with its database replaced
+    /// by `database`.
+    fn url(database: &str) -> String {
+        let base = std::env::var("SESAME_TEST_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let mut url = url::Url::parse(&base).unwrap();
+        url.set_path(&format!("/{database}"));
+        url.to_string()
+    }
+
+    /// PostgreSQL's plan of the search statement of `query`, with
+    /// sequential scans priced out: a scan of `users` left in it has no
+    /// index to use instead.
+    async fn plan(store: &PgStore, query: &UserQuery) -> String {
+        let mut tx = store.pool.begin().await.unwrap();
+        tx.execute("SET LOCAL enable_seqscan = off").await.unwrap();
+        let mut q = QueryBuilder::new("EXPLAIN ");
+        push_search(&mut q, query);
+        let rows: Vec<(String,)> = q.build_query_as().fetch_all(&mut *tx).await.unwrap();
+        rows.into_iter()
+            .map(|(step,)| step)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn only(filter: UserFilter) -> UserQuery {
+        UserQuery {
+            filters: vec![filter, UserFilter::Blocked(false)],
+            ..UserQuery::all()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_search_by_email_phone_or_id_reads_one_row_through_an_index() {
+        let name = format!("sesame_test_plan_{}", std::process::id());
+        let mut admin = PgConnection::connect(&url("postgres")).await.unwrap();
+        let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        admin.execute(drop.as_str()).await.unwrap();
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap();
+        let store = PgStore::connect(&PgConfig::new(url(&name))).await.unwrap();
+
+        let address = EmailAddress::parse("a@example.com").unwrap();
+        let number = PhoneNumber::parse("+14155550100").unwrap();
+        let id = UserId::parse("email|0123456789abcdef01234567").unwrap();
+        for filter in [UserFilter::Email(address), UserFilter::Phone(number)] {
+            let plan = plan(&store, &only(filter)).await;
+            assert!(plan.contains("users_recipient"), "{plan}");
+            assert!(!plan.contains("Seq Scan on users"), "{plan}");
+        }
+        let plan_by_id = plan(&store, &only(UserFilter::Id(id))).await;
+        assert!(plan_by_id.contains("users_pkey"), "{plan_by_id}");
+        assert!(!plan_by_id.contains("Seq Scan on users"), "{plan_by_id}");
+        // Without such a filter, there is no index to use.
+        let plan_by_logins = plan(&store, &only(UserFilter::LoginsAtLeast(1))).await;
+        assert!(
+            plan_by_logins.contains("Seq Scan on users"),
+            "{plan_by_logins}"
+        );
+
+        store.pool.close().await;
+        admin.execute(drop.as_str()).await.unwrap();
     }
 }

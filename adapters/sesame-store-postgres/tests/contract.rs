@@ -24,7 +24,9 @@ async fn postgres_keeps_the_challenge_store_contract() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_keeps_the_user_store_contract() {
     let db = TestDb::create().await;
-    contract::user_store(Arc::new(db.store().await)).await;
+    let store = Arc::new(db.store().await);
+    contract::user_store(store.clone()).await;
+    contract::user_search(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

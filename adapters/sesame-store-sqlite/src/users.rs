@@ -1,12 +1,18 @@
 //! [`UserStore`] on the `users` table.
 //!
 //! The unique key on (connection, recipient) makes `create` race free, and
-//! each write is one statement that returns the row it left behind.
+//! each write is one statement that returns the row it left behind. A
+//! search is one statement too: the count and the page read the same
+//! snapshot, and an `Email`, `Phone` or `Id` filter reaches its row through
+//! the unique key or the primary key.
 
 use async_trait::async_trait;
 use sesame_domain::ports::{StoreError, UserStore};
-use sesame_domain::{Recipient, Timestamp, User, UserId};
-use sqlx::sqlite::SqliteRow;
+use sesame_domain::{
+    Connection, Recipient, Timestamp, User, UserFilter, UserId, UserPage, UserQuery, UserSortField,
+};
+use sqlx::QueryBuilder;
+use sqlx::sqlite::{Sqlite, SqliteRow};
 
 use crate::SqliteStore;
 use crate::codec::{count, flag, get, int, opt_timestamp, recipient, timestamp};
@@ -47,6 +53,95 @@ const LOGIN: &str = "UPDATE users \
      RETURNING id, connection, recipient, verified, created_at, last_login, logins_count, blocked";
 
 const SET_BLOCKED: &str = "UPDATE users SET blocked = ?2 WHERE id = ?1";
+
+const DELETE: &str = "DELETE FROM users WHERE id = ?1";
+
+/// The statement of `query`: every match counted, and its page, as one row
+/// per user of the page, each carrying the count in `total`. An empty page
+/// is one row of the count alone (its user columns `NULL`). Values are
+/// bound, never written into the text.
+fn search_statement(query: &UserQuery) -> QueryBuilder<'_, Sqlite> {
+    let mut q = QueryBuilder::new("");
+    push_search(&mut q, query);
+    q
+}
+
+/// Appends the statement of [`search_statement`] to `q`.
+fn push_search<'q>(q: &mut QueryBuilder<'q, Sqlite>, query: &'q UserQuery) {
+    let order = order_by(query);
+    q.push(
+        "WITH matching AS (SELECT id, connection, recipient, verified, created_at, \
+         last_login, logins_count, blocked FROM users WHERE TRUE",
+    );
+    for filter in &query.filters {
+        match filter {
+            // (connection, recipient) is the unique key: its index finds the row.
+            UserFilter::Email(address) => {
+                q.push(" AND connection = ")
+                    .push_bind(Connection::Email.as_str())
+                    .push(" AND recipient = ")
+                    .push_bind(address.as_str());
+            }
+            UserFilter::Phone(number) => {
+                q.push(" AND connection = ")
+                    .push_bind(Connection::Sms.as_str())
+                    .push(" AND recipient = ")
+                    .push_bind(number.as_str());
+            }
+            UserFilter::Id(id) => {
+                q.push(" AND id = ").push_bind(id.as_str());
+            }
+            UserFilter::Blocked(blocked) => {
+                q.push(" AND blocked = ").push_bind(*blocked);
+            }
+            UserFilter::LoginsAtLeast(n) => match i64::try_from(*n) {
+                Ok(n) => {
+                    q.push(" AND logins_count >= ").push_bind(n);
+                }
+                // More than any stored count: nobody.
+                Err(_) => {
+                    q.push(" AND FALSE");
+                }
+            },
+            UserFilter::Connection(connection) => {
+                q.push(" AND connection = ").push_bind(connection.as_str());
+            }
+        }
+    }
+    q.push(
+        ") SELECT counted.total, id, connection, recipient, verified, created_at, last_login, \
+         logins_count, blocked FROM (SELECT count(*) AS total FROM matching) AS counted \
+         LEFT JOIN (SELECT * FROM matching ORDER BY ",
+    );
+    q.push(order)
+        .push(" LIMIT ")
+        .push_bind(i64::from(query.per_page))
+        .push(" OFFSET ")
+        .push_bind(i64::from(query.page) * i64::from(query.per_page))
+        .push(") AS page ON TRUE ORDER BY ")
+        .push(order);
+}
+
+/// The order of [`UserQuery::sort`]: a user without a login comes before
+/// any login (`NULLS FIRST` ascending, `NULLS LAST` descending); ties go by
+/// id, ascending. SQLite's default `BINARY` collation compares the bytes,
+/// as Rust compares strings.
+const fn order_by(query: &UserQuery) -> &'static str {
+    let (field, descending) = match query.sort {
+        Some(sort) => sort,
+        None => (UserSortField::CreatedAt, false),
+    };
+    match (field, descending) {
+        (UserSortField::CreatedAt, false) => "created_at ASC, id ASC",
+        (UserSortField::CreatedAt, true) => "created_at DESC, id ASC",
+        (UserSortField::LastLogin, false) => "last_login ASC NULLS FIRST, id ASC",
+        (UserSortField::LastLogin, true) => "last_login DESC NULLS LAST, id ASC",
+        (UserSortField::LoginsCount, false) => "logins_count ASC, id ASC",
+        (UserSortField::LoginsCount, true) => "logins_count DESC, id ASC",
+        (UserSortField::Email, false) => "recipient ASC, id ASC",
+        (UserSortField::Email, true) => "recipient DESC, id ASC",
+    }
+}
 
 fn decode(row: &SqliteRow) -> Result<User, StoreError> {
     const T: &str = "users";
@@ -147,5 +242,88 @@ impl UserStore for SqliteStore {
             .await
             .map_err(store_error)?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        let rows = search_statement(query)
+            .build()
+            .fetch_all(&self.read)
+            .await
+            .map_err(store_error)?;
+        let mut total = 0;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in &rows {
+            total = count(row, "users", "total")?;
+            // The count's row of an empty page has no user.
+            if get::<Option<String>>(row, "id")?.is_some() {
+                users.push(decode(row)?);
+            }
+        }
+        Ok(UserPage { users, total })
+    }
+
+    async fn delete(&self, id: &UserId) -> Result<bool, StoreError> {
+        let done = sqlx::query(DELETE)
+            .bind(id.as_str())
+            .execute(&self.write)
+            .await
+            .map_err(store_error)?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sesame_domain::{EmailAddress, PhoneNumber};
+
+    use super::*;
+
+    /// SQLite's plan of the search statement of `query`, one step a line.
+    async fn plan(store: &SqliteStore, query: &UserQuery) -> String {
+        let mut q = QueryBuilder::new("EXPLAIN QUERY PLAN ");
+        push_search(&mut q, query);
+        let rows: Vec<(i64, i64, i64, String)> =
+            q.build_query_as().fetch_all(&store.read).await.unwrap();
+        rows.into_iter()
+            .map(|(_, _, _, step)| step)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn only(filter: UserFilter) -> UserQuery {
+        UserQuery {
+            filters: vec![filter, UserFilter::Blocked(false)],
+            ..UserQuery::all()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_search_by_email_phone_or_id_reads_one_row_through_an_index() {
+        let store = SqliteStore::in_memory().await.unwrap();
+        let address = EmailAddress::parse("a@example.com").unwrap();
+        let number = PhoneNumber::parse("+14155550100").unwrap();
+        let id = UserId::parse("email|0123456789abcdef01234567").unwrap();
+        let by_recipient = [UserFilter::Email(address), UserFilter::Phone(number)];
+        for filter in by_recipient {
+            let plan = plan(&store, &only(filter)).await;
+            assert!(
+                plan.contains("SEARCH users USING INDEX sqlite_autoindex_users_2"),
+                "{plan}"
+            );
+            assert!(!plan.contains("SCAN users"), "{plan}");
+        }
+        let plan = plan(&store, &only(UserFilter::Id(id))).await;
+        assert!(
+            plan.contains("SEARCH users USING INDEX sqlite_autoindex_users_1 (id=?)"),
+            "{plan}"
+        );
+        assert!(!plan.contains("SCAN users"), "{plan}");
+    }
+
+    #[tokio::test]
+    async fn a_search_without_such_a_filter_reads_every_user() {
+        let store = SqliteStore::in_memory().await.unwrap();
+        let plan = plan(&store, &only(UserFilter::LoginsAtLeast(1))).await;
+        assert!(plan.contains("SCAN users"), "{plan}");
     }
 }

@@ -31,7 +31,8 @@ async fn the_challenge_store_keeps_its_contract() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_user_store_keeps_its_contract() {
     let (store, _dir) = file_store().await;
-    contract::user_store(store).await;
+    contract::user_store(store.clone()).await;
+    contract::user_search(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -72,6 +73,7 @@ async fn the_in_memory_store_keeps_every_contract() {
     let store = Arc::new(SqliteStore::in_memory().await.unwrap());
     contract::challenge_store(store.clone()).await;
     contract::user_store(store.clone()).await;
+    contract::user_search(store.clone()).await;
     contract::key_store(store.clone()).await;
     contract::refresh_token_store(store.clone()).await;
     contract::authorization_code_store(store.clone()).await;

@@ -13,7 +13,7 @@ use sesame_domain::code::CodeMac;
 use sesame_domain::ports::{ChallengeStore, RateLimiter, RefreshTokenStore, StoreError, UserStore};
 use sesame_domain::{
     Challenge, ChallengeId, ChallengeKey, RateDecision, RateKey, RateLimit, Recipient,
-    RefreshTokenRecord, Reservation, Rotation, Timestamp, User, UserId,
+    RefreshTokenRecord, Reservation, Rotation, Timestamp, User, UserId, UserPage, UserQuery,
 };
 
 /// A port adapter whose calls are timed under `backend`.
@@ -121,6 +121,12 @@ impl UserStore for Metered<dyn UserStore> {
             "user_set_blocked",
             self.inner.set_blocked(id, blocked)
         )
+    }
+    async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        timed!(self, "user_search", self.inner.search(query))
+    }
+    async fn delete(&self, id: &UserId) -> Result<bool, StoreError> {
+        timed!(self, "user_delete", self.inner.delete(id))
     }
 }
 

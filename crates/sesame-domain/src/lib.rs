@@ -33,6 +33,7 @@ pub mod service;
 pub mod time;
 pub mod token;
 pub mod user;
+pub mod user_query;
 
 pub use authorization::{AuthorizationCode, Redemption, ResponseType};
 pub use challenge::{AuthParams, Challenge, ChallengeId, ChallengeKey, RawAuthParams, SendMode};
@@ -58,3 +59,4 @@ pub use service::{Passwordless, PasswordlessConfig, Ports};
 pub use time::Timestamp;
 pub use token::{AccessClaims, Confirmation, IdClaims, KeyStatus, SigningKey, TokenSet};
 pub use user::{User, UserId};
+pub use user_query::{UserFilter, UserPage, UserQuery, UserSortField};

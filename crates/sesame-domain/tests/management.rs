@@ -193,3 +193,93 @@ async fn a_client_past_its_budget_per_minute_is_refused() {
         "a new minute"
     );
 }
+
+#[tokio::test]
+async fn users_are_listed_by_q_paged_and_sorted() {
+    use sesame_domain::Connection;
+    use sesame_domain::service::ListUsers;
+    let h = harness(&ALL, 600).await;
+    let caller = h
+        .service
+        .management_caller(&ops_token(&h).await)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let who = fixtures::fresh_email();
+        h.login(&who).await.unwrap();
+        ids.push(h.users().find(&who).await.unwrap().unwrap().id);
+    }
+    // Narrowed to these users by id; two of them log in once more.
+    for id in &ids[1..] {
+        let user = h.users().get(id).await.unwrap().unwrap();
+        h.login(&user.recipient).await.unwrap();
+    }
+    let list = |q: String, page: u32, sort: Option<&str>| ListUsers {
+        q: Some(q),
+        page: Some(page),
+        per_page: Some(1),
+        sort: sort.map(str::to_owned),
+        connection: Some(Connection::Email),
+    };
+    let q = format!("user_id:\"{}\"", ids[1]);
+    let (_, page) = h
+        .service
+        .management_list_users(&caller, &list(q, 0, None))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.users[0].id, ids[1]);
+    let q = format!("user_id:\"{}\" AND logins_count:[2 TO *]", ids[0]);
+    let (_, page) = h
+        .service
+        .management_list_users(&caller, &list(q, 0, None))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 0, "the first user logged in once");
+    let err = h
+        .service
+        .management_list_users(
+            &caller,
+            &ListUsers {
+                per_page: Some(101),
+                ..ListUsers::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ManagementError::InvalidQuery(_)));
+}
+
+#[tokio::test]
+async fn deleting_a_user_ends_their_sessions_and_a_new_login_signs_up_afresh() {
+    let h = harness(&["delete:users", "read:users"], 600).await;
+    let who = fixtures::fresh_email();
+    h.codes.push("343434");
+    h.start(&who).await.unwrap();
+    let mut grant = Harness::otp_grant(&who, "343434");
+    grant.scope = Some("openid offline_access".into());
+    let tokens = h.exchange(grant).await.unwrap();
+    let refresh = tokens.refresh_token.unwrap().expose_secret().to_owned();
+    let old = h.users().find(&who).await.unwrap().unwrap();
+    let caller = h
+        .service
+        .management_caller(&ops_token(&h).await)
+        .await
+        .unwrap();
+    h.service
+        .management_delete_user(&caller, old.id.as_str())
+        .await
+        .unwrap();
+    assert!(h.users().get(&old.id).await.unwrap().is_none());
+    assert!(h.refresh(&refresh).await.is_err(), "their sessions ended");
+    let err = h
+        .service
+        .management_delete_user(&caller, old.id.as_str())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ManagementError::NoSuchUser));
+    h.login(&who).await.unwrap();
+    let new = h.users().find(&who).await.unwrap().unwrap();
+    assert_ne!(new.id, old.id);
+}

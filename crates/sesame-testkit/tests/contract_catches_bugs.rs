@@ -23,12 +23,14 @@ use sesame_domain::retention::{AUTHORIZATION_CODE_RETENTION, EXPIRED_CHALLENGE_R
 use sesame_domain::{
     AuthorizationCode, Challenge, ChallengeId, ChallengeKey, KeyStatus, RateDecision, RateKey,
     RateLimit, Recipient, Redemption, RefreshTokenRecord, Refuser, Reservation, Rotation,
-    SigningKey, Timestamp, User, UserId,
+    SigningKey, Timestamp, User, UserFilter, UserId, UserPage, UserQuery, UserSortField,
 };
 use sesame_testkit::contract::{
     self, authenticators, authorization_codes, challenges, housekeeping, keys, mfa_transactions,
     rate_batch, rate_budget, rate_limiter, refresh_tokens, users,
 };
+// The module of the search checks, apart from the suite of the same name.
+use sesame_testkit::contract::user_search as search_checks;
 use sesame_testkit::{
     MemoryAuthenticatorStore, MemoryKeyStore, MemoryMfaTransactionStore, MemoryRateLimiter,
     MemoryRefreshTokenStore, MemoryUserStore,
@@ -252,6 +254,31 @@ impl UserStore for RacyUsers {
             .map(|u| u.blocked = blocked)
             .is_some())
     }
+    async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        let mut found: Vec<User> = self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|u| query.matches(u))
+            .cloned()
+            .collect();
+        query.sort(&mut found);
+        let total = found.len() as u64;
+        let skip = u64::from(query.page) * u64::from(query.per_page);
+        let users = found
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap())
+            .take(usize::try_from(query.per_page).unwrap())
+            .collect();
+        Ok(UserPage { users, total })
+    }
+    async fn delete(&self, id: &UserId) -> Result<bool, StoreError> {
+        let mut users = self.0.lock().unwrap();
+        let before = users.len();
+        users.retain(|u| &u.id != id);
+        Ok(users.len() < before)
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -260,6 +287,135 @@ async fn racing_user_creation_is_caught() {
     assert!(!fails(users::concurrent_creates_make_one_user(&good)).await);
     let racy: Arc<dyn UserStore> = Arc::new(RacyUsers::default());
     assert!(fails(users::concurrent_creates_make_one_user(&racy)).await);
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SearchBug {
+    None,
+    /// `search` drops every `Blocked` filter.
+    IgnoresBlocked,
+    /// `search` sorts users without a login after every login, ascending.
+    NullLoginsLast,
+    /// `search` counts only the users of its page.
+    CountsThePage,
+    /// `delete` removes the user, but `find` still finds it by recipient.
+    KeepsTheRecipient,
+    /// `delete` says it removed a user even when there was none.
+    AlwaysDeletes,
+}
+
+/// A user store whose `search` or `delete` has one chosen bug, over
+/// `RacyUsers` (whose racy `create` the search checks never race).
+struct BuggyUserSearch {
+    bug: SearchBug,
+    users: RacyUsers,
+    /// Recipients whose user `KeepsTheRecipient` deleted, still found.
+    ghosts: Mutex<HashMap<Recipient, User>>,
+}
+
+impl BuggyUserSearch {
+    fn new(bug: SearchBug) -> Self {
+        Self {
+            bug,
+            users: RacyUsers::default(),
+            ghosts: Mutex::default(),
+        }
+    }
+}
+
+#[async_trait]
+impl UserStore for BuggyUserSearch {
+    async fn find(&self, r: &Recipient) -> Result<Option<User>, StoreError> {
+        if let Some(ghost) = self.ghosts.lock().unwrap().get(r) {
+            return Ok(Some(ghost.clone()));
+        }
+        self.users.find(r).await
+    }
+    async fn get(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        self.users.get(id).await
+    }
+    async fn create(&self, user: &User) -> Result<User, StoreError> {
+        // Racy, but the search checks create one user at a time.
+        self.users.create(user).await
+    }
+    async fn record_login(&self, id: &UserId, at: Timestamp) -> Result<Option<User>, StoreError> {
+        self.users.record_login(id, at).await
+    }
+    async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError> {
+        self.users.set_blocked(id, blocked).await
+    }
+    async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        let mut query = query.clone();
+        if self.bug == SearchBug::IgnoresBlocked {
+            query
+                .filters
+                .retain(|f| !matches!(f, UserFilter::Blocked(_)));
+        }
+        let mut page = self.users.search(&query).await?;
+        if self.bug == SearchBug::NullLoginsLast
+            && query.sort == Some((UserSortField::LastLogin, false))
+        {
+            // Stable: the rest keep their order.
+            page.users.sort_by_key(|u| u.last_login.is_none());
+        }
+        if self.bug == SearchBug::CountsThePage {
+            page.total = page.users.len() as u64;
+        }
+        Ok(page)
+    }
+    async fn delete(&self, id: &UserId) -> Result<bool, StoreError> {
+        let doomed = self.users.get(id).await?;
+        let deleted = self.users.delete(id).await?;
+        if self.bug == SearchBug::KeepsTheRecipient
+            && let Some(user) = doomed
+        {
+            self.ghosts
+                .lock()
+                .unwrap()
+                .insert(user.recipient.clone(), user);
+        }
+        Ok(deleted || self.bug == SearchBug::AlwaysDeletes)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_user_search_checks_pass_the_bug_free_stores_and_catch_each_bug() {
+    let memory = Arc::new(MemoryUserStore::new());
+    assert!(!fails(contract::user_search(memory.clone())).await);
+    assert!(!fails(contract::user_store(memory)).await);
+    assert!(
+        !fails(contract::user_search(Arc::new(BuggyUserSearch::new(
+            SearchBug::None
+        ))))
+        .await
+    );
+    let s = BuggyUserSearch::new(SearchBug::IgnoresBlocked);
+    assert!(fails(search_checks::blocked_alone_returns_only_users_in_that_state(&s)).await);
+    assert!(fails(search_checks::combined_filters_must_all_hold(&s)).await);
+    assert!(fails(search_checks::blocked_with_logins_at_least_finds_the_intersection(&s)).await);
+    assert!(!fails(search_checks::pages_split_the_matches_and_each_counts_them_all(&s)).await);
+    let s = BuggyUserSearch::new(SearchBug::NullLoginsLast);
+    assert!(
+        fails(search_checks::a_user_without_a_login_sorts_first_ascending_and_last_descending(&s))
+            .await
+    );
+    assert!(
+        fails(search_checks::every_sort_field_orders_both_ways_with_ids_breaking_ties(&s)).await
+    );
+    let s = BuggyUserSearch::new(SearchBug::CountsThePage);
+    assert!(
+        !fails(search_checks::a_filter_naming_a_user_finds_only_that_user(
+            &s
+        ))
+        .await
+    );
+    assert!(fails(search_checks::pages_split_the_matches_and_each_counts_them_all(&s)).await);
+    let s = BuggyUserSearch::new(SearchBug::KeepsTheRecipient);
+    assert!(fails(search_checks::delete_removes_exactly_that_user(&s)).await);
+    assert!(fails(search_checks::a_deleted_users_recipient_signs_up_afresh(&s)).await);
+    let s = BuggyUserSearch::new(SearchBug::AlwaysDeletes);
+    assert!(!fails(search_checks::a_deleted_users_recipient_signs_up_afresh(&s)).await);
+    assert!(fails(search_checks::delete_removes_exactly_that_user(&s)).await);
 }
 
 /// Rotates whatever the expectation: no compare-and-set.

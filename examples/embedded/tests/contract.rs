@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use embedded::users::JsonFileUserStore;
+use sesame_domain::UserQuery;
 use sesame_domain::ports::{StoreError, UserStore};
 use sesame_testkit::fixtures::{fresh_email, fresh_user, real_now};
 use sesame_testkit::{MemoryChallengeStore, contract};
@@ -20,7 +21,9 @@ fn store_in(dir: &tempfile::TempDir) -> Arc<JsonFileUserStore> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_json_file_user_store_keeps_the_user_store_contract() {
     let dir = tempfile::tempdir().unwrap();
-    contract::user_store(store_in(&dir)).await;
+    let store = store_in(&dir);
+    contract::user_store(store.clone()).await;
+    contract::user_search(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -48,6 +51,26 @@ async fn users_are_read_back_from_the_file_after_reopening_it() {
     want.blocked = true;
     assert_eq!(reopened.get(&user.id).await.unwrap(), Some(want.clone()));
     assert_eq!(reopened.find(&user.recipient).await.unwrap(), Some(want));
+}
+
+#[tokio::test]
+async fn a_deleted_user_stays_deleted_after_reopening_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let doomed = fresh_user(fresh_email(), real_now());
+    let kept = fresh_user(fresh_email(), real_now());
+    let first = store_in(&dir);
+    first.create(&doomed).await.unwrap();
+    first.create(&kept).await.unwrap();
+    assert!(first.delete(&doomed.id).await.unwrap());
+    drop(first);
+
+    let reopened = store_in(&dir);
+    assert_eq!(reopened.get(&doomed.id).await.unwrap(), None);
+    assert_eq!(reopened.find(&doomed.recipient).await.unwrap(), None);
+    assert_eq!(reopened.get(&kept.id).await.unwrap(), Some(kept.clone()));
+    let everyone = reopened.search(&UserQuery::all()).await.unwrap();
+    assert_eq!(everyone.users, vec![kept]);
+    assert_eq!(everyone.total, 1);
 }
 
 #[test]

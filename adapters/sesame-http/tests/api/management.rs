@@ -139,3 +139,50 @@ async fn a_client_past_its_budget_gets_429_with_rate_limit_headers() {
     assert_eq!(r.headers["x-ratelimit-remaining"], "0");
     assert!(r.headers.contains_key("x-ratelimit-reset"));
 }
+
+#[tokio::test]
+async fn users_are_listed_with_totals_and_only_the_fields_asked_for() {
+    let h = harness().await;
+    let who = sesame_testkit::fixtures::fresh_email();
+    h.login(&who).await.unwrap();
+    let t = token(&h).await;
+    let q = format!(
+        "/api/v2/users?q=email%3A%22{}%22&search_engine=v3&include_totals=true&fields=user_id,email&per_page=10",
+        who.as_str().replace('@', "%40")
+    );
+    let r = send(app(&h), with_bearer("GET", &q, &t, None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["total"], 1);
+    assert_eq!(r.body["start"], 0);
+    assert_eq!(r.body["limit"], 10);
+    let user = &r.body["users"][0];
+    assert_eq!(user["email"], who.as_str());
+    assert_eq!(
+        user.as_object().unwrap().len(),
+        2,
+        "only user_id and email: {user}"
+    );
+    let r = send(
+        app(&h),
+        with_bearer("GET", "/api/v2/users?per_page=500", &t, None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["errorCode"], "invalid_query_string");
+    let r = send(
+        app(&h),
+        with_bearer(
+            "GET",
+            "/api/v2/users?q=email%3Aa%40b.c%20OR%20blocked%3Atrue",
+            &t,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body["message"].as_str().unwrap().contains("OR"),
+        "{:?}",
+        r.body
+    );
+}

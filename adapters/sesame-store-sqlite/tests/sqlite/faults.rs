@@ -6,7 +6,7 @@ use sesame_domain::ports::{
     AuthorizationCodeStore, ChallengeStore, HealthCheck, KeyStore, RateLimiter, RefreshTokenStore,
     StoreError, UserStore,
 };
-use sesame_domain::{RateLimit, SigningAlg};
+use sesame_domain::{RateLimit, SigningAlg, UserQuery};
 use sesame_store_sqlite::{SqliteConfig, SqliteStore};
 
 use crate::common::{
@@ -106,11 +106,16 @@ async fn every_port_of_a_closed_store_is_unavailable() {
         "record_failure",
         store.record_failure(&ch.key(), &ch.id).await,
     );
-    unavailable("delete", store.delete(&ch.key(), &ch.id).await);
+    unavailable(
+        "delete",
+        ChallengeStore::delete(&store, &ch.key(), &ch.id).await,
+    );
     unavailable("create", store.create(&u).await);
     unavailable("find", UserStore::find(&store, &u.recipient).await);
     unavailable("record_login", store.record_login(&u.id, t).await);
     unavailable("set_blocked", store.set_blocked(&u.id, true).await);
+    unavailable("search", store.search(&UserQuery::all()).await);
+    unavailable("delete user", UserStore::delete(&store, &u.id).await);
     unavailable("active", store.active().await);
     let key = signing_key(SigningAlg::EdDSA, t);
     unavailable("rotate key", KeyStore::rotate(&store, &key, None).await);

@@ -6,6 +6,7 @@ use super::StoreError;
 use crate::recipient::Recipient;
 use crate::time::Timestamp;
 use crate::user::{User, UserId};
+use crate::user_query::{UserPage, UserQuery};
 
 /// Storage for users.
 #[async_trait]
@@ -83,4 +84,23 @@ pub trait UserStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`] when the backend cannot be reached.
     async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError>;
+
+    /// The users matching every filter of `query`, in its order, its page
+    /// of them, and how many match in all.
+    ///
+    /// # Errors
+    /// - MUST return exactly the users [`UserQuery::matches`] accepts, ordered
+    ///   as [`UserQuery::sort`] orders them (ties by id), skipping
+    ///   `page * per_page` and returning at most `per_page`; `total` counts
+    ///   every match.
+    /// - An `Email`, `Phone` or `Id` filter MUST NOT scan every user (it
+    ///   has an index).
+    async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError>;
+
+    /// Removes user `id`; `false` when there was none.
+    ///
+    /// # Errors
+    /// MUST NOT remove another user. Afterwards `get` and `find` return
+    /// `None`, and a new login with the same recipient signs up afresh.
+    async fn delete(&self, id: &UserId) -> Result<bool, StoreError>;
 }

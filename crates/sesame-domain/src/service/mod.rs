@@ -32,7 +32,7 @@ pub use deps::Ports;
 pub use errors::{RevokeError, StartError, UserinfoError};
 pub use keyring::{KeyError, KeyInfo, KeyState};
 pub use link::{LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest};
-pub use management::{ManagementCaller, ManagementError, UserPatch};
+pub use management::{ListUsers, ManagementCaller, ManagementError, UserPatch};
 pub use mfa::{
     AssociateRequest, AuthenticatorView, ChallengeAnswer, ChallengeRequest, Enrollment,
     MfaApiError, MfaGrantError, MfaRequired,

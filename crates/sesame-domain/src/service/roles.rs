@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 
-use super::management::{ManagementCaller, ManagementError, UserPatch};
+use super::management::{ListUsers, ManagementCaller, ManagementError, UserPatch};
 use super::mfa::{
     AssociateRequest, AuthenticatorView, ChallengeAnswer, ChallengeRequest, Enrollment, MfaApiError,
 };
@@ -21,6 +21,7 @@ use crate::ports::StoreError;
 use crate::profile::Profile;
 use crate::token::TokenSet;
 use crate::user::User;
+use crate::user_query::{UserPage, UserQuery};
 
 /// One backend's readiness.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,6 +253,18 @@ pub trait ManageUsers: Send + Sync + 'static {
         caller: &ManagementCaller,
         id: &str,
     ) -> Result<(), ManagementError>;
+    /// See [`Passwordless::management_list_users`].
+    async fn management_list_users(
+        &self,
+        caller: &ManagementCaller,
+        params: &ListUsers,
+    ) -> Result<(UserQuery, UserPage), ManagementError>;
+    /// See [`Passwordless::management_delete_user`].
+    async fn management_delete_user(
+        &self,
+        caller: &ManagementCaller,
+        id: &str,
+    ) -> Result<(), ManagementError>;
 }
 
 #[async_trait]
@@ -287,6 +300,20 @@ impl ManageUsers for Passwordless {
         id: &str,
     ) -> Result<(), ManagementError> {
         Self::management_revoke_refresh_tokens(self, caller, id).await
+    }
+    async fn management_list_users(
+        &self,
+        caller: &ManagementCaller,
+        params: &ListUsers,
+    ) -> Result<(UserQuery, UserPage), ManagementError> {
+        Self::management_list_users(self, caller, params).await
+    }
+    async fn management_delete_user(
+        &self,
+        caller: &ManagementCaller,
+        id: &str,
+    ) -> Result<(), ManagementError> {
+        Self::management_delete_user(self, caller, id).await
     }
 }
 

@@ -59,6 +59,8 @@ mock! {
         async fn create(&self, user: &User) -> Result<User, StoreError>;
         async fn record_login(&self, id: &UserId, at: Timestamp) -> Result<Option<User>, StoreError>;
         async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError>;
+        async fn search(&self, query: &sesame_domain::UserQuery) -> Result<sesame_domain::UserPage, StoreError>;
+        async fn delete(&self, id: &UserId) -> Result<bool, StoreError>;
     }
 }
 

@@ -19,8 +19,9 @@
 //!
 //! Every check works on fresh random ids and keys, so suites may share a
 //! backend with other tests running in parallel, except [`key_store`],
-//! which needs an empty key store of its own. Instants are based on the
-//! real current time, since adapters with native TTLs derive them from the
+//! which needs an empty key store of its own, and [`user_search()`], of
+//! which one run at a time may use a store. Instants are based on the real
+//! current time, since adapters with native TTLs derive them from the
 //! instants they store; "expired" instants stay well within their
 //! retention ([`sesame_domain::retention`]), so that the [`housekeeping`]
 //! checks, which purge as of one shared instant, leave them alone.
@@ -42,6 +43,7 @@ pub mod refresh_tokens;
 pub mod registries;
 mod support;
 pub mod user_login;
+pub mod user_search;
 pub mod users;
 
 use std::sync::Arc;
@@ -91,6 +93,25 @@ pub async fn user_store(store: Arc<dyn UserStore>) {
     user_login::without_a_candidate_an_unknown_recipient_gets_nothing(s).await;
     user_login::a_blocked_users_login_is_not_recorded(s).await;
     user_login::concurrent_first_logins_make_one_user_and_count_each(&store).await;
+}
+
+/// Every [`UserStore::search`] and [`UserStore::delete`] check, in
+/// [`user_search`](mod@user_search). Run it on the store that runs
+/// [`user_store`]; it may share the store with every other suite, but not
+/// with another `user_search` running at the same time (its listings see
+/// every user over a logins count that grows with the clock).
+pub async fn user_search(store: Arc<dyn UserStore>) {
+    let s = store.as_ref();
+    user_search::a_filter_naming_a_user_finds_only_that_user(s).await;
+    user_search::blocked_alone_returns_only_users_in_that_state(s).await;
+    user_search::logins_at_least_alone_counts_from_n_inclusive(s).await;
+    user_search::combined_filters_must_all_hold(s).await;
+    user_search::blocked_with_logins_at_least_finds_the_intersection(s).await;
+    user_search::pages_split_the_matches_and_each_counts_them_all(s).await;
+    user_search::every_sort_field_orders_both_ways_with_ids_breaking_ties(s).await;
+    user_search::a_user_without_a_login_sorts_first_ascending_and_last_descending(s).await;
+    user_search::delete_removes_exactly_that_user(s).await;
+    user_search::a_deleted_users_recipient_signs_up_afresh(s).await;
 }
 
 /// Every [`ClientRegistry`] check, in [`registries`], on registries that

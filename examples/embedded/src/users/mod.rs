@@ -8,7 +8,10 @@
 //!   concurrent creates for one recipient exactly one stores its user and all
 //!   return that user;
 //! - `record_login` is atomic: the read, the increment and the write happen
-//!   under the same lock, so N concurrent logins add exactly N.
+//!   under the same lock, so N concurrent logins add exactly N;
+//! - `search` with an `Email`, `Phone` or `Id` filter looks its user up in
+//!   the table's indexes instead of reading every user; `delete` drops the
+//!   user from both indexes and rewrites the file like any other change.
 //!
 //! The table lives in memory and the whole of it is rewritten (temp file,
 //! fsync, rename) before a change becomes visible, so a failed write changes
@@ -25,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use sesame_domain::ports::{StoreError, UserStore};
-use sesame_domain::{Recipient, Timestamp, User, UserId};
+use sesame_domain::{Recipient, Timestamp, User, UserFilter, UserId, UserPage, UserQuery};
 use tokio::sync::Mutex;
 
 use row::Account;
@@ -48,6 +51,38 @@ impl Table {
         self.by_recipient
             .insert(user.recipient.clone(), user.id.clone());
         self.by_id.insert(user.id.clone(), user);
+    }
+
+    /// Removes user `id` from both indexes; `None` when there was none.
+    fn remove(&mut self, id: &UserId) -> Option<User> {
+        let user = self.by_id.remove(id)?;
+        // Only this user's entry, never another user's.
+        if self.by_recipient.get(&user.recipient) == Some(id) {
+            self.by_recipient.remove(&user.recipient);
+        }
+        Some(user)
+    }
+
+    /// The users `query` may match: the one its `Id`, `Email` or `Phone`
+    /// filter names, through an index, or else every user.
+    fn candidates(&self, query: &UserQuery) -> Vec<&User> {
+        let by_recipient = |recipient: Recipient| {
+            self.by_recipient
+                .get(&recipient)
+                .and_then(|id| self.by_id.get(id))
+        };
+        let named = query.filters.iter().find_map(|f| match f {
+            UserFilter::Id(id) => Some(self.by_id.get(id)),
+            UserFilter::Email(e) => Some(by_recipient(Recipient::Email(e.clone()))),
+            UserFilter::Phone(p) => Some(by_recipient(Recipient::Sms(p.clone()))),
+            UserFilter::Blocked(_) | UserFilter::LoginsAtLeast(_) | UserFilter::Connection(_) => {
+                None
+            }
+        });
+        match named {
+            Some(user) => user.into_iter().collect(),
+            None => self.by_id.values().collect(),
+        }
     }
 }
 
@@ -199,5 +234,31 @@ impl UserStore for JsonFileUserStore {
             .change(|table| table.by_id.get_mut(id).map(|user| user.blocked = blocked))
             .await?;
         Ok(found.is_some())
+    }
+
+    async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        let mut users: Vec<User> = {
+            let table = self.table.lock().await;
+            table
+                .candidates(query)
+                .into_iter()
+                .filter(|u| query.matches(u))
+                .cloned()
+                .collect()
+        };
+        query.sort(&mut users);
+        let total = users.len() as u64;
+        let skip = u64::from(query.page).saturating_mul(u64::from(query.per_page));
+        let users = users
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(usize::try_from(query.per_page).unwrap_or(usize::MAX))
+            .collect();
+        Ok(UserPage { users, total })
+    }
+
+    async fn delete(&self, id: &UserId) -> Result<bool, StoreError> {
+        let removed = self.change(|table| table.remove(id)).await?;
+        Ok(removed.is_some())
     }
 }

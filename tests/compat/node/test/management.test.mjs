@@ -1,8 +1,9 @@
 // The `auth0` package's ManagementClient (v7, Fern), unchanged, against
 // sesame over HTTPS: it gets its own token with client_credentials for
 // https://{domain}/api/v2/ (the confidential client's client grant), then
-// finds a user who logged in, reads, blocks (after which the user's
-// passwordless login is refused as blocked) and ends their sessions.
+// finds a user who logged in (by email, and by a search), reads, ends the
+// user's sessions, blocks (after which a code already sent is refused as
+// blocked) and deletes them.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -58,6 +59,17 @@ describe('auth0 ManagementClient (users)', () => {
     assert.ok(!Number.isNaN(Date.parse(user.created_at)));
   });
 
+  test('users.list with q by email (search_engine v3) pages to that user', async () => {
+    const page = await management.users.list({ q: `email:"${email}"`, search_engine: 'v3' });
+    assert.equal(page.data.length, 1);
+    assert.equal(page.data[0].user_id, userId);
+    await assert.rejects(management.users.list({ q: 'name:jane', search_engine: 'v3' }), (e) => {
+      assert.equal(e.statusCode, 400);
+      assert.equal(e.body?.errorCode, 'invalid_query_string');
+      return true;
+    });
+  });
+
   test('users.refreshToken.delete ends the user\'s sessions', async () => {
     await management.users.refreshToken.delete(userId);
     await assert.rejects(auth.getTokenByRefreshToken({ refreshToken }));
@@ -73,6 +85,11 @@ describe('auth0 ManagementClient (users)', () => {
       auth.getTokenByPasswordlessEmail({ email, code, scope: SCOPE }),
       (e) => e.cause?.error === 'unauthorized' && e.cause?.error_description === 'user is blocked',
     );
+  });
+
+  test('users.delete removes the user', async () => {
+    await management.users.delete(userId);
+    await assert.rejects(management.users.get(userId), (e) => e.statusCode === 404);
   });
 
   test('an unknown user is a 404 with Auth0\'s errorCode', async () => {

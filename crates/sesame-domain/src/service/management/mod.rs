@@ -7,8 +7,10 @@
 
 mod caller;
 mod errors;
+mod search;
 mod users;
 
 pub use caller::ManagementCaller;
 pub use errors::ManagementError;
+pub use search::{ListUsers, parse_q};
 pub use users::UserPatch;

@@ -108,6 +108,37 @@ impl Passwordless {
         Ok(())
     }
 
+    /// Deletes user `id` (scope `delete:users`): their refresh families
+    /// are revoked and their authenticators removed first, so nothing of
+    /// theirs outlives them. Their pending codes die with their TTL; a new
+    /// login with the same address signs up afresh.
+    ///
+    /// # Errors
+    /// [`ManagementError::NoSuchUser`].
+    pub async fn management_delete_user(
+        &self,
+        caller: &ManagementCaller,
+        id: &str,
+    ) -> Result<(), ManagementError> {
+        caller.needs("delete:users")?;
+        let user = self.existing_user(id).await?;
+        self.ports.refresh_tokens.revoke_user(&user.id).await?;
+        for a in self.ports.authenticators.list(&user.id).await? {
+            self.ports.authenticators.delete(&user.id, &a.id).await?;
+        }
+        if !self.ports.users.delete(&user.id).await? {
+            return Err(ManagementError::NoSuchUser);
+        }
+        tracing::info!(
+            target: "sesame::events",
+            event = "sdu",
+            client_id = caller.client_id.as_str(),
+            user_id = %user.id,
+            "management API: user deleted"
+        );
+        Ok(())
+    }
+
     async fn existing_user(&self, id: &str) -> Result<User, ManagementError> {
         let id = UserId::parse(id).map_err(|_| ManagementError::NoSuchUser)?;
         self.ports
