@@ -283,3 +283,50 @@ async fn deleting_a_user_ends_their_sessions_and_a_new_login_signs_up_afresh() {
     let new = h.users().find(&who).await.unwrap().unwrap();
     assert_ne!(new.id, old.id);
 }
+
+#[tokio::test]
+async fn a_user_who_logs_in_gets_no_management_scope_but_reading_themselves() {
+    let h = harness(&ALL, 600).await;
+    let who = fixtures::fresh_email();
+    h.codes.push("565656");
+    h.start(&who).await.unwrap();
+    let mut grant = Harness::otp_grant(&who, "565656");
+    grant.audience = Some(AUDIENCE.into());
+    grant.scope = Some("openid read:users update:users delete:users read:current_user".into());
+    let tokens = h.exchange(grant).await.unwrap();
+    assert_eq!(tokens.scope, "openid read:current_user");
+    let caller = h
+        .service
+        .management_caller(tokens.access_token())
+        .await
+        .unwrap();
+    let me = h.users().find(&who).await.unwrap().unwrap();
+    assert!(
+        h.service
+            .management_user(&caller, me.id.as_str())
+            .await
+            .is_ok()
+    );
+    // Someone else: not with this token.
+    let other = fixtures::fresh_email();
+    h.login(&other).await.unwrap();
+    let them = h.users().find(&other).await.unwrap().unwrap();
+    let err = h
+        .service
+        .management_user(&caller, them.id.as_str())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ManagementError::InsufficientScope(_)),
+        "{err:?}"
+    );
+    let err = h
+        .service
+        .management_delete_user(&caller, them.id.as_str())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ManagementError::InsufficientScope(_)),
+        "{err:?}"
+    );
+}

@@ -85,17 +85,23 @@ impl Passwordless {
     /// exchange, so a token stored before a permission was removed from the
     /// API (or before this rule) cannot carry it forward.
     pub(crate) fn granted_scope(
+        &self,
         client: &Client,
         api: Option<&Api>,
         requested: Option<&Scope>,
     ) -> Scope {
         let refresh = client.allows_grant(GrantType::RefreshToken);
+        // A user's own token for the Management API may read that user and
+        // nothing more: its other scopes are for clients' own tokens, by
+        // client grant (`client_credentials`), never for anyone who logs in.
+        let management = api.is_some_and(|a| a.identifier == self.management_audience());
         requested
             .cloned()
             .unwrap_or_else(Scope::openid)
             .retain(|s| match s {
                 "offline_access" => refresh,
                 s if OIDC_SCOPES.contains(&s) => true,
+                s if management => s == "read:current_user",
                 s => api.is_some_and(|a| a.defines(s)),
             })
     }

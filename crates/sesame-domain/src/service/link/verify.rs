@@ -91,7 +91,7 @@ impl Passwordless {
             None => None,
         };
         let refresh_ok = c.client.magic_link.refresh_tokens;
-        let granted = Self::granted_scope(&c.client, api.as_deref(), p.scope.as_ref());
+        let granted = self.granted_scope(&c.client, api.as_deref(), p.scope.as_ref());
         let scope = if refresh_ok {
             granted
         } else {

@@ -62,6 +62,14 @@ impl Passwordless {
         else {
             return Err(ManagementError::InvalidToken);
         };
+        // Only a client's own token carries management scopes; a user's is
+        // held to reading that user, whatever it says (defence in depth
+        // beside the scope policy that mints it).
+        let scope = if claims.gty.as_deref() == Some("client-credentials") {
+            scope
+        } else {
+            scope.retain(|s| s == "read:current_user")
+        };
         let key = self.macs.rate_key("mgmt:client", client_id.as_str());
         let decision = self
             .ports

@@ -45,6 +45,12 @@ fn term(t: &str) -> Result<UserFilter, ManagementError> {
         .split_once(':')
         .ok_or_else(|| invalid(format!("unsupported term {t:?}: expected field:value")))?;
     let value = value.trim();
+    // Wildcards are Lucene syntax an address may even hold (`*@x.y` is a
+    // valid local part): refused, so a query never matches more than it
+    // names.
+    if field.trim() != "logins_count" && (value.contains('*') || value.contains('?')) {
+        return Err(invalid("wildcards are not supported in q"));
+    }
     match field.trim() {
         "email" => EmailAddress::parse(unquote(value))
             .map(UserFilter::Email)

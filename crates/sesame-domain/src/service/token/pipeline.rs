@@ -199,7 +199,7 @@ impl Passwordless {
             };
             self.second_factor(&client, &user, &asked).await?;
         }
-        let scope = Self::granted_scope(&client, api.as_deref(), proof.scope.as_ref());
+        let scope = self.granted_scope(&client, api.as_deref(), proof.scope.as_ref());
         let minted = self
             .mint(Mint {
                 client: &client,
