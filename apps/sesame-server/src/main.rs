@@ -41,6 +41,7 @@ enum Mode {
     RotateKey,
     ListKeys,
     Users(UsersCommand, Who),
+    ListUsers(String),
 }
 
 /// What the command line asks for: run, or print something and exit 0.
@@ -57,7 +58,7 @@ fn parse_args() -> Result<Command, String> {
         alg: None,
         json: false,
     };
-    let mut it = std::env::args_os().skip(1);
+    let mut it = std::env::args_os().skip(1).collect::<Vec<_>>().into_iter();
     while let Some(arg) = it.next() {
         match arg.to_str() {
             Some("--dev") => args.dev = true,
@@ -74,7 +75,28 @@ fn parse_args() -> Result<Command, String> {
                     Some("get") => UsersCommand::Get,
                     Some("block") => UsersCommand::Block,
                     Some("unblock") => UsersCommand::Unblock,
-                    _ => return Err(format!("users needs get, block or unblock\n\n{USAGE}")),
+                    Some("delete") => UsersCommand::Delete,
+                    Some("list") => {
+                        // An optional query; the flags that may follow are
+                        // read by the loop.
+                        let mut rest: Vec<_> = it.by_ref().collect();
+                        let q = match rest.first().and_then(|a| a.to_str()) {
+                            Some(q) if !q.starts_with("--") => {
+                                let q = q.to_owned();
+                                rest.remove(0);
+                                q
+                            }
+                            _ => String::new(),
+                        };
+                        args.mode = Mode::ListUsers(q);
+                        it = rest.into_iter();
+                        continue;
+                    }
+                    _ => {
+                        return Err(format!(
+                            "users needs list, get, block, unblock or delete\n\n{USAGE}"
+                        ));
+                    }
                 };
                 let who = it
                     .next()
@@ -113,7 +135,7 @@ fn parse_args() -> Result<Command, String> {
     if args.alg.is_some() && args.mode != Mode::RotateKey {
         return Err(format!("--alg goes with keys rotate\n\n{USAGE}"));
     }
-    if args.json && !matches!(args.mode, Mode::Users(..)) {
+    if args.json && !matches!(args.mode, Mode::Users(..) | Mode::ListUsers(_)) {
         return Err(format!("--json goes with users\n\n{USAGE}"));
     }
     Ok(Command::Run(args))
@@ -122,7 +144,8 @@ fn parse_args() -> Result<Command, String> {
 const USAGE: &str = "usage: sesame [check-config] [--dev] [--config PATH]\n\
     \x20      sesame keys rotate [--alg RS256|ES256|EdDSA] [--config PATH]\n\
     \x20      sesame keys list [--config PATH]\n\
-    \x20      sesame users get|block|unblock USER_ID|EMAIL|PHONE [--json] [--config PATH]\n\n\
+    \x20      sesame users get|block|unblock|delete USER_ID|EMAIL|PHONE [--json] [--config PATH]\n\
+    \x20      sesame users list [Q] [--json] [--config PATH]   (Q: the Management API's q, e.g. blocked:true)\n\n\
     With no configuration at all, serves on 127.0.0.1:3000 with SQLite (sesame.db) and console delivery.\n\
     On any other than a loopback address the server refuses console delivery and the built-in dev client\n\
     unless --dev is given.\n\
@@ -186,6 +209,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         Mode::ListKeys => {
             say(&keys_cli::list(resolved).await?);
+            return Ok(());
+        }
+        Mode::ListUsers(q) => {
+            say(&users_cli::list(resolved, &q, args.json).await?);
             return Ok(());
         }
         Mode::Serve | Mode::CheckConfig | Mode::Users(..) => {}

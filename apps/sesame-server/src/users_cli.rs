@@ -1,11 +1,13 @@
-//! `sesame users get|block|unblock WHO [--json]`: a user by id, email
-//! address or phone number, against the configured store, for operators
+//! `sesame users get|block|unblock|delete WHO [--json]` and `sesame users
+//! list [QUERY] [--json]`: users by id, email address or phone number (or
+//! a Management API `q`), against the configured store, for operators
 //! without the Management API at hand. With `--json` a user prints in the
 //! Management API's shape, one object per line.
 
 use std::fmt::Write as _;
 
-use sesame_domain::{EmailAddress, PhoneNumber, Recipient, User, UserId};
+use sesame_domain::service::management::parse_q;
+use sesame_domain::{EmailAddress, PhoneNumber, Recipient, User, UserId, UserQuery};
 
 use crate::build;
 use crate::config::Resolved;
@@ -19,6 +21,8 @@ pub enum UsersCommand {
     Block,
     /// Unblock.
     Unblock,
+    /// Delete, with the user's sessions and factors.
+    Delete,
 }
 
 /// Whom the command names.
@@ -80,6 +84,12 @@ pub async fn run(
     };
     let user = match command {
         UsersCommand::Get => user,
+        UsersCommand::Delete => {
+            if !app.service.delete_user(&user.id).await? {
+                return Ok(Outcome::NotFound);
+            }
+            return Ok(Outcome::Done(format!("deleted {}", user.id)));
+        }
         UsersCommand::Block | UsersCommand::Unblock => {
             let blocked = command == UsersCommand::Block;
             if !users.set_blocked(&user.id, blocked).await? {
@@ -93,6 +103,44 @@ pub async fn run(
     } else {
         text(&user)
     }))
+}
+
+/// Every user matching `q` (the Management API's syntax; empty: all), a
+/// page of 100 at a time, one per line.
+///
+/// # Errors
+/// A `q` the Management API would refuse, or the store fails.
+pub async fn list(resolved: Resolved, q: &str, json: bool) -> anyhow::Result<String> {
+    let filters = parse_q(q).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = build(resolved).await?;
+    let mut query = UserQuery {
+        filters,
+        sort: None,
+        page: 0,
+        per_page: UserQuery::MAX_PER_PAGE,
+    };
+    let mut out = String::new();
+    loop {
+        let page = app.users().search(&query).await?;
+        for u in &page.users {
+            if json {
+                let _ = writeln!(out, "{}", sesame_http::user_json(u));
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{}  {}  blocked={}  logins={}",
+                    u.id,
+                    u.recipient.as_str(),
+                    u.blocked,
+                    u.logins_count
+                );
+            }
+        }
+        if page.users.len() < query.per_page as usize {
+            return Ok(out);
+        }
+        query.page += 1;
+    }
 }
 
 fn text(u: &User) -> String {

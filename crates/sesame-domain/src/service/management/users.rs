@@ -1,6 +1,7 @@
 //! `/api/v2/users/{id}`, `/api/v2/users-by-email` and
 //! `/api/v2/users/{id}/refresh-tokens`.
 
+use crate::ports::StoreError;
 use crate::recipient::{EmailAddress, Recipient};
 use crate::service::Passwordless;
 use crate::user::{User, UserId};
@@ -122,11 +123,7 @@ impl Passwordless {
     ) -> Result<(), ManagementError> {
         caller.needs("delete:users")?;
         let user = self.existing_user(id).await?;
-        self.ports.refresh_tokens.revoke_user(&user.id).await?;
-        for a in self.ports.authenticators.list(&user.id).await? {
-            self.ports.authenticators.delete(&user.id, &a.id).await?;
-        }
-        if !self.ports.users.delete(&user.id).await? {
+        if !self.delete_user(&user.id).await? {
             return Err(ManagementError::NoSuchUser);
         }
         tracing::info!(
@@ -137,6 +134,22 @@ impl Passwordless {
             "management API: user deleted"
         );
         Ok(())
+    }
+
+    /// Deletes user `id` and what would outlive them: their refresh
+    /// families are revoked and their authenticators removed first. `false`
+    /// when there was no such user. (The Management API and `sesame users
+    /// delete` both come here.)
+    ///
+    /// # Errors
+    /// Storage; what was removed before a failure stays removed, and the
+    /// user row goes last, so a retry finishes the job.
+    pub async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError> {
+        self.ports.refresh_tokens.revoke_user(id).await?;
+        for a in self.ports.authenticators.list(id).await? {
+            self.ports.authenticators.delete(id, &a.id).await?;
+        }
+        self.ports.users.delete(id).await
     }
 
     async fn existing_user(&self, id: &str) -> Result<User, ManagementError> {
