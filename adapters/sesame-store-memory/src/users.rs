@@ -133,24 +133,11 @@ impl UserStore for MemoryUserStore {
     }
 
     async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
-        let mut users: Vec<User> = {
+        let candidates: Vec<User> = {
             let inner = lock(&self.inner);
-            inner
-                .candidates(query)
-                .into_iter()
-                .filter(|u| query.matches(u))
-                .cloned()
-                .collect()
+            inner.candidates(query).into_iter().cloned().collect()
         };
-        query.sort(&mut users);
-        let total = users.len() as u64;
-        let skip = u64::from(query.page).saturating_mul(u64::from(query.per_page));
-        let users = users
-            .into_iter()
-            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
-            .take(usize::try_from(query.per_page).unwrap_or(usize::MAX))
-            .collect();
-        Ok(UserPage { users, total })
+        Ok(query.page_of(candidates))
     }
 
     async fn delete(&self, id: &UserId) -> Result<bool, StoreError> {

@@ -103,6 +103,23 @@ impl UserQuery {
             by_field.then_with(|| a.id.cmp(&b.id))
         });
     }
+
+    /// The page of `candidates` this query asks for: those that match, in
+    /// order, `per_page` of them from `page * per_page`, and the total (for
+    /// stores that search in memory).
+    #[must_use]
+    pub fn page_of(&self, candidates: impl IntoIterator<Item = User>) -> UserPage {
+        let mut users: Vec<User> = candidates.into_iter().filter(|u| self.matches(u)).collect();
+        self.sort(&mut users);
+        let total = users.len() as u64;
+        let skip = u64::from(self.page).saturating_mul(u64::from(self.per_page));
+        let users = users
+            .into_iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(usize::try_from(self.per_page).unwrap_or(usize::MAX))
+            .collect();
+        UserPage { users, total }
+    }
 }
 
 /// One page of a search, and how many users match in all.

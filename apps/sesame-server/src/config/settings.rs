@@ -74,8 +74,8 @@ pub struct Settings {
     pub test_identities: Vec<TestIdentitySettings>,
 }
 
-/// One `[[test_identities]]` entry.
-#[derive(Debug, Deserialize)]
+/// One `[[test_identities]]` entry. Its `Debug` leaves out the recipient.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestIdentitySettings {
     /// An email address or an E.164 phone number.
@@ -103,6 +103,15 @@ impl Default for ManagementApiSettings {
             requests_per_client_per_minute:
                 PasswordlessConfig::DEFAULT_MANAGEMENT_REQUESTS_PER_CLIENT.limit,
         }
+    }
+}
+
+impl std::fmt::Debug for TestIdentitySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestIdentitySettings")
+            .field("expires", &self.expires)
+            .field("allow_any", &self.allow_any)
+            .finish_non_exhaustive()
     }
 }
 
