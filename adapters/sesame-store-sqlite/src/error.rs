@@ -20,6 +20,14 @@ const SQLITE_PROTOCOL: i64 = 15;
 const SQLITE_NOLFS: i64 = 22;
 const SQLITE_NOTADB: i64 = 26;
 
+/// Whether `e` is SQLITE_BUSY: another connection holds the lock.
+pub(crate) fn is_busy(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|db| db.code())
+        .and_then(|c| c.parse::<i64>().ok())
+        .is_some_and(|c| c & 0xff == SQLITE_BUSY)
+}
+
 /// Maps a sqlx error to the port error.
 pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
     use sqlx::Error as E;

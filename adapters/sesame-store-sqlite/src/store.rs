@@ -64,13 +64,25 @@ impl SqliteStore {
         } else {
             crate::files::make_private(options.get_filename())?;
             // The writer connects first: it switches the file to WAL before
-            // any reader opens it.
-            let write = SqlitePoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(config.acquire_timeout())
-                .connect_with(options.clone())
-                .await
-                .map_err(store_error)?;
+            // any reader opens it. Processes opening a fresh file at once
+            // race for that switch, and SQLite can refuse the loser at once
+            // with SQLITE_BUSY (no busy wait): retried a bounded number of
+            // times, as the migrations are below.
+            let mut retries = 64_u32;
+            let write = loop {
+                let opened = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(config.acquire_timeout())
+                    .connect_with(options.clone())
+                    .await;
+                match opened {
+                    Err(e) if crate::error::is_busy(&e) && retries > 0 => {
+                        retries -= 1;
+                        tokio::task::yield_now().await;
+                    }
+                    other => break other.map_err(store_error)?,
+                }
+            };
             let read = SqlitePoolOptions::new()
                 .max_connections(config.max_connections.max(1))
                 .acquire_timeout(config.acquire_timeout())
