@@ -14,10 +14,12 @@ use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sesame_domain::service::{ManagementCaller, ManagementError, UserPatch};
+use sesame_domain::user::Metadata;
 use sesame_domain::{Recipient, User};
 
 use crate::AppState;
 use crate::error::chain;
+use crate::param::{type_name, wrong_type};
 use crate::ratelimit_headers::refusal_headers;
 use crate::userinfo::bearer;
 
@@ -98,6 +100,11 @@ pub(crate) struct UserBody {
     last_login: Option<String>,
     logins_count: u64,
     blocked: bool,
+    // Auth0 leaves an empty metadata object out of a user.
+    #[serde(skip_serializing_if = "Metadata::is_empty")]
+    user_metadata: Metadata,
+    #[serde(skip_serializing_if = "Metadata::is_empty")]
+    app_metadata: Metadata,
 }
 
 impl From<&User> for UserBody {
@@ -125,6 +132,8 @@ impl From<&User> for UserBody {
             last_login: u.last_login.map(sesame_domain::Timestamp::to_rfc3339),
             logins_count: u.logins_count,
             blocked: u.blocked,
+            user_metadata: u.user_metadata.clone(),
+            app_metadata: u.app_metadata.clone(),
         }
     }
 }
@@ -193,8 +202,9 @@ pub(crate) async fn users_by_email(
     answer.await.into_response()
 }
 
-/// `PATCH /api/v2/users/{id}`: `blocked` only, for now; any other
-/// property is refused by name rather than ignored.
+/// `PATCH /api/v2/users/{id}`: `blocked`, `email_verified`,
+/// `phone_verified`, `user_metadata` and `app_metadata`; any other property
+/// is refused by name rather than ignored.
 pub(crate) async fn update_user(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -215,26 +225,57 @@ pub(crate) async fn update_user(
     answer.await.into_response()
 }
 
+/// The body of a PATCH, in Auth0's words when it does not fit its schema:
+/// each property of the right JSON type, and no other property.
 fn patch(body: Result<Bytes, BytesRejection>) -> Result<UserPatch, ManagementError> {
-    let invalid = |m: &str| ManagementError::InvalidBody(m.to_owned());
-    let bytes = body.map_err(|_| invalid("the body could not be read"))?;
+    let bytes =
+        body.map_err(|_| ManagementError::InvalidBody("the body could not be read".into()))?;
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&bytes) else {
-        return Err(invalid("the body must be a JSON object"));
+        return Err(ManagementError::InvalidBody(
+            "the body must be a JSON object".into(),
+        ));
     };
     let mut patch = UserPatch::default();
     for (k, v) in map {
-        match (k.as_str(), v) {
-            ("blocked", Value::Bool(b)) => patch.blocked = Some(b),
-            ("blocked", _) => return Err(invalid("Expected type boolean for blocked")),
-            (other, _) => {
+        match k.as_str() {
+            "blocked" => patch.blocked = Some(boolean(&k, v)?),
+            "email_verified" => patch.email_verified = Some(boolean(&k, v)?),
+            "phone_verified" => patch.phone_verified = Some(boolean(&k, v)?),
+            "user_metadata" => patch.user_metadata = Some(object(&k, v)?),
+            "app_metadata" => patch.app_metadata = Some(object(&k, v)?),
+            other => {
                 return Err(ManagementError::InvalidBody(format!(
-                    "Additional properties not allowed: {}",
+                    "'Additional properties not allowed: {}'",
                     crate::error::clip(other, 64)
                 )));
             }
         }
     }
     Ok(patch)
+}
+
+/// Property `name`'s boolean.
+fn boolean(name: &str, v: Value) -> Result<bool, ManagementError> {
+    match v {
+        Value::Bool(b) => Ok(b),
+        other => Err(type_refused(name, "boolean", &other)),
+    }
+}
+
+/// Property `name`'s object.
+fn object(name: &str, v: Value) -> Result<Metadata, ManagementError> {
+    match v {
+        Value::Object(m) => Ok(m),
+        other => Err(type_refused(name, "object", &other)),
+    }
+}
+
+/// `'Expected type boolean but found type string' on property blocked`.
+fn type_refused(name: &str, expected: &str, found: &Value) -> ManagementError {
+    ManagementError::InvalidBody(format!(
+        "'{}' on property {name}",
+        wrong_type(expected, type_name(found))
+    ))
 }
 
 /// `DELETE /api/v2/users/{id}`: 204.

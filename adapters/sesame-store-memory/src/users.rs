@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use sesame_domain::ports::{StoreError, UserStore};
+use sesame_domain::user::{ProfileChange, ProfileUpdate};
 use sesame_domain::{Recipient, Timestamp, User, UserFilter, UserId, UserPage, UserQuery};
 
 use crate::sync::lock;
@@ -130,6 +131,25 @@ impl UserStore for MemoryUserStore {
             .get_mut(id)
             .map(|u| u.blocked = blocked)
             .is_some())
+    }
+
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        change: &ProfileChange,
+    ) -> Result<ProfileUpdate, StoreError> {
+        // The read, the merge and the write under one lock: atomic.
+        let mut inner = lock(&self.inner);
+        let Some(user) = inner.by_id.get_mut(id) else {
+            return Ok(ProfileUpdate::NoSuchUser);
+        };
+        Ok(match change.apply(user) {
+            Ok(next) => {
+                *user = next.clone();
+                ProfileUpdate::Applied(next)
+            }
+            Err(too_large) => ProfileUpdate::TooLarge(too_large.0),
+        })
     }
 
     async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {

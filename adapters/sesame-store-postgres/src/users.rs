@@ -1,6 +1,12 @@
 //! [`UserStore`] on the `users` table, unique on (connection, recipient).
 //!
-//! A search is one statement: the count and the page read the same
+//! A profile update locks the row (`SELECT … FOR UPDATE`) for one
+//! transaction: its read, its merge (in Rust, Auth0's root-level merge,
+//! which no `jsonb` operator does) and its write are one step to every
+//! other write of the user, so concurrent updates never lose each other's
+//! properties, and a concurrent login waits rather than being overwritten.
+//! The metadata objects are `TEXT` holding serde_json's output, as every
+//! JSON document here. A search is one statement: the count and the page read the same
 //! snapshot, and an `Email`, `Phone` or `Id` filter reaches its row through
 //! the unique key or the primary key.
 
@@ -8,7 +14,7 @@ use async_trait::async_trait;
 use sesame_domain::ports::{StoreError, UserStore};
 use sesame_domain::recipient::{Connection, Recipient};
 use sesame_domain::time::Timestamp;
-use sesame_domain::user::{User, UserId};
+use sesame_domain::user::{Metadata, ProfileChange, ProfileUpdate, User, UserId};
 use sesame_domain::user_query::{UserFilter, UserPage, UserQuery, UserSortField};
 use sqlx::postgres::{PgRow, Postgres};
 use sqlx::{QueryBuilder, Row as _};
@@ -27,6 +33,27 @@ struct UserRow {
     last_login: Option<i64>,
     logins_count: i64,
     blocked: bool,
+    user_metadata: String,
+    app_metadata: String,
+    profile_updated_at: Option<i64>,
+}
+
+/// A metadata column: a JSON object.
+fn metadata(column: &str, text: &str) -> Result<Metadata, StoreError> {
+    // serde_json's messages may quote the stored text: the position only.
+    serde_json::from_str(text).map_err(|e| {
+        corrupt(format!(
+            "users.{column} is not a JSON object (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// A metadata object as its column's text.
+fn metadata_text(column: &str, m: &Metadata) -> Result<String, StoreError> {
+    serde_json::to_string(m)
+        .map_err(|_| StoreError::Unknown(anyhow::anyhow!("users.{column} cannot be written")))
 }
 
 impl TryFrom<UserRow> for User {
@@ -41,6 +68,9 @@ impl TryFrom<UserRow> for User {
             last_login: r.last_login.map(Timestamp::from_unix_millis),
             logins_count: unsigned("logins_count", r.logins_count)?,
             blocked: r.blocked,
+            user_metadata: metadata("user_metadata", &r.user_metadata)?,
+            app_metadata: metadata("app_metadata", &r.app_metadata)?,
+            profile_updated_at: r.profile_updated_at.map(Timestamp::from_unix_millis),
         })
     }
 }
@@ -50,14 +80,15 @@ impl TryFrom<UserRow> for User {
 /// (then no row comes back, and the caller reads it).
 const LOGIN_OR_CREATE: &str = r"
     INSERT INTO users (id, connection, recipient, verified, created_at,
-        last_login, logins_count, blocked)
-    VALUES ($1, $2, $3, true, $4, $5, $6, false)
+        last_login, logins_count, blocked, user_metadata, app_metadata,
+        profile_updated_at)
+    VALUES ($1, $2, $3, true, $4, $5, $6, false, $7, $8, $9)
     ON CONFLICT ON CONSTRAINT users_recipient DO UPDATE
         SET verified = true, last_login = excluded.last_login,
             logins_count = users.logins_count + 1
         WHERE NOT users.blocked
     RETURNING id, connection, recipient, verified, created_at, last_login,
-        logins_count, blocked";
+        logins_count, blocked, user_metadata, app_metadata, profile_updated_at";
 
 /// A login without a candidate: counted on the user of the recipient, if
 /// there is one and it is not blocked.
@@ -66,15 +97,38 @@ const LOGIN: &str = r"
     SET verified = true, last_login = $3, logins_count = logins_count + 1
     WHERE connection = $1 AND recipient = $2 AND NOT blocked
     RETURNING id, connection, recipient, verified, created_at, last_login,
-        logins_count, blocked";
+        logins_count, blocked, user_metadata, app_metadata, profile_updated_at";
 
 /// A `users` row as [`LOGIN_OR_CREATE`] and [`LOGIN`] return it.
-type UserTuple = (String, String, String, bool, i64, Option<i64>, i64, bool);
+type UserTuple = (
+    String,
+    String,
+    String,
+    bool,
+    i64,
+    Option<i64>,
+    i64,
+    bool,
+    String,
+    String,
+    Option<i64>,
+);
 
 impl From<UserTuple> for UserRow {
     fn from(t: UserTuple) -> Self {
-        let (id, connection, recipient, verified, created_at, last_login, logins_count, blocked) =
-            t;
+        let (
+            id,
+            connection,
+            recipient,
+            verified,
+            created_at,
+            last_login,
+            logins_count,
+            blocked,
+            user_metadata,
+            app_metadata,
+            profile_updated_at,
+        ) = t;
         Self {
             id,
             connection,
@@ -84,6 +138,9 @@ impl From<UserTuple> for UserRow {
             last_login,
             logins_count,
             blocked,
+            user_metadata,
+            app_metadata,
+            profile_updated_at,
         }
     }
 }
@@ -103,7 +160,8 @@ fn push_search<'q>(q: &mut QueryBuilder<'q, Postgres>, query: &'q UserQuery) {
     let order = order_by(query);
     q.push(
         "WITH matching AS (SELECT id, connection, recipient, verified, created_at, \
-         last_login, logins_count, blocked FROM users WHERE TRUE",
+         last_login, logins_count, blocked, user_metadata, app_metadata, \
+         profile_updated_at FROM users WHERE TRUE",
     );
     for filter in &query.filters {
         match filter {
@@ -143,7 +201,8 @@ fn push_search<'q>(q: &mut QueryBuilder<'q, Postgres>, query: &'q UserQuery) {
     }
     q.push(
         ") SELECT counted.total, id, connection, recipient, verified, created_at, last_login, \
-         logins_count, blocked FROM (SELECT count(*) AS total FROM matching) AS counted \
+         logins_count, blocked, user_metadata, app_metadata, profile_updated_at \
+         FROM (SELECT count(*) AS total FROM matching) AS counted \
          LEFT JOIN (SELECT * FROM matching ORDER BY ",
     );
     q.push(order)
@@ -192,6 +251,9 @@ fn decode_search_row(row: &PgRow) -> Result<(i64, Option<User>), StoreError> {
         last_login: row.try_get("last_login").map_err(from_sqlx)?,
         logins_count: row.try_get("logins_count").map_err(from_sqlx)?,
         blocked: row.try_get("blocked").map_err(from_sqlx)?,
+        user_metadata: row.try_get("user_metadata").map_err(from_sqlx)?,
+        app_metadata: row.try_get("app_metadata").map_err(from_sqlx)?,
+        profile_updated_at: row.try_get("profile_updated_at").map_err(from_sqlx)?,
     };
     Ok((total, Some(User::try_from(user)?)))
 }
@@ -202,7 +264,7 @@ impl PgStore {
             UserRow,
             r#"
             SELECT id, connection, recipient, verified, created_at, last_login,
-                logins_count, blocked
+                logins_count, blocked, user_metadata, app_metadata, profile_updated_at
             FROM users WHERE connection = $1 AND recipient = $2
             "#,
             recipient.connection().as_str(),
@@ -228,7 +290,7 @@ impl UserStore for PgStore {
                     UserRow,
                     r#"
                     SELECT id, connection, recipient, verified, created_at, last_login,
-                        logins_count, blocked
+                        logins_count, blocked, user_metadata, app_metadata, profile_updated_at
                     FROM users WHERE id = $1
                     "#,
                     id.as_str(),
@@ -243,6 +305,8 @@ impl UserStore for PgStore {
 
     async fn create(&self, user: &User) -> Result<User, StoreError> {
         let logins_count = bigint("logins_count", user.logins_count)?;
+        let user_metadata = metadata_text("user_metadata", &user.user_metadata)?;
+        let app_metadata = metadata_text("app_metadata", &user.app_metadata)?;
         self.bounded(async {
             // A concurrent insert of the same recipient makes this one wait
             // for it to commit and then do nothing; the SELECT that follows
@@ -250,8 +314,9 @@ impl UserStore for PgStore {
             let inserted = sqlx::query!(
                 r#"
                 INSERT INTO users (id, connection, recipient, verified, created_at,
-                    last_login, logins_count, blocked)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    last_login, logins_count, blocked, user_metadata, app_metadata,
+                    profile_updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                 ON CONFLICT ON CONSTRAINT users_recipient DO NOTHING
                 "#,
                 user.id.as_str(),
@@ -262,6 +327,9 @@ impl UserStore for PgStore {
                 user.last_login.map(Timestamp::unix_millis),
                 logins_count,
                 user.blocked,
+                user_metadata,
+                app_metadata,
+                user.profile_updated_at.map(Timestamp::unix_millis),
             )
             .execute(&self.pool)
             .await
@@ -288,7 +356,7 @@ impl UserStore for PgStore {
                     SET verified = true, last_login = $2, logins_count = logins_count + 1
                     WHERE id = $1
                     RETURNING id, connection, recipient, verified, created_at, last_login,
-                        logins_count, blocked
+                        logins_count, blocked, user_metadata, app_metadata, profile_updated_at
                     "#,
                     id.as_str(),
                     at.unix_millis(),
@@ -307,9 +375,13 @@ impl UserStore for PgStore {
         fresh: Option<&User>,
         at: Timestamp,
     ) -> Result<Option<User>, StoreError> {
-        let logins_count = match fresh {
-            Some(user) => bigint("logins_count", user.logins_count.saturating_add(1))?,
-            None => 0,
+        let (logins_count, user_metadata, app_metadata) = match fresh {
+            Some(user) => (
+                bigint("logins_count", user.logins_count.saturating_add(1))?,
+                metadata_text("user_metadata", &user.user_metadata)?,
+                metadata_text("app_metadata", &user.app_metadata)?,
+            ),
+            None => (0, String::new(), String::new()),
         };
         self.bounded(async {
             let query = match fresh {
@@ -319,7 +391,10 @@ impl UserStore for PgStore {
                     .bind(recipient.as_str())
                     .bind(user.created_at.unix_millis())
                     .bind(at.unix_millis())
-                    .bind(logins_count),
+                    .bind(logins_count)
+                    .bind(user_metadata.as_str())
+                    .bind(app_metadata.as_str())
+                    .bind(user.profile_updated_at.map(Timestamp::unix_millis)),
                 None => sqlx::query_as::<_, UserTuple>(LOGIN)
                     .bind(recipient.connection().as_str())
                     .bind(recipient.as_str())
@@ -345,6 +420,61 @@ impl UserStore for PgStore {
             .await
             .map_err(from_sqlx)?;
             Ok(done.rows_affected() > 0)
+        })
+        .await
+    }
+
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        change: &ProfileChange,
+    ) -> Result<ProfileUpdate, StoreError> {
+        self.bounded(async {
+            let mut tx = self.pool.begin().await.map_err(from_sqlx)?;
+            // Locked until the commit: a concurrent update (or login) of
+            // this user waits here, then reads what this one wrote.
+            let row = sqlx::query_as!(
+                UserRow,
+                r#"
+                SELECT id, connection, recipient, verified, created_at, last_login,
+                    logins_count, blocked, user_metadata, app_metadata, profile_updated_at
+                FROM users WHERE id = $1
+                FOR UPDATE
+                "#,
+                id.as_str(),
+            )
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+            // Returning early drops the transaction, which rolls it back.
+            let Some(row) = row else {
+                return Ok(ProfileUpdate::NoSuchUser);
+            };
+            let next = match change.apply(&User::try_from(row)?) {
+                Ok(next) => next,
+                Err(too_large) => return Ok(ProfileUpdate::TooLarge(too_large.0)),
+            };
+            let row = sqlx::query_as!(
+                UserRow,
+                r#"
+                UPDATE users
+                SET verified = $2, user_metadata = $3, app_metadata = $4,
+                    profile_updated_at = $5
+                WHERE id = $1
+                RETURNING id, connection, recipient, verified, created_at, last_login,
+                    logins_count, blocked, user_metadata, app_metadata, profile_updated_at
+                "#,
+                id.as_str(),
+                next.verified,
+                metadata_text("user_metadata", &next.user_metadata)?,
+                metadata_text("app_metadata", &next.app_metadata)?,
+                next.profile_updated_at.map(Timestamp::unix_millis),
+            )
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+            tx.commit().await.map_err(from_sqlx)?;
+            User::try_from(row).map(ProfileUpdate::Applied)
         })
         .await
     }

@@ -1,13 +1,17 @@
 //! [`UserStore`] on the `users` table.
 //!
 //! The unique key on (connection, recipient) makes `create` race free, and
-//! each write is one statement that returns the row it left behind. A
-//! search is one statement too: the count and the page read the same
-//! snapshot, and an `Email`, `Phone` or `Id` filter reaches its row through
-//! the unique key or the primary key.
+//! each write is one statement that returns the row it left behind, except
+//! a profile update: its read, its merge (in Rust, Auth0's root-level merge)
+//! and its write run in one `BEGIN IMMEDIATE` transaction, which holds the
+//! write lock from the read on, so concurrent updates never lose each
+//! other's properties. A search is one statement too: the count and the
+//! page read the same snapshot, and an `Email`, `Phone` or `Id` filter
+//! reaches its row through the unique key or the primary key.
 
 use async_trait::async_trait;
 use sesame_domain::ports::{StoreError, UserStore};
+use sesame_domain::user::{Metadata, ProfileChange, ProfileUpdate};
 use sesame_domain::{
     Connection, Recipient, Timestamp, User, UserFilter, UserId, UserPage, UserQuery, UserSortField,
 };
@@ -15,42 +19,73 @@ use sqlx::QueryBuilder;
 use sqlx::sqlite::{Sqlite, SqliteRow};
 
 use crate::SqliteStore;
-use crate::codec::{count, flag, get, int, opt_timestamp, recipient, timestamp};
+use crate::codec::{count, flag, get, int, json, opt_timestamp, recipient, timestamp, to_json};
 use crate::error::{corrupt, store_error};
 
-const FIND: &str = "SELECT id, connection, recipient, verified, created_at, last_login, \
-     logins_count, blocked FROM users WHERE connection = ?1 AND recipient = ?2";
+/// A user's columns, in the order every statement here reads them.
+macro_rules! user_columns {
+    () => {
+        "id, connection, recipient, verified, created_at, last_login, logins_count, blocked, \
+         user_metadata, app_metadata, profile_updated_at"
+    };
+}
 
-const GET: &str = "SELECT id, connection, recipient, verified, created_at, last_login, \
-     logins_count, blocked FROM users WHERE id = ?1";
+const FIND: &str = concat!(
+    "SELECT ",
+    user_columns!(),
+    " FROM users WHERE connection = ?1 AND recipient = ?2"
+);
+
+const GET: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?1");
 
 /// Inserts, or on a recipient that exists already leaves the row as it is
 /// (the no-op `DO UPDATE` is what makes `RETURNING` yield the existing row).
-const CREATE: &str = "INSERT INTO users (id, connection, recipient, verified, created_at, \
-     last_login, logins_count, blocked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+const CREATE: &str = concat!(
+    "INSERT INTO users (",
+    user_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
      ON CONFLICT (connection, recipient) DO UPDATE SET connection = excluded.connection \
-     RETURNING id, connection, recipient, verified, created_at, last_login, logins_count, blocked";
+     RETURNING ",
+    user_columns!()
+);
 
-const RECORD_LOGIN: &str = "UPDATE users \
+const RECORD_LOGIN: &str = concat!(
+    "UPDATE users \
      SET verified = 1, last_login = ?2, logins_count = logins_count + 1 WHERE id = ?1 \
-     RETURNING id, connection, recipient, verified, created_at, last_login, logins_count, blocked";
+     RETURNING ",
+    user_columns!()
+);
 
 /// A login's whole write: inserts the candidate with the login applied, or
 /// counts the login on the user already there, unless that one is blocked
 /// (then no row comes back, and the caller reads it).
-const LOGIN_OR_CREATE: &str = "INSERT INTO users (id, connection, recipient, verified, created_at, \
-     last_login, logins_count, blocked) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, 0) \
+const LOGIN_OR_CREATE: &str = concat!(
+    "INSERT INTO users (",
+    user_columns!(),
+    ") VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, 0, ?7, ?8, ?9) \
      ON CONFLICT (connection, recipient) DO UPDATE \
      SET verified = 1, last_login = excluded.last_login, logins_count = logins_count + 1 \
      WHERE blocked = 0 \
-     RETURNING id, connection, recipient, verified, created_at, last_login, logins_count, blocked";
+     RETURNING ",
+    user_columns!()
+);
 
 /// A login without a candidate: counted on the user of the recipient, if
 /// there is one and it is not blocked.
-const LOGIN: &str = "UPDATE users \
+const LOGIN: &str = concat!(
+    "UPDATE users \
      SET verified = 1, last_login = ?3, logins_count = logins_count + 1 \
      WHERE connection = ?1 AND recipient = ?2 AND blocked = 0 \
-     RETURNING id, connection, recipient, verified, created_at, last_login, logins_count, blocked";
+     RETURNING ",
+    user_columns!()
+);
+
+/// A profile update's write, inside the transaction that read the row.
+const UPDATE_PROFILE: &str = concat!(
+    "UPDATE users SET verified = ?2, user_metadata = ?3, app_metadata = ?4, \
+     profile_updated_at = ?5 WHERE id = ?1 RETURNING ",
+    user_columns!()
+);
 
 const SET_BLOCKED: &str = "UPDATE users SET blocked = ?2 WHERE id = ?1";
 
@@ -69,10 +104,11 @@ fn search_statement(query: &UserQuery) -> QueryBuilder<'_, Sqlite> {
 /// Appends the statement of [`search_statement`] to `q`.
 fn push_search<'q>(q: &mut QueryBuilder<'q, Sqlite>, query: &'q UserQuery) {
     let order = order_by(query);
-    q.push(
-        "WITH matching AS (SELECT id, connection, recipient, verified, created_at, \
-         last_login, logins_count, blocked FROM users WHERE TRUE",
-    );
+    q.push(concat!(
+        "WITH matching AS (SELECT ",
+        user_columns!(),
+        " FROM users WHERE TRUE"
+    ));
     for filter in &query.filters {
         match filter {
             // (connection, recipient) is the unique key: its index finds the row.
@@ -108,11 +144,12 @@ fn push_search<'q>(q: &mut QueryBuilder<'q, Sqlite>, query: &'q UserQuery) {
             }
         }
     }
-    q.push(
-        ") SELECT counted.total, id, connection, recipient, verified, created_at, last_login, \
-         logins_count, blocked FROM (SELECT count(*) AS total FROM matching) AS counted \
-         LEFT JOIN (SELECT * FROM matching ORDER BY ",
-    );
+    q.push(concat!(
+        ") SELECT counted.total, ",
+        user_columns!(),
+        " FROM (SELECT count(*) AS total FROM matching) AS counted \
+         LEFT JOIN (SELECT * FROM matching ORDER BY "
+    ));
     q.push(order)
         .push(" LIMIT ")
         .push_bind(i64::from(query.per_page))
@@ -154,6 +191,9 @@ fn decode(row: &SqliteRow) -> Result<User, StoreError> {
         last_login: opt_timestamp(row, "last_login")?,
         logins_count: count(row, T, "logins_count")?,
         blocked: flag(row, T, "blocked")?,
+        user_metadata: json::<Metadata>(row, T, "user_metadata")?,
+        app_metadata: json::<Metadata>(row, T, "app_metadata")?,
+        profile_updated_at: opt_timestamp(row, "profile_updated_at")?,
     })
 }
 
@@ -188,6 +228,9 @@ impl UserStore for SqliteStore {
             .bind(user.last_login.map(Timestamp::unix_millis))
             .bind(int(user.logins_count, "logins_count")?)
             .bind(user.blocked)
+            .bind(to_json(&user.user_metadata, "user_metadata")?)
+            .bind(to_json(&user.app_metadata, "app_metadata")?)
+            .bind(user.profile_updated_at.map(Timestamp::unix_millis))
             .fetch_one(&self.write)
             .await
             .map_err(store_error)?;
@@ -217,7 +260,10 @@ impl UserStore for SqliteStore {
                 .bind(recipient.as_str())
                 .bind(user.created_at.unix_millis())
                 .bind(at.unix_millis())
-                .bind(int(user.logins_count.saturating_add(1), "logins_count")?),
+                .bind(int(user.logins_count.saturating_add(1), "logins_count")?)
+                .bind(to_json(&user.user_metadata, "user_metadata")?)
+                .bind(to_json(&user.app_metadata, "app_metadata")?)
+                .bind(user.profile_updated_at.map(Timestamp::unix_millis)),
             None => sqlx::query(LOGIN)
                 .bind(recipient.connection().as_str())
                 .bind(recipient.as_str())
@@ -242,6 +288,48 @@ impl UserStore for SqliteStore {
             .await
             .map_err(store_error)?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        change: &ProfileChange,
+    ) -> Result<ProfileUpdate, StoreError> {
+        // The write lock from the read on: no other writer, in this process
+        // or another, changes the row between the merge's read and its write.
+        let mut tx = self
+            .write
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(store_error)?;
+        let row = sqlx::query(GET)
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let Some(row) = row else {
+            tx.rollback().await.map_err(store_error)?;
+            return Ok(ProfileUpdate::NoSuchUser);
+        };
+        let next = match change.apply(&decode(&row)?) {
+            Ok(next) => next,
+            Err(too_large) => {
+                tx.rollback().await.map_err(store_error)?;
+                return Ok(ProfileUpdate::TooLarge(too_large.0));
+            }
+        };
+        let row = sqlx::query(UPDATE_PROFILE)
+            .bind(id.as_str())
+            .bind(next.verified)
+            .bind(to_json(&next.user_metadata, "user_metadata")?)
+            .bind(to_json(&next.app_metadata, "app_metadata")?)
+            .bind(next.profile_updated_at.map(Timestamp::unix_millis))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let stored = decode(&row)?;
+        tx.commit().await.map_err(store_error)?;
+        Ok(ProfileUpdate::Applied(stored))
     }
 
     async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {

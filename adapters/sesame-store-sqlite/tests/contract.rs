@@ -86,6 +86,7 @@ async fn the_in_memory_store_keeps_every_contract() {
     contract::authenticator_store(store.clone()).await;
     contract::mfa_transaction_store(store.clone()).await;
     contract::mfa_ticket_retention(store.clone(), store.clone()).await;
+    contract::event_store(store.clone()).await;
     contract::health_check(store).await;
 }
 
@@ -122,4 +123,10 @@ async fn the_mfa_transaction_store_keeps_its_contract() {
     let (store, _dir) = file_store().await;
     contract::mfa_transaction_store(store.clone()).await;
     contract::mfa_ticket_retention(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_event_store_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::event_store(store).await;
 }

@@ -122,6 +122,17 @@ impl UserStore for Metered<dyn UserStore> {
             self.inner.set_blocked(id, blocked)
         )
     }
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        change: &sesame_domain::user::ProfileChange,
+    ) -> Result<sesame_domain::user::ProfileUpdate, StoreError> {
+        timed!(
+            self,
+            "user_update_profile",
+            self.inner.update_profile(id, change)
+        )
+    }
     async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
         timed!(self, "user_search", self.inner.search(query))
     }

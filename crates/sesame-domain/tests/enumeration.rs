@@ -26,6 +26,9 @@ async fn known_user(h: &Harness, blocked: bool) -> Recipient {
         last_login: None,
         logins_count: 0,
         blocked,
+        user_metadata: serde_json::Map::new(),
+        app_metadata: serde_json::Map::new(),
+        profile_updated_at: None,
     };
     let users = &h.service.ports().users;
     let created = users.create(&user).await.unwrap();

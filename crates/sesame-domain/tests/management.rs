@@ -1,7 +1,8 @@
 //! The Management API subset on the testkit harness: a client's own token
 //! for `{issuer}api/v2/` (client_credentials), each call's scope, reading,
-//! finding by email, blocking (after which the user gets no token), ending
-//! a user's sessions, and the per-client budget.
+//! finding by email, blocking (after which the user gets no token),
+//! patching the verified flag and the metadata, ending a user's sessions,
+//! and the per-client budget.
 
 #![expect(
     clippy::unwrap_used,
@@ -9,6 +10,8 @@
 )]
 
 use std::time::Duration;
+
+use sesame_domain::ports::Clock as _;
 
 use secrecy::{ExposeSecret as _, SecretString};
 use sesame_domain::service::{
@@ -85,6 +88,7 @@ async fn an_operator_reads_finds_and_blocks_a_user_who_then_gets_no_token() {
             &id,
             &UserPatch {
                 blocked: Some(true),
+                ..UserPatch::default()
             },
         )
         .await
@@ -137,6 +141,7 @@ async fn each_call_needs_its_scope_and_an_unknown_user_is_not_found() {
             user.id.as_str(),
             &UserPatch {
                 blocked: Some(true),
+                ..UserPatch::default()
             },
         )
         .await
@@ -329,4 +334,202 @@ async fn a_user_who_logs_in_gets_no_management_scope_but_reading_themselves() {
         matches!(err, ManagementError::InsufficientScope(_)),
         "{err:?}"
     );
+}
+
+/// `v` as a metadata object.
+fn object(v: serde_json::Value) -> sesame_domain::user::Metadata {
+    v.as_object().cloned().unwrap()
+}
+
+#[tokio::test]
+async fn an_operator_patches_the_verified_flag_and_merges_metadata_at_the_root() {
+    use serde_json::json;
+
+    let h = harness(&ALL, 600).await;
+    let who = fixtures::fresh_phone();
+    h.login(&who).await.unwrap();
+    let caller = h
+        .service
+        .management_caller(&ops_token(&h).await)
+        .await
+        .unwrap();
+    let user = h.users().find(&who).await.unwrap().unwrap();
+    let id = user.id.as_str();
+    assert!(user.verified && user.user_metadata.is_empty());
+    h.clock.advance(Duration::from_secs(90));
+    let first = h
+        .service
+        .management_update_user(
+            &caller,
+            id,
+            &UserPatch {
+                phone_verified: Some(false),
+                user_metadata: Some(object(
+                    json!({"addresses": {"home": "1 Main St", "work": "2 Side St"}, "color": "red"}),
+                )),
+                app_metadata: Some(object(json!({"plan": "full"}))),
+                ..UserPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!first.verified, "phone_verified applies to an sms user");
+    assert_eq!(
+        first.updated_at(),
+        h.clock.now(),
+        "a patch bumps updated_at"
+    );
+    assert_eq!(first.logins_count, 1, "logins are kept");
+    let second = h
+        .service
+        .management_update_user(
+            &caller,
+            id,
+            &UserPatch {
+                user_metadata: Some(object(
+                    json!({"addresses": {"home": "3 New St"}, "color": null}),
+                )),
+                ..UserPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!second.verified, "verified kept when not sent");
+    assert_eq!(
+        serde_json::Value::Object(second.user_metadata.clone()),
+        json!({"addresses": {"home": "3 New St"}}),
+        "nested objects are replaced, a null removes"
+    );
+    assert_eq!(
+        serde_json::Value::Object(second.app_metadata.clone()),
+        json!({"plan": "full"})
+    );
+    assert_eq!(
+        h.service.management_user(&caller, id).await.unwrap(),
+        second
+    );
+    // The next login verifies the number again and keeps the metadata.
+    h.login(&who).await.unwrap();
+    let after = h.users().find(&who).await.unwrap().unwrap();
+    assert!(after.verified);
+    assert_eq!(after.user_metadata, second.user_metadata);
+    assert_eq!(after.app_metadata, second.app_metadata);
+}
+
+#[tokio::test]
+async fn the_verified_flag_of_the_other_connection_is_refused_and_nothing_changes() {
+    let h = harness(&ALL, 600).await;
+    let caller = h
+        .service
+        .management_caller(&ops_token(&h).await)
+        .await
+        .unwrap();
+    for (who, patch) in [
+        (
+            fixtures::fresh_phone(),
+            UserPatch {
+                email_verified: Some(false),
+                blocked: Some(true),
+                user_metadata: Some(object(serde_json::json!({"a": 1}))),
+                ..UserPatch::default()
+            },
+        ),
+        (
+            fixtures::fresh_email(),
+            UserPatch {
+                phone_verified: Some(false),
+                blocked: Some(true),
+                app_metadata: Some(object(serde_json::json!({"a": 1}))),
+                ..UserPatch::default()
+            },
+        ),
+    ] {
+        h.login(&who).await.unwrap();
+        let before = h.users().find(&who).await.unwrap().unwrap();
+        let err = h
+            .service
+            .management_update_user(&caller, before.id.as_str(), &patch)
+            .await
+            .unwrap_err();
+        let other = if patch.email_verified.is_some() {
+            "email_verified"
+        } else {
+            "phone_verified"
+        };
+        assert!(
+            matches!(&err, ManagementError::InvalidBody(m) if m.contains(other)),
+            "{err:?}"
+        );
+        let after = h.users().find(&who).await.unwrap().unwrap();
+        assert_eq!(after, before, "a refused patch changes nothing");
+    }
+}
+
+#[tokio::test]
+async fn a_metadata_object_over_16_kb_once_merged_is_refused_and_nothing_changes() {
+    use serde_json::json;
+    use sesame_domain::user::METADATA_MAX_BYTES;
+
+    let h = harness(&ALL, 600).await;
+    let who = fixtures::fresh_email();
+    h.login(&who).await.unwrap();
+    let caller = h
+        .service
+        .management_caller(&ops_token(&h).await)
+        .await
+        .unwrap();
+    let id = h.users().find(&who).await.unwrap().unwrap().id;
+    let half = "x".repeat(METADATA_MAX_BYTES / 2);
+    let fits = UserPatch {
+        user_metadata: Some(object(json!({"a": half}))),
+        ..UserPatch::default()
+    };
+    let before = h
+        .service
+        .management_update_user(&caller, id.as_str(), &fits)
+        .await
+        .unwrap();
+    let too_much = UserPatch {
+        blocked: Some(true),
+        email_verified: Some(false),
+        user_metadata: Some(object(json!({"b": half}))),
+        ..UserPatch::default()
+    };
+    let err = h
+        .service
+        .management_update_user(&caller, id.as_str(), &too_much)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ManagementError::InvalidBody(m) if m.contains("user_metadata")),
+        "{err:?}"
+    );
+    assert_eq!(
+        h.users().get(&id).await.unwrap().unwrap(),
+        before,
+        "neither the flag, the block nor the metadata changed"
+    );
+}
+
+#[tokio::test]
+async fn patching_an_unknown_user_is_not_found() {
+    let h = harness(&ALL, 600).await;
+    let caller = h
+        .service
+        .management_caller(&ops_token(&h).await)
+        .await
+        .unwrap();
+    let err = h
+        .service
+        .management_update_user(
+            &caller,
+            "sms|000000000000000000000000",
+            &UserPatch {
+                phone_verified: Some(true),
+                ..UserPatch::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ManagementError::NoSuchUser), "{err:?}");
 }

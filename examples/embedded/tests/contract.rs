@@ -6,6 +6,7 @@ use std::sync::Arc;
 use embedded::users::JsonFileUserStore;
 use sesame_domain::UserQuery;
 use sesame_domain::ports::{StoreError, UserStore};
+use sesame_domain::user::{ProfileChange, ProfileUpdate};
 use sesame_testkit::fixtures::{fresh_email, fresh_user, real_now};
 use sesame_testkit::{MemoryChallengeStore, contract};
 
@@ -44,13 +45,34 @@ async fn users_are_read_back_from_the_file_after_reopening_it() {
         .unwrap()
         .unwrap();
     first.set_blocked(&user.id, true).await.unwrap();
+    let change = ProfileChange {
+        verified: Some(false),
+        user_metadata: Some(object(
+            serde_json::json!({"lang": "fr", "prefs": {"x": null}}),
+        )),
+        app_metadata: Some(object(serde_json::json!({"plan": "full"}))),
+        at: real_now(),
+    };
+    let ProfileUpdate::Applied(patched) = first.update_profile(&user.id, &change).await.unwrap()
+    else {
+        panic!("update_profile of an existing user")
+    };
     drop(first);
 
     let reopened = store_in(&dir);
-    let mut want = logged_in;
+    let mut want = change.apply(&logged_in).unwrap();
     want.blocked = true;
+    assert_eq!(patched, want);
     assert_eq!(reopened.get(&user.id).await.unwrap(), Some(want.clone()));
     assert_eq!(reopened.find(&user.recipient).await.unwrap(), Some(want));
+}
+
+#[expect(
+    clippy::unwrap_used,
+    reason = "test helper: the tests pass it object literals"
+)]
+fn object(v: serde_json::Value) -> sesame_domain::user::Metadata {
+    v.as_object().cloned().unwrap()
 }
 
 #[tokio::test]

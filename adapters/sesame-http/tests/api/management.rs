@@ -1,6 +1,7 @@
 //! The Management API subset over HTTP on the real service (in-memory
-//! adapters): Auth0's error shape, the bearer token, a PATCH body refused
-//! by name, and the per-client 429 with rate-limit headers.
+//! adapters): Auth0's error shape, the bearer token, PATCH of the verified
+//! flag and the metadata (and a property refused by name), and the
+//! per-client 429 with rate-limit headers.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +27,11 @@ fn app(h: &Harness) -> axum::Router {
 }
 
 async fn harness() -> Harness {
+    harness_allowing(3).await
+}
+
+/// A harness whose client may make `per_minute` Management API calls.
+async fn harness_allowing(per_minute: u32) -> Harness {
     let mut c = confidential_client();
     c.secret = Some(ClientSecretHash::of(CONFIDENTIAL_CLIENT_SECRET));
     c.api_grants = vec![ApiGrant {
@@ -35,8 +41,8 @@ async fn harness() -> Harness {
     Harness::builder()
         .without_default_registrations()
         .with_client(c)
-        .configure(|c| {
-            c.management_requests_per_client = RateLimit::new(3, Duration::from_secs(60));
+        .configure(move |c| {
+            c.management_requests_per_client = RateLimit::new(per_minute, Duration::from_secs(60));
         })
         .build()
         .await
@@ -96,13 +102,114 @@ async fn errors_have_auth0s_management_shape() {
             "PATCH",
             "/api/v2/users/email|000000000000000000000000",
             &t,
-            Some(&json!({"app_metadata": {}})),
+            Some(&json!({"favourite_colour": "red"})),
         ),
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["errorCode"], "invalid_body");
-    assert!(r.body["message"].as_str().unwrap().contains("app_metadata"));
+    assert_eq!(
+        r.body,
+        json!({"statusCode": 400, "error": "Bad Request", "errorCode": "invalid_body",
+               "message": "Payload validation error: 'Additional properties not allowed: favourite_colour'"})
+    );
+}
+
+#[tokio::test]
+async fn a_patch_sets_the_verified_flag_and_merges_metadata_which_the_user_then_shows() {
+    let h = harness_allowing(20).await;
+    let who = sesame_testkit::fixtures::fresh_email();
+    h.login(&who).await.unwrap();
+    let id = h.users().find(&who).await.unwrap().unwrap().id;
+    let path = format!("/api/v2/users/{id}");
+    let t = token(&h).await;
+    let r = send(app(&h), with_bearer("GET", &path, &t, None)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.get("user_metadata").is_none() && r.body.get("app_metadata").is_none(),
+        "empty metadata is left out, as Auth0 does: {}",
+        r.body
+    );
+    let body = json!({
+        "email_verified": false,
+        "user_metadata": {"hobby": "surfing", "addresses": {"home": "1 Main St", "work": "2 Side St"}},
+        "app_metadata": {"plan": "full"},
+    });
+    let r = send(app(&h), with_bearer("PATCH", &path, &t, Some(&body))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["email_verified"], false);
+    assert_eq!(r.body["app_metadata"], json!({"plan": "full"}));
+    let body = json!({"user_metadata": {"hobby": null, "addresses": {"home": "3 New St"}}});
+    let r = send(app(&h), with_bearer("PATCH", &path, &t, Some(&body))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let want = json!({"addresses": {"home": "3 New St"}});
+    assert_eq!(r.body["user_metadata"], want, "merged at the root");
+    assert_eq!(r.body["email_verified"], false, "kept when not sent");
+    let r = send(app(&h), with_bearer("GET", &path, &t, None)).await;
+    assert_eq!(r.body["user_metadata"], want);
+    assert_eq!(r.body["app_metadata"], json!({"plan": "full"}));
+    let r = send(
+        app(&h),
+        with_bearer(
+            "GET",
+            &format!(
+                "/api/v2/users-by-email?email={}",
+                who.as_str().replace('@', "%40")
+            ),
+            &t,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.body[0]["user_metadata"], want, "{}", r.body);
+    let body = json!({"app_metadata": {}});
+    let r = send(app(&h), with_bearer("PATCH", &path, &t, Some(&body))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.get("app_metadata").is_none(),
+        "{{}} clears: {}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn a_patch_of_the_wrong_type_connection_or_size_is_refused_in_auth0s_words() {
+    let h = harness_allowing(20).await;
+    let who = sesame_testkit::fixtures::fresh_phone();
+    h.login(&who).await.unwrap();
+    let id = h.users().find(&who).await.unwrap().unwrap().id;
+    let path = format!("/api/v2/users/{id}");
+    let t = token(&h).await;
+    let refusals = [
+        (
+            json!({"user_metadata": ["a"]}),
+            "Payload validation error: 'Expected type object but found type array' on property user_metadata",
+        ),
+        (
+            json!({"app_metadata": null}),
+            "Payload validation error: 'Expected type object but found type null' on property app_metadata",
+        ),
+        (
+            json!({"phone_verified": "yes"}),
+            "Payload validation error: 'Expected type boolean but found type string' on property phone_verified",
+        ),
+        (
+            json!({"email_verified": true}),
+            "Payload validation error: 'email_verified' is not allowed for a user of the sms connection",
+        ),
+        (
+            json!({"user_metadata": {"big": "x".repeat(16 * 1024)}}),
+            "Payload validation error: 'user_metadata' would exceed 16384 bytes once merged",
+        ),
+    ];
+    for (body, message) in refusals {
+        let r = send(app(&h), with_bearer("PATCH", &path, &t, Some(&body))).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.body);
+        assert_eq!(r.body["errorCode"], "invalid_body");
+        assert_eq!(r.body["message"], message);
+    }
+    let r = send(app(&h), with_bearer("GET", &path, &t, None)).await;
+    assert_eq!(r.body["phone_verified"], true, "nothing changed");
+    assert!(r.body.get("user_metadata").is_none(), "{}", r.body);
 }
 
 #[tokio::test]

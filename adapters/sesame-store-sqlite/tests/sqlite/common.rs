@@ -106,6 +106,9 @@ pub fn user(recipient: Recipient, at: Timestamp) -> User {
         last_login: None,
         logins_count: 0,
         blocked: false,
+        user_metadata: serde_json::Map::new(),
+        app_metadata: serde_json::Map::new(),
+        profile_updated_at: None,
     }
 }
 

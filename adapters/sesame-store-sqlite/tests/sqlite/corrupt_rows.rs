@@ -67,6 +67,28 @@ async fn an_invalid_recipient_is_corrupt_and_not_quoted() {
     corrupt_naming(store.find(&email_of("a@b.example")).await, "id");
 }
 
+#[tokio::test]
+async fn metadata_that_is_not_a_json_object_is_corrupt_and_not_quoted() {
+    let db = TempDb::new();
+    let store = db.open().await;
+    let u = user(email(), now());
+    store.create(&u).await.unwrap();
+    raw(
+        &db,
+        "UPDATE users SET user_metadata = '[\"private-value\"]'",
+    )
+    .await;
+    let msg = corrupt_naming(UserStore::get(&store, &u.id).await, "user_metadata");
+    assert!(!msg.contains("private"), "{msg:?} quotes the stored value");
+    raw(
+        &db,
+        "UPDATE users SET user_metadata = '{}', app_metadata = '{\"private\": '",
+    )
+    .await;
+    let msg = corrupt_naming(store.find(&u.recipient).await, "app_metadata");
+    assert!(!msg.contains("private"), "{msg:?} quotes the stored value");
+}
+
 fn email_of(s: &str) -> sesame_domain::Recipient {
     sesame_domain::Recipient::Email(sesame_domain::EmailAddress::parse(s).unwrap())
 }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::StoreError;
 use crate::recipient::Recipient;
 use crate::time::Timestamp;
-use crate::user::{User, UserId};
+use crate::user::{ProfileChange, ProfileUpdate, User, UserId};
 use crate::user_query::{UserPage, UserQuery};
 
 /// Storage for users.
@@ -84,6 +84,35 @@ pub trait UserStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`] when the backend cannot be reached.
     async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError>;
+
+    /// Applies `change` to user `id` as [`ProfileChange::apply`] computes
+    /// it (the Management API's PATCH): the verified flag, `user_metadata`
+    /// and `app_metadata` merged at their root, `profile_updated_at`.
+    /// Returns [`ProfileUpdate::Applied`] with the user as stored
+    /// afterwards, [`ProfileUpdate::TooLarge`] when `apply` refuses (then
+    /// nothing is stored), [`ProfileUpdate::NoSuchUser`] for an unknown id.
+    ///
+    /// # Errors
+    /// - MUST be atomic: the read the merge starts from and the write are
+    ///   one step to every other write of the user, so that of concurrent
+    ///   updates each merges into the other's result and none loses a
+    ///   property another one set (a lock held from the read to the write,
+    ///   one statement, or a compare-and-swap retried until it holds).
+    /// - MUST merge exactly as [`ProfileChange::apply`]: root-level only,
+    ///   a top-level `null` removes, a nested `null` is stored as it is.
+    ///   (SQLite's `json_patch` and Postgres' `jsonb` operators merge
+    ///   nested objects or drop nested nulls: neither will do alone.)
+    /// - MUST NOT change any other field; a concurrent
+    ///   [`record_login`](Self::record_login) is never lost, and `verified`
+    ///   changes only when `change.verified` is given.
+    /// - Every read ([`find`](Self::find), [`get`](Self::get),
+    ///   [`search`](Self::search)) MUST return the metadata as stored, and
+    ///   [`create`](Self::create) MUST store the new user's.
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        change: &ProfileChange,
+    ) -> Result<ProfileUpdate, StoreError>;
 
     /// The users matching every filter of `query`, in its order, its page
     /// of them, and how many match in all.

@@ -53,6 +53,9 @@ impl Passwordless {
             last_login: None,
             logins_count: 0,
             blocked: false,
+            user_metadata: crate::user::Metadata::new(),
+            app_metadata: crate::user::Metadata::new(),
+            profile_updated_at: None,
         });
         self.ports
             .users

@@ -4,7 +4,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::json;
 use sesame_domain::ports::UserStore;
+use sesame_domain::user::Metadata;
 use sesame_domain::{Connection, EmailAddress, Recipient, User};
 
 use super::support::{ok, race, some};
@@ -17,9 +19,16 @@ async fn create(store: &dyn UserStore, user: &User) -> User {
     ok(store.create(user).await, "create")
 }
 
+fn metadata(v: serde_json::Value) -> Metadata {
+    match v {
+        serde_json::Value::Object(m) => m,
+        other => super::support::fail(&format!("a test object is not an object: {other}")),
+    }
+}
+
 /// `create` of a new recipient returns the user; `find` and `get` return it
 /// with every field unchanged, for email (local part in mixed case) and sms,
-/// in every state.
+/// in every state, metadata included.
 pub async fn every_field_round_trips(store: &dyn UserStore) {
     let now = real_now();
     let mixed_case = some(
@@ -33,6 +42,9 @@ pub async fn every_field_round_trips(store: &dyn UserStore) {
     seasoned.last_login = Some(now.plus(Duration::from_millis(1_234)));
     seasoned.logins_count = 41;
     seasoned.blocked = true;
+    seasoned.user_metadata = metadata(json!({"lang": "en", "prefs": {"dark": true, "none": null}}));
+    seasoned.app_metadata = metadata(json!({"plan": "full", "roles": ["a", "b"], "n": 1.25}));
+    seasoned.profile_updated_at = Some(now.plus(Duration::from_millis(2_345)));
     for user in [&fresh, &seasoned] {
         assert_eq!(
             &create(store, user).await,

@@ -9,6 +9,9 @@
 //!   return that user;
 //! - `record_login` is atomic: the read, the increment and the write happen
 //!   under the same lock, so N concurrent logins add exactly N;
+//! - `update_profile` reads, merges (the domain's `ProfileChange::apply`)
+//!   and writes under that lock too, so concurrent patches of different
+//!   metadata properties all survive;
 //! - `search` with an `Email`, `Phone` or `Id` filter looks its user up in
 //!   the table's indexes instead of reading every user; `delete` drops the
 //!   user from both indexes and rewrites the file like any other change.
@@ -28,6 +31,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use sesame_domain::ports::{StoreError, UserStore};
+use sesame_domain::user::{ProfileChange, ProfileUpdate};
 use sesame_domain::{Recipient, Timestamp, User, UserFilter, UserId, UserPage, UserQuery};
 use tokio::sync::Mutex;
 
@@ -234,6 +238,35 @@ impl UserStore for JsonFileUserStore {
             .change(|table| table.by_id.get_mut(id).map(|user| user.blocked = blocked))
             .await?;
         Ok(found.is_some())
+    }
+
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        change: &ProfileChange,
+    ) -> Result<ProfileUpdate, StoreError> {
+        let mut refused = None;
+        let applied = self
+            .change(|table| {
+                let user = table.by_id.get_mut(id)?;
+                match change.apply(user) {
+                    Ok(next) => {
+                        *user = next.clone();
+                        Some(next)
+                    }
+                    // Nothing to write.
+                    Err(too_large) => {
+                        refused = Some(too_large.0);
+                        None
+                    }
+                }
+            })
+            .await?;
+        Ok(match (applied, refused) {
+            (Some(user), _) => ProfileUpdate::Applied(user),
+            (None, Some(kind)) => ProfileUpdate::TooLarge(kind),
+            (None, None) => ProfileUpdate::NoSuchUser,
+        })
     }
 
     async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use sesame_domain::ports::StoreError;
+use sesame_domain::user::Metadata;
 use sesame_domain::{Connection, Recipient, Timestamp, User, UserId};
 
 /// One user, as the file stores it.
@@ -30,6 +31,16 @@ pub(super) struct Account {
     logins: u64,
     /// Blocked users get no code and no token.
     blocked: bool,
+    /// Auth0's `user_metadata`; absent from the file when empty (and in
+    /// files written before it existed).
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    user_metadata: Metadata,
+    /// Auth0's `app_metadata`, likewise.
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    app_metadata: Metadata,
+    /// Unix milliseconds of the last Management API change to the profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    profile_updated_at_ms: Option<i64>,
 }
 
 impl Account {
@@ -50,6 +61,9 @@ impl From<&User> for Account {
             last_login_ms: user.last_login.map(Timestamp::unix_millis),
             logins: user.logins_count,
             blocked: user.blocked,
+            user_metadata: user.user_metadata.clone(),
+            app_metadata: user.app_metadata.clone(),
+            profile_updated_at_ms: user.profile_updated_at.map(Timestamp::unix_millis),
         }
     }
 }
@@ -72,6 +86,9 @@ impl TryFrom<Account> for User {
             last_login: row.last_login_ms.map(Timestamp::from_unix_millis),
             logins_count: row.logins,
             blocked: row.blocked,
+            user_metadata: row.user_metadata,
+            app_metadata: row.app_metadata,
+            profile_updated_at: row.profile_updated_at_ms.map(Timestamp::from_unix_millis),
         })
     }
 }
