@@ -6,9 +6,9 @@ use sesame_domain::ports::{RateLimiter, StoreError};
 use sesame_domain::{RateDecision, RateLimit, Timestamp};
 use sesame_store_memory::{
     MemoryApiRegistry, MemoryAuthenticatorStore, MemoryAuthorizationCodeStore,
-    MemoryChallengeStore, MemoryClientRegistry, MemoryDpopReplayStore, MemoryHealth,
-    MemoryKeyStore, MemoryMfaTransactionStore, MemoryRateLimiter, MemoryRefreshTokenStore,
-    MemoryUserStore, StaticApiRegistry, StaticClientRegistry,
+    MemoryChallengeStore, MemoryClientRegistry, MemoryDpopReplayStore, MemoryEventStore,
+    MemoryHealth, MemoryKeyStore, MemoryMfaTransactionStore, MemoryRateLimiter,
+    MemoryRefreshTokenStore, MemoryUserStore, StaticApiRegistry, StaticClientRegistry,
 };
 use sesame_testkit::contract;
 
@@ -227,4 +227,9 @@ async fn the_memory_mfa_transaction_store_keeps_the_contract() {
     let store = Arc::new(MemoryMfaTransactionStore::default());
     contract::mfa_transaction_store(store.clone()).await;
     contract::mfa_ticket_retention(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_event_store_keeps_the_contract() {
+    contract::event_store(Arc::new(MemoryEventStore::new())).await;
 }

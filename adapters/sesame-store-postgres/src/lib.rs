@@ -3,7 +3,8 @@
 //! Sesame's storage ports on PostgreSQL: [`ChallengeStore`],
 //! [`AuthorizationCodeStore`], [`UserStore`], [`KeyStore`],
 //! [`RefreshTokenStore`], [`RateLimiter`], [`AuthenticatorStore`],
-//! [`MfaTransactionStore`], [`Housekeeping`] and [`HealthCheck`], all
+//! [`MfaTransactionStore`], [`EventStore`], [`Housekeeping`] and
+//! [`HealthCheck`], all
 //! implemented by one [`PgStore`] over one connection pool. Clients and
 //! APIs are not stored here: the server registers them from its
 //! configuration.
@@ -30,6 +31,7 @@
 //! [`RateLimiter`]: sesame_domain::ports::RateLimiter
 //! [`AuthenticatorStore`]: sesame_domain::ports::AuthenticatorStore
 //! [`MfaTransactionStore`]: sesame_domain::ports::MfaTransactionStore
+//! [`EventStore`]: sesame_domain::ports::EventStore
 //! [`Housekeeping`]: sesame_domain::ports::Housekeeping
 //! [`HealthCheck`]: sesame_domain::ports::HealthCheck
 
@@ -40,6 +42,7 @@ mod codec;
 mod config;
 mod dpop_replay;
 mod error;
+mod events;
 mod fold;
 mod health;
 mod housekeeping;

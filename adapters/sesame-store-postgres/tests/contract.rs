@@ -90,3 +90,9 @@ async fn postgres_keeps_the_mfa_transaction_store_contract() {
     contract::mfa_transaction_store(store.clone()).await;
     contract::mfa_ticket_retention(store.clone(), store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_event_store_contract() {
+    let db = TestDb::create().await;
+    contract::event_store(Arc::new(db.store().await)).await;
+}

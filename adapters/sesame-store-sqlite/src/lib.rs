@@ -3,7 +3,8 @@
 //! Sesame's storage ports in one embedded SQLite database: challenges,
 //! authorization codes, users, signing keys, refresh tokens, rate-limit
 //! counters, DPoP proof ids, MFA authenticators and MFA transactions, and the [`Housekeeping`](sesame_domain::ports::Housekeeping)
-//! that purges them. It is the bundled server's default store
+//! that purges them; and log events ([`EventStore`](sesame_domain::ports::EventStore)),
+//! which its own `purge_before` ends. It is the bundled server's default store
 //! (`sqlite://sesame.db`). Clients and APIs are not stored here: the server
 //! registers them from its configuration.
 //!
@@ -34,6 +35,7 @@ mod codec;
 mod config;
 mod dpop_replay;
 mod error;
+mod events;
 mod files;
 mod fold;
 mod health;

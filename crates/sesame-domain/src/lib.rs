@@ -16,6 +16,7 @@ pub mod client;
 pub mod client_ip;
 pub mod code;
 pub mod dpop;
+pub mod event;
 pub mod message;
 pub mod mfa;
 pub mod page;
@@ -43,6 +44,7 @@ pub use client::{
 pub use client_ip::{Ipv6PrefixLen, rate_limit_ip};
 pub use code::{CodeLength, CodeMac, MacKey, MacPurpose, Otp};
 pub use dpop::{DpopConfig, DpopError, DpopProof, Jkt, NonceRule};
+pub use event::{EventFilter, EventPage, EventQuery, EventType, LogEvent};
 pub use message::{
     DeliveryReceipt, EmailMessage, MessageContext, MessageMeta, Operation, SmsMessage,
 };

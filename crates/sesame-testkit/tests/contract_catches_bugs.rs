@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::FutureExt as _;
+use serde_json::Value;
 use sesame_domain::code::CodeMac;
 use sesame_domain::mfa::{Authenticator, AuthenticatorId, AuthenticatorSecret, MfaTicket};
 use sesame_domain::ports::{
@@ -20,6 +21,7 @@ use sesame_domain::ports::{
     MfaTransactionStore, PurgeReport, RateLimiter, RefreshTokenStore, StoreError, UserStore,
 };
 use sesame_domain::retention::{AUTHORIZATION_CODE_RETENTION, EXPIRED_CHALLENGE_RETENTION, cutoff};
+use sesame_domain::user::{ProfileChange, ProfileUpdate};
 use sesame_domain::{
     AuthorizationCode, Challenge, ChallengeId, ChallengeKey, KeyStatus, RateDecision, RateKey,
     RateLimit, Recipient, Redemption, RefreshTokenRecord, Refuser, Reservation, Rotation,
@@ -27,7 +29,7 @@ use sesame_domain::{
 };
 use sesame_testkit::contract::{
     self, authenticators, authorization_codes, challenges, housekeeping, keys, mfa_transactions,
-    rate_batch, rate_budget, rate_limiter, refresh_tokens, users,
+    rate_batch, rate_budget, rate_limiter, refresh_tokens, user_profile, users,
 };
 // The module of the search checks, apart from the suite of the same name.
 use sesame_testkit::contract::user_search as search_checks;
@@ -254,6 +256,26 @@ impl UserStore for RacyUsers {
             .map(|u| u.blocked = blocked)
             .is_some())
     }
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        change: &ProfileChange,
+    ) -> Result<ProfileUpdate, StoreError> {
+        // Reads, pauses, writes the whole user back: a lost update.
+        let Some(user) = self.get(id).await? else {
+            return Ok(ProfileUpdate::NoSuchUser);
+        };
+        let next = match change.apply(&user) {
+            Ok(next) => next,
+            Err(too_large) => return Ok(ProfileUpdate::TooLarge(too_large.0)),
+        };
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let mut users = self.0.lock().unwrap();
+        for u in users.iter_mut().filter(|u| &u.id == id) {
+            *u = next.clone();
+        }
+        Ok(ProfileUpdate::Applied(next))
+    }
     async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
         let mut found: Vec<User> = self
             .0
@@ -287,6 +309,114 @@ async fn racing_user_creation_is_caught() {
     assert!(!fails(users::concurrent_creates_make_one_user(&good)).await);
     let racy: Arc<dyn UserStore> = Arc::new(RacyUsers::default());
     assert!(fails(users::concurrent_creates_make_one_user(&racy)).await);
+}
+
+/// Merges metadata as JSON Merge Patch (RFC 7396, SQLite's `json_patch`)
+/// does, atomically: nested objects merged, a `null` removing at every
+/// level, an empty patch changing nothing. Not Auth0's merge.
+#[derive(Default)]
+struct MergePatchProfiles(RacyUsers);
+
+fn merge_patch(
+    target: &mut serde_json::Map<String, Value>,
+    patch: &serde_json::Map<String, Value>,
+) {
+    for (k, v) in patch {
+        match v {
+            Value::Null => {
+                target.remove(k);
+            }
+            Value::Object(p) => {
+                let entry = target
+                    .entry(k.clone())
+                    .or_insert_with(|| Value::Object(serde_json::Map::new()));
+                if !entry.is_object() {
+                    *entry = Value::Object(serde_json::Map::new());
+                }
+                if let Value::Object(t) = entry {
+                    merge_patch(t, p);
+                }
+            }
+            other => {
+                target.insert(k.clone(), other.clone());
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl UserStore for MergePatchProfiles {
+    async fn find(&self, r: &Recipient) -> Result<Option<User>, StoreError> {
+        self.0.find(r).await
+    }
+    async fn get(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        self.0.get(id).await
+    }
+    async fn create(&self, user: &User) -> Result<User, StoreError> {
+        self.0.create(user).await
+    }
+    async fn record_login(&self, id: &UserId, at: Timestamp) -> Result<Option<User>, StoreError> {
+        self.0.record_login(id, at).await
+    }
+    async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError> {
+        self.0.set_blocked(id, blocked).await
+    }
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        change: &ProfileChange,
+    ) -> Result<ProfileUpdate, StoreError> {
+        let mut users = self.0.0.lock().unwrap();
+        let Some(user) = users.iter_mut().find(|u| &u.id == id) else {
+            return Ok(ProfileUpdate::NoSuchUser);
+        };
+        if let Some(verified) = change.verified {
+            user.verified = verified;
+        }
+        if let Some(patch) = &change.user_metadata {
+            merge_patch(&mut user.user_metadata, patch);
+        }
+        if let Some(patch) = &change.app_metadata {
+            merge_patch(&mut user.app_metadata, patch);
+        }
+        user.profile_updated_at = Some(change.at);
+        Ok(ProfileUpdate::Applied(user.clone()))
+    }
+    async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        self.0.search(query).await
+    }
+    async fn delete(&self, id: &UserId) -> Result<bool, StoreError> {
+        self.0.delete(id).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_profile_checks_catch_lost_properties_and_merge_patch_semantics() {
+    let good: Arc<dyn UserStore> = Arc::new(MemoryUserStore::new());
+    assert!(!fails(user_profile::concurrent_updates_of_different_keys_all_survive(&good)).await);
+    // A read, a pause and a whole-user write: right one at a time, but
+    // concurrent updates lose each other's properties.
+    let lossy: Arc<dyn UserStore> = Arc::new(RacyUsers::default());
+    assert!(
+        !fails(user_profile::metadata_merges_at_the_root_only(
+            lossy.as_ref()
+        ))
+        .await
+    );
+    assert!(fails(user_profile::concurrent_updates_of_different_keys_all_survive(&lossy)).await);
+    // Atomic, but RFC 7396's merge rather than Auth0's.
+    let patchy: Arc<dyn UserStore> = Arc::new(MergePatchProfiles::default());
+    assert!(!fails(user_profile::concurrent_updates_of_different_keys_all_survive(&patchy)).await);
+    assert!(
+        fails(user_profile::metadata_merges_at_the_root_only(
+            patchy.as_ref()
+        ))
+        .await
+    );
+    assert!(
+        fails(user_profile::null_removes_a_property_and_an_empty_object_clears(patchy.as_ref()))
+            .await
+    );
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -343,6 +473,13 @@ impl UserStore for BuggyUserSearch {
     }
     async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError> {
         self.users.set_blocked(id, blocked).await
+    }
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        change: &ProfileChange,
+    ) -> Result<ProfileUpdate, StoreError> {
+        self.users.update_profile(id, change).await
     }
     async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
         let mut query = query.clone();
@@ -1255,4 +1392,192 @@ async fn the_user_revocation_checks_pass_the_memory_store_and_catch_each_bug() {
         fails(refresh_tokens::revoke_user_is_idempotent_and_accepts_a_user_without_families(&s))
             .await
     );
+}
+
+/// The [`EventStore`](sesame_domain::ports::EventStore) checks, each
+/// against a store with one chosen bug.
+mod event_store {
+    use std::sync::{Arc, Mutex};
+
+    use async_trait::async_trait;
+    use sesame_domain::Timestamp;
+    use sesame_domain::event::{EventFilter, EventPage, EventQuery, LogEvent};
+    use sesame_domain::ports::{EventStore, StoreError};
+    use sesame_testkit::contract::{self, events};
+    use sesame_testkit::memory::MemoryEventStore;
+
+    use super::fails;
+
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum EventBug {
+        None,
+        /// `search` ignores the `user_id` filter.
+        IgnoresUserId,
+        /// `search` lists oldest first, whatever the query asks.
+        IgnoresOrder,
+        /// `search` orders by `date`, ties in the order they were appended.
+        OrdersByDate,
+        /// `search` applies the offset and limit before ordering.
+        SlicesBeforeOrdering,
+        /// `search` finds the event `after_log_id` names too.
+        InclusiveCheckpoint,
+        /// `search` leaves out the events dated at `until`.
+        ExclusiveUntil,
+        /// `search` counts the page, not every match.
+        CountsThePage,
+        /// `append` replaces an event whose `log_id` is kept.
+        ReplacesKept,
+        /// `purge_before` removes the events dated at the cutoff too.
+        PurgesTheCutoff,
+    }
+
+    /// An event store with one chosen bug, keeping events in the order
+    /// they were appended.
+    struct BuggyEvents {
+        bug: EventBug,
+        events: Mutex<Vec<LogEvent>>,
+    }
+
+    impl BuggyEvents {
+        fn new(bug: EventBug) -> Self {
+            Self {
+                bug,
+                events: Mutex::default(),
+            }
+        }
+
+        fn matches(&self, filter: &EventFilter, e: &LogEvent) -> bool {
+            let mut f = filter.clone();
+            if self.bug == EventBug::IgnoresUserId {
+                f.user_id = None;
+            }
+            if self.bug == EventBug::InclusiveCheckpoint
+                && let Some(after) = f.after_log_id.take()
+                && e.log_id < after
+            {
+                return false;
+            }
+            if self.bug == EventBug::ExclusiveUntil
+                && let Some(until) = f.until.take()
+                && e.date >= until
+            {
+                return false;
+            }
+            f.matches(e)
+        }
+    }
+
+    /// The page of `query` out of `found`.
+    fn slice<'a>(found: Vec<&'a LogEvent>, query: &EventQuery) -> Vec<&'a LogEvent> {
+        found
+            .into_iter()
+            .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
+            .take(query.limit as usize)
+            .collect()
+    }
+
+    #[async_trait]
+    impl EventStore for BuggyEvents {
+        async fn append(&self, batch: &[LogEvent]) -> Result<(), StoreError> {
+            let mut events = self.events.lock().unwrap();
+            for event in batch {
+                match events.iter_mut().find(|e| e.log_id == event.log_id) {
+                    Some(kept) if self.bug == EventBug::ReplacesKept => *kept = event.clone(),
+                    Some(_) => {}
+                    None => events.push(event.clone()),
+                }
+            }
+            Ok(())
+        }
+
+        async fn search(&self, query: &EventQuery) -> Result<EventPage, StoreError> {
+            let events = self.events.lock().unwrap();
+            let mut found: Vec<&LogEvent> = events
+                .iter()
+                .filter(|e| self.matches(&query.filter, e))
+                .collect();
+            let total = found.len() as u64;
+            if self.bug == EventBug::SlicesBeforeOrdering {
+                found = slice(found, query);
+            }
+            if self.bug == EventBug::OrdersByDate {
+                found.sort_by_key(|e| e.date);
+            } else {
+                found.sort_by(|a, b| a.log_id.cmp(&b.log_id));
+            }
+            if query.newest_first && self.bug != EventBug::IgnoresOrder {
+                found.reverse();
+            }
+            if self.bug != EventBug::SlicesBeforeOrdering {
+                found = slice(found, query);
+            }
+            let total = if self.bug == EventBug::CountsThePage {
+                found.len() as u64
+            } else {
+                total
+            };
+            Ok(EventPage {
+                events: found.into_iter().cloned().collect(),
+                total: query.with_total.then_some(total),
+            })
+        }
+
+        async fn purge_before(&self, cutoff: Timestamp) -> Result<u64, StoreError> {
+            let mut events = self.events.lock().unwrap();
+            let before = events.len();
+            if self.bug == EventBug::PurgesTheCutoff {
+                events.retain(|e| e.date > cutoff);
+            } else {
+                events.retain(|e| e.date >= cutoff);
+            }
+            Ok((before - events.len()) as u64)
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_event_checks_pass_the_bug_free_stores_and_catch_each_bug() {
+        let memory = Arc::new(MemoryEventStore::new());
+        assert!(!fails(contract::event_store(memory.clone())).await);
+        // Again on the same store: the checks need no empty store.
+        assert!(!fails(contract::event_store(memory)).await);
+        let bug_free = Arc::new(BuggyEvents::new(EventBug::None));
+        assert!(!fails(contract::event_store(bug_free)).await);
+
+        let s = BuggyEvents::new(EventBug::IgnoresUserId);
+        assert!(fails(events::user_id_alone_finds_only_that_users_events(&s)).await);
+        assert!(fails(events::filters_together_must_all_hold(&s)).await);
+        assert!(!fails(events::client_id_alone_finds_only_that_clients_events(&s)).await);
+        assert!(!fails(events::since_alone_is_inclusive(&s)).await);
+
+        let s = BuggyEvents::new(EventBug::IgnoresOrder);
+        assert!(fails(events::listings_follow_the_log_id_both_ways(&s)).await);
+        assert!(fails(events::offset_and_limit_slice_after_ordering(&s)).await);
+        assert!(!fails(events::an_event_kept_already_is_skipped(&s)).await);
+
+        let s = BuggyEvents::new(EventBug::OrdersByDate);
+        assert!(fails(events::listings_follow_the_log_id_both_ways(&s)).await);
+
+        let s = BuggyEvents::new(EventBug::SlicesBeforeOrdering);
+        assert!(fails(events::offset_and_limit_slice_after_ordering(&s)).await);
+
+        let s = BuggyEvents::new(EventBug::InclusiveCheckpoint);
+        assert!(fails(events::after_log_id_alone_is_exclusive(&s)).await);
+        assert!(!fails(events::since_alone_is_inclusive(&s)).await);
+
+        let s = BuggyEvents::new(EventBug::ExclusiveUntil);
+        assert!(fails(events::until_alone_is_inclusive(&s)).await);
+        assert!(!fails(events::since_alone_is_inclusive(&s)).await);
+
+        let s = BuggyEvents::new(EventBug::CountsThePage);
+        assert!(fails(events::with_total_counts_every_match_or_is_none(&s)).await);
+        assert!(!fails(events::offset_and_limit_slice_after_ordering(&s)).await);
+
+        let s = BuggyEvents::new(EventBug::ReplacesKept);
+        assert!(fails(events::an_event_kept_already_is_skipped(&s)).await);
+        assert!(!fails(events::every_field_round_trips(&s)).await);
+
+        let s = BuggyEvents::new(EventBug::PurgesTheCutoff);
+        assert!(fails(events::purge_before_removes_only_events_dated_before_the_cutoff(&s)).await);
+        assert!(!fails(events::with_total_counts_every_match_or_is_none(&s)).await);
+    }
 }

@@ -19,18 +19,20 @@
 //!
 //! Every check works on fresh random ids and keys, so suites may share a
 //! backend with other tests running in parallel, except [`key_store`],
-//! which needs an empty key store of its own, and [`user_search()`], of
-//! which one run at a time may use a store. Instants are based on the real
-//! current time, since adapters with native TTLs derive them from the
-//! instants they store; "expired" instants stay well within their
-//! retention ([`sesame_domain::retention`]), so that the [`housekeeping`]
-//! checks, which purge as of one shared instant, leave them alone.
+//! which needs an empty key store of its own, and [`user_search()`] and
+//! [`event_store`], of each of which one run at a time may use a store.
+//! Instants are based on the real current time, since adapters with
+//! native TTLs derive them from the instants they store; "expired"
+//! instants stay well within their retention
+//! ([`sesame_domain::retention`]), so that the [`housekeeping`] checks,
+//! which purge as of one shared instant, leave them alone.
 
 pub mod authenticators;
 pub mod authorization_codes;
 pub mod challenges;
 pub mod delivery_queue;
 pub mod dpop_replay;
+pub mod events;
 pub mod health;
 pub mod housekeeping;
 pub mod keys;
@@ -43,6 +45,7 @@ pub mod refresh_tokens;
 pub mod registries;
 mod support;
 pub mod user_login;
+pub mod user_profile;
 pub mod user_search;
 pub mod users;
 
@@ -78,7 +81,8 @@ pub async fn challenge_store(store: Arc<dyn ChallengeStore>) {
     challenges::deleting_a_replaced_challenge_keeps_its_successor(s).await;
 }
 
-/// Every [`UserStore`] check, in [`users`].
+/// Every [`UserStore`] check, in [`users`], [`user_login`] and
+/// [`user_profile`].
 pub async fn user_store(store: Arc<dyn UserStore>) {
     let s = store.as_ref();
     users::every_field_round_trips(s).await;
@@ -93,6 +97,13 @@ pub async fn user_store(store: Arc<dyn UserStore>) {
     user_login::without_a_candidate_an_unknown_recipient_gets_nothing(s).await;
     user_login::a_blocked_users_login_is_not_recorded(s).await;
     user_login::concurrent_first_logins_make_one_user_and_count_each(&store).await;
+    user_profile::a_profile_round_trips_through_every_read(s).await;
+    user_profile::metadata_merges_at_the_root_only(s).await;
+    user_profile::null_removes_a_property_and_an_empty_object_clears(s).await;
+    user_profile::the_verified_flag_changes_and_other_writes_keep_the_profile(s).await;
+    user_profile::an_unknown_user_is_no_such_user(s).await;
+    user_profile::an_object_over_the_limit_changes_nothing(s).await;
+    user_profile::concurrent_updates_of_different_keys_all_survive(&store).await;
 }
 
 /// Every [`UserStore::search`] and [`UserStore::delete`] check, in
@@ -127,6 +138,7 @@ pub async fn user_search(store: Arc<dyn UserStore>) {
 pub async fn client_registry(registry_of: impl Fn(Vec<Client>) -> Arc<dyn ClientRegistry> + Sync) {
     registries::clients_round_trip_every_field(&registry_of).await;
     registries::an_unknown_client_is_not_found(&registry_of).await;
+    registries::ids_list_every_registered_client_once(&registry_of).await;
 }
 
 /// Every [`ApiRegistry`] check, in [`registries`], on registries that
@@ -337,4 +349,26 @@ pub async fn delivery_queue<Q: delivery_queue::QueueUnderTest>(make: impl Fn(usi
     delivery_queue::a_full_queue_refuses_a_message_and_a_decoy_alike(&make(2)).await;
     delivery_queue::messages_are_sent_once_and_decoys_never(&make(4)).await;
     delivery_queue::room_comes_back_when_jobs_finish(&make(1)).await;
+}
+
+/// Every [`EventStore`](sesame_domain::ports::EventStore) check, in
+/// [`events`](mod@events). It may share the store with every other suite,
+/// but not with another `event_store` running at the same time: its
+/// listings see every event of the store, and its purge check removes
+/// every event dated before its own.
+pub async fn event_store(store: Arc<dyn sesame_domain::ports::EventStore>) {
+    let s = store.as_ref();
+    events::every_field_round_trips(s).await;
+    events::an_event_kept_already_is_skipped(s).await;
+    events::listings_follow_the_log_id_both_ways(s).await;
+    events::types_alone_find_any_of_them(s).await;
+    events::user_id_alone_finds_only_that_users_events(s).await;
+    events::client_id_alone_finds_only_that_clients_events(s).await;
+    events::since_alone_is_inclusive(s).await;
+    events::until_alone_is_inclusive(s).await;
+    events::after_log_id_alone_is_exclusive(s).await;
+    events::filters_together_must_all_hold(s).await;
+    events::offset_and_limit_slice_after_ordering(s).await;
+    events::with_total_counts_every_match_or_is_none(s).await;
+    events::purge_before_removes_only_events_dated_before_the_cutoff(s).await;
 }
