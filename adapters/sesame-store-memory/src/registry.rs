@@ -55,6 +55,10 @@ impl ClientRegistry for MemoryClientRegistry {
     async fn get(&self, id: &ClientId) -> Result<Option<Arc<Client>>, StoreError> {
         Ok(lock(&self.clients).get(id).cloned().map(Arc::new))
     }
+
+    async fn ids(&self) -> Result<Vec<ClientId>, StoreError> {
+        Ok(lock(&self.clients).keys().cloned().collect())
+    }
 }
 
 /// An [`ApiRegistry`] in memory that [`upsert`](Self::upsert) changes.

@@ -57,6 +57,10 @@ impl ClientRegistry for StaticClientRegistry {
     async fn get(&self, id: &ClientId) -> Result<Option<Arc<Client>>, StoreError> {
         Ok(self.clients.get(id).map(Arc::clone))
     }
+
+    async fn ids(&self) -> Result<Vec<ClientId>, StoreError> {
+        Ok(self.clients.keys().cloned().collect())
+    }
 }
 
 /// An [`ApiRegistry`] that never changes after it is built; lookups take no

@@ -20,6 +20,15 @@ pub trait ClientRegistry: Send + Sync {
     /// # Errors
     /// [`StoreError::Unavailable`] when the backend cannot be reached.
     async fn get(&self, id: &ClientId) -> Result<Option<Arc<Client>>, StoreError>;
+
+    /// The id of every registered client, in no particular order: for the
+    /// rare call that must reach every client's records of a user
+    /// (deleting the user's pending challenges). Never on a login's path.
+    ///
+    /// # Errors
+    /// - MUST list every client [`get`](Self::get) would answer, once.
+    /// - [`StoreError::Unavailable`] when the backend cannot be reached.
+    async fn ids(&self) -> Result<Vec<ClientId>, StoreError>;
 }
 
 /// The registered APIs.

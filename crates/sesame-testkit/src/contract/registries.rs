@@ -63,6 +63,22 @@ pub async fn an_unknown_client_is_not_found(registry_of: ClientRegistryOf<'_>) {
     }
 }
 
+/// `ids` lists every registered client once, and nothing else.
+pub async fn ids_list_every_registered_client_once(registry_of: ClientRegistryOf<'_>) {
+    let registry = registry_of(Vec::new());
+    assert!(
+        ok(registry.ids().await, "ids").is_empty(),
+        "an empty registry"
+    );
+    let (a, b) = (fresh_client(), fresh_client());
+    let registry = registry_of(vec![a.clone(), b.clone()]);
+    let mut got = ok(registry.ids().await, "ids");
+    got.sort_by(|x, y| x.as_str().cmp(y.as_str()));
+    let mut want = vec![a.id, b.id];
+    want.sort_by(|x, y| x.as_str().cmp(y.as_str()));
+    assert_eq!(got, want, "ids of two registered clients");
+}
+
 /// `get` returns each registered API unchanged, for every signing algorithm
 /// and lifetimes from one second to past a month.
 pub async fn apis_round_trip_every_field(registry_of: ApiRegistryOf<'_>) {
