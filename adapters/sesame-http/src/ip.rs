@@ -66,6 +66,14 @@ fn parse_entry(s: &str) -> Option<IpAddr> {
         .map(|ip| ip.to_canonical())
 }
 
+/// The `User-Agent` header, for log events; cut to 256 characters.
+pub(crate) fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(256).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use std::num::NonZeroUsize;

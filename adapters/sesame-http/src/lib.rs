@@ -55,6 +55,7 @@ mod link_page;
 mod locale;
 mod management;
 mod management_list;
+mod management_logs;
 mod metrics;
 mod mfa;
 mod param;
@@ -128,6 +129,8 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
                 .delete(management::delete_user),
         )
         .route("/api/v2/users-by-email", get(management::users_by_email))
+        .route("/api/v2/logs", get(management_logs::list_logs))
+        .route("/api/v2/users/{id}/logs", get(management_logs::user_logs))
         .route(
             "/api/v2/users/{id}/refresh-tokens",
             delete(management::revoke_refresh_tokens),

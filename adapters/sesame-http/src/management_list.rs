@@ -29,7 +29,7 @@ pub(crate) struct ListParams {
     connection: Option<String>,
 }
 
-fn number(name: &str, v: Option<&str>) -> Result<Option<u32>, ManagementError> {
+pub(crate) fn number(name: &str, v: Option<&str>) -> Result<Option<u32>, ManagementError> {
     v.map(|s| {
         s.parse::<u32>()
             .map_err(|_| ManagementError::InvalidQuery(format!("{name} must be a whole number")))
@@ -37,7 +37,7 @@ fn number(name: &str, v: Option<&str>) -> Result<Option<u32>, ManagementError> {
     .transpose()
 }
 
-fn flag(name: &str, v: Option<&str>, default: bool) -> Result<bool, ManagementError> {
+pub(crate) fn flag(name: &str, v: Option<&str>, default: bool) -> Result<bool, ManagementError> {
     match v {
         None => Ok(default),
         Some("true") => Ok(true),
@@ -50,7 +50,7 @@ fn flag(name: &str, v: Option<&str>, default: bool) -> Result<bool, ManagementEr
 
 /// Keeps (or, with `include_fields=false`, drops) the comma-separated
 /// `fields` of each user.
-fn select(mut user: Value, fields: &[&str], include: bool) -> Value {
+pub(crate) fn select(mut user: Value, fields: &[&str], include: bool) -> Value {
     if let Value::Object(map) = &mut user {
         map.retain(|k, _| fields.contains(&k.as_str()) == include);
     }

@@ -182,6 +182,7 @@ fn request(state: &AppState, parts: &Parts, p: &StartParams) -> Result<StartRequ
         ip: ip::client_ip(state.ip_source, parts),
         forwarded_for: ip::forwarded_for(&parts.headers),
         locale: locale::locale(&parts.headers),
+        user_agent: ip::user_agent(&parts.headers),
     })
 }
 

@@ -107,6 +107,7 @@ async fn exchange(
             ip: ip::client_ip(state.ip_source, parts),
             forwarded_for: ip::forwarded_for(headers),
             dpop,
+            user_agent: ip::user_agent(headers),
         })
         .await
         .map_err(token_error);

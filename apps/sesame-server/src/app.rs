@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::serve::ListenerExt as _;
-use sesame_domain::ports::{Clock, EmailSender, SmsSender, UserStore};
+use sesame_domain::ports::{Clock, EmailSender, EventSink, EventStore, SmsSender, UserStore};
 use sesame_domain::{Passwordless, Ports};
 use sesame_http::Services;
+use sesame_log_stream::{LogStream, LogStreamWorker};
 use sesame_store_memory::{StaticApiRegistry, StaticClientRegistry};
 use sesame_system::{OsRandom, SystemClock};
 use sesame_token_jwt::{JwtDpopVerifier, JwtMinter};
@@ -17,6 +18,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Resolved;
 use crate::delivery_queue::{self, QueueSettings, QueueWorker, Senders};
+use crate::events::{self, EventWriter};
 use crate::key_refresh::{self, KeyRefresher};
 use crate::metered::{MeteredEmail, MeteredMinter, MeteredSms};
 use crate::storage::Storage;
@@ -43,6 +45,10 @@ pub struct App {
     delivery_worker: Option<QueueWorker>,
     /// `[metrics] listen` and the recorder it renders.
     metrics: Option<(String, PrometheusHandle)>,
+    /// Writes log events to the store; flushed on shutdown.
+    event_writer: EventWriter,
+    /// Sends log events to `[log_stream]`; flushed on shutdown.
+    log_stream: Option<LogStreamWorker>,
 }
 
 /// Everything `sesame check-config` can check without touching a backend:
@@ -140,8 +146,12 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
     let mut algs = vec![resolved.passwordless.default_signing_alg];
     algs.extend(resolved.apis.iter().map(|a| a.signing_alg));
     algs.dedup();
+    let (event_sink, event_writer, log_stream) =
+        events_pipeline(&resolved, &storage, Arc::clone(&ports.clock))?;
     let mut service = Passwordless::new(ports, resolved.passwordless.clone(), mac_key)
-        .with_health_checks(storage.health.clone());
+        .with_health_checks(storage.health.clone())
+        .with_event_sink(event_sink)
+        .with_event_store(Arc::clone(&storage.events));
     // With sign-ups disabled, delivery happens after the answer, so its time
     // does not tell a member's address from a stranger's.
     let delivery_worker = if resolved.passwordless.disable_signup {
@@ -189,7 +199,34 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         tls,
         delivery_worker,
         metrics,
+        event_writer,
+        log_stream,
     })
+}
+
+/// The sink the service is given: a `tracing` line, the log stream when
+/// `[log_stream]` is set, and the store, in batches.
+fn events_pipeline(
+    resolved: &Resolved,
+    storage: &Storage,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<(Arc<dyn EventSink>, EventWriter, Option<LogStreamWorker>)> {
+    let (stream, worker) = match &resolved.settings.log_stream {
+        Some(config) => {
+            let on_drop = Arc::new(|n: u64| {
+                metrics::counter!("sesame_log_stream_dropped_total").increment(n);
+            });
+            let (sink, worker) = LogStream::spawn(config.clone(), on_drop)
+                .context("starting the log stream ([log_stream])")?;
+            (Some(Arc::new(sink) as Arc<dyn EventSink>), Some(worker))
+        }
+        None => (None, None),
+    };
+    let retention = Duration::from_secs(
+        u64::from(resolved.settings.log_events.retention_days.max(1)) * 24 * 60 * 60,
+    );
+    let (sink, writer) = events::spawn(Arc::clone(&storage.events), stream, retention, clock)?;
+    Ok((sink, writer, worker))
 }
 
 impl App {
@@ -202,6 +239,11 @@ impl App {
     /// (there is no management API yet).
     pub fn users(&self) -> Arc<dyn UserStore> {
         Arc::clone(&self.storage.users)
+    }
+
+    /// The log event store, for `sesame logs tail`.
+    pub fn events(&self) -> Arc<dyn EventStore> {
+        Arc::clone(&self.storage.events)
     }
 
     /// Serves on `listener` until `shutdown` resolves, then stops accepting
@@ -268,6 +310,11 @@ impl App {
         // Messages of starts already answered still go out.
         if let Some(worker) = self.delivery_worker {
             worker.drain(grace).await;
+        }
+        // Log events of answered requests are still written and streamed.
+        self.event_writer.shutdown().await;
+        if let Some(stream) = self.log_stream {
+            stream.shutdown().await;
         }
         drop(self.key_refresher);
         drop(self.storage);

@@ -6,6 +6,9 @@
 //! sesame keys rotate [--alg RS256|ES256|EdDSA] [--config PATH]
 //!                                      make a new current signing key
 //! sesame keys list [--config PATH]     kid, algorithm, state and age of each key
+//! sesame users …                       see the usage text
+//! sesame logs tail [Q] [-n N] [--follow] [--json] [--config PATH]
+//!                                      the newest stored log events
 //! ```
 //!
 //! `--dev` lets console delivery and the built-in `dev` client serve on a
@@ -18,6 +21,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use sesame_domain::SigningAlg;
 use sesame_server::config::{self, DEV_CLIENT_ID};
+use sesame_server::logs_cli;
 use sesame_server::users_cli::{self, Outcome, UsersCommand, Who};
 use sesame_server::{build, check, keys_cli, telemetry};
 use tokio::net::TcpListener;
@@ -29,8 +33,12 @@ struct Args {
     /// Accept development settings on a non-loopback address.
     dev: bool,
     alg: Option<SigningAlg>,
-    /// `users …`: print users as Management API JSON.
+    /// `users …`, `logs tail`: print Management API JSON.
     json: bool,
+    /// `logs tail -n N`.
+    count: Option<u32>,
+    /// `logs tail --follow`.
+    follow: bool,
 }
 
 /// What to do with the configuration.
@@ -42,6 +50,7 @@ enum Mode {
     ListKeys,
     Users(UsersCommand, Who),
     ListUsers(String),
+    TailLogs(String),
 }
 
 /// What the command line asks for: run, or print something and exit 0.
@@ -57,6 +66,8 @@ fn parse_args() -> Result<Command, String> {
         dev: false,
         alg: None,
         json: false,
+        count: None,
+        follow: false,
     };
     let mut it = std::env::args_os().skip(1).collect::<Vec<_>>().into_iter();
     while let Some(arg) = it.next() {
@@ -106,6 +117,31 @@ fn parse_args() -> Result<Command, String> {
                     ))?;
                 args.mode = Mode::Users(command, Who::parse(&who)?);
             }
+            Some("logs") if args.mode == Mode::Serve => {
+                if it.next().as_ref().and_then(|a| a.to_str()) != Some("tail") {
+                    return Err(format!("logs needs tail\n\n{USAGE}"));
+                }
+                let mut rest: Vec<_> = it.by_ref().collect();
+                let q = match rest.first().and_then(|a| a.to_str()) {
+                    Some(q) if !q.starts_with('-') => {
+                        let q = q.to_owned();
+                        rest.remove(0);
+                        q
+                    }
+                    _ => String::new(),
+                };
+                args.mode = Mode::TailLogs(q);
+                it = rest.into_iter();
+            }
+            Some("-n") => {
+                let n = it.next().ok_or("-n needs a number")?;
+                args.count = Some(
+                    n.to_str()
+                        .and_then(|n| n.parse().ok())
+                        .ok_or(format!("-n: {n:?} is not a number"))?,
+                );
+            }
+            Some("--follow" | "-f") => args.follow = true,
             Some("--json") => args.json = true,
             Some("--alg") => {
                 let alg = it.next().ok_or("--alg needs RS256, ES256 or EdDSA")?;
@@ -135,8 +171,16 @@ fn parse_args() -> Result<Command, String> {
     if args.alg.is_some() && args.mode != Mode::RotateKey {
         return Err(format!("--alg goes with keys rotate\n\n{USAGE}"));
     }
-    if args.json && !matches!(args.mode, Mode::Users(..) | Mode::ListUsers(_)) {
-        return Err(format!("--json goes with users\n\n{USAGE}"));
+    if args.json
+        && !matches!(
+            args.mode,
+            Mode::Users(..) | Mode::ListUsers(_) | Mode::TailLogs(_)
+        )
+    {
+        return Err(format!("--json goes with users or logs tail\n\n{USAGE}"));
+    }
+    if (args.follow || args.count.is_some()) && !matches!(args.mode, Mode::TailLogs(_)) {
+        return Err(format!("-n and --follow go with logs tail\n\n{USAGE}"));
     }
     Ok(Command::Run(args))
 }
@@ -145,7 +189,8 @@ const USAGE: &str = "usage: sesame [check-config] [--dev] [--config PATH]\n\
     \x20      sesame keys rotate [--alg RS256|ES256|EdDSA] [--config PATH]\n\
     \x20      sesame keys list [--config PATH]\n\
     \x20      sesame users get|block|unblock|delete USER_ID|EMAIL|PHONE [--json] [--config PATH]\n\
-    \x20      sesame users list [Q] [--json] [--config PATH]   (Q: the Management API's q, e.g. blocked:true)\n\n\
+    \x20      sesame users list [Q] [--json] [--config PATH]   (Q: the Management API's q, e.g. blocked:true)\n\
+    \x20      sesame logs tail [Q] [-n N] [--follow] [--json] [--config PATH]   (Q: e.g. type:fepotpft)\n\n\
     With no configuration at all, serves on 127.0.0.1:3000 with SQLite (sesame.db) and console delivery.\n\
     On any other than a loopback address the server refuses console delivery and the built-in dev client\n\
     unless --dev is given.\n\
@@ -214,6 +259,15 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Mode::ListUsers(q) => {
             say(&users_cli::list(resolved, &q, args.json).await?);
             return Ok(());
+        }
+        Mode::TailLogs(q) => {
+            let tail = logs_cli::Tail {
+                q,
+                count: args.count.unwrap_or(20),
+                follow: args.follow,
+                json: args.json,
+            };
+            return logs_cli::run(resolved, &tail, say).await;
         }
         Mode::Serve | Mode::CheckConfig | Mode::Users(..) => {}
     }

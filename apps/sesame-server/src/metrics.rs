@@ -78,7 +78,11 @@ fn describe() {
     );
     describe_counter!(
         "sesame_log_stream_dropped_total",
-        "Log events dropped because the stream's buffer was full (no log stream is built yet: always 0)."
+        "Log events the log stream dropped: its buffer was full, or the endpoint kept failing."
+    );
+    describe_counter!(
+        "sesame_events_dropped_total",
+        "Log events not stored: the writer's queue was full, or the store kept failing."
     );
     describe_histogram!(
         "sesame_store_call_duration_seconds",
@@ -88,6 +92,7 @@ fn describe() {
     describe_gauge!("sesame_build_info", "Always 1; the version is a label.");
     metrics::gauge!("sesame_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
     metrics::counter!("sesame_log_stream_dropped_total").absolute(0);
+    metrics::counter!("sesame_events_dropped_total").absolute(0);
 }
 
 /// `GET /metrics` in Prometheus text format.

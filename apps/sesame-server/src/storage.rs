@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use sesame_domain::ports::{
-    AuthenticatorStore, AuthorizationCodeStore, ChallengeStore, Clock, DpopReplayStore,
+    AuthenticatorStore, AuthorizationCodeStore, ChallengeStore, Clock, DpopReplayStore, EventStore,
     HealthCheck, Housekeeping, KeyStore, MfaTransactionStore, RateLimiter, RefreshTokenStore,
     UserStore,
 };
 use sesame_store_memory::{
     MemoryAuthenticatorStore, MemoryAuthorizationCodeStore, MemoryChallengeStore,
-    MemoryDpopReplayStore, MemoryKeyStore, MemoryMfaTransactionStore, MemoryRateLimiter,
-    MemoryRefreshTokenStore, MemoryUserStore,
+    MemoryDpopReplayStore, MemoryEventStore, MemoryKeyStore, MemoryMfaTransactionStore,
+    MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
 use sesame_store_postgres::PgStore;
 use sesame_store_redis::RedisStore;
@@ -48,6 +48,8 @@ pub struct Storage {
     pub rate_limiter: Arc<dyn RateLimiter>,
     /// DPoP proof ids already used (the cache when configured).
     pub dpop_replay: Arc<dyn DpopReplayStore>,
+    /// Log events, for `/api/v2/logs`.
+    pub events: Arc<dyn EventStore>,
     /// What `/readyz` asks.
     pub health: Vec<Arc<dyn HealthCheck>>,
     /// What the purge loop purges.
@@ -160,6 +162,7 @@ where
         + DpopReplayStore
         + AuthenticatorStore
         + MfaTransactionStore
+        + EventStore
         + HealthCheck
         + Housekeeping
         + 'static,
@@ -174,6 +177,7 @@ where
         keys: store.clone(),
         rate_limiter: store.clone(),
         dpop_replay: store.clone(),
+        events: store.clone(),
         health: vec![store.clone()],
         housekeeping: vec![store],
         housekeeper: None,
@@ -199,6 +203,7 @@ fn memory() -> Storage {
         keys: Arc::new(MemoryKeyStore::new()),
         rate_limiter: rate_limiter.clone(),
         dpop_replay: dpop_replay.clone(),
+        events: Arc::new(MemoryEventStore::default()),
         health: Vec::new(),
         housekeeping: vec![
             challenges,

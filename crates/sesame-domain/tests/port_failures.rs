@@ -183,6 +183,8 @@ async fn a_losing_concurrent_redemption_is_a_wrong_code_that_does_not_count_as_a
         .returning(move |_| Ok(Some(challenge.clone())));
     m.challenges.expect_consume().returning(|_, _, _| Ok(false));
     m.minter.expect_sign_access().never();
+    // The wrong-code log event looks the recipient's user up, once.
+    m.users.expect_find().times(1).returning(|_| Ok(None));
 
     let err = m
         .service()

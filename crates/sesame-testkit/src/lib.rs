@@ -22,6 +22,7 @@ pub mod clock;
 pub mod codes;
 pub mod contract;
 pub mod dpop;
+pub mod events;
 pub mod fixtures;
 pub mod harness;
 pub mod minter;
@@ -36,6 +37,7 @@ pub use sesame_store_memory as memory;
 
 pub use clock::StepClock;
 pub use codes::ScriptedCodes;
+pub use events::RecordedEvents;
 pub use harness::{Harness, HarnessBuilder};
 pub use memory::{
     MemoryApiRegistry, MemoryAuthenticatorStore, MemoryChallengeStore, MemoryClientRegistry,

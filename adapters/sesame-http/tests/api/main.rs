@@ -21,6 +21,8 @@ mod link_csrf;
 #[cfg(test)]
 mod links;
 #[cfg(test)]
+mod logs;
+#[cfg(test)]
 mod management;
 #[cfg(test)]
 mod mfa;

@@ -60,6 +60,12 @@ pub struct Settings {
     /// The Prometheus metrics listener.
     #[serde(default)]
     pub metrics: MetricsSettings,
+    /// Stored log events (`/api/v2/logs`).
+    #[serde(default)]
+    pub log_events: LogEventSettings,
+    /// An HTTP log stream, as Auth0's: off unless set.
+    #[serde(default)]
+    pub log_stream: Option<sesame_log_stream::LogStreamConfig>,
     /// The Management API.
     #[serde(default)]
     pub management_api: ManagementApiSettings,
@@ -112,6 +118,20 @@ impl std::fmt::Debug for TestIdentitySettings {
             .field("expires", &self.expires)
             .field("allow_any", &self.allow_any)
             .finish_non_exhaustive()
+    }
+}
+
+/// `[log_events]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogEventSettings {
+    /// Days a stored event is kept (Auth0 keeps 1 to 30 by plan).
+    pub retention_days: u32,
+}
+
+impl Default for LogEventSettings {
+    fn default() -> Self {
+        Self { retention_days: 30 }
     }
 }
 

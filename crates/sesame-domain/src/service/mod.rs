@@ -8,6 +8,7 @@ mod config;
 mod deps;
 mod dpop;
 mod errors;
+mod events;
 mod keyring;
 pub mod link;
 mod macs;
@@ -30,9 +31,10 @@ pub use builtin_apis::MANAGEMENT_API_SCOPES;
 pub use config::{InvalidIssuer, Issuer, PasswordlessConfig, TestIdentity};
 pub use deps::Ports;
 pub use errors::{RevokeError, StartError, UserinfoError};
+pub use events::TracingEventSink;
 pub use keyring::{KeyError, KeyInfo, KeyState};
 pub use link::{LinkApp, LinkError, LinkPreview, LinkRedirect, LinkRequest};
-pub use management::{ListUsers, ManagementCaller, ManagementError, UserPatch};
+pub use management::{ListLogs, ListUsers, ManagementCaller, ManagementError, UserPatch};
 pub use mfa::{
     AssociateRequest, AuthenticatorView, ChallengeAnswer, ChallengeRequest, Enrollment,
     MfaApiError, MfaGrantError, MfaRequired,
@@ -55,7 +57,7 @@ pub use token::{
 };
 
 use crate::code::MacKey;
-use crate::ports::{DeliveryQueue, HealthCheck};
+use crate::ports::{DeliveryQueue, EventSink, EventStore, HealthCheck};
 pub use crate::profile::Profile;
 use keyring::KeyRing;
 use macs::Macs;
@@ -73,6 +75,12 @@ pub struct Passwordless {
     health: Vec<Arc<dyn HealthCheck>>,
     /// Where deliveries go after the answer while sign-ups are disabled.
     queue: Option<Arc<dyn DeliveryQueue>>,
+    /// Where log events go, as they happen.
+    events: Arc<dyn EventSink>,
+    /// Where they are kept, for `/api/v2/logs`; none keeps nothing.
+    event_store: Option<Arc<dyn EventStore>>,
+    /// Orders this instance's events of one millisecond (it wraps).
+    event_seq: std::sync::atomic::AtomicU16,
 }
 
 impl Passwordless {
@@ -86,6 +94,9 @@ impl Passwordless {
             keyring: KeyRing::default(),
             health: Vec::new(),
             queue: None,
+            events: Arc::new(TracingEventSink),
+            event_store: None,
+            event_seq: std::sync::atomic::AtomicU16::new(0),
         }
     }
 
@@ -97,6 +108,21 @@ impl Passwordless {
     #[must_use]
     pub fn with_delivery_queue(mut self, queue: Arc<dyn DeliveryQueue>) -> Self {
         self.queue = Some(queue);
+        self
+    }
+
+    /// Sends log events to `sink` (by default each is a `tracing` line).
+    #[must_use]
+    pub fn with_event_sink(mut self, sink: Arc<dyn EventSink>) -> Self {
+        self.events = sink;
+        self
+    }
+
+    /// Lists log events from `store` at `/api/v2/logs`; without one, the
+    /// listing is empty. The sink decides what reaches the store.
+    #[must_use]
+    pub fn with_event_store(mut self, store: Arc<dyn EventStore>) -> Self {
+        self.event_store = Some(store);
         self
     }
 

@@ -50,6 +50,8 @@ pub struct StartRequest {
     pub forwarded_for: Option<IpAddr>,
     /// The requested language, e.g. from `x-request-language`.
     pub locale: Option<String>,
+    /// The caller's `User-Agent`, for the log event.
+    pub user_agent: Option<String>,
 }
 
 /// A successful start.

@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 
-use super::management::{ListUsers, ManagementCaller, ManagementError, UserPatch};
+use super::management::{ListLogs, ListUsers, ManagementCaller, ManagementError, UserPatch};
 use super::mfa::{
     AssociateRequest, AuthenticatorView, ChallengeAnswer, ChallengeRequest, Enrollment, MfaApiError,
 };
@@ -17,6 +17,7 @@ use super::{
 };
 use crate::client::ClientId;
 use crate::dpop::DpopProof;
+use crate::event::{EventPage, EventQuery};
 use crate::ports::StoreError;
 use crate::profile::Profile;
 use crate::token::TokenSet;
@@ -265,6 +266,13 @@ pub trait ManageUsers: Send + Sync + 'static {
         caller: &ManagementCaller,
         id: &str,
     ) -> Result<(), ManagementError>;
+    /// See [`Passwordless::management_logs`].
+    async fn management_logs<'a>(
+        &self,
+        caller: &ManagementCaller,
+        params: &ListLogs,
+        user: Option<&'a str>,
+    ) -> Result<(EventQuery, EventPage), ManagementError>;
 }
 
 #[async_trait]
@@ -307,6 +315,14 @@ impl ManageUsers for Passwordless {
         params: &ListUsers,
     ) -> Result<(UserQuery, UserPage), ManagementError> {
         Self::management_list_users(self, caller, params).await
+    }
+    async fn management_logs<'a>(
+        &self,
+        caller: &ManagementCaller,
+        params: &ListLogs,
+        user: Option<&'a str>,
+    ) -> Result<(EventQuery, EventPage), ManagementError> {
+        Self::management_logs(self, caller, params, user).await
     }
     async fn management_delete_user(
         &self,

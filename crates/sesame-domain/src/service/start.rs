@@ -9,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use super::Passwordless;
 use super::client_auth::ClientAuth;
 use super::errors::StartError;
+use super::events::{Origin, Trace};
 use super::requests::{StartRequest, Started};
 use crate::challenge::{Challenge, ChallengeId, SendMode};
 use crate::client::GrantType;
@@ -30,6 +31,28 @@ impl Passwordless {
     /// the new challenge is gone, so no code that never arrived can be
     /// redeemed.
     pub async fn start(&self, req: StartRequest) -> Result<Started, StartError> {
+        let trace = Trace::default();
+        let client_id = req.client.client_id.clone();
+        let (ip, user_agent) = (req.forwarded_for.or(req.ip), req.user_agent.clone());
+        let (recipient, send) = (req.recipient.clone(), req.send);
+        let result = self.start_traced(req, &trace).await;
+        let origin = Origin {
+            client_id: Some(client_id.as_str()),
+            ip,
+            user_agent: user_agent.as_deref(),
+        };
+        self.start_event(
+            result.as_ref().map(|_| ()),
+            &recipient,
+            send,
+            &trace.read(),
+            origin,
+        );
+        result
+    }
+
+    /// [`Passwordless::start`], noting the user in `trace`.
+    async fn start_traced(&self, req: StartRequest, trace: &Trace) -> Result<Started, StartError> {
         let (client, with_secret) = match self.authenticate(&req.client).await? {
             ClientAuth::Ok {
                 client,
@@ -88,7 +111,11 @@ impl Passwordless {
         // gets a decoy: a challenge stored like a real one, whose code and
         // link nobody is told, so every later answer (wrong code, maximum
         // attempts, expiry) is the one a known recipient gets.
-        let (operation, decoy) = match self.ports.users.find(&req.recipient).await? {
+        let found = self.ports.users.find(&req.recipient).await?;
+        if let Some(user) = &found {
+            trace.user(&user.id);
+        }
+        let (operation, decoy) = match found {
             Some(user) if user.blocked => {
                 tracing::info!(user_id = %user.id, "start for a blocked user: a decoy, nothing sent");
                 (Operation::Login, true)

@@ -59,6 +59,7 @@ mock! {
         async fn create(&self, user: &User) -> Result<User, StoreError>;
         async fn record_login(&self, id: &UserId, at: Timestamp) -> Result<Option<User>, StoreError>;
         async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError>;
+        async fn update_profile(&self, id: &UserId, change: &sesame_domain::user::ProfileChange) -> Result<sesame_domain::user::ProfileUpdate, StoreError>;
         async fn search(&self, query: &sesame_domain::UserQuery) -> Result<sesame_domain::UserPage, StoreError>;
         async fn delete(&self, id: &UserId) -> Result<bool, StoreError>;
     }
@@ -69,6 +70,7 @@ mock! {
     #[async_trait]
     impl ClientRegistry for Clients {
         async fn get(&self, id: &ClientId) -> Result<Option<Arc<Client>>, StoreError>;
+        async fn ids(&self) -> Result<Vec<ClientId>, StoreError>;
     }
 }
 
@@ -265,6 +267,9 @@ impl Mocks {
                 last_login: Some(at),
                 logins_count: 1,
                 blocked: false,
+                user_metadata: serde_json::Map::new(),
+                app_metadata: serde_json::Map::new(),
+                profile_updated_at: None,
             }))
         });
     }
@@ -354,6 +359,7 @@ pub fn start_request(recipient: Recipient) -> StartRequest {
         ip: Some("203.0.113.7".parse().unwrap()),
         forwarded_for: None,
         locale: None,
+        user_agent: None,
     }
 }
 

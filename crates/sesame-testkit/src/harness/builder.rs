@@ -19,7 +19,10 @@ use crate::memory::{
     MemoryChallengeStore, MemoryClientRegistry, MemoryDpopReplayStore, MemoryKeyStore,
     MemoryMfaTransactionStore, MemoryRateLimiter, MemoryRefreshTokenStore, MemoryUserStore,
 };
-use crate::{BareRenderer, MemoryKeySealer, MemoryTokenMinter, Outbox, ScriptedCodes, StepClock};
+use crate::{
+    BareRenderer, MemoryKeySealer, MemoryTokenMinter, Outbox, RecordedEvents, ScriptedCodes,
+    StepClock,
+};
 
 type Configure = Box<dyn FnOnce(&mut PasswordlessConfig) + Send>;
 
@@ -283,7 +286,11 @@ impl HarnessBuilder {
             clock: Arc::new(clock.clone()),
             rng: codes.clone(),
         };
-        let mut service = Passwordless::new(ports, config, mac_key).with_health_checks(self.health);
+        let events = RecordedEvents::default();
+        let mut service = Passwordless::new(ports, config, mac_key)
+            .with_health_checks(self.health)
+            .with_event_sink(Arc::new(events.clone()))
+            .with_event_store(Arc::new(events.clone()));
         if let Some(queue) = self.queue {
             service = service.with_delivery_queue(queue);
         }
@@ -292,6 +299,7 @@ impl HarnessBuilder {
             clock,
             codes,
             outbox,
+            events,
             registered_clients,
             registered_apis,
         })

@@ -39,7 +39,7 @@ use sesame_domain::{
 pub use builder::HarnessBuilder;
 
 use crate::memory::{MemoryApiRegistry, MemoryClientRegistry};
-use crate::{Outbox, ScriptedCodes, StepClock};
+use crate::{Outbox, RecordedEvents, ScriptedCodes, StepClock};
 
 /// A [`Passwordless`] service with handles on everything it runs on.
 ///
@@ -58,6 +58,8 @@ pub struct Harness {
     pub codes: Arc<ScriptedCodes>,
     /// Every email and text message the service sent.
     pub outbox: Outbox,
+    /// Every log event the service emitted (also its event store).
+    pub events: RecordedEvents,
     registered_clients: Arc<MemoryClientRegistry>,
     registered_apis: Arc<MemoryApiRegistry>,
 }
@@ -202,6 +204,7 @@ impl Harness {
             ip: None,
             forwarded_for: None,
             locale: None,
+            user_agent: None,
         }
     }
 

@@ -91,6 +91,7 @@ async fn start(
             ip: Some(peer.ip()),
             forwarded_for: None,
             locale: None,
+            user_agent: None,
         })
         .await?;
     Ok((

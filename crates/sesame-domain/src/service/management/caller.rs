@@ -2,8 +2,10 @@
 //! and the client's request budget.
 
 use crate::client::ClientId;
+use crate::event::EventType;
 use crate::scope::Scope;
 use crate::service::Passwordless;
+use crate::service::events::Origin;
 
 use super::ManagementError;
 
@@ -77,6 +79,17 @@ impl Passwordless {
             .reserve(&key, self.config.management_requests_per_client, now)
             .await?;
         if !decision.allowed {
+            // Only a client holding a valid token gets here, so a stranger
+            // cannot fill the log with these.
+            let origin = Origin {
+                client_id: Some(client_id.as_str()),
+                ..Origin::default()
+            };
+            self.emit(self.event(
+                EventType::ApiLimit,
+                "The Management API rate limit for this client has been reached",
+                origin,
+            ));
             return Err(ManagementError::RateLimited(decision));
         }
         Ok(ManagementCaller {

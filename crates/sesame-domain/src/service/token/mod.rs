@@ -42,6 +42,7 @@ pub use otp::{OtpError, OtpGrant};
 pub use refresh::{RefreshError, RefreshGrant};
 
 use super::Passwordless;
+use super::events::{Origin, Trace};
 use super::requests::ClientCredentials;
 
 /// Declares the grants: the [`Grant`] request enum, the [`GrantError`] enum
@@ -105,10 +106,18 @@ macro_rules! grants {
                 // against this IP.
                 let ip = self.token_ip(&req).await;
                 let budget = self.ip_budget(ip);
+                let trace = Trace::default();
+                let grant_type = req.grant.grant_type();
                 let result = match req.grant {
-                    $(Grant::$variant(g) => self.sign_in_with(&req.client, ip, budget.as_ref(), req.dpop.as_ref(), g).await,)+
+                    $(Grant::$variant(g) => self.sign_in_with(&req.client, ip, budget.as_ref(), req.dpop.as_ref(), &trace, g).await,)+
                 };
                 self.spend_ip_budget(budget, &result).await;
+                let origin = Origin {
+                    client_id: Some(req.client.client_id.as_str()),
+                    ip,
+                    user_agent: req.user_agent.as_deref(),
+                };
+                self.token_event(grant_type, result.as_ref().map(|_| ()), trace.read(), origin).await;
                 result
             }
         }
@@ -146,6 +155,8 @@ pub struct TokenRequest {
     pub forwarded_for: Option<IpAddr>,
     /// The DPoP proof sent with the request, if any (RFC 9449).
     pub dpop: Option<DpopProof>,
+    /// The caller's `User-Agent`, for the log event.
+    pub user_agent: Option<String>,
 }
 
 impl TokenRequest {
@@ -158,6 +169,7 @@ impl TokenRequest {
             ip: None,
             forwarded_for: None,
             dpop: None,
+            user_agent: None,
         }
     }
 

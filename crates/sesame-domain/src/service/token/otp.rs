@@ -171,6 +171,7 @@ impl Passwordless {
             self.macs.otp_without_challenge(grant.otp.expose());
             return Err(wrong.into());
         };
+        caller.trace.recipient(&recipient);
         let budget = self
             .reserve_failure(&recipient, caller.ip, caller.ip_budget, now)
             .await?;

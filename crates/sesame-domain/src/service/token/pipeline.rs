@@ -22,6 +22,7 @@ use crate::scope::Scope;
 use crate::service::Passwordless;
 use crate::service::client_auth::ClientAuth;
 use crate::service::dpop::Expect;
+use crate::service::events::Trace;
 use crate::service::mfa::policy::Asked;
 use crate::service::mint::{Mint, RefreshPlan};
 use crate::service::requests::ClientCredentials;
@@ -86,6 +87,8 @@ pub(crate) struct Caller<'a> {
     pub(crate) ip_budget: Option<&'a IpBudget>,
     /// The key of the request's DPoP proof, once checked.
     pub(crate) jkt: Option<Jkt>,
+    /// What the grant learns about the user, for the request's log event.
+    pub(crate) trace: &'a Trace,
 }
 
 /// One way of proving, at the token endpoint, who the user is. Each grant
@@ -148,6 +151,7 @@ impl Passwordless {
         ip: Option<std::net::IpAddr>,
         ip_budget: Option<&IpBudget>,
         dpop: Option<&DpopProof>,
+        trace: &Trace,
         grant: G,
     ) -> Result<TokenSet, TokenError> {
         if !G::CHECKS_IP_BUDGET {
@@ -164,6 +168,7 @@ impl Passwordless {
             ip,
             ip_budget,
             jkt: self.sender_key(&client, dpop).await?,
+            trace,
         };
         let checked = grant.precheck(&client)?;
         let requested_api = match grant.requested_audience() {
@@ -190,7 +195,11 @@ impl Passwordless {
                     .await;
             }
         };
+        if let Subject::Known(user) = &subject {
+            trace.user(&user.id);
+        }
         let user = self.admit(subject).await?;
+        trace.user(&user.id);
         if !proof.mfa {
             let asked = Asked {
                 api: api.as_deref(),

@@ -80,6 +80,7 @@ impl ProveUser for RefreshGrant {
         };
         match svc.ports.refresh_tokens.find(&presented).await? {
             Some(record) => {
+                caller.trace.user(&record.user_id);
                 if let Some(s) = requested
                     .as_ref()
                     .filter(|s| !s.is_subset_of(&record.scope))
@@ -106,6 +107,7 @@ impl ProveUser for RefreshGrant {
         let old = match rotation {
             Rotation::Rotated(old) => old,
             Rotation::Reused { family_id } => {
+                caller.trace.reuse();
                 tracing::warn!(%family_id, "refresh token reused: family revoked");
                 return Err(RefreshError::InvalidToken.into());
             }
