@@ -2,7 +2,7 @@
 // sesame over HTTPS: it gets its own token with client_credentials for
 // https://{domain}/api/v2/ (the confidential client's client grant), then
 // finds a user who logged in (by email, and by a search), reads, ends the
-// user's sessions, blocks (after which a code already sent is refused as
+// user's sessions, lists the user's log events, blocks (after which a code already sent is refused as
 // blocked) and deletes them.
 
 import assert from 'node:assert/strict';
@@ -73,6 +73,34 @@ describe('auth0 ManagementClient (users)', () => {
   test('users.refreshToken.delete ends the user\'s sessions', async () => {
     await management.users.refreshToken.delete(userId);
     await assert.rejects(auth.getTokenByRefreshToken({ refreshToken }));
+  });
+
+  test('logs.list and users.logs.list show the user\'s s and fepotpft events', async () => {
+    // A wrong code first: the events the log must show are a success and it.
+    const seen = await mailCount(email);
+    await auth.passwordless.sendEmail({ email });
+    const code = await waitForEmailCode(email, seen);
+    const wrong = code === '000000' ? '111111' : '000000';
+    await assert.rejects(auth.getTokenByPasswordlessEmail({ email, code: wrong, scope: SCOPE }));
+    // Events are stored in the background, so ask until both are there.
+    const search = `type:(s OR fepotpft) AND user_id:"${userId}"`;
+    const deadline = Date.now() + 10_000;
+    let types = [];
+    while (Date.now() < deadline) {
+      const page = await management.logs.list({ search, sort: 'date:1', per_page: 10 });
+      types = page.data.map((l) => l.type);
+      if (types.includes('fepotpft')) break;
+    }
+    assert.deepEqual(types, ['s', 'fepotpft']);
+    const mine = await management.users.logs.list(userId, { per_page: 10, sort: 'date:-1' });
+    assert.equal(mine.data[0].type, 'fepotpft');
+    assert.ok(mine.data.every((l) => l.user_id === userId));
+    assert.ok(mine.data.every((l) => !JSON.stringify(l).includes(email)), 'no full address');
+    await assert.rejects(management.logs.list({ search: 'ip:10.0.0.1' }), (e) => {
+      assert.equal(e.statusCode, 400);
+      assert.equal(e.body?.errorCode, 'invalid_query_string');
+      return true;
+    });
   });
 
   test('users.update({blocked: true}): a code already sent is refused as blocked', async () => {
