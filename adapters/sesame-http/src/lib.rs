@@ -56,6 +56,7 @@ mod locale;
 mod management;
 mod management_list;
 mod management_logs;
+mod management_stats;
 mod metrics;
 mod mfa;
 mod param;
@@ -130,6 +131,7 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
         )
         .route("/api/v2/users-by-email", get(management::users_by_email))
         .route("/api/v2/logs", get(management_logs::list_logs))
+        .route("/api/v2/stats/active-users", get(management_stats::active_users))
         .route("/api/v2/users/{id}/logs", get(management_logs::user_logs))
         .route(
             "/api/v2/users/{id}/refresh-tokens",

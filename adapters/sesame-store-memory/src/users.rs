@@ -31,9 +31,10 @@ impl Inner {
             UserFilter::Id(id) => Some(self.by_id.get(id)),
             UserFilter::Email(e) => Some(self.by_recipient_of(Recipient::Email(e.clone()))),
             UserFilter::Phone(p) => Some(self.by_recipient_of(Recipient::Sms(p.clone()))),
-            UserFilter::Blocked(_) | UserFilter::LoginsAtLeast(_) | UserFilter::Connection(_) => {
-                None
-            }
+            UserFilter::Blocked(_)
+            | UserFilter::LoginsAtLeast(_)
+            | UserFilter::Connection(_)
+            | UserFilter::LastLoginSince(_) => None,
         });
         match named {
             Some(user) => user.into_iter().collect(),

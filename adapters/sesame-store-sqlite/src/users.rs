@@ -142,6 +142,11 @@ fn push_search<'q>(q: &mut QueryBuilder<'q, Sqlite>, query: &'q UserQuery) {
             UserFilter::Connection(connection) => {
                 q.push(" AND connection = ").push_bind(connection.as_str());
             }
+            // No index: counting active users is a rare operator call,
+            // and an index would cost every login's user write.
+            UserFilter::LastLoginSince(at) => {
+                q.push(" AND last_login >= ").push_bind(at.unix_millis());
+            }
         }
     }
     q.push(concat!(

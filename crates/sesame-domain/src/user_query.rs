@@ -2,6 +2,7 @@
 //! Management API's `GET /api/v2/users`, the CLI's `users list`).
 
 use crate::recipient::{Connection, EmailAddress, PhoneNumber};
+use crate::time::Timestamp;
 use crate::user::{User, UserId};
 
 /// One condition on a user; a query's conditions all hold (AND).
@@ -19,6 +20,9 @@ pub enum UserFilter {
     LoginsAtLeast(u64),
     /// Users of this connection (email addresses or phone numbers).
     Connection(Connection),
+    /// Users whose last login is at or after this instant (never-logged-in
+    /// users do not match): the Management API's active users.
+    LastLoginSince(Timestamp),
 }
 
 /// What a listing is ordered by.
@@ -82,6 +86,7 @@ impl UserQuery {
             UserFilter::Blocked(b) => user.blocked == *b,
             UserFilter::LoginsAtLeast(n) => user.logins_count >= *n,
             UserFilter::Connection(c) => user.connection() == *c,
+            UserFilter::LastLoginSince(t) => user.last_login.is_some_and(|at| at >= *t),
         })
     }
 

@@ -533,3 +533,29 @@ async fn patching_an_unknown_user_is_not_found() {
         .unwrap_err();
     assert!(matches!(err, ManagementError::NoSuchUser), "{err:?}");
 }
+
+#[tokio::test]
+async fn active_users_counts_logins_of_the_last_30_days_and_needs_read_stats() {
+    let h = harness(&["read:stats"], 600).await;
+    let (old, recent) = (fixtures::fresh_email(), fixtures::fresh_email());
+    h.login(&old).await.unwrap();
+    h.clock.advance(Duration::from_secs(31 * 24 * 60 * 60));
+    h.login(&recent).await.unwrap();
+    let caller = h
+        .service
+        .management_caller(&ops_token(&h).await)
+        .await
+        .unwrap();
+    assert_eq!(h.service.management_active_users(&caller).await.unwrap(), 1);
+    h.login(&old).await.unwrap();
+    assert_eq!(h.service.management_active_users(&caller).await.unwrap(), 2);
+
+    let h = harness(&["read:users"], 600).await;
+    let caller = h
+        .service
+        .management_caller(&ops_token(&h).await)
+        .await
+        .unwrap();
+    let err = h.service.management_active_users(&caller).await.unwrap_err();
+    assert!(matches!(err, ManagementError::InsufficientScope("read:stats")));
+}

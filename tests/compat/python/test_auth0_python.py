@@ -372,7 +372,7 @@ def test_client_credentials(server: Server, confidential_app: ClientApp, audienc
     assert claims["gty"] == "client-credentials"
     assert claims["aud"] == [audience]
     management = token.client_credentials(f"{server.issuer}api/v2/")
-    assert management["scope"] == "read:users update:users delete:users delete:refresh_tokens read:logs"
+    assert management["scope"] == "read:users update:users delete:users delete:refresh_tokens read:logs read:stats"
 
 
 def test_client_credentials_for_an_api_without_a_client_grant(

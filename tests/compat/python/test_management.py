@@ -69,6 +69,8 @@ def test_management_client_users_and_logs(https: str, confidential_app: ClientAp
     assert types == ["s", "fepotpft"]
     assert all(email not in repr(log) for log in logs.items or [])
 
+    assert mgmt.stats.get_active_users_count() >= 1
+
     updated = mgmt.users.update(user_id, blocked=True)
     assert updated.blocked is True
     mgmt.users.delete(user_id)

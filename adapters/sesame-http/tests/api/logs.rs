@@ -184,3 +184,19 @@ async fn a_bad_query_and_a_token_without_read_logs_are_refused_by_name() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.body["errorCode"], Value::from("inexistent_user"));
 }
+
+#[tokio::test]
+async fn active_users_is_a_bare_number_and_needs_read_stats() {
+    let h = harness(&["read:stats"]).await;
+    let who = fixtures::fresh_email();
+    login_then_a_wrong_code(&h, &who).await;
+    let t = token(&h).await;
+    let r = list(&h, "/api/v2/stats/active-users", &t).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body, json!(1));
+    let h = harness(&["read:logs"]).await;
+    let t = token(&h).await;
+    let r = list(&h, "/api/v2/stats/active-users", &t).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.body["errorCode"], "insufficient_scope");
+}

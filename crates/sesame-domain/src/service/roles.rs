@@ -266,6 +266,11 @@ pub trait ManageUsers: Send + Sync + 'static {
         caller: &ManagementCaller,
         id: &str,
     ) -> Result<(), ManagementError>;
+    /// See [`Passwordless::management_active_users`].
+    async fn management_active_users(
+        &self,
+        caller: &ManagementCaller,
+    ) -> Result<u64, ManagementError>;
     /// See [`Passwordless::management_logs`].
     async fn management_logs<'a>(
         &self,
@@ -323,6 +328,12 @@ impl ManageUsers for Passwordless {
         user: Option<&'a str>,
     ) -> Result<(EventQuery, EventPage), ManagementError> {
         Self::management_logs(self, caller, params, user).await
+    }
+    async fn management_active_users(
+        &self,
+        caller: &ManagementCaller,
+    ) -> Result<u64, ManagementError> {
+        Self::management_active_users(self, caller).await
     }
     async fn management_delete_user(
         &self,

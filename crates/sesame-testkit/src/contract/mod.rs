@@ -116,6 +116,7 @@ pub async fn user_search(store: Arc<dyn UserStore>) {
     user_search::a_filter_naming_a_user_finds_only_that_user(s).await;
     user_search::blocked_alone_returns_only_users_in_that_state(s).await;
     user_search::logins_at_least_alone_counts_from_n_inclusive(s).await;
+    user_search::last_login_since_counts_from_t_inclusive(s).await;
     user_search::combined_filters_must_all_hold(s).await;
     user_search::blocked_with_logins_at_least_finds_the_intersection(s).await;
     user_search::pages_split_the_matches_and_each_counts_them_all(s).await;

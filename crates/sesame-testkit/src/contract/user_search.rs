@@ -186,6 +186,29 @@ pub async fn logins_at_least_alone_counts_from_n_inclusive(store: &dyn UserStore
     assert_page(&found, &[], 0, "by LoginsAtLeast(u64::MAX)");
 }
 
+/// `LastLoginSince(t)` alone finds users whose last login is at or after
+/// `t`, inclusive; a user who never logged in never matches.
+pub async fn last_login_since_counts_from_t_inclusive(store: &dyn UserStore) {
+    // A century ahead, so only this check's users are that recent.
+    let base = real_now().plus(Duration::from_secs(100 * 365 * 24 * 60 * 60));
+    let now = real_now();
+    let mut users = Vec::new();
+    for i in 0..3_u64 {
+        let mut user = fresh_user(fresh_email(), now.plus(Duration::from_millis(i)));
+        user.last_login = Some(base.plus(Duration::from_millis(i)));
+        user.logins_count = 1;
+        users.push(create(store, &user).await);
+    }
+    let [oldest, middle, newest] = [&users[0], &users[1], &users[2]];
+    let since = |ms| vec![UserFilter::LastLoginSince(base.plus(Duration::from_millis(ms)))];
+    let found = search_by(store, since(0)).await;
+    assert_page(&found, &[oldest, middle, newest], 3, "by LastLoginSince(t)");
+    let found = search_by(store, since(1)).await;
+    assert_page(&found, &[middle, newest], 2, "by LastLoginSince(t + 1 ms)");
+    let found = search_by(store, since(3)).await;
+    assert_page(&found, &[], 0, "by LastLoginSince after every login");
+}
+
 /// Filters together all hold: each combination finds its user only when
 /// every filter holds for that same user.
 pub async fn combined_filters_must_all_hold(store: &dyn UserStore) {

@@ -79,9 +79,10 @@ impl Table {
             UserFilter::Id(id) => Some(self.by_id.get(id)),
             UserFilter::Email(e) => Some(by_recipient(Recipient::Email(e.clone()))),
             UserFilter::Phone(p) => Some(by_recipient(Recipient::Sms(p.clone()))),
-            UserFilter::Blocked(_) | UserFilter::LoginsAtLeast(_) | UserFilter::Connection(_) => {
-                None
-            }
+            UserFilter::Blocked(_)
+            | UserFilter::LoginsAtLeast(_)
+            | UserFilter::Connection(_)
+            | UserFilter::LastLoginSince(_) => None,
         });
         match named {
             Some(user) => user.into_iter().collect(),

@@ -57,6 +57,8 @@ describe('auth0 ManagementClient (users)', () => {
     assert.equal(user.logins_count, 1);
     assert.equal(user.blocked, false);
     assert.ok(!Number.isNaN(Date.parse(user.created_at)));
+    const active = await management.stats.getActiveUsersCount();
+    assert.ok(typeof active === 'number' && active >= 1, `active users: ${active}`);
   });
 
   test('users.list with q by email (search_engine v3) pages to that user', async () => {

@@ -9,10 +9,12 @@ mod caller;
 mod errors;
 mod logs;
 mod search;
+mod stats;
 mod users;
 
 pub use caller::ManagementCaller;
 pub use errors::ManagementError;
 pub use logs::{ListLogs, MAX_LOGS_PER_PAGE, parse_log_q};
 pub use search::{ListUsers, parse_q};
+pub use stats::ACTIVE_USER_WINDOW;
 pub use users::UserPatch;
