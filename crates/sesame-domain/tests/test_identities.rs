@@ -38,6 +38,12 @@ async fn a_test_identity_gets_its_fixed_code_and_nothing_is_sent() {
     h.start(&reviewer).await.unwrap();
     assert_eq!(h.code_for(&reviewer), None, "nothing was sent");
     assert!(h.redeem(&reviewer, "424242").await.is_ok());
+    // Each use is a log event that says so, and never holds the code.
+    let sent = h.events.of_type(sesame_domain::EventType::CodeSent);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].details["test_identity"], "true");
+    let said = format!("{} {:?}", sent[0].description, sent[0].details);
+    assert!(!said.contains("424242"), "{said}");
     // Every start gets the same code.
     h.start(&reviewer).await.unwrap();
     assert!(h.redeem(&reviewer, "424242").await.is_ok());

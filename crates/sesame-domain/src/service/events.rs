@@ -68,6 +68,8 @@ pub(crate) struct Traced {
     pub(crate) recipient: Option<Recipient>,
     /// A spent refresh token came back: its family was revoked.
     pub(crate) reuse: bool,
+    /// A start for a test identity: its fixed code, nothing sent.
+    pub(crate) test_identity: bool,
 }
 
 impl Trace {
@@ -88,6 +90,11 @@ impl Trace {
     /// A spent refresh token came back.
     pub(crate) fn reuse(&self) {
         self.with(|t| t.reuse = true);
+    }
+
+    /// The start was for a test identity.
+    pub(crate) fn test_identity(&self) {
+        self.with(|t| t.test_identity = true);
     }
 
     /// What was traced.
@@ -212,6 +219,11 @@ impl Passwordless {
         event
             .details
             .insert("user_name".into(), mask_address(recipient));
+        if traced.test_identity {
+            // Reviews of an app-store account show up as what they are.
+            event.details.insert("test_identity".into(), "true".into());
+            event.description = "A test identity's fixed code: nothing sent".into();
+        }
         self.emit(event);
     }
 }

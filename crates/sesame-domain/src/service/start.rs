@@ -136,6 +136,7 @@ impl Passwordless {
 
         let code = match &test_code {
             Some(code) => {
+                trace.test_identity();
                 tracing::info!(
                     target: "sesame::events",
                     event = "test_identity_start",
