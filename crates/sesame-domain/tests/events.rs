@@ -287,3 +287,23 @@ async fn management_writes_log_sapi_and_a_delete_logs_sdu_naming_the_caller() {
     }
     assert_eq!(h.events.all()[0].details["blocked"], "true");
 }
+
+#[tokio::test]
+async fn a_start_logs_the_transports_ip_unless_a_trusted_client_forwards_one() {
+    let h = harness().await;
+    let who = fixtures::fresh_email();
+    let mut req = Harness::start_request(&who);
+    req.client = Harness::public();
+    req.ip = Some("198.51.100.7".parse().unwrap());
+    req.forwarded_for = Some("203.0.113.99".parse().unwrap());
+    req.user_agent = Some("probe/1".into());
+    h.service.start(req).await.unwrap();
+    let sent = h.events.of_type(EventType::CodeSent);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].ip,
+        Some("198.51.100.7".parse().unwrap()),
+        "a public client's auth0-forwarded-for is not believed"
+    );
+    assert_eq!(sent[0].user_agent.as_deref(), Some("probe/1"));
+}

@@ -556,6 +556,13 @@ async fn active_users_counts_logins_of_the_last_30_days_and_needs_read_stats() {
         .management_caller(&ops_token(&h).await)
         .await
         .unwrap();
-    let err = h.service.management_active_users(&caller).await.unwrap_err();
-    assert!(matches!(err, ManagementError::InsufficientScope("read:stats")));
+    let err = h
+        .service
+        .management_active_users(&caller)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ManagementError::InsufficientScope("read:stats")
+    ));
 }

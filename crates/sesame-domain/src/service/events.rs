@@ -70,6 +70,9 @@ pub(crate) struct Traced {
     pub(crate) reuse: bool,
     /// A start for a test identity: its fixed code, nothing sent.
     pub(crate) test_identity: bool,
+    /// The caller's IP as the start resolved it (`auth0-forwarded-for`
+    /// only from a trusted client that authenticated).
+    pub(crate) ip: Option<IpAddr>,
 }
 
 impl Trace {
@@ -90,6 +93,11 @@ impl Trace {
     /// A spent refresh token came back.
     pub(crate) fn reuse(&self) {
         self.with(|t| t.reuse = true);
+    }
+
+    /// The start resolved the caller's IP to `ip`.
+    pub(crate) fn ip(&self, ip: Option<IpAddr>) {
+        self.with(|t| t.ip = ip);
     }
 
     /// The start was for a test identity.

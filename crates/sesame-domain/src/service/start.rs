@@ -33,19 +33,23 @@ impl Passwordless {
     pub async fn start(&self, req: StartRequest) -> Result<Started, StartError> {
         let trace = Trace::default();
         let client_id = req.client.client_id.clone();
-        let (ip, user_agent) = (req.forwarded_for.or(req.ip), req.user_agent.clone());
+        // The transport's IP until the start resolves it: a spoofed
+        // `auth0-forwarded-for` never reaches the log.
+        trace.ip(req.ip);
+        let user_agent = req.user_agent.clone();
         let (recipient, send) = (req.recipient.clone(), req.send);
         let result = self.start_traced(req, &trace).await;
+        let traced = trace.read();
         let origin = Origin {
             client_id: Some(client_id.as_str()),
-            ip,
+            ip: traced.ip,
             user_agent: user_agent.as_deref(),
         };
         self.start_event(
             result.as_ref().map(|_| ()),
             &recipient,
             send,
-            &trace.read(),
+            &traced,
             origin,
         );
         result
@@ -99,6 +103,7 @@ impl Passwordless {
         } else {
             req.ip
         };
+        trace.ip(ip);
         let rate = self.start_limits(&req.recipient, ip, now).await?;
 
         let request_id = ChallengeId::from_random(random_array(self.ports.rng.as_ref()));
