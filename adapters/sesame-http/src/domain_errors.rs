@@ -16,7 +16,7 @@ use sesame_domain::service::{
     UserinfoError,
 };
 
-use crate::error::{ApiError, chain, clip};
+use crate::error::{ApiError, MfaChallenge, MfaRequirements, RequiredFactor, chain, clip};
 use crate::ratelimit_headers::refusal_headers;
 
 /// 401 `access_denied` "Unauthorized": Auth0's answer to a bad client at the
@@ -162,24 +162,26 @@ pub(crate) fn token_error(e: TokenError) -> ApiError {
 /// 403 `mfa_required` with the `mfa_token` and what to challenge or
 /// enroll, as Auth0 answers it.
 fn mfa_required(m: &MfaRequired) -> ApiError {
-    let (kind, factors) = match &m.requirements {
-        Requirements::Challenge(f) => ("challenge", f),
-        Requirements::Enroll(f) => ("enroll", f),
+    let factors = |f: &[sesame_domain::mfa::Factor]| {
+        f.iter()
+            .map(|f| RequiredFactor {
+                kind: f.requirement(),
+            })
+            .collect()
     };
-    let types: Vec<serde_json::Value> = factors
-        .iter()
-        .map(|f| serde_json::json!({ "type": f.requirement() }))
-        .collect();
+    let requirements = match &m.requirements {
+        Requirements::Challenge(f) => MfaRequirements::Challenge(factors(f)),
+        Requirements::Enroll(f) => MfaRequirements::Enroll(factors(f)),
+    };
     ApiError::new(
         StatusCode::FORBIDDEN,
         "mfa_required",
         "Multifactor authentication required",
     )
-    .with_member(
-        "mfa_token",
-        serde_json::Value::String(m.mfa_token.expose_secret().to_owned()),
-    )
-    .with_member("mfa_requirements", serde_json::json!({ kind: types }))
+    .with_mfa(MfaChallenge {
+        requirements,
+        mfa_token: m.mfa_token.expose_secret().to_owned(),
+    })
 }
 
 /// A grant's own refusal, by its class (Auth0 answers grant errors with 403,

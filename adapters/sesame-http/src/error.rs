@@ -7,6 +7,7 @@ use axum::Json;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// An error answer, Auth0-style. Boxed: it travels in every `Result` of the
 /// request path.
@@ -19,17 +20,67 @@ struct Inner {
     error: Cow<'static, str>,
     description: String,
     headers: HeaderMap,
-    /// Members beside `error` and `error_description` (`mfa_required`'s
-    /// `mfa_token` and `mfa_requirements`).
-    extra: serde_json::Map<String, serde_json::Value>,
+    /// What `mfa_required` adds beside `error` and `error_description`.
+    mfa: Option<MfaChallenge>,
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
-    error: &'a str,
-    error_description: &'a str,
-    #[serde(flatten)]
-    extra: &'a serde_json::Map<String, serde_json::Value>,
+/// The error envelope of every JSON endpoint except the Management API:
+/// `error` and `error_description`, nothing else.
+#[derive(Serialize, ToSchema)]
+#[schema(as = OAuthError)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ErrorBody {
+    /// The error code: `invalid_request`, `invalid_grant`, `bad.email`, …
+    #[schema(value_type = String, example = "invalid_request")]
+    error: Cow<'static, str>,
+    /// What went wrong, for a person.
+    #[schema(example = "Missing required parameter: grant_type")]
+    error_description: String,
+}
+
+/// `POST /oauth/token`'s 403 when a second factor is needed: the envelope
+/// plus the `mfa_token` and what to challenge or enroll.
+#[derive(Serialize, ToSchema)]
+#[schema(as = MfaRequiredError)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MfaRequiredBody {
+    /// `mfa_required`.
+    #[schema(value_type = String, example = "mfa_required")]
+    error: Cow<'static, str>,
+    /// `Multifactor authentication required`.
+    error_description: String,
+    /// The factors to challenge (enrolled) or to enroll (none yet).
+    mfa_requirements: MfaRequirements,
+    /// The token for the MFA API and the MFA grants.
+    mfa_token: String,
+}
+
+/// What an `mfa_required` answer carries beside the envelope.
+#[derive(Debug, Clone)]
+pub(crate) struct MfaChallenge {
+    /// What to challenge or enroll.
+    pub(crate) requirements: MfaRequirements,
+    /// The token for the MFA API and the MFA grants.
+    pub(crate) mfa_token: String,
+}
+
+/// `{"challenge": [...]}` or `{"enroll": [...]}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum MfaRequirements {
+    /// Pass one of these enrolled factors.
+    Challenge(Vec<RequiredFactor>),
+    /// Enroll one of these first.
+    Enroll(Vec<RequiredFactor>),
+}
+
+/// One factor of `mfa_requirements`, by Auth0's name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct RequiredFactor {
+    /// `otp`, `phone`, `email` or `recovery-code`.
+    #[serde(rename = "type")]
+    #[schema(value_type = String, example = "otp")]
+    pub(crate) kind: &'static str,
 }
 
 impl ApiError {
@@ -44,13 +95,13 @@ impl ApiError {
             error: error.into(),
             description: description.into(),
             headers: HeaderMap::new(),
-            extra: serde_json::Map::new(),
+            mfa: None,
         }))
     }
 
-    /// Adds a member to the body, beside `error` and `error_description`.
-    pub(crate) fn with_member(mut self, name: &str, value: serde_json::Value) -> Self {
-        self.0.extra.insert(name.to_owned(), value);
+    /// Adds the `mfa_required` members to the body.
+    pub(crate) fn with_mfa(mut self, mfa: MfaChallenge) -> Self {
+        self.0.mfa = Some(mfa);
         self
     }
 
@@ -108,14 +159,28 @@ impl IntoResponse for ApiError {
             error,
             description,
             headers,
-            extra,
+            mfa,
         } = *self.0;
-        let body = Envelope {
-            error: &error,
-            error_description: &description,
-            extra: &extra,
+        let mut response = match mfa {
+            None => (
+                status,
+                Json(ErrorBody {
+                    error,
+                    error_description: description,
+                }),
+            )
+                .into_response(),
+            Some(m) => (
+                status,
+                Json(MfaRequiredBody {
+                    error,
+                    error_description: description,
+                    mfa_requirements: m.requirements,
+                    mfa_token: m.mfa_token,
+                }),
+            )
+                .into_response(),
         };
-        let mut response = (status, Json(body)).into_response();
         response.headers_mut().extend(headers);
         response
     }

@@ -3,8 +3,10 @@
 //! The HTTP edge of Sesame: Auth0's passwordless endpoints
 //! (`POST /passwordless/start`, the magic link's
 //! `/passwordless/verify_redirect`, `POST /oauth/token` with the passwordless
-//! OTP, authorization-code and refresh-token grants, `POST /oauth/revoke`, `GET /userinfo`) plus OIDC
-//! discovery, the JWKS and health probes, as one [`axum::Router`].
+//! OTP, authorization-code and refresh-token grants, `POST /oauth/revoke`, `GET /userinfo`), the
+//! MFA API and a Management API subset, plus OIDC discovery, the JWKS,
+//! health probes and `GET /openapi.json` (the OpenAPI 3.1 document of all of
+//! it, generated from the handlers' types), as one [`axum::Router`].
 //!
 //! The router takes the domain's roles as [`Services`]: the real
 //! [`sesame_domain::Passwordless`] behind every role in production, a mock of
@@ -54,17 +56,23 @@ mod link_cookie;
 mod link_page;
 mod locale;
 mod management;
+mod management_body;
 mod management_list;
 mod management_logs;
+mod management_patch;
 mod management_stats;
 mod metrics;
 mod mfa;
+mod mfa_body;
+mod openapi;
 mod param;
 mod ratelimit_headers;
 mod revoke;
 mod services;
 mod start;
+mod start_body;
 mod token;
+mod token_body;
 mod userinfo;
 
 use std::sync::Arc;
@@ -73,7 +81,9 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::MethodRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 pub use config::{ClientIpSource, HttpConfig};
 pub use management::user_json;
@@ -91,14 +101,69 @@ pub(crate) struct AppState {
     pub(crate) discovery: Bytes,
 }
 
+/// A route's own layers: the flood guard, on the endpoints that write.
+type Guard<'a> = &'a dyn Fn(MethodRouter<AppState>) -> MethodRouter<AppState>;
+
+/// The JSON API's routes. This table is the one source of both the router
+/// and `GET /openapi.json`: each handler's `#[utoipa::path]` says its path,
+/// methods, parameters, bodies and answers. Add a route here with
+/// `.routes(routes!(…))`, never `.route(…)`, which would leave it out of the
+/// document (a test fails on it).
+fn api_routes(guarded: Guard<'_>) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::frame())
+        .routes(routes!(start::handle).map(guarded))
+        .routes(routes!(token::handle).map(guarded))
+        .routes(routes!(revoke::handle))
+        .routes(routes!(management_list::list_users))
+        .routes(routes!(
+            management::get_user,
+            management::update_user,
+            management::delete_user
+        ))
+        .routes(routes!(management::users_by_email))
+        .routes(routes!(management_logs::list_logs))
+        .routes(routes!(management_stats::active_users))
+        .routes(routes!(management_logs::user_logs))
+        .routes(routes!(management::revoke_refresh_tokens))
+        .routes(routes!(mfa::list))
+        .routes(routes!(mfa::delete))
+        .routes(routes!(mfa::associate).map(guarded))
+        .routes(routes!(mfa::challenge).map(guarded))
+        .routes(routes!(userinfo::handle))
+        .routes(routes!(discovery::jwks))
+        .routes(routes!(discovery::openid_configuration))
+        .routes(routes!(openapi::serve))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+}
+
+/// The magic link's routes (HTML pages), likewise.
+fn page_routes(guarded: Guard<'_>) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(link::show, link::confirm).map(guarded))
+}
+
+/// Every route, for the document.
+pub(crate) fn routes(guarded: Guard<'_>) -> OpenApiRouter<AppState> {
+    api_routes(guarded).merge(page_routes(guarded))
+}
+
+/// The OpenAPI 3.1 document that `GET /openapi.json` serves: every route,
+/// generated from the handlers' request and response types.
+#[must_use]
+pub fn openapi_json() -> Bytes {
+    openapi::json()
+}
+
 /// The whole HTTP API over `services`, with the limits, CORS policy and
 /// client-IP source of `config`.
 ///
 /// Routes: `POST /passwordless/start`, `GET|POST
 /// /passwordless/verify_redirect`, `POST /oauth/token`,
-/// `POST /oauth/revoke`, `GET|POST /userinfo`, `GET /.well-known/jwks.json`,
-/// `GET /.well-known/openid-configuration`, `GET /healthz`, `GET /readyz`.
-/// Anything else answers 404 (or 405 for a known path) in the error envelope.
+/// `POST /oauth/revoke`, `GET|POST /userinfo`, the MFA API (`/mfa/…`), the
+/// Management API subset (`/api/v2/…`), `GET /.well-known/jwks.json`,
+/// `GET /.well-known/openid-configuration`, `GET /openapi.json`,
+/// `GET /healthz`, `GET /readyz`. Anything else answers 404 (or 405 for a
+/// known path) in the error envelope.
 pub fn router(services: Services, config: HttpConfig) -> Router {
     let discovery = discovery::document(services.discovery.issuer());
     let page_renderer = Arc::clone(&services.pages);
@@ -107,6 +172,8 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
         ip_source: config.client_ip,
         discovery,
     };
+    // Built once per process, before the first request asks for it.
+    drop(openapi::json());
     let timeout = Duration::from_secs(config.request_timeout_secs.max(1));
     // Before any handler, so before any store call: the endpoints that write.
     let flood = flood::FloodGuard::from_config(&config);
@@ -118,45 +185,14 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
         None => route,
     };
     // A program reads these: its time limit answers in the JSON envelope.
-    let api = Router::new()
-        .route("/passwordless/start", guarded(post(start::handle)))
-        .route("/oauth/token", guarded(post(token::handle)))
-        .route("/oauth/revoke", post(revoke::handle))
-        .route("/api/v2/users", get(management_list::list_users))
-        .route(
-            "/api/v2/users/{id}",
-            get(management::get_user)
-                .patch(management::update_user)
-                .delete(management::delete_user),
-        )
-        .route("/api/v2/users-by-email", get(management::users_by_email))
-        .route("/api/v2/logs", get(management_logs::list_logs))
-        .route("/api/v2/stats/active-users", get(management_stats::active_users))
-        .route("/api/v2/users/{id}/logs", get(management_logs::user_logs))
-        .route(
-            "/api/v2/users/{id}/refresh-tokens",
-            delete(management::revoke_refresh_tokens),
-        )
-        .route("/mfa/authenticators", get(mfa::list))
-        .route("/mfa/authenticators/{id}", delete(mfa::delete))
-        .route("/mfa/associate", guarded(post(mfa::associate)))
-        .route("/mfa/challenge", guarded(post(mfa::challenge)))
-        .route("/userinfo", get(userinfo::handle).post(userinfo::handle))
-        .route("/.well-known/jwks.json", get(discovery::jwks))
-        .route(
-            "/.well-known/openid-configuration",
-            get(discovery::openid_configuration),
-        )
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+    let api = api_routes(&guarded)
         .route_layer(axum::middleware::from_fn_with_state(
             timeout,
             edge::time_limit,
         ))
         .route_layer(axum::middleware::from_fn(metrics::record));
     // A person looks at these: its time limit answers with an HTML page.
-    let pages = Router::new()
-        .route(link::PATH, guarded(get(link::show).post(link::confirm)))
+    let pages = page_routes(&guarded)
         .route_layer(axum::middleware::from_fn_with_state(
             link_page::PageTimeLimit {
                 limit: timeout,
@@ -165,7 +201,8 @@ pub fn router(services: Services, config: HttpConfig) -> Router {
             link_page::time_limit,
         ))
         .route_layer(axum::middleware::from_fn(metrics::record));
-    api.merge(pages)
+    let (routes, _document) = api.merge(pages).split_for_parts();
+    routes
         .fallback(edge::not_found)
         .method_not_allowed_fallback(edge::method_not_allowed)
         .with_state(state)

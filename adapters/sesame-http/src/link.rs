@@ -16,11 +16,14 @@ use secrecy::{ExposeSecret as _, SecretString};
 use sesame_domain::ClientId;
 use sesame_domain::page::{ConfirmPage, LinkProblem};
 use sesame_domain::service::{LinkError, LinkRequest};
+use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::error::ErrorBody;
 use crate::link_cookie;
 use crate::link_page::{self, error_page, html, nonce, origin_source};
 use crate::locale::locale;
+use crate::openapi::tags;
 
 /// The route of the link and of its confirm page's form.
 pub(crate) const PATH: &str = "/passwordless/verify_redirect";
@@ -30,11 +33,24 @@ pub(crate) const PATH: &str = "/passwordless/verify_redirect";
 const ACTION: &str = "verify_redirect";
 
 /// The parameters that identify a link; the rest of its query is ignored,
-/// since the OAuth parameters come from the stored start request.
-struct LinkParams {
+/// since the OAuth parameters come from the stored start request. A
+/// repeated one makes the link invalid.
+#[derive(utoipa::IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
+#[schema(as = MagicLink)]
+pub(crate) struct LinkParams {
+    /// The application that started the login.
+    #[schema(nullable = false)]
     client_id: Option<String>,
+    /// `email`.
+    #[schema(nullable = false)]
     connection: Option<String>,
+    /// The address the link went to.
+    #[schema(nullable = false)]
     email: Option<String>,
+    /// The link's secret.
+    #[param(value_type = Option<String>)]
+    #[schema(nullable = false, value_type = Option<String>)]
     verification_code: Option<SecretString>,
 }
 
@@ -77,7 +93,34 @@ impl LinkParams {
     }
 }
 
-/// `GET /passwordless/verify_redirect`: the confirm page.
+/// Open a magic link
+///
+/// Checks the link and shows a page whose one button confirms it (so mail
+/// scanners that prefetch links cannot spend them), and sets the cookie
+/// that ties the confirmation to this browser. Every answer but the flood
+/// guard's is an HTML page.
+#[utoipa::path(
+    get,
+    path = PATH,
+    operation_id = "magic_link_show",
+    tag = tags::MAGIC_LINK,
+    params(LinkParams),
+    responses(
+        (status = 200, description = "The confirm page.", content_type = "text/html",
+            body = String, headers(("set-cookie" = String,
+                description = "The `__Host-` cookie that ties the confirmation to this browser."))),
+        (status = 400, description = "The link is invalid, or its callback is not allowed.",
+            content_type = "text/html", body = String),
+        (status = 403, description = "The link may not be used here.",
+            content_type = "text/html", body = String),
+        (status = 410, description = "The link has expired or was used.",
+            content_type = "text/html", body = String),
+        (status = 429, description = "`too_many_requests`: the per-IP flood guard.",
+            body = ErrorBody),
+        (status = 503, description = "A backend is down, or the request timed out.",
+            content_type = "text/html", body = String),
+    ),
+)]
 pub(crate) async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -151,8 +194,32 @@ pub(crate) async fn show(
     }
 }
 
-/// `POST /passwordless/verify_redirect`: spends the link and redirects to
-/// the app's callback.
+/// Confirm a magic link
+///
+/// The confirm page's form: spends the link and redirects to the
+/// application's callback with the code or tokens. Only the browser that
+/// opened the link (its cookie) may spend it, and not from another site.
+#[utoipa::path(
+    post,
+    path = PATH,
+    operation_id = "magic_link_confirm",
+    tag = tags::MAGIC_LINK,
+    request_body(content = LinkParams, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 302, description = "Signed in: to the callback.",
+            headers(("location" = String, description = "The callback, with the answer."))),
+        (status = 400, description = "The link is invalid, or its callback is not allowed.",
+            content_type = "text/html", body = String),
+        (status = 403, description = "Not confirmed by this browser, or not allowed.",
+            content_type = "text/html", body = String),
+        (status = 410, description = "The link has expired or was used.",
+            content_type = "text/html", body = String),
+        (status = 429, description = "`too_many_requests`: the per-IP flood guard.",
+            body = ErrorBody),
+        (status = 503, description = "A backend is down, or the request timed out.",
+            content_type = "text/html", body = String),
+    ),
+)]
 pub(crate) async fn confirm(
     State(state): State<AppState>,
     parts: Parts,

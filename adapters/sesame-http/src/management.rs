@@ -3,140 +3,23 @@
 //! `{"statusCode", "error", "message", "errorCode"}` (not the OAuth
 //! envelope), and 429 with the `x-ratelimit-*` headers SDKs read.
 
-use std::time::SystemTime;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use sesame_domain::service::{ManagementCaller, ManagementError, UserPatch};
-use sesame_domain::user::Metadata;
-use sesame_domain::{Recipient, User};
+use serde::Deserialize;
+use serde_json::Value;
+use sesame_domain::User;
+use sesame_domain::service::{ManagementCaller, ManagementError};
 
 use crate::AppState;
-use crate::error::chain;
-use crate::param::{type_name, wrong_type};
-use crate::ratelimit_headers::refusal_headers;
+use crate::management_body::{ManagementErrorBody, ManagementUnavailable};
+pub(crate) use crate::management_body::{Refusal, UserBody, refusal};
+use crate::management_patch::{UserPatchBody, patch};
+use crate::openapi::tags;
 use crate::userinfo::bearer;
-
-/// A refusal in the Management API's shape.
-pub(crate) struct Refusal {
-    status: StatusCode,
-    message: String,
-    code: &'static str,
-    headers: HeaderMap,
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let body = json!({
-            "statusCode": self.status.as_u16(),
-            "error": self.status.canonical_reason().unwrap_or("Error"),
-            "message": self.message,
-            "errorCode": self.code,
-        });
-        let mut r = (self.status, Json(body)).into_response();
-        r.headers_mut().extend(self.headers);
-        r
-    }
-}
-
-pub(crate) fn refusal(e: ManagementError) -> Refusal {
-    let (status, code) = match &e {
-        ManagementError::MissingToken | ManagementError::InvalidToken => {
-            (StatusCode::UNAUTHORIZED, "invalid_token")
-        }
-        ManagementError::InsufficientScope(_) => (StatusCode::FORBIDDEN, "insufficient_scope"),
-        ManagementError::NoSuchUser => (StatusCode::NOT_FOUND, "inexistent_user"),
-        ManagementError::InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
-        ManagementError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query_string"),
-        ManagementError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
-        ManagementError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-        ManagementError::Unknown(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
-    };
-    let headers = match &e {
-        ManagementError::RateLimited(d) => {
-            crate::metrics::rate_limited("management");
-            refusal_headers(d, SystemTime::now())
-        }
-        _ => HeaderMap::new(),
-    };
-    let message = match &e {
-        ManagementError::Unavailable(_) | ManagementError::Unknown(_) => {
-            tracing::error!(error = %chain(&e), "management API call failed");
-            "An unexpected error occurred.".to_owned()
-        }
-        _ => e.to_string(),
-    };
-    Refusal {
-        status,
-        message,
-        code,
-        headers,
-    }
-}
-
-/// A user as the Management API v2 shows one: ISO 8601 times, the
-/// connection as its one identity.
-#[derive(Serialize)]
-pub(crate) struct UserBody {
-    user_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email_verified: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone_verified: Option<bool>,
-    identities: [Value; 1],
-    created_at: String,
-    updated_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    last_login: Option<String>,
-    logins_count: u64,
-    blocked: bool,
-    // Auth0 leaves an empty metadata object out of a user.
-    #[serde(skip_serializing_if = "Metadata::is_empty")]
-    user_metadata: Metadata,
-    #[serde(skip_serializing_if = "Metadata::is_empty")]
-    app_metadata: Metadata,
-}
-
-impl From<&User> for UserBody {
-    fn from(u: &User) -> Self {
-        let connection = u.connection().as_str();
-        let (email, email_verified, phone_number, phone_verified) = match &u.recipient {
-            Recipient::Email(e) => (Some(e.as_str().to_owned()), Some(u.verified), None, None),
-            Recipient::Sms(p) => (None, None, Some(p.as_str().to_owned()), Some(u.verified)),
-        };
-        let id = u.id.as_str();
-        Self {
-            user_id: id.to_owned(),
-            email,
-            email_verified,
-            phone_number,
-            phone_verified,
-            identities: [json!({
-                "connection": connection,
-                "provider": connection,
-                "user_id": id.split_once('|').map_or(id, |(_, rest)| rest),
-                "isSocial": false,
-            })],
-            created_at: u.created_at.to_rfc3339(),
-            updated_at: u.updated_at().to_rfc3339(),
-            last_login: u.last_login.map(sesame_domain::Timestamp::to_rfc3339),
-            logins_count: u.logins_count,
-            blocked: u.blocked,
-            user_metadata: u.user_metadata.clone(),
-            app_metadata: u.app_metadata.clone(),
-        }
-    }
-}
 
 /// `user` as the Management API v2 shows it (also what `sesame users …
 /// --json` prints).
@@ -158,7 +41,26 @@ pub(crate) async fn caller(
         .map_err(refusal)
 }
 
-/// `GET /api/v2/users/{id}`.
+/// Get a user
+#[utoipa::path(
+    get,
+    path = "/api/v2/users/{id}",
+    operation_id = "management_get_user",
+    tag = tags::MANAGEMENT,
+    params(("id" = String, Path, description = "The user id, `email|…` or `sms|…`.")),
+    security(("bearer" = ["read:users"]), ("bearer" = ["read:current_user"])),
+    responses(
+        (status = 200, description = "The user.", body = UserBody),
+        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
+        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
+        (status = 404, description = "`inexistent_user`.", body = ManagementErrorBody),
+        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
+            body = ManagementErrorBody),
+        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
+        (status = 503, description = "`unavailable`, or a time-out.",
+            body = ManagementUnavailable),
+    ),
+)]
 pub(crate) async fn get_user(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -177,13 +79,36 @@ pub(crate) async fn get_user(
     answer.await.into_response()
 }
 
-#[derive(Deserialize)]
+/// The query of `GET /api/v2/users-by-email`.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ByEmail {
+    /// The address, matched case-insensitively.
     #[serde(default)]
     email: String,
 }
 
-/// `GET /api/v2/users-by-email?email=`.
+/// Find users by email
+#[utoipa::path(
+    get,
+    path = "/api/v2/users-by-email",
+    operation_id = "management_users_by_email",
+    tag = tags::MANAGEMENT,
+    params(ByEmail),
+    security(("bearer" = ["read:users"])),
+    responses(
+        (status = 200, description = "The users with that address.",
+            body = Vec<UserBody>),
+        (status = 400, description = "`invalid_query_string`.", body = ManagementErrorBody),
+        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
+        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
+        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
+            body = ManagementErrorBody),
+        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
+        (status = 503, description = "`unavailable`, or a time-out.",
+            body = ManagementUnavailable),
+    ),
+)]
 pub(crate) async fn users_by_email(
     State(state): State<AppState>,
     Query(q): Query<ByEmail>,
@@ -202,9 +127,32 @@ pub(crate) async fn users_by_email(
     answer.await.into_response()
 }
 
-/// `PATCH /api/v2/users/{id}`: `blocked`, `email_verified`,
-/// `phone_verified`, `user_metadata` and `app_metadata`; any other property
-/// is refused by name rather than ignored.
+/// Update a user
+///
+/// `blocked`, `email_verified`, `phone_verified`, `user_metadata` and
+/// `app_metadata`; any other property is refused by name rather than
+/// ignored.
+#[utoipa::path(
+    patch,
+    path = "/api/v2/users/{id}",
+    operation_id = "management_update_user",
+    tag = tags::MANAGEMENT,
+    params(("id" = String, Path, description = "The user id, `email|…` or `sms|…`.")),
+    request_body(content = UserPatchBody, content_type = "application/json"),
+    security(("bearer" = ["update:users"])),
+    responses(
+        (status = 200, description = "The updated user.", body = UserBody),
+        (status = 400, description = "`invalid_body`.", body = ManagementErrorBody),
+        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
+        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
+        (status = 404, description = "`inexistent_user`.", body = ManagementErrorBody),
+        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
+            body = ManagementErrorBody),
+        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
+        (status = 503, description = "`unavailable`, or a time-out.",
+            body = ManagementUnavailable),
+    ),
+)]
 pub(crate) async fn update_user(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -225,60 +173,28 @@ pub(crate) async fn update_user(
     answer.await.into_response()
 }
 
-/// The body of a PATCH, in Auth0's words when it does not fit its schema:
-/// each property of the right JSON type, and no other property.
-fn patch(body: Result<Bytes, BytesRejection>) -> Result<UserPatch, ManagementError> {
-    let bytes =
-        body.map_err(|_| ManagementError::InvalidBody("the body could not be read".into()))?;
-    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&bytes) else {
-        return Err(ManagementError::InvalidBody(
-            "the body must be a JSON object".into(),
-        ));
-    };
-    let mut patch = UserPatch::default();
-    for (k, v) in map {
-        match k.as_str() {
-            "blocked" => patch.blocked = Some(boolean(&k, v)?),
-            "email_verified" => patch.email_verified = Some(boolean(&k, v)?),
-            "phone_verified" => patch.phone_verified = Some(boolean(&k, v)?),
-            "user_metadata" => patch.user_metadata = Some(object(&k, v)?),
-            "app_metadata" => patch.app_metadata = Some(object(&k, v)?),
-            other => {
-                return Err(ManagementError::InvalidBody(format!(
-                    "'Additional properties not allowed: {}'",
-                    crate::error::clip(other, 64)
-                )));
-            }
-        }
-    }
-    Ok(patch)
-}
-
-/// Property `name`'s boolean.
-fn boolean(name: &str, v: Value) -> Result<bool, ManagementError> {
-    match v {
-        Value::Bool(b) => Ok(b),
-        other => Err(type_refused(name, "boolean", &other)),
-    }
-}
-
-/// Property `name`'s object.
-fn object(name: &str, v: Value) -> Result<Metadata, ManagementError> {
-    match v {
-        Value::Object(m) => Ok(m),
-        other => Err(type_refused(name, "object", &other)),
-    }
-}
-
-/// `'Expected type boolean but found type string' on property blocked`.
-fn type_refused(name: &str, expected: &str, found: &Value) -> ManagementError {
-    ManagementError::InvalidBody(format!(
-        "'{}' on property {name}",
-        wrong_type(expected, type_name(found))
-    ))
-}
-
-/// `DELETE /api/v2/users/{id}`: 204.
+/// Delete a user
+///
+/// With their refresh tokens, authenticators and pending codes and links.
+#[utoipa::path(
+    delete,
+    path = "/api/v2/users/{id}",
+    operation_id = "management_delete_user",
+    tag = tags::MANAGEMENT,
+    params(("id" = String, Path, description = "The user id, `email|…` or `sms|…`.")),
+    security(("bearer" = ["delete:users"])),
+    responses(
+        (status = 204, description = "Deleted (or there was no such user)."),
+        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
+        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
+        (status = 404, description = "`inexistent_user`.", body = ManagementErrorBody),
+        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
+            body = ManagementErrorBody),
+        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
+        (status = 503, description = "`unavailable`, or a time-out.",
+            body = ManagementUnavailable),
+    ),
+)]
 pub(crate) async fn delete_user(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -297,7 +213,26 @@ pub(crate) async fn delete_user(
     answer.await.into_response()
 }
 
-/// `DELETE /api/v2/users/{id}/refresh-tokens`: 204.
+/// Revoke a user's refresh tokens
+#[utoipa::path(
+    delete,
+    path = "/api/v2/users/{id}/refresh-tokens",
+    operation_id = "management_revoke_refresh_tokens",
+    tag = tags::MANAGEMENT,
+    params(("id" = String, Path, description = "The user id, `email|…` or `sms|…`.")),
+    security(("bearer" = ["delete:refresh_tokens"])),
+    responses(
+        (status = 204, description = "Every refresh token of the user is revoked."),
+        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
+        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
+        (status = 404, description = "`inexistent_user`.", body = ManagementErrorBody),
+        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
+            body = ManagementErrorBody),
+        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
+        (status = 503, description = "`unavailable`, or a time-out.",
+            body = ManagementUnavailable),
+    ),
+)]
 pub(crate) async fn revoke_refresh_tokens(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -7,25 +7,44 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use http::HeaderMap;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sesame_domain::Connection;
 use sesame_domain::service::{ListUsers, ManagementError};
 
 use crate::AppState;
 use crate::management::{Refusal, UserBody, caller, refusal};
+use crate::management_body::{
+    ListedUser, ManagementErrorBody, ManagementUnavailable, UserList, UsersPage,
+};
+use crate::openapi::tags;
 
 /// The query of `GET /api/v2/users`, as strings: each is checked by name.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
+    /// A Lucene-style query (search engine v3): `email:"a@example.com"`,
+    /// `blocked:true`, `logins_count:[1 TO *]`, `user_metadata.plan:pro`, …
     q: Option<String>,
+    /// `v3`, the only one.
     search_engine: Option<String>,
+    /// The page, from 0.
+    #[param(value_type = Option<u32>)]
     page: Option<String>,
+    /// Users per page, at most 100 (default 50).
+    #[param(value_type = Option<u32>)]
     per_page: Option<String>,
+    /// `true` for the page with its totals instead of the bare array.
+    #[param(value_type = Option<bool>)]
     include_totals: Option<String>,
+    /// `field:1` (ascending) or `field:-1`.
     sort: Option<String>,
+    /// Comma-separated members to keep (or drop, with `include_fields=false`).
     fields: Option<String>,
+    /// Whether `fields` keeps (default) or drops its members.
+    #[param(value_type = Option<bool>)]
     include_fields: Option<String>,
+    /// `email` or `sms`: only that connection's users.
     connection: Option<String>,
 }
 
@@ -57,9 +76,30 @@ pub(crate) fn select(mut user: Value, fields: &[&str], include: bool) -> Value {
     user
 }
 
-/// `GET /api/v2/users`: search (`q`, `search_engine=v3`), paging (`page`,
-/// `per_page` up to 100, `include_totals`), `sort`, `fields` and
-/// `include_fields`, `connection`.
+/// List or search users
+///
+/// Search (`q`, `search_engine=v3`), paging (`page`, `per_page` up to 100,
+/// `include_totals`), `sort`, `fields` and `include_fields`, `connection`.
+#[utoipa::path(
+    get,
+    path = "/api/v2/users",
+    operation_id = "management_list_users",
+    tag = tags::MANAGEMENT,
+    params(ListParams),
+    security(("bearer" = ["read:users"])),
+    responses(
+        (status = 200, description = "The users (members in alphabetical order), or the \
+            page with its totals.", body = UserList),
+        (status = 400, description = "`invalid_query_string`.", body = ManagementErrorBody),
+        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
+        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
+        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
+            body = ManagementErrorBody),
+        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
+        (status = 503, description = "`unavailable`, or a time-out.",
+            body = ManagementUnavailable),
+    ),
+)]
 pub(crate) async fn list_users(
     State(state): State<AppState>,
     Query(p): Query<ListParams>,
@@ -80,28 +120,30 @@ pub(crate) async fn list_users(
             .map(|f| f.split(',').map(str::trim).collect())
             .unwrap_or_default();
         let include = flag("include_fields", p.include_fields.as_deref(), true).map_err(refusal)?;
-        let users: Vec<Value> = page
+        let users = page
             .users
             .iter()
             .map(|u| {
                 let json = serde_json::to_value(UserBody::from(u)).unwrap_or(Value::Null);
-                if fields.is_empty() {
+                let json = if fields.is_empty() {
                     json
                 } else {
                     select(json, &fields, include)
-                }
+                };
+                serde_json::from_value::<ListedUser>(json)
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| refusal(ManagementError::Unknown(e.into())))?;
         let body = if flag("include_totals", p.include_totals.as_deref(), false).map_err(refusal)? {
-            json!({
-                "start": u64::from(query.page) * u64::from(query.per_page),
-                "limit": query.per_page,
-                "length": users.len(),
-                "total": page.total,
-                "users": users,
+            UserList::Page(UsersPage {
+                start: u64::from(query.page) * u64::from(query.per_page),
+                limit: query.per_page,
+                length: users.len(),
+                total: page.total,
+                users,
             })
         } else {
-            Value::Array(users)
+            UserList::Users(users)
         };
         Ok::<_, Refusal>(Json(body))
     };

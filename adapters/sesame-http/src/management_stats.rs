@@ -7,9 +7,30 @@ use http::HeaderMap;
 
 use crate::AppState;
 use crate::management::{Refusal, caller, refusal};
+use crate::management_body::{ManagementErrorBody, ManagementUnavailable};
+use crate::openapi::tags;
 
-/// `GET /api/v2/stats/active-users` (scope `read:stats`): users who logged
-/// in in the last 30 days.
+/// Count the active users
+///
+/// Users who logged in in the last 30 days: a bare JSON number.
+#[utoipa::path(
+    get,
+    path = "/api/v2/stats/active-users",
+    operation_id = "management_active_users",
+    tag = tags::MANAGEMENT,
+    security(("bearer" = ["read:stats"])),
+    responses(
+        (status = 200, description = "The number of active users.", body = u64,
+            content_type = "application/json"),
+        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
+        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
+        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
+            body = ManagementErrorBody),
+        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
+        (status = 503, description = "`unavailable`, or a time-out.",
+            body = ManagementUnavailable),
+    ),
+)]
 pub(crate) async fn active_users(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let answer = async {
         let caller = caller(&state, &headers).await?;

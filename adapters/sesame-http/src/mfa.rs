@@ -11,18 +11,18 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use http::{HeaderMap, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use secrecy::SecretString;
 use serde_json::Value;
 use sesame_domain::mfa::Factor;
-use sesame_domain::service::{
-    AssociateRequest, AuthenticatorView, ChallengeAnswer, ChallengeRequest, Enrollment,
-};
+use sesame_domain::service::{AssociateRequest, ChallengeRequest};
 
 use crate::domain_errors::mfa_error;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Dialect, parse_body};
-use crate::param::Param;
+use crate::mfa_body::{
+    AssociateParams, AuthenticatorBody, ChallengeBody, ChallengeParams, EnrollmentBody,
+};
+use crate::openapi::tags;
 use crate::token::{no_store, oauth_client};
 use crate::userinfo::bearer;
 use crate::{AppState, ip};
@@ -37,41 +37,27 @@ fn bearer_token(headers: &HeaderMap) -> Result<String, ApiError> {
     })
 }
 
-/// `authenticator_type` and `oob_channel` as Auth0 names a factor.
-const fn wire(factor: Factor) -> (&'static str, Option<&'static str>) {
-    match factor {
-        Factor::Otp => ("otp", None),
-        Factor::Sms => ("oob", Some("sms")),
-        Factor::Email => ("oob", Some("email")),
-        Factor::RecoveryCode => ("recovery-code", None),
-    }
-}
-
-#[derive(Serialize)]
-struct AuthenticatorBody {
-    id: String,
-    authenticator_type: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    oob_channel: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    active: bool,
-}
-
-impl From<AuthenticatorView> for AuthenticatorBody {
-    fn from(v: AuthenticatorView) -> Self {
-        let (authenticator_type, oob_channel) = wire(v.factor);
-        Self {
-            id: v.id.to_string(),
-            authenticator_type,
-            oob_channel,
-            name: v.name,
-            active: v.active,
-        }
-    }
-}
-
-/// `GET /mfa/authenticators`.
+/// List the user's authenticators
+///
+/// With `Authorization: Bearer` and an `mfa_token` or an access token for
+/// the MFA API (`read:authenticators`).
+#[utoipa::path(
+    get,
+    path = "/mfa/authenticators",
+    operation_id = "mfa_list_authenticators",
+    tag = tags::MFA,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The authenticators.", body = Vec<AuthenticatorBody>),
+        (status = 400, description = "`invalid_request`.", body = ErrorBody),
+        (status = 401, description = "`unauthorized` (no bearer token), or `unauthorized` \
+            (a blocked user).", body = ErrorBody),
+        (status = 403, description = "`invalid_grant` (a bad token), `insufficient_scope` or \
+            `access_denied`.", body = ErrorBody),
+        (status = 500, description = "`server_error`.", body = ErrorBody),
+        (status = 503, description = "`temporarily_unavailable`.", body = ErrorBody),
+    ),
+)]
 pub(crate) async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let answer = async {
         let token = bearer_token(&headers)?;
@@ -91,7 +77,29 @@ pub(crate) async fn list(State(state): State<AppState>, headers: HeaderMap) -> R
     no_store(answer.await.into_response())
 }
 
-/// `DELETE /mfa/authenticators/{id}`.
+/// Delete an authenticator
+///
+/// With `Authorization: Bearer` and an access token for the MFA API
+/// (`remove:authenticators`).
+#[utoipa::path(
+    delete,
+    path = "/mfa/authenticators/{id}",
+    operation_id = "mfa_delete_authenticator",
+    tag = tags::MFA,
+    params(("id" = String, Path, description = "The authenticator's id.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, description = "`invalid_request`.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no bearer token, or a blocked user.",
+            body = ErrorBody),
+        (status = 403, description = "`invalid_grant`, `insufficient_scope` or \
+            `access_denied`.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such authenticator.", body = ErrorBody),
+        (status = 500, description = "`server_error`.", body = ErrorBody),
+        (status = 503, description = "`temporarily_unavailable`.", body = ErrorBody),
+    ),
+)]
 pub(crate) async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -108,17 +116,6 @@ pub(crate) async fn delete(
         Ok::<_, ApiError>(StatusCode::NO_CONTENT)
     };
     no_store(answer.await.into_response())
-}
-
-/// The body of `POST /mfa/associate`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct AssociateParams {
-    client_id: Param,
-    authenticator_types: Value,
-    oob_channels: Value,
-    phone_number: Param,
-    email: Param,
 }
 
 /// The one string of a one-element array (or a bare string).
@@ -160,66 +157,39 @@ fn factor_of(p: &AssociateParams) -> Result<Factor, ApiError> {
     }
 }
 
-#[derive(Serialize)]
-struct EnrollmentBody {
-    id: String,
-    authenticator_type: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    barcode_uri: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    binding_method: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    oob_channel: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    oob_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    recovery_codes: Option<Vec<String>>,
-}
-
-fn codes(c: Option<&SecretString>) -> Option<Vec<String>> {
-    c.map(|c| vec![c.expose_secret().to_owned()])
-}
-
-impl From<&Enrollment> for EnrollmentBody {
-    fn from(e: &Enrollment) -> Self {
-        match e {
-            Enrollment::Otp {
-                id,
-                secret,
-                barcode_uri,
-                recovery_code,
-            } => Self {
-                id: id.to_string(),
-                authenticator_type: "otp",
-                secret: Some(secret.expose_secret().to_owned()),
-                barcode_uri: Some(barcode_uri.expose_secret().to_owned()),
-                binding_method: None,
-                oob_channel: None,
-                oob_code: None,
-                recovery_codes: codes(recovery_code.as_ref()),
-            },
-            Enrollment::Oob {
-                id,
-                channel,
-                oob_code,
-                recovery_code,
-            } => Self {
-                id: id.to_string(),
-                authenticator_type: "oob",
-                secret: None,
-                barcode_uri: None,
-                binding_method: Some("prompt"),
-                oob_channel: wire(*channel).1,
-                oob_code: Some(oob_code.expose_secret().to_owned()),
-                recovery_codes: codes(recovery_code.as_ref()),
-            },
-        }
-    }
-}
-
-/// `POST /mfa/associate`.
+/// Enroll an authenticator
+///
+/// With `Authorization: Bearer` and an `mfa_token` (a first enrollment) or
+/// an access token for the MFA API (`enroll`).
+#[utoipa::path(
+    post,
+    path = "/mfa/associate",
+    operation_id = "mfa_associate",
+    tag = tags::MFA,
+    request_body(content(
+        (AssociateParams = "application/json"),
+        (AssociateParams = "application/x-www-form-urlencoded"),
+    )),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The new authenticator.", body = EnrollmentBody),
+        (status = 400, description = "`invalid_request`, or a refused send as \
+            `/passwordless/start` words it.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no bearer token, or a blocked user.",
+            body = ErrorBody),
+        (status = 403, description = "`invalid_grant`, `insufficient_scope` or \
+            `access_denied`.", body = ErrorBody),
+        (status = 413, description = "`invalid_request`: the body is over the limit.",
+            body = ErrorBody),
+        (status = 415, description = "`invalid_request`: neither JSON nor a form.",
+            body = ErrorBody),
+        (status = 429, description = "`too_many_requests`, with `Retry-After`.",
+            body = ErrorBody),
+        (status = 500, description = "`server_error`.", body = ErrorBody),
+        (status = 503, description = "`temporarily_unavailable` or `email_provider_error`.",
+            body = ErrorBody),
+    ),
+)]
 pub(crate) async fn associate(
     State(state): State<AppState>,
     parts: Parts,
@@ -242,27 +212,39 @@ pub(crate) async fn associate(
     no_store(answer.await.into_response())
 }
 
-/// The body of `POST /mfa/challenge`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ChallengeParams {
-    client_id: Param,
-    client_secret: Param,
-    mfa_token: Param,
-    challenge_type: Param,
-    authenticator_id: Param,
-}
-
-#[derive(Serialize)]
-struct ChallengeBody {
-    challenge_type: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    binding_method: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    oob_code: Option<String>,
-}
-
-/// `POST /mfa/challenge`.
+/// Challenge an authenticator
+///
+/// Sends an out-of-band code, or asks for a TOTP code, for the MFA grants.
+#[utoipa::path(
+    post,
+    path = "/mfa/challenge",
+    operation_id = "mfa_challenge",
+    tag = tags::MFA,
+    request_body(content(
+        (ChallengeParams = "application/json"),
+        (ChallengeParams = "application/x-www-form-urlencoded"),
+    )),
+    security((), ("client_secret_basic" = [])),
+    responses(
+        (status = 200, description = "The challenge.", body = ChallengeBody),
+        (status = 400, description = "`invalid_request`, `unsupported_challenge_type`, or a \
+            refused send as `/passwordless/start` words it.", body = ErrorBody),
+        (status = 401, description = "`access_denied` (a bad client) or `unauthorized` \
+            (a blocked user).", body = ErrorBody),
+        (status = 403, description = "`invalid_grant` (a bad `mfa_token`) or \
+            `access_denied`.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such authenticator.", body = ErrorBody),
+        (status = 413, description = "`invalid_request`: the body is over the limit.",
+            body = ErrorBody),
+        (status = 415, description = "`invalid_request`: neither JSON nor a form.",
+            body = ErrorBody),
+        (status = 429, description = "`too_many_requests`, with `Retry-After`.",
+            body = ErrorBody),
+        (status = 500, description = "`server_error`.", body = ErrorBody),
+        (status = 503, description = "`temporarily_unavailable` or `email_provider_error`.",
+            body = ErrorBody),
+    ),
+)]
 pub(crate) async fn challenge(
     State(state): State<AppState>,
     parts: Parts,
@@ -281,18 +263,8 @@ pub(crate) async fn challenge(
                 .map(str::to_owned),
             ip: ip::client_ip(state.ip_source, &parts),
         };
-        let body = match state.services.mfa.challenge(req).await.map_err(mfa_error)? {
-            ChallengeAnswer::Otp => ChallengeBody {
-                challenge_type: "otp",
-                binding_method: None,
-                oob_code: None,
-            },
-            ChallengeAnswer::Oob { oob_code } => ChallengeBody {
-                challenge_type: "oob",
-                binding_method: Some("prompt"),
-                oob_code: Some(oob_code.expose_secret().to_owned()),
-            },
-        };
+        let answer = state.services.mfa.challenge(req).await.map_err(mfa_error)?;
+        let body = ChallengeBody::from(answer);
         Ok::<_, ApiError>(Json(body))
     };
     no_store(answer.await.into_response())

@@ -1,8 +1,6 @@
 //! `POST /passwordless/start`: validate the body as Auth0 does, start the
 //! login, answer with Auth0's `{_id, email|phone_number, *_verified}`.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -10,74 +8,19 @@ use axum::extract::rejection::BytesRejection;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
-use serde::de::IgnoredAny;
-use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
 use sesame_domain::service::{StartRequest, Started};
 use sesame_domain::{Connection, RawAuthParams, Recipient, SendMode};
 
 use crate::AppState;
 use crate::client_auth::credentials;
 use crate::domain_errors::start_error;
-use crate::error::{ApiError, clip};
+use crate::error::{ApiError, ErrorBody, clip};
 use crate::extract::{Dialect, parse_body};
-use crate::param::{Param, type_name, wrong_type};
+use crate::openapi::tags;
+use crate::param::{Param, wrong_type};
 use crate::ratelimit_headers::rate_headers;
+use crate::start_body::{AuthParamsField, StartBody, StartParams};
 use crate::{ip, locale};
-
-/// The body of a start request, as Auth0 accepts it. Every other property
-/// is refused, by name.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct StartParams {
-    client_id: Param,
-    client_secret: Param,
-    connection: Param,
-    email: Param,
-    phone_number: Param,
-    send: Param,
-    #[serde(rename = "authParams")]
-    auth_params: AuthParamsField,
-    /// Whatever else was sent: only the names matter.
-    #[serde(flatten)]
-    unknown: BTreeMap<String, IgnoredAny>,
-}
-
-/// `authParams`: absent, an object, or a value of another type.
-#[derive(Debug, Default)]
-enum AuthParamsField {
-    #[default]
-    Absent,
-    Object(AuthParamsParams),
-    Wrong(&'static str),
-}
-
-impl<'de> Deserialize<'de> for AuthParamsField {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::Null => Self::Absent,
-            v @ Value::Object(_) => {
-                Self::Object(serde_json::from_value(v).map_err(serde::de::Error::custom)?)
-            }
-            other => Self::Wrong(type_name(&other)),
-        })
-    }
-}
-
-/// The keys of `authParams` that mean something here; others are ignored,
-/// as at Auth0.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct AuthParamsParams {
-    scope: Param,
-    state: Param,
-    redirect_uri: Param,
-    response_type: Param,
-    nonce: Param,
-    audience: Param,
-    code_challenge: Param,
-    code_challenge_method: Param,
-}
 
 /// Auth0's message for a phone number that is not E.164.
 const PHONE_PATTERN: &str = r"String does not match pattern: ^\+[0-9]{1,15}$";
@@ -96,7 +39,43 @@ fn string<'a>(p: &'a Param, property: &str) -> Result<Option<&'a str>, ApiError>
         .map_err(|found| bad(property, wrong_type("string", found)))
 }
 
-/// The handler.
+/// Start a passwordless login
+///
+/// Sends a one-time code or a magic link to the address or number.
+/// Answers carry the `x-ratelimit-*` headers of the per-IP limit.
+#[utoipa::path(
+    post,
+    path = "/passwordless/start",
+    operation_id = "passwordless_start",
+    tag = tags::AUTHENTICATION,
+    request_body(content(
+        (StartParams = "application/json"),
+        (StartParams = "application/x-www-form-urlencoded"),
+    )),
+    security((), ("client_secret_basic" = [])),
+    responses(
+        (status = 200, description = "The code or link is on its way.", body = StartBody,
+            headers(
+                ("x-ratelimit-limit" = u32, description = "Requests allowed in the window."),
+                ("x-ratelimit-remaining" = u32, description = "Requests left in it."),
+                ("x-ratelimit-reset" = i64, description = "When it ends, in epoch seconds."),
+            )),
+        (status = 400, description = "`bad.request`, `bad.client_id`, `bad.connection`, \
+            `bad.email`, `bad.phone_number`, `bad.authParams` or `sms_provider_error`.",
+            body = ErrorBody),
+        (status = 401, description = "`unauthorized`: a confidential client's secret is missing \
+            or wrong.", body = ErrorBody),
+        (status = 403, description = "`unauthorized_client`: the grant or callback is not allowed.",
+            body = ErrorBody),
+        (status = 413, description = "`bad.request`: the body is over the limit.", body = ErrorBody),
+        (status = 415, description = "`bad.request`: neither JSON nor a form.", body = ErrorBody),
+        (status = 429, description = "`too_many_requests`, with `Retry-After` and the \
+            `x-ratelimit-*` headers.", body = ErrorBody),
+        (status = 500, description = "`server_error`.", body = ErrorBody),
+        (status = 503, description = "`email_provider_error` or `temporarily_unavailable`.",
+            body = ErrorBody),
+    ),
+)]
 pub(crate) async fn handle(
     State(state): State<AppState>,
     parts: Parts,
@@ -118,16 +97,8 @@ pub(crate) async fn handle(
 }
 
 fn success(started: &Started) -> Response {
-    let body = match &started.recipient {
-        Recipient::Email(e) => {
-            json!({"_id": started.id, "email": e.as_str(), "email_verified": false})
-        }
-        Recipient::Sms(p) => {
-            json!({"_id": started.id, "phone_number": p.as_str(), "phone_verified": false})
-        }
-    };
     let headers = started.rate.as_ref().map(rate_headers).unwrap_or_default();
-    (StatusCode::OK, headers, Json(body)).into_response()
+    (StatusCode::OK, headers, Json(StartBody::from(started))).into_response()
 }
 
 /// The domain request, validated in Auth0's order: unknown properties,

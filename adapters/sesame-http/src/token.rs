@@ -14,8 +14,7 @@ use axum::response::{IntoResponse, Response};
 use http::header::{CACHE_CONTROL, PRAGMA};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use secrecy::SecretString;
 use sesame_domain::service::{
     ClientCredentials, ClientCredentialsGrant, CodeGrant, Grant, MfaOobGrant, MfaOtpGrant,
     MfaRecoveryGrant, OtpGrant, RefreshGrant, TokenRequest,
@@ -24,40 +23,48 @@ use sesame_domain::{Connection, GrantType, Otp, TokenSet};
 
 use crate::client_auth::credentials;
 use crate::domain_errors::token_error;
-use crate::error::{ApiError, clip};
+use crate::error::{ApiError, ErrorBody, clip};
 use crate::extract::{Dialect, parse_body};
+use crate::openapi::tags;
 use crate::param::Param;
+use crate::token_body::{TokenBody, TokenForbidden, TokenParams};
 use crate::{AppState, ip};
 
-/// The body of a token request: every parameter any grant takes. Unknown
-/// parameters are ignored, as OAuth servers do.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct TokenParams {
-    grant_type: Param,
-    client_id: Param,
-    client_secret: Param,
-    // passwordless/otp
-    realm: Param,
-    username: Param,
-    otp: Param,
-    audience: Param,
-    resource: Param,
-    scope: Param,
-    redirect_uri: Param,
-    // authorization_code
-    code: Param,
-    code_verifier: Param,
-    // refresh_token
-    refresh_token: Param,
-    // the MFA grants
-    mfa_token: Param,
-    oob_code: Param,
-    binding_code: Param,
-    recovery_code: Param,
-}
-
-/// The handler.
+/// Get tokens
+///
+/// Exchanges a grant for tokens: the passwordless OTP, an authorization
+/// code, a refresh token, client credentials or one of the MFA grants.
+/// Every answer carries `Cache-Control: no-store`; every answer to a
+/// request with a `DPoP` proof carries a `DPoP-Nonce`.
+#[utoipa::path(
+    post,
+    path = "/oauth/token",
+    operation_id = "oauth_token",
+    tag = tags::AUTHENTICATION,
+    request_body(content(
+        (TokenParams = "application/x-www-form-urlencoded"),
+        (TokenParams = "application/json"),
+    )),
+    params(("DPoP" = Option<String>, Header, nullable = false, description = "A DPoP proof (RFC 9449).")),
+    security((), ("client_secret_basic" = [])),
+    responses(
+        (status = 200, description = "The tokens.", body = TokenBody),
+        (status = 400, description = "`invalid_request`, `unsupported_grant_type`, \
+            `invalid_scope`, `invalid_dpop_proof` or `use_dpop_nonce`.", body = ErrorBody),
+        (status = 401, description = "`access_denied` (a bad client) or `unauthorized` \
+            (a blocked user).", body = ErrorBody),
+        (status = 403, description = "`mfa_required`, or `invalid_grant`, \
+            `unauthorized_client`, `access_denied`.", body = TokenForbidden),
+        (status = 413, description = "`invalid_request`: the body is over the limit.",
+            body = ErrorBody),
+        (status = 415, description = "`invalid_request`: neither a form nor JSON.",
+            body = ErrorBody),
+        (status = 429, description = "`too_many_attempts` or `too_many_requests`, with \
+            `Retry-After` and the `x-ratelimit-*` headers.", body = ErrorBody),
+        (status = 500, description = "`server_error`.", body = ErrorBody),
+        (status = 503, description = "`temporarily_unavailable`.", body = ErrorBody),
+    ),
+)]
 pub(crate) async fn handle(
     State(state): State<AppState>,
     parts: Parts,
@@ -220,35 +227,4 @@ pub(crate) fn oauth_client(
         client_secret.oauth("client_secret")?,
         Dialect::OAuth,
     )
-}
-
-/// The success body; absent tokens are left out.
-#[derive(Serialize)]
-struct TokenBody<'a> {
-    access_token: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id_token: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<&'a str>,
-    token_type: &'a str,
-    expires_in: u64,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    scope: &'a str,
-    /// The recovery grant's new recovery code.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    recovery_code: Option<&'a str>,
-}
-
-impl<'a> From<&'a TokenSet> for TokenBody<'a> {
-    fn from(t: &'a TokenSet) -> Self {
-        Self {
-            access_token: t.access_token(),
-            id_token: t.id_token(),
-            refresh_token: t.refresh_token(),
-            token_type: t.token_type,
-            expires_in: t.expires_in,
-            scope: &t.scope,
-            recovery_code: t.recovery_code.as_ref().map(ExposeSecret::expose_secret),
-        }
-    }
 }

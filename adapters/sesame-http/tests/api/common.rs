@@ -180,8 +180,12 @@ impl Reply {
     }
 }
 
-/// Sends `req` through `app`.
+/// Sends `req` through `app`, and checks the answer against the OpenAPI
+/// document (see [`crate::conformance`]): a test that receives an answer
+/// the document does not describe fails.
 pub async fn send(app: Router, req: Request<Body>) -> Reply {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
     let res = app.oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
@@ -189,6 +193,12 @@ pub async fn send(app: Router, req: Request<Body>) -> Reply {
         .await
         .unwrap()
         .to_vec();
+    let content_type = headers
+        .get(http::header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap());
+    if let Err(e) = crate::conformance::check(&method, &path, status, content_type, &raw) {
+        panic!("{method} {path} answered {status}, not as /openapi.json says:\n{e}");
+    }
     let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
     Reply {
         status,

@@ -132,11 +132,15 @@ async fn userinfo_on_a_dead_backend_is_503_not_401() {
 #[tokio::test]
 async fn the_jwks_is_served_cacheable_and_a_dead_key_store_is_503() {
     let mut m = mock();
+    let key = json!({"alg": "EdDSA", "crv": "Ed25519", "kid": "k1", "kty": "OKP", "use": "sig", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"});
+    let keys = json!({"keys": [key]});
+    let served = keys.clone();
     m.discovery
         .expect_jwks()
-        .returning(|| Ok(json!({"keys": [{"kid": "k1"}]})));
+        .returning(move || Ok(served.clone()));
     let r = send(app(m), get("/.well-known/jwks.json")).await;
-    assert_eq!(r.body, json!({"keys": [{"kid": "k1"}]}));
+    assert_eq!(r.body, keys);
+    assert_eq!(r.raw, serde_json::to_vec(&keys).unwrap());
     assert_eq!(r.header("cache-control"), Some("public, max-age=60"));
     let mut m = mock();
     m.discovery

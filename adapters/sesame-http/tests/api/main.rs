@@ -5,7 +5,15 @@
 //! unwrapping is how a failed step fails the test.
 
 #[cfg(test)]
+mod answers;
+#[cfg(test)]
+mod answers_management;
+#[cfg(test)]
+mod answers_mfa;
+#[cfg(test)]
 mod common;
+#[cfg(test)]
+mod conformance;
 #[cfg(test)]
 mod dpop;
 #[cfg(test)]
@@ -26,6 +34,8 @@ mod logs;
 mod management;
 #[cfg(test)]
 mod mfa;
+#[cfg(test)]
+mod openapi;
 #[cfg(test)]
 mod pages;
 #[cfg(test)]

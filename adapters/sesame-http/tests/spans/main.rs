@@ -11,6 +11,9 @@
 )]
 mod common;
 #[cfg(test)]
+#[path = "../api/conformance.rs"]
+mod conformance;
+#[cfg(test)]
 #[path = "../api/pages.rs"]
 mod pages;
 #[cfg(test)]

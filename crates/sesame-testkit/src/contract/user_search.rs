@@ -200,7 +200,11 @@ pub async fn last_login_since_counts_from_t_inclusive(store: &dyn UserStore) {
         users.push(create(store, &user).await);
     }
     let [oldest, middle, newest] = [&users[0], &users[1], &users[2]];
-    let since = |ms| vec![UserFilter::LastLoginSince(base.plus(Duration::from_millis(ms)))];
+    let since = |ms| {
+        vec![UserFilter::LastLoginSince(
+            base.plus(Duration::from_millis(ms)),
+        )]
+    };
     let found = search_by(store, since(0)).await;
     assert_page(&found, &[oldest, middle, newest], 3, "by LastLoginSince(t)");
     let found = search_by(store, since(1)).await;
