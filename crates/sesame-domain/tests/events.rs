@@ -307,3 +307,31 @@ async fn a_start_logs_the_transports_ip_unless_a_trusted_client_forwards_one() {
     );
     assert_eq!(sent[0].user_agent.as_deref(), Some("probe/1"));
 }
+
+#[tokio::test]
+async fn a_flood_of_refused_codes_logs_its_limit_once_per_window() {
+    let h = Harness::builder()
+        .configure(|c| {
+            c.failures_per_ip =
+                sesame_domain::RateLimit::new(3, std::time::Duration::from_secs(3600));
+        })
+        .build()
+        .await
+        .unwrap();
+    for _ in 0..20 {
+        let mut req =
+            Harness::token_request(Harness::otp_grant(&fixtures::fresh_email(), "123456"));
+        req.ip = Some("203.0.113.50".parse().unwrap());
+        assert!(h.service.token(req).await.is_err());
+    }
+    let types = h.events.types();
+    assert_eq!(
+        types.iter().filter(|t| **t == EventType::LimitIp).count(),
+        1,
+        "{types:?}"
+    );
+    assert!(
+        types.len() <= 4,
+        "three wrong codes and one limit: {types:?}"
+    );
+}

@@ -16,6 +16,7 @@ use crate::service::Passwordless;
 use crate::service::errors::StartError;
 use crate::service::management::ManagementCaller;
 use crate::service::token::{GrantError, OtpError, Refusal, TokenError};
+use crate::time::Timestamp;
 use crate::user::UserId;
 
 /// The most of a `User-Agent` an event keeps.
@@ -148,6 +149,19 @@ impl Passwordless {
         self.events.emit(event);
     }
 
+    /// Whether a limit event of `kind` for `origin`, whose window ends at
+    /// `until` (`None`: unknown), is the window's first and so is logged.
+    pub(crate) fn first_limit_event(
+        &self,
+        kind: EventType,
+        origin: Origin<'_>,
+        until: Option<Timestamp>,
+    ) -> bool {
+        let now = self.ports.clock.now();
+        self.limit_log
+            .first(kind, origin.client_id, origin.ip, until.unwrap_or(now), now)
+    }
+
     /// The event for a token request's answer, or none for refusals that
     /// are the caller's mistake rather than a sign-in (a wrong client
     /// setup is not an attempt at anyone's account).
@@ -168,6 +182,11 @@ impl Passwordless {
                 None => return,
             },
         };
+        if matches!(kind, EventType::LimitAccount | EventType::LimitIp)
+            && !self.first_limit_event(kind, origin, result.err().and_then(limit_reset))
+        {
+            return;
+        }
         let mut user_id = traced.user_id;
         let about_a_code = matches!(
             result,
@@ -215,7 +234,12 @@ impl Passwordless {
                 EventType::CodeSent,
                 "Passwordless login code has been sent".to_owned(),
             ),
-            Err(e @ StartError::RateLimited(_)) => (EventType::LimitAccount, e.to_string()),
+            Err(e @ StartError::RateLimited(d)) => {
+                if !self.first_limit_event(EventType::LimitAccount, origin, Some(d.reset_at)) {
+                    return;
+                }
+                (EventType::LimitAccount, e.to_string())
+            }
             Err(e @ (StartError::Delivery { .. } | StartError::QueueFull)) => {
                 (EventType::FailedNotification, e.to_string())
             }
@@ -276,6 +300,18 @@ const fn success_text(grant: GrantType) -> &'static str {
         }
         GrantType::AuthorizationCode => "Successful login (magic link)",
         _ => "Successful login",
+    }
+}
+
+/// When the window of the limit that refused `e` ends, if a limit did.
+fn limit_reset(e: &TokenError) -> Option<Timestamp> {
+    match e {
+        TokenError::SuspiciousIp(d) => Some(d.reset_at),
+        TokenError::Grant(g) => match g.refusal() {
+            Refusal::TooManyAttempts(d) => Some(d.reset_at),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

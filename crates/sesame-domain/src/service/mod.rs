@@ -10,6 +10,7 @@ mod dpop;
 mod errors;
 mod events;
 mod keyring;
+mod limit_events;
 pub mod link;
 mod macs;
 pub mod management;
@@ -81,6 +82,8 @@ pub struct Passwordless {
     event_store: Option<Arc<dyn EventStore>>,
     /// Orders this instance's events of one millisecond (it wraps).
     event_seq: std::sync::atomic::AtomicU16,
+    /// The limit windows already logged, so a flood logs once.
+    limit_log: limit_events::LimitLog,
 }
 
 impl Passwordless {
@@ -97,6 +100,7 @@ impl Passwordless {
             events: Arc::new(TracingEventSink),
             event_store: None,
             event_seq: std::sync::atomic::AtomicU16::new(0),
+            limit_log: limit_events::LimitLog::default(),
         }
     }
 

@@ -79,17 +79,19 @@ impl Passwordless {
             .reserve(&key, self.config.management_requests_per_client, now)
             .await?;
         if !decision.allowed {
-            // Only a client holding a valid token gets here, so a stranger
-            // cannot fill the log with these.
+            // Only a client holding a valid token gets here, and only its
+            // first refusal of each window is logged.
             let origin = Origin {
                 client_id: Some(client_id.as_str()),
                 ..Origin::default()
             };
-            self.emit(self.event(
-                EventType::ApiLimit,
-                "The Management API rate limit for this client has been reached",
-                origin,
-            ));
+            if self.first_limit_event(EventType::ApiLimit, origin, Some(decision.reset_at)) {
+                self.emit(self.event(
+                    EventType::ApiLimit,
+                    "The Management API rate limit for this client has been reached",
+                    origin,
+                ));
+            }
             return Err(ManagementError::RateLimited(decision));
         }
         Ok(ManagementCaller {
