@@ -42,6 +42,7 @@ impl Housekeeping for PgStore {
                 .purge_dpop_jtis(cutoff(now, DPOP_JTI_RETENTION))
                 .await?,
             mfa_tickets: self.purge_mfa_tickets(now).await?,
+            log_events: 0,
         })
     }
 }

@@ -38,6 +38,7 @@ impl Housekeeping for SqliteStore {
                 .purge_dpop_jtis(cutoff(now, DPOP_JTI_RETENTION))
                 .await?,
             mfa_tickets: self.purge_mfa_tickets(now).await?,
+            log_events: 0,
         })
     }
 }

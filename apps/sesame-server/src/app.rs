@@ -146,8 +146,7 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
     let mut algs = vec![resolved.passwordless.default_signing_alg];
     algs.extend(resolved.apis.iter().map(|a| a.signing_alg));
     algs.dedup();
-    let (event_sink, event_writer, log_stream) =
-        events_pipeline(&resolved, &storage, Arc::clone(&ports.clock))?;
+    let (event_sink, event_writer, log_stream) = events_pipeline(&resolved, &storage)?;
     let mut service = Passwordless::new(ports, resolved.passwordless.clone(), mac_key)
         .with_health_checks(storage.health.clone())
         .with_event_sink(event_sink)
@@ -209,7 +208,6 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
 fn events_pipeline(
     resolved: &Resolved,
     storage: &Storage,
-    clock: Arc<dyn Clock>,
 ) -> anyhow::Result<(Arc<dyn EventSink>, EventWriter, Option<LogStreamWorker>)> {
     let (stream, worker) = match &resolved.settings.log_stream {
         Some(config) => {
@@ -222,10 +220,7 @@ fn events_pipeline(
         }
         None => (None, None),
     };
-    let retention = Duration::from_secs(
-        u64::from(resolved.settings.log_events.retention_days.max(1)) * 24 * 60 * 60,
-    );
-    let (sink, writer) = events::spawn(Arc::clone(&storage.events), stream, retention, clock)?;
+    let (sink, writer) = events::spawn(Arc::clone(&storage.events), stream)?;
     Ok((sink, writer, worker))
 }
 

@@ -1,7 +1,7 @@
 //! Where log events go once the service emits them: a `tracing` line, the
 //! log stream (when `[log_stream]` is set) and, in batches, the
-//! [`EventStore`] behind `/api/v2/logs`, whose events older than
-//! `[logs] retention_days` are purged every hour.
+//! [`EventStore`] behind `/api/v2/logs`. [`EventRetention`] purges the
+//! events older than `[log_events] retention_days` from the purge loop.
 //!
 //! Nothing here runs on the request path: [`QueueSink::emit`] only queues
 //! (bounded). A full queue drops the event and counts it
@@ -10,10 +10,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sesame_domain::LogEvent;
-use sesame_domain::ports::{Clock, EventSink, EventStore};
+use async_trait::async_trait;
+use sesame_domain::ports::{EventSink, EventStore, Housekeeping, PurgeReport, StoreError};
 use sesame_domain::retention::cutoff;
 use sesame_domain::service::TracingEventSink;
+use sesame_domain::{LogEvent, Timestamp};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -21,8 +22,6 @@ use tokio::task::JoinHandle;
 const BATCH: usize = 500;
 /// How many events wait for the store at most before new ones are dropped.
 const BUFFER: usize = 20_000;
-/// How often events past their retention are purged.
-const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
 /// How many times a batch is offered to an unavailable store.
 const ATTEMPTS: u32 = 3;
 
@@ -61,24 +60,20 @@ impl EventWriter {
     }
 }
 
-/// Starts the writer on the current runtime, keeping events `retention`
-/// long in `store`, and answers the sink to give the service.
+/// Starts the writer on the current runtime, writing to `store`, and
+/// answers the sink to give the service.
 ///
 /// # Errors
 /// Outside a Tokio runtime.
 pub fn spawn(
     store: Arc<dyn EventStore>,
     stream: Option<Arc<dyn EventSink>>,
-    retention: Duration,
-    clock: Arc<dyn Clock>,
 ) -> anyhow::Result<(Arc<QueueSink>, EventWriter)> {
     let runtime = tokio::runtime::Handle::try_current()
         .map_err(|e| anyhow::anyhow!("the event writer needs a Tokio runtime: {e}"))?;
     let (queue, mut rx) = mpsc::channel(BUFFER);
     let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
     let task = runtime.spawn(async move {
-        let mut purge = tokio::time::interval(PURGE_EVERY);
-        purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut batch = Vec::with_capacity(BATCH);
         loop {
             tokio::select! {
@@ -98,13 +93,6 @@ pub fn spawn(
                     }
                     break;
                 }
-                _ = purge.tick() => {
-                    let before = cutoff(clock.now(), retention);
-                    match store.purge_before(before).await {
-                        Ok(n) => tracing::debug!(events = n, "purged log events past their retention"),
-                        Err(e) => tracing::warn!(error = %e, "purging log events failed"),
-                    }
-                }
             }
         }
     });
@@ -112,6 +100,34 @@ pub fn spawn(
         Arc::new(QueueSink { queue, stream }),
         EventWriter { task, stop },
     ))
+}
+
+/// Purges log events past the operator's retention, as one more store of
+/// the purge loop (`[store] purge_interval_secs`).
+pub struct EventRetention {
+    store: Arc<dyn EventStore>,
+    retention: Duration,
+}
+
+impl EventRetention {
+    /// Keeps `store`'s events `retention` long.
+    pub fn new(store: Arc<dyn EventStore>, retention: Duration) -> Self {
+        Self { store, retention }
+    }
+}
+
+#[async_trait]
+impl Housekeeping for EventRetention {
+    fn name(&self) -> &'static str {
+        "log events"
+    }
+
+    async fn purge_once(&self, now: Timestamp) -> Result<PurgeReport, StoreError> {
+        Ok(PurgeReport {
+            log_events: self.store.purge_before(cutoff(now, self.retention)).await?,
+            ..PurgeReport::default()
+        })
+    }
 }
 
 /// Appends `batch`, retrying an unavailable store a few times; then the
@@ -130,5 +146,58 @@ async fn write(store: &dyn EventStore, batch: &[LogEvent]) {
                 wait *= 4;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use sesame_domain::{EventQuery, EventType};
+    use sesame_store_memory::MemoryEventStore;
+
+    use super::*;
+
+    fn event(id: &str, millis: i64) -> LogEvent {
+        LogEvent {
+            log_id: id.to_owned(),
+            date: Timestamp::from_unix_millis(millis),
+            kind: EventType::Success,
+            description: String::new(),
+            client_id: None,
+            ip: None,
+            user_agent: None,
+            user_id: None,
+            connection: None,
+            details: BTreeMap::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_purge_loop_removes_only_events_past_the_operators_retention() {
+        let store = Arc::new(MemoryEventStore::default());
+        let day = 24 * 60 * 60 * 1000;
+        store
+            .append(&[event("a", 0), event("b", 2 * day), event("c", 3 * day)])
+            .await
+            .unwrap();
+        let retention = EventRetention::new(store.clone(), Duration::from_secs(2 * 24 * 60 * 60));
+        let report = retention
+            .purge_once(Timestamp::from_unix_millis(4 * day))
+            .await
+            .unwrap();
+        assert_eq!(report.log_events, 1, "only the event older than two days");
+        let left = store
+            .search(&EventQuery {
+                filter: sesame_domain::EventFilter::default(),
+                newest_first: false,
+                offset: 0,
+                limit: 10,
+                with_total: false,
+            })
+            .await
+            .unwrap();
+        let ids: Vec<_> = left.events.iter().map(|e| e.log_id.as_str()).collect();
+        assert_eq!(ids, ["b", "c"]);
     }
 }

@@ -57,6 +57,7 @@ pub fn spawn(
                         rate_limit_windows = report.rate_limit_windows,
                         dpop_jtis = report.dpop_jtis,
                         mfa_tickets = report.mfa_tickets,
+                        log_events = report.log_events,
                         "purged expired records"
                     ),
                     Err(e) => tracing::warn!(

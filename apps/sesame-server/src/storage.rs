@@ -24,6 +24,7 @@ use sesame_store_redis::RedisStore;
 use sesame_store_sqlite::SqliteStore;
 
 use crate::config::{Resolved, StoreKind};
+use crate::events::EventRetention;
 use crate::housekeeping::{self, Housekeeper};
 use crate::metered_store::Metered;
 
@@ -117,6 +118,14 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
     storage.refresh_tokens = Metered::new(storage.refresh_tokens, store_backend);
     storage.challenges = Metered::new(storage.challenges, cache_backend);
     storage.rate_limiter = Metered::new(storage.rate_limiter, cache_backend);
+    // Log events past the operator's retention go with the purge loop.
+    let retention = Duration::from_secs(
+        u64::from(resolved.settings.log_events.retention_days.max(1)) * 24 * 60 * 60,
+    );
+    storage.housekeeping.push(Arc::new(EventRetention::new(
+        Arc::clone(&storage.events),
+        retention,
+    )));
     storage.housekeeper = Some(housekeeping::spawn(
         storage.housekeeping.clone(),
         purge_every,

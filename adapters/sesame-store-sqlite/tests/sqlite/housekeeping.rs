@@ -73,6 +73,7 @@ async fn a_purge_removes_only_what_outlived_its_retention() {
             rate_limit_windows: 1,
             dpop_jtis: 0,
             mfa_tickets: 0,
+            log_events: 0,
         }
     );
     assert_eq!(

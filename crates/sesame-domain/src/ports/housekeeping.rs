@@ -34,6 +34,11 @@ pub struct PurgeReport {
     /// `mfa_token`s and out-of-band MFA challenges past their expiry (they
     /// are single-use and short-lived: nothing is kept after).
     pub mfa_tickets: u64,
+    /// Log events older than their retention. The retention is the
+    /// operator's (`[log_events] retention_days` in the server), so a
+    /// store's own purge leaves events alone and reports 0; the server
+    /// purges them through the `EventStore` with its retention.
+    pub log_events: u64,
 }
 
 /// Removes records that have outlived their retention
