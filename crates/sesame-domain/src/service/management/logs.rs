@@ -14,6 +14,7 @@ use crate::event::{EventFilter, EventPage, EventQuery, EventType};
 use crate::service::Passwordless;
 use crate::time::Timestamp;
 
+use super::search::{invalid, unquote};
 use super::{ManagementCaller, ManagementError};
 
 /// The most events one call answers (`per_page`, `take`).
@@ -36,16 +37,6 @@ pub struct ListLogs {
     pub from: Option<String>,
     /// `take`: how many, with `from` (at most 100).
     pub take: Option<u32>,
-}
-
-fn invalid(message: impl Into<String>) -> ManagementError {
-    ManagementError::InvalidQuery(message.into())
-}
-
-fn unquote(v: &str) -> &str {
-    v.strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
-        .unwrap_or(v)
 }
 
 /// An RFC 3339 date-time, or a date (its midnight UTC; `end` makes it the

@@ -28,12 +28,13 @@ pub struct ListUsers {
     pub connection: Option<Connection>,
 }
 
-fn invalid(message: impl Into<String>) -> ManagementError {
+/// A refused query parameter, saying why.
+pub(super) fn invalid(message: impl Into<String>) -> ManagementError {
     ManagementError::InvalidQuery(message.into())
 }
 
 /// `"value"` or `value`.
-fn unquote(v: &str) -> &str {
+pub(super) fn unquote(v: &str) -> &str {
     v.strip_prefix('"')
         .and_then(|v| v.strip_suffix('"'))
         .unwrap_or(v)
