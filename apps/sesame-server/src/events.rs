@@ -22,6 +22,11 @@ use tokio::task::JoinHandle;
 const BATCH: usize = 500;
 /// How many events wait for the store at most before new ones are dropped.
 const BUFFER: usize = 20_000;
+/// How long the writer waits, after an event, for more to join its batch:
+/// one write for the events of 50 ms instead of one per event, which on
+/// SQLite's single writer cost first logins about 14 % (measured, see
+/// docs/benchmarks.md). An event is listed at most this much later.
+const LINGER: Duration = Duration::from_millis(50);
 /// How many times a batch is offered to an unavailable store.
 const ATTEMPTS: u32 = 3;
 
@@ -33,7 +38,7 @@ pub struct QueueSink {
 
 impl EventSink for QueueSink {
     fn emit(&self, event: LogEvent) {
-        TracingEventSink.emit(event.clone());
+        TracingEventSink::log(&event);
         if let Some(stream) = &self.stream {
             stream.emit(event.clone());
         }
@@ -81,6 +86,7 @@ pub fn spawn(
                     if n == 0 {
                         break;
                     }
+                    linger(&mut rx, &mut batch).await;
                     write(store.as_ref(), &batch).await;
                     batch.clear();
                 }
@@ -100,6 +106,19 @@ pub fn spawn(
         Arc::new(QueueSink { queue, stream }),
         EventWriter { task, stop },
     ))
+}
+
+/// Lets more events join `batch` for [`LINGER`], until it is full or the
+/// queue is closed.
+async fn linger(rx: &mut mpsc::Receiver<LogEvent>, batch: &mut Vec<LogEvent>) {
+    let until = tokio::time::Instant::now() + LINGER;
+    while batch.len() < BATCH {
+        let room = BATCH - batch.len();
+        match tokio::time::timeout_at(until, rx.recv_many(batch, room)).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// Purges log events past the operator's retention, as one more store of

@@ -28,8 +28,10 @@ const USER_AGENT_MAX: usize = 256;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TracingEventSink;
 
-impl EventSink for TracingEventSink {
-    fn emit(&self, event: LogEvent) {
+impl TracingEventSink {
+    /// Writes `event`'s line, borrowing it (a sink that also keeps the
+    /// event calls this rather than cloning it for [`EventSink::emit`]).
+    pub fn log(event: &LogEvent) {
         tracing::info!(
             target: "sesame::events",
             log_id = event.log_id.as_str(),
@@ -40,6 +42,12 @@ impl EventSink for TracingEventSink {
             "{}",
             event.description
         );
+    }
+}
+
+impl EventSink for TracingEventSink {
+    fn emit(&self, event: LogEvent) {
+        Self::log(&event);
     }
 }
 
