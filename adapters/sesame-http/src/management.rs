@@ -184,7 +184,7 @@ pub(crate) async fn update_user(
     params(("id" = String, Path, description = "The user id, `email|…` or `sms|…`.")),
     security(("bearer" = ["delete:users"])),
     responses(
-        (status = 204, description = "Deleted (or there was no such user)."),
+        (status = 204, description = "Deleted."),
         (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
         (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
         (status = 404, description = "`inexistent_user`.", body = ManagementErrorBody),

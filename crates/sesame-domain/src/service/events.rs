@@ -343,9 +343,6 @@ fn failure_type(grant: GrantType, e: &TokenError, reuse: bool) -> Option<EventTy
         TokenError::SuspiciousIp(_) => Some(EventType::LimitIp),
         TokenError::MfaRequired(_) => Some(EventType::MfaRequired),
         TokenError::Blocked => Some(EventType::Failed),
-        TokenError::Grant(GrantError::PasswordlessOtp(OtpError::TooManyAttempts(_))) => {
-            Some(EventType::LimitAccount)
-        }
         TokenError::Grant(g) if matches!(g.refusal(), Refusal::TooManyAttempts(_)) => {
             Some(EventType::LimitAccount)
         }
@@ -372,6 +369,18 @@ mod tests {
         assert_eq!(
             failure_type(GrantType::RefreshToken, &invalid, false),
             Some(EventType::FailedRefresh)
+        );
+        let exhausted = crate::rate_limit::RateDecision {
+            allowed: false,
+            limit: 1,
+            remaining: 0,
+            reset_at: Timestamp::from_unix_millis(0),
+        };
+        let limited = TokenError::Grant(OtpError::TooManyAttempts(exhausted).into());
+        assert_eq!(
+            failure_type(GrantType::PasswordlessOtp, &limited, false),
+            Some(EventType::LimitAccount),
+            "a per-recipient limit is limit_wc, not a wrong code"
         );
     }
 
