@@ -21,6 +21,7 @@ mod rate_limiter;
 mod refresh_tokens;
 mod registry;
 mod sealing;
+mod steps;
 mod store;
 mod system;
 mod tokens;
@@ -42,6 +43,9 @@ pub use rate_limiter::{RateLimiter, first_without_room, reserve_one_by_one};
 pub use refresh_tokens::RefreshTokenStore;
 pub use registry::{ApiRegistry, ClientRegistry};
 pub use sealing::{KeySealer, Opened, SealError};
+pub use steps::{
+    SeparateSteps, Settlement, StepStore, admit_one_by_one, consume_then_settle, reserve_then_read,
+};
 pub use store::StoreError;
 pub use system::{Clock, CodeGenerator, random_array};
 pub use tokens::{SigningError, TokenMinter};

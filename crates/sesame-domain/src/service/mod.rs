@@ -58,7 +58,7 @@ pub use token::{
 };
 
 use crate::code::MacKey;
-use crate::ports::{DeliveryQueue, EventSink, EventStore, HealthCheck};
+use crate::ports::{DeliveryQueue, EventSink, EventStore, HealthCheck, SeparateSteps, StepStore};
 pub use crate::profile::Profile;
 use keyring::KeyRing;
 use macs::Macs;
@@ -70,6 +70,8 @@ use macs::Macs;
 /// endpoint family.
 pub struct Passwordless {
     ports: Ports,
+    /// The limiter and the challenges together, one call per login step.
+    steps: Arc<dyn StepStore>,
     config: PasswordlessConfig,
     macs: Macs,
     keyring: KeyRing,
@@ -90,8 +92,13 @@ impl Passwordless {
     /// A service over `ports` with `config`, keying every MAC with `mac_key`.
     #[must_use]
     pub fn new(ports: Ports, config: PasswordlessConfig, mac_key: MacKey) -> Self {
+        let steps = Arc::new(SeparateSteps::new(
+            ports.rate_limiter.clone(),
+            ports.challenges.clone(),
+        ));
         Self {
             ports,
+            steps,
             config,
             macs: Macs::new(mac_key),
             keyring: KeyRing::default(),
@@ -112,6 +119,18 @@ impl Passwordless {
     #[must_use]
     pub fn with_delivery_queue(mut self, queue: Arc<dyn DeliveryQueue>) -> Self {
         self.queue = Some(queue);
+        self
+    }
+
+    /// Does each login step that counts limits and touches a challenge with
+    /// one call to `steps`. By default each step is the rate limiter's call
+    /// and then the challenge store's ([`SeparateSteps`]); give the store
+    /// that holds both when it does a step in one round trip (Redis).
+    /// `steps` MUST work on the same counters and challenges as the
+    /// [`Ports`]' limiter and challenge store.
+    #[must_use]
+    pub fn with_step_store(mut self, steps: Arc<dyn StepStore>) -> Self {
+        self.steps = steps;
         self
     }
 
