@@ -22,6 +22,7 @@ mod roles;
 mod sign_in;
 mod sms_guard;
 mod start;
+mod start_admit;
 mod start_params;
 pub mod token;
 mod userinfo;

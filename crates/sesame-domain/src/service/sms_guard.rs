@@ -98,6 +98,25 @@ impl Passwordless {
         phone: &PhoneNumber,
         now: Timestamp,
     ) -> Result<(), StartError> {
+        self.sms_conversion(phone, now).await?;
+        let key = self.sms_prefix_key(phone);
+        let take = self.sms_quota_keys(&key);
+        match self.ports.rate_limiter.reserve_all(&take, &[], now).await? {
+            Reservation::Taken(_) => Ok(()),
+            Reservation::Refused { by, decision } => {
+                self.sms_quota_refused(phone, by == Refuser::Take(0));
+                Err(StartError::RateLimited(decision))
+            }
+        }
+    }
+
+    /// Refuses a text to `phone` when its prefix has sent enough codes this
+    /// hour to judge and too few of them were redeemed. Reads, never counts.
+    pub(super) async fn sms_conversion(
+        &self,
+        phone: &PhoneNumber,
+        now: Timestamp,
+    ) -> Result<(), StartError> {
         let g = &self.config.sms_guard;
         let prefix = phone.destination_prefix();
         let sent = self.sms_count("sms:sent", &prefix, now).await?;
@@ -116,24 +135,33 @@ impl Passwordless {
                 return Err(StartError::RateLimited(d));
             }
         }
-        // Both quotas in one call; over either, neither counts.
-        let key = self.macs.rate_key("sms:prefix", &prefix);
-        let take = [
-            RateKey::new(&key, g.per_prefix),
-            RateKey::new("sms:global", g.global),
-        ];
-        match self.ports.rate_limiter.reserve_all(&take, &[], now).await? {
-            Reservation::Taken(_) => {}
-            Reservation::Refused { by, decision } => {
-                if by == Refuser::Take(0) {
-                    tracing::warn!(%prefix, "sms guard: per-prefix quota reached; refused");
-                } else {
-                    tracing::warn!(%prefix, "sms guard: deployment-wide quota reached; refused");
-                }
-                return Err(StartError::RateLimited(decision));
-            }
-        }
         Ok(())
+    }
+
+    /// The counter of texts to `phone`'s prefix.
+    pub(super) fn sms_prefix_key(&self, phone: &PhoneNumber) -> String {
+        self.macs
+            .rate_key("sms:prefix", &phone.destination_prefix())
+    }
+
+    /// The prefix's quota (counter `prefix_key`) and the deployment's, in
+    /// that order: taken together, so over either, neither counts.
+    pub(super) fn sms_quota_keys<'a>(&self, prefix_key: &'a str) -> [RateKey<'a>; 2] {
+        let g = &self.config.sms_guard;
+        [
+            RateKey::new(prefix_key, g.per_prefix),
+            RateKey::new("sms:global", g.global),
+        ]
+    }
+
+    /// Logs which quota refused a text to `phone`.
+    pub(super) fn sms_quota_refused(&self, phone: &PhoneNumber, by_prefix: bool) {
+        let prefix = phone.destination_prefix();
+        if by_prefix {
+            tracing::warn!(%prefix, "sms guard: per-prefix quota reached; refused");
+        } else {
+            tracing::warn!(%prefix, "sms guard: deployment-wide quota reached; refused");
+        }
     }
 
     /// Counts a code delivered to `phone`'s prefix, for its conversion.

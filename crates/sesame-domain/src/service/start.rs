@@ -15,7 +15,7 @@ use crate::challenge::{Challenge, ChallengeId, SendMode};
 use crate::client::GrantType;
 use crate::message::{MessageContext, Operation};
 use crate::ports::{DeliveryQueue, Outgoing, random_array};
-use crate::rate_limit::{RateDecision, RateKey, Reservation};
+use crate::rate_limit::{RateDecision, Reservation};
 use crate::recipient::{Connection, Recipient};
 use crate::time::Timestamp;
 
@@ -104,14 +104,68 @@ impl Passwordless {
             req.ip
         };
         trace.ip(ip);
-        let rate = self.start_limits(&req.recipient, ip, now).await?;
+        let counters = self.start_counters(&req.recipient, ip);
+        // A test identity's code is fixed and goes nowhere: no text is
+        // sent, so none is counted against the pumping quotas.
+        let test_code = self.test_code(&req.recipient, now);
+        let texted = match (&phone, &test_code) {
+            (Some(phone), None) => {
+                // Reads only: refused here, nothing was counted.
+                self.sms_conversion(phone, now).await?;
+                Some(phone)
+            }
+            _ => None,
+        };
 
         let request_id = ChallengeId::from_random(random_array(self.ports.rng.as_ref()));
+        let code = match &test_code {
+            Some(code) => code.clone(),
+            None => self.ports.rng.numeric_code(self.config.code_length),
+        };
+        let (link, link_mac) = match &req.recipient {
+            // Only a link start gets a link: its authParams were checked for
+            // it (callback, PKCE, response type), a code start's were not.
+            Recipient::Email(_) if send == SendMode::Link => {
+                let token = URL_SAFE_NO_PAD.encode(random_array::<32>(self.ports.rng.as_ref()));
+                let mac = self.macs.link(&request_id, &token);
+                (
+                    Some(self.link_url(&client, &req.recipient, &auth_params, &token)),
+                    Some(mac),
+                )
+            }
+            _ => (None, None),
+        };
+        let challenge = Challenge {
+            code_mac: self.macs.otp(&request_id, code.expose()),
+            id: request_id.clone(),
+            client_id: client.id.clone(),
+            recipient: req.recipient.clone(),
+            send,
+            auth_params,
+            link_mac,
+            created_at: now,
+            expires_at: now.plus(self.config.code_ttl),
+            attempts_left: self.config.max_attempts,
+            consumed: false,
+        };
+        // The limits, an SMS's quotas and the challenge in one call: over a
+        // limit, nothing is counted and no earlier code is replaced.
+        let rate = self.admit_start(&counters, texted, &challenge, now).await?;
         let started = Started {
             id: request_id.as_str().to_owned(),
             recipient: req.recipient.clone(),
             rate,
         };
+        if test_code.is_some() {
+            trace.test_identity();
+            tracing::info!(
+                target: "sesame::events",
+                event = "test_identity_start",
+                client_id = client.id.as_str(),
+                %connection,
+                "a start for a test identity: its fixed code, nothing sent"
+            );
+        }
         // A blocked user, or an unknown one while sign-ups are disabled,
         // gets a decoy: a challenge stored like a real one, whose code and
         // link nobody is told, so every later answer (wrong code, maximum
@@ -132,54 +186,6 @@ impl Passwordless {
             }
             None => (Operation::Signup, false),
         };
-        // A test identity's code is fixed and goes nowhere: no text is
-        // sent, so none is counted against the pumping quotas.
-        let test_code = self.test_code(&req.recipient, now);
-        if let (Some(phone), None) = (&phone, &test_code) {
-            self.sms_quota(phone, now).await?;
-        }
-
-        let code = match &test_code {
-            Some(code) => {
-                trace.test_identity();
-                tracing::info!(
-                    target: "sesame::events",
-                    event = "test_identity_start",
-                    client_id = client.id.as_str(),
-                    %connection,
-                    "a start for a test identity: its fixed code, nothing sent"
-                );
-                code.clone()
-            }
-            None => self.ports.rng.numeric_code(self.config.code_length),
-        };
-        let (link, link_mac) = match &req.recipient {
-            // Only a link start gets a link: its authParams were checked for
-            // it (callback, PKCE, response type), a code start's were not.
-            Recipient::Email(_) if send == SendMode::Link => {
-                let token = URL_SAFE_NO_PAD.encode(random_array::<32>(self.ports.rng.as_ref()));
-                let mac = self.macs.link(&request_id, &token);
-                (
-                    Some(self.link_url(&client, &req.recipient, &auth_params, &token)),
-                    Some(mac),
-                )
-            }
-            _ => (None, None),
-        };
-        let challenge = Challenge {
-            code_mac: self.macs.otp(&request_id, code.expose()),
-            id: request_id,
-            client_id: client.id.clone(),
-            recipient: req.recipient.clone(),
-            send,
-            auth_params,
-            link_mac,
-            created_at: now,
-            expires_at: now.plus(self.config.code_ttl),
-            attempts_left: self.config.max_attempts,
-            consumed: false,
-        };
-        self.ports.challenges.put(&challenge).await?;
 
         let ctx = MessageContext {
             recipient: req.recipient,
@@ -268,6 +274,8 @@ impl Passwordless {
     /// Counts a start against its limits, all in one call to the limiter:
     /// per IP, per (recipient, IP) and per recipient. Over any of them,
     /// nothing is counted. The per-IP decision, for the answer's headers.
+    /// For starts that store no challenge (an MFA text); a login's start
+    /// counts them with its challenge ([`admit_start`](Self::admit_start)).
     ///
     /// # Errors
     /// [`StartError::RateLimited`] with the refusing limit's decision; the
@@ -278,27 +286,10 @@ impl Passwordless {
         ip: Option<IpAddr>,
         now: Timestamp,
     ) -> Result<Option<RateDecision>, StartError> {
-        let prefix = self.config.ipv6_prefix_len;
-        let per_ip = ip.map(|ip| {
-            (
-                self.macs.ip_rate_key("start:ip", ip, prefix),
-                // One caller cannot use up the recipient's resend budget.
-                self.macs
-                    .recipient_ip_rate_key("start:rcpt:ip", recipient, ip, prefix),
-            )
-        });
-        let rcpt_key = self.macs.recipient_rate_key("start:rcpt", recipient);
-        let mut take = Vec::with_capacity(3);
-        if let Some((ip_key, rcpt_ip_key)) = &per_ip {
-            take.push(RateKey::new(ip_key, self.config.start_per_ip));
-            take.push(RateKey::new(
-                rcpt_ip_key,
-                self.config.start_per_recipient_ip,
-            ));
-        }
-        take.push(RateKey::new(&rcpt_key, self.config.start_per_recipient));
+        let counters = self.start_counters(recipient, ip);
+        let take = self.start_batch(&counters);
         match self.ports.rate_limiter.reserve_all(&take, &[], now).await? {
-            Reservation::Taken(decisions) => Ok(per_ip.and_then(|_| decisions.first().copied())),
+            Reservation::Taken(decisions) => Ok(ip.and_then(|_| decisions.first().copied())),
             Reservation::Refused { decision, .. } => Err(StartError::RateLimited(decision)),
         }
     }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use sesame_domain::code::MacKey;
 use sesame_domain::ports::{
     AuthorizationCodeStore, ChallengeStore, DeliveryQueue, DpopProofVerifier, DpopReplayStore,
-    HealthCheck, KeySealer, KeyStore, MessageRenderer, RateLimiter, RefreshTokenStore, TokenMinter,
-    UserStore,
+    HealthCheck, KeySealer, KeyStore, MessageRenderer, RateLimiter, RefreshTokenStore, StepStore,
+    TokenMinter, UserStore,
 };
 use sesame_domain::service::Issuer;
 use sesame_domain::{Api, Client, Passwordless, PasswordlessConfig, Ports};
@@ -36,6 +36,7 @@ pub struct HarnessBuilder {
     refresh_tokens: Option<Arc<dyn RefreshTokenStore>>,
     authorization_codes: Option<Arc<dyn AuthorizationCodeStore>>,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
+    steps: Option<Arc<dyn StepStore>>,
     minter: Option<Arc<dyn TokenMinter>>,
     dpop_verifier: Option<Arc<dyn DpopProofVerifier>>,
     dpop_replay: Option<Arc<dyn DpopReplayStore>>,
@@ -62,6 +63,7 @@ impl Default for HarnessBuilder {
             refresh_tokens: None,
             authorization_codes: None,
             rate_limiter: None,
+            steps: None,
             minter: None,
             dpop_verifier: None,
             dpop_replay: None,
@@ -116,6 +118,14 @@ impl HarnessBuilder {
     /// Rate limits are counted by `limiter` instead of in memory.
     pub fn with_rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
         self.rate_limiter = Some(limiter);
+        self
+    }
+
+    /// Login steps go to `steps` in one call each (see
+    /// [`Passwordless::with_step_store`]); it must hold the same counters
+    /// and challenges as the limiter and challenge store given.
+    pub fn with_step_store(mut self, steps: Arc<dyn StepStore>) -> Self {
+        self.steps = Some(steps);
         self
     }
 
@@ -293,6 +303,9 @@ impl HarnessBuilder {
             .with_event_store(Arc::new(events.clone()));
         if let Some(queue) = self.queue {
             service = service.with_delivery_queue(queue);
+        }
+        if let Some(steps) = self.steps {
+            service = service.with_step_store(steps);
         }
         Ok(Harness {
             service: Arc::new(service),

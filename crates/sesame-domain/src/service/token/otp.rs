@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use super::failure_budget::Reserved;
 use super::pipeline::{Binding, Caller, Proof, ProveUser};
 use super::{Refusal, TokenError};
 use crate::challenge::{Challenge, ChallengeKey};
@@ -101,6 +102,9 @@ enum Verdict {
     /// The right code, but a concurrent redemption consumed it first: a
     /// double submit, not a guess, so it does not count as a failure.
     LostRace,
+    /// [`LostRace`](Self::LostRace) found by the consume, which gave the
+    /// budget back in the same call.
+    LostRaceSettled,
 }
 
 impl ProveUser for OtpGrant {
@@ -172,21 +176,27 @@ impl Passwordless {
             return Err(wrong.into());
         };
         caller.trace.recipient(&recipient);
-        let budget = self
-            .reserve_failure(&recipient, caller.ip, caller.ip_budget, now)
-            .await?;
         let key = ChallengeKey {
             client_id: client.id.clone(),
             recipient,
         };
-        let checked = self.check_otp(&key, grant, now).await;
+        let (budget, latest) = self
+            .reserve_failure_and_read(&key, caller.ip, caller.ip_budget, now)
+            .await?;
+        let checked = self.check_otp(&key, latest, &budget, grant, now).await;
         match checked {
+            // The right code: `check_otp` consumed it and settled the
+            // budget in the same call.
             Ok((Verdict::Redeemed, Some(ch))) => {
-                budget.succeeded().await;
+                budget.settled();
                 if let Recipient::Sms(phone) = &ch.recipient {
                     self.sms_redeemed(phone, now).await;
                 }
                 Ok(ch)
+            }
+            Ok((Verdict::LostRaceSettled, _)) => {
+                budget.settled();
+                Err(wrong.into())
             }
             Ok((Verdict::Wrong, _)) => {
                 budget.spent();
@@ -216,10 +226,11 @@ impl Passwordless {
     async fn check_otp(
         &self,
         key: &ChallengeKey,
+        latest: Option<Challenge>,
+        budget: &Reserved<'_>,
         grant: &OtpGrant,
         now: crate::time::Timestamp,
     ) -> Result<(Verdict, Option<Challenge>), TokenError> {
-        let latest = self.ports.challenges.latest(key).await?;
         let verdict = match &latest {
             None => {
                 self.macs.otp_without_challenge(grant.otp.expose());
@@ -247,11 +258,12 @@ impl Passwordless {
                 } else if ch.attempts_left == 0 {
                     Verdict::Exhausted
                 } else if matches {
-                    // Of concurrent redemptions exactly one flips it.
-                    if self.ports.challenges.consume(key, &ch.id, now).await? {
+                    // Of concurrent redemptions exactly one flips it; the
+                    // budget is settled in the same call either way.
+                    if budget.consume(key, &ch.id).await? {
                         Verdict::Redeemed
                     } else {
-                        Verdict::LostRace
+                        Verdict::LostRaceSettled
                     }
                 } else {
                     match self.ports.challenges.record_failure(key, &ch.id).await? {
