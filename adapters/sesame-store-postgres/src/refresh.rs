@@ -42,6 +42,14 @@ const REVOKE_USER: &str = "UPDATE refresh_families SET revoked = true \
      WHERE NOT revoked \
      AND family_id IN (SELECT family_id FROM refresh_tokens WHERE user_id = $1)";
 
+/// [`INSERT_TOKEN`] with its family created first when it is new.
+const INSERT_FAMILY_AND_TOKEN: &str = "WITH family AS (\
+     INSERT INTO refresh_families (family_id, expires_at) VALUES ($2, $9) \
+     ON CONFLICT (family_id) DO NOTHING) \
+     INSERT INTO refresh_tokens (token_mac, family_id, client_id, \
+     user_id, scope, audience, created_at, expires_at, family_expires_at, jkt, mfa) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
 const INSERT_TOKEN: &str = "INSERT INTO refresh_tokens (token_mac, family_id, client_id, \
      user_id, scope, audience, created_at, expires_at, family_expires_at, jkt, mfa) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
@@ -95,21 +103,26 @@ impl TryFrom<TokenRow> for RefreshTokenRecord {
 }
 
 impl PgStore {
+    /// One statement, one commit: the family (if new) and its token,
+    /// through a data-modifying CTE. The token's foreign key is checked at
+    /// the end of the statement, when the family row exists.
     async fn insert_token(&self, r: &RefreshTokenRecord) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(from_sqlx)?;
-        sqlx::query!(
-            r#"
-            INSERT INTO refresh_families (family_id, expires_at) VALUES ($1, $2)
-            ON CONFLICT (family_id) DO NOTHING
-            "#,
-            r.family_id,
-            r.family_expires_at.unix_millis(),
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(from_sqlx)?;
-        insert_row(&mut tx, r).await?;
-        tx.commit().await.map_err(from_sqlx)
+        sqlx::query(INSERT_FAMILY_AND_TOKEN)
+            .bind(r.token_mac.as_bytes().as_slice())
+            .bind(&r.family_id)
+            .bind(r.client_id.as_str())
+            .bind(r.user_id.as_str())
+            .bind(r.scope.as_str())
+            .bind(r.audience.as_deref())
+            .bind(r.created_at.unix_millis())
+            .bind(r.expires_at.unix_millis())
+            .bind(r.family_expires_at.unix_millis())
+            .bind(r.jkt.as_ref().map(sesame_domain::Jkt::as_str))
+            .bind(r.mfa)
+            .execute(&self.pool)
+            .await
+            .map_err(from_sqlx)?;
+        Ok(())
     }
 
     async fn rotate_token(
