@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sesame_domain::ports::{RateLimiter, StoreError};
+use sesame_domain::ports::{RateLimiter, SeparateSteps, StoreError};
 use sesame_domain::{RateDecision, RateLimit, Timestamp};
 use sesame_store_memory::{
     MemoryApiRegistry, MemoryAuthenticatorStore, MemoryAuthorizationCodeStore,
@@ -87,6 +87,14 @@ async fn the_memory_rate_limiter_keeps_the_contract() {
     let limiter = Arc::new(MemoryRateLimiter::new());
     contract::rate_limiter(limiter.clone()).await;
     contract::rate_limit_retention(limiter.clone(), limiter).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_separate_steps_over_the_memory_stores_keep_the_step_store_contract() {
+    let limiter = Arc::new(MemoryRateLimiter::new());
+    let challenges = Arc::new(MemoryChallengeStore::new());
+    let steps = Arc::new(SeparateSteps::new(limiter.clone(), challenges.clone()));
+    contract::step_store(steps, limiter, challenges).await;
 }
 
 /// A limiter with only the single-counter methods: the port's default

@@ -22,7 +22,7 @@ use sesame_domain::retention::EXPIRED_CHALLENGE_RETENTION;
 use sesame_domain::time::Timestamp;
 
 use crate::codec::{self, corrupt};
-use crate::scripts;
+use crate::scripts::{self, Call};
 use crate::store::RedisStore;
 
 /// How long a challenge's hash lives once written, in milliseconds.
@@ -47,13 +47,8 @@ fn time_to_live_ms(ch: &Challenge) -> i64 {
 #[async_trait]
 impl ChallengeStore for RedisStore {
     async fn put(&self, challenge: &Challenge) -> Result<(), StoreError> {
-        let fields = codec::encode(challenge)?;
         let mut call = scripts::PUT.call();
-        call.key(self.keys.challenge(&challenge.key()))
-            .arg(time_to_live_ms(challenge));
-        for (name, value) in &fields {
-            call.arg(*name).arg(value);
-        }
+        self.put_args(&mut call, challenge)?;
         self.eval::<i64>(call).await?;
         Ok(())
     }
@@ -62,17 +57,7 @@ impl ChallengeStore for RedisStore {
         let reply: Value = self
             .query(redis::cmd("HGETALL").arg(self.keys.challenge(key)))
             .await?;
-        let Some(fields) = hash_fields(reply)? else {
-            return Ok(None);
-        };
-        let challenge = codec::decode(&fields)?;
-        // The key is named by a digest; make sure it led to the right one.
-        if challenge.key() != *key {
-            return Err(StoreError::Corrupt(
-                "a recipient's challenge key holds another recipient's challenge".to_owned(),
-            ));
-        }
-        Ok(Some(challenge))
+        challenge_from(key, reply)
     }
 
     async fn record_failure(
@@ -120,6 +105,23 @@ impl ChallengeStore for RedisStore {
 }
 
 impl RedisStore {
+    /// Adds what `put.lua` writes to a call: the challenge's hash as the
+    /// next key, then its time to live and its field/value pairs as the
+    /// next arguments.
+    pub(crate) fn put_args(
+        &self,
+        call: &mut Call<'_>,
+        challenge: &Challenge,
+    ) -> Result<(), StoreError> {
+        let fields = codec::encode(challenge)?;
+        call.key(self.keys.challenge(&challenge.key()))
+            .arg(time_to_live_ms(challenge));
+        for (name, value) in &fields {
+            call.arg(*name).arg(value);
+        }
+        Ok(())
+    }
+
     /// The consume script; `by_code` makes it require attempts left (a code),
     /// without it the attempts do not matter (a link).
     async fn flip(
@@ -137,12 +139,35 @@ impl RedisStore {
         match self.eval::<i64>(call).await? {
             1 => Ok(true),
             0 => Ok(false),
-            _ => Err(StoreError::Corrupt(
-                "challenge field `consumed`, `attempts_left` or `expires_at` does not decode"
-                    .to_owned(),
-            )),
+            _ => Err(undecodable_state()),
         }
     }
+}
+
+/// What the consume script's [`scripts::CORRUPT`] reply means.
+pub(crate) fn undecodable_state() -> StoreError {
+    StoreError::Corrupt(
+        "challenge field `consumed`, `attempts_left` or `expires_at` does not decode".to_owned(),
+    )
+}
+
+/// The challenge of `key` in a `HGETALL` reply of its hash; `None` for
+/// nil or an empty hash.
+pub(crate) fn challenge_from(
+    key: &ChallengeKey,
+    reply: Value,
+) -> Result<Option<Challenge>, StoreError> {
+    let Some(fields) = hash_fields(reply)? else {
+        return Ok(None);
+    };
+    let challenge = codec::decode(&fields)?;
+    // The key is named by a digest; make sure it led to the right one.
+    if challenge.key() != *key {
+        return Err(StoreError::Corrupt(
+            "a recipient's challenge key holds another recipient's challenge".to_owned(),
+        ));
+    }
+    Ok(Some(challenge))
 }
 
 /// The field map from a `HGETALL` reply; `None` for nil or an empty hash.

@@ -10,6 +10,8 @@
 //! [`RateLimiter`](sesame_domain::ports::RateLimiter),
 //! [`DpopReplayStore`](sesame_domain::ports::DpopReplayStore),
 //! [`MfaTransactionStore`](sesame_domain::ports::MfaTransactionStore),
+//! [`StepStore`](sesame_domain::ports::StepStore) (each login step in one
+//! script on a single Redis),
 //! [`Housekeeping`](sesame_domain::ports::Housekeeping) and
 //! [`HealthCheck`](sesame_domain::ports::HealthCheck). Every operation that
 //! reads and writes is one Lua script or one command, so it is atomic
@@ -47,6 +49,7 @@ mod mfa_transactions;
 pub mod private_cluster;
 mod rate_limiter;
 mod scripts;
+mod steps;
 mod store;
 
 pub use config::{DEFAULT_KEY_PREFIX, DEFAULT_URL, RedisConfig};

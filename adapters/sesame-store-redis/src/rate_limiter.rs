@@ -10,14 +10,16 @@
 //!
 //! A batch (`reserve_all`, `settle`) is one script over all its counters on
 //! a single Redis. On a cluster its counters live in different slots, so it
-//! is done one counter at a time, as the port's default does.
+//! is done one counter at a time, as the port's default does. The login
+//! steps that take counters (`crate::steps`) build on the same batch
+//! arguments and replies: [`RedisStore::batch`] and [`reservation`].
 
 use async_trait::async_trait;
 use sesame_domain::ports::{RateLimiter, StoreError, reserve_one_by_one};
 use sesame_domain::rate_limit::{RateDecision, RateKey, RateLimit, Refuser, Reservation};
 use sesame_domain::time::Timestamp;
 
-use crate::scripts;
+use crate::scripts::{self, Call};
 use crate::store::RedisStore;
 
 /// How long a counter outlives its window, in milliseconds, by Redis's
@@ -106,43 +108,9 @@ impl RateLimiter for RedisStore {
             return reserve_one_by_one(self, take, need, now).await;
         }
         let mut call = scripts::RESERVE_ALL.call();
-        call.arg(take.len());
-        for k in take.iter().chain(need) {
-            let window = k.rule.window_at(now);
-            call.key(self.keys.rate(k.key, window.length_ms, window.index))
-                .arg(window.millis_left(now).saturating_add(CLOCK_SKEW_GRACE_MS))
-                .arg(k.rule.limit);
-        }
+        self.batch(&mut call, take, need, now);
         let reply: Vec<i64> = self.eval(call).await?;
-        match reply.as_slice() {
-            [1, counts @ ..] if counts.len() == take.len() => take
-                .iter()
-                .zip(counts)
-                .map(|(k, &n)| {
-                    let n = u64::try_from(n).map_err(|_| not_a_count())?;
-                    Ok(k.rule.decide(&k.rule.window_at(now), n, true))
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(Reservation::Taken),
-            [0, i, n] => {
-                let i = usize::try_from(*i)
-                    .ok()
-                    .and_then(|i| i.checked_sub(1))
-                    .ok_or_else(not_a_count)?;
-                let (by, k) = if i < take.len() {
-                    (Refuser::Take(i), take[i])
-                } else {
-                    let j = i - take.len();
-                    (Refuser::Need(j), *need.get(j).ok_or_else(not_a_count)?)
-                };
-                let n = u64::try_from(*n).map_err(|_| not_a_count())?;
-                Ok(Reservation::Refused {
-                    by,
-                    decision: k.rule.decide(&k.rule.window_at(now), n, false),
-                })
-            }
-            _ => Err(not_a_count()),
-        }
+        reservation(take, need, now, &reply)
     }
 
     async fn settle(
@@ -170,6 +138,66 @@ impl RateLimiter for RedisStore {
             return Err(not_a_count());
         }
         Ok(())
+    }
+}
+
+impl RedisStore {
+    /// Adds a batch's counters to a call of a script built on
+    /// `fn_reserve.lua`: `ARGV[1]` how many to take from, then the `take`
+    /// and the `need` counters' keys, each with its time to live and limit.
+    pub(crate) fn batch(
+        &self,
+        call: &mut Call<'_>,
+        take: &[RateKey<'_>],
+        need: &[RateKey<'_>],
+        now: Timestamp,
+    ) {
+        call.arg(take.len());
+        for k in take.iter().chain(need) {
+            let window = k.rule.window_at(now);
+            call.key(self.keys.rate(k.key, window.length_ms, window.index))
+                .arg(window.millis_left(now).saturating_add(CLOCK_SKEW_GRACE_MS))
+                .arg(k.rule.limit);
+        }
+    }
+}
+
+/// The [`Reservation`] that a batch's reply from `fn_reserve.lua` stands
+/// for.
+pub(crate) fn reservation(
+    take: &[RateKey<'_>],
+    need: &[RateKey<'_>],
+    now: Timestamp,
+    reply: &[i64],
+) -> Result<Reservation, StoreError> {
+    match reply {
+        [1, counts @ ..] if counts.len() == take.len() => take
+            .iter()
+            .zip(counts)
+            .map(|(k, &n)| {
+                let n = u64::try_from(n).map_err(|_| not_a_count())?;
+                Ok(k.rule.decide(&k.rule.window_at(now), n, true))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Reservation::Taken),
+        [0, i, n] => {
+            let i = usize::try_from(*i)
+                .ok()
+                .and_then(|i| i.checked_sub(1))
+                .ok_or_else(not_a_count)?;
+            let (by, k) = if i < take.len() {
+                (Refuser::Take(i), take[i])
+            } else {
+                let j = i - take.len();
+                (Refuser::Need(j), *need.get(j).ok_or_else(not_a_count)?)
+            };
+            let n = u64::try_from(*n).map_err(|_| not_a_count())?;
+            Ok(Reservation::Refused {
+                by,
+                decision: k.rule.decide(&k.rule.window_at(now), n, false),
+            })
+        }
+        _ => Err(not_a_count()),
     }
 }
 

@@ -5,9 +5,15 @@
 //! touches exactly one key, named in `KEYS`, and never builds a key name from
 //! a value it reads: that is what lets them run unchanged on Redis Cluster,
 //! where a script may only touch keys of the slot it was routed to. The
-//! exceptions are the rate limiter's batches ([`RESERVE_ALL`], [`SETTLE`]),
-//! which touch every key they are given: they are sent to a single Redis
-//! only, and a cluster does a batch one counter at a time.
+//! exceptions are the rate limiter's batches ([`RESERVE_ALL`], [`SETTLE`])
+//! and the login steps ([`ADMIT_CHALLENGE`], [`RESERVE_AND_READ`],
+//! [`CONSUME_AND_SETTLE`]), which touch every key they are given: they are
+//! sent to a single Redis only, and a cluster does them one key at a time.
+//!
+//! The logic scripts share (taking a batch of counters, settling them,
+//! consuming a challenge) is written once, as a Lua function in an `fn_*.lua`
+//! file that is put in front of each script using it, so a step does exactly
+//! what the separate calls it stands for do.
 //!
 //! A call is sent with `EVALSHA`; on `NOSCRIPT` (a restarted node, a
 //! `SCRIPT FLUSH`, a new primary) it is sent again as `EVAL`, which also
@@ -30,15 +36,42 @@ pub(crate) const NOTHING: i64 = -1;
 /// A reply meaning the hash's state fields do not decode.
 pub(crate) const CORRUPT: i64 = -2;
 
+/// `reserve(n, takes)`: a batch of counters, all or nothing.
+macro_rules! fn_reserve {
+    () => {
+        include_str!("lua/fn_reserve.lua")
+    };
+}
+/// `settle(first, releases, resets)`: gives units back and starts counters
+/// over, never raising an error.
+macro_rules! fn_settle {
+    () => {
+        include_str!("lua/fn_settle.lua")
+    };
+}
+/// `consume(key, now, id, by_code)`: flips a challenge to consumed.
+macro_rules! fn_consume {
+    () => {
+        include_str!("lua/fn_consume.lua")
+    };
+}
+
 const PUT_LUA: &str = include_str!("lua/put.lua");
 const RECORD_FAILURE_LUA: &str = include_str!("lua/record_failure.lua");
-const CONSUME_LUA: &str = include_str!("lua/consume.lua");
+const CONSUME_LUA: &str = concat!(fn_consume!(), include_str!("lua/consume.lua"));
 const DELETE_LUA: &str = include_str!("lua/delete.lua");
 const HIT_LUA: &str = include_str!("lua/hit.lua");
 const RESERVE_LUA: &str = include_str!("lua/reserve.lua");
 const RELEASE_LUA: &str = include_str!("lua/release.lua");
-const RESERVE_ALL_LUA: &str = include_str!("lua/reserve_all.lua");
-const SETTLE_LUA: &str = include_str!("lua/settle.lua");
+const RESERVE_ALL_LUA: &str = concat!(fn_reserve!(), include_str!("lua/reserve_all.lua"));
+const SETTLE_LUA: &str = concat!(fn_settle!(), include_str!("lua/settle.lua"));
+const ADMIT_CHALLENGE_LUA: &str = concat!(fn_reserve!(), include_str!("lua/admit_challenge.lua"));
+const RESERVE_AND_READ_LUA: &str = concat!(fn_reserve!(), include_str!("lua/reserve_and_read.lua"));
+const CONSUME_AND_SETTLE_LUA: &str = concat!(
+    fn_consume!(),
+    fn_settle!(),
+    include_str!("lua/consume_and_settle.lua")
+);
 const CLAIM_JTI_LUA: &str = include_str!("lua/claim_jti.lua");
 const INSERT_CODE_LUA: &str = include_str!("lua/insert_code.lua");
 const REDEEM_CODE_LUA: &str = include_str!("lua/redeem_code.lua");
@@ -162,6 +195,29 @@ pub(crate) static RESERVE_ALL: LazyLock<Script> = LazyLock::new(|| Script::new(R
 /// count. Touches every key given: for a single Redis only.
 pub(crate) static SETTLE: LazyLock<Script> = LazyLock::new(|| Script::new(SETTLE_LUA));
 
+/// A start: [`RESERVE_ALL`] of every counter given but the last key, and
+/// only when that is taken, [`PUT`] of the challenge hash in the last key;
+/// replies as [`RESERVE_ALL`]. Touches every key given: for a single Redis
+/// only.
+pub(crate) static ADMIT_CHALLENGE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(ADMIT_CHALLENGE_LUA));
+
+/// A redemption's first half: [`RESERVE_ALL`] of every counter given but
+/// the last key, and when that is taken, `HGETALL` of the challenge hash in
+/// the last key; returns `{reservation, fields}` (`fields` empty unless
+/// taken). Touches every key given: for a single Redis only.
+pub(crate) static RESERVE_AND_READ: LazyLock<Script> =
+    LazyLock::new(|| Script::new(RESERVE_AND_READ_LUA));
+
+/// A redemption's second half: [`CONSUME`] by code of the challenge hash in
+/// the first key, then [`SETTLE`] of the won or the lost counters after it;
+/// returns `{flipped, settled}` (`settled` is 0, or -2 when a counter is
+/// not a count and none was settled; the flip stands) or `{-2}` when the
+/// challenge does not decode. Touches every key given: for a single Redis
+/// only.
+pub(crate) static CONSUME_AND_SETTLE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(CONSUME_AND_SETTLE_LUA));
+
 /// Claims a DPoP proof id: returns 1 and stores its expiry (with a TTL)
 /// unless a held, unexpired entry exists; then 0.
 pub(crate) static CLAIM_JTI: LazyLock<Script> = LazyLock::new(|| Script::new(CLAIM_JTI_LUA));
@@ -245,8 +301,44 @@ mod tests {
 
     #[test]
     fn the_batch_scripts_never_build_a_key_name() {
-        for lua in [RESERVE_ALL_LUA, SETTLE_LUA] {
+        for lua in [
+            RESERVE_ALL_LUA,
+            SETTLE_LUA,
+            ADMIT_CHALLENGE_LUA,
+            RESERVE_AND_READ_LUA,
+            CONSUME_AND_SETTLE_LUA,
+        ] {
             assert!(!lua.contains(" .. "), "builds a name: {lua}");
+        }
+    }
+
+    #[test]
+    fn the_steps_use_the_codec_field_names_and_reply_codes() {
+        for name in [
+            field::ID,
+            field::CONSUMED,
+            field::ATTEMPTS_LEFT,
+            field::EXPIRES_AT,
+        ] {
+            assert!(CONSUME_AND_SETTLE_LUA.contains(&quoted(name)));
+        }
+        assert!(CONSUME_AND_SETTLE_LUA.contains(&format!("return {CORRUPT}")));
+    }
+
+    #[test]
+    fn the_shared_functions_come_before_the_scripts_that_call_them() {
+        for (lua, calls) in [
+            (RESERVE_ALL_LUA, "reserve("),
+            (ADMIT_CHALLENGE_LUA, "reserve("),
+            (RESERVE_AND_READ_LUA, "reserve("),
+            (SETTLE_LUA, "settle("),
+            (CONSUME_LUA, "consume("),
+            (CONSUME_AND_SETTLE_LUA, "settle("),
+            (CONSUME_AND_SETTLE_LUA, "consume("),
+        ] {
+            let defined = lua.find(&format!("local function {calls}")).unwrap();
+            let called = lua.rfind(calls).unwrap();
+            assert!(defined < called, "{calls} is called before it is defined");
         }
     }
 

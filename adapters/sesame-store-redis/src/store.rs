@@ -21,6 +21,7 @@ use crate::scripts::Call;
 /// Implements [`ChallengeStore`](sesame_domain::ports::ChallengeStore),
 /// [`AuthorizationCodeStore`](sesame_domain::ports::AuthorizationCodeStore),
 /// [`RateLimiter`](sesame_domain::ports::RateLimiter),
+/// [`StepStore`](sesame_domain::ports::StepStore),
 /// [`Housekeeping`](sesame_domain::ports::Housekeeping) and [`HealthCheck`].
 /// Cheap to clone: clones share one multiplexed connection (one per node in
 /// a cluster), which reconnects by itself after Redis restarts or the

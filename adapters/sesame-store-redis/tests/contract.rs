@@ -58,13 +58,21 @@ async fn mfa_transaction_store(scope: Scope) {
     scope.cleanup().await;
 }
 
+// The store is its own limiter and challenge store: the checks look at a
+// step's effects through those ports, on the same keys.
+async fn step_store(scope: Scope) {
+    let store = Arc::new(scope.store().await);
+    contract::step_store(store.clone(), store.clone(), store).await;
+    scope.cleanup().await;
+}
+
 async fn concurrent_redemption(scope: Scope) {
     let users = Arc::new(MemoryUserStore::default());
     contract::concurrent_redemption(Arc::new(scope.store().await), users).await;
     scope.cleanup().await;
 }
 
-/// The six contract tests on the Redis that `$scope` names.
+/// The seven contract tests on the Redis that `$scope` names.
 macro_rules! contract_on {
     ($name:ident, $scope:expr) => {
         mod $name {
@@ -93,6 +101,11 @@ macro_rules! contract_on {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn the_store_keeps_the_mfa_transaction_store_contract() {
                 mfa_transaction_store($scope).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn the_store_keeps_the_step_store_contract() {
+                step_store($scope).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

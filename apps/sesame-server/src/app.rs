@@ -151,6 +151,9 @@ pub async fn build_with(resolved: Resolved, overrides: Overrides) -> anyhow::Res
         .with_health_checks(storage.health.clone())
         .with_event_sink(event_sink)
         .with_event_store(Arc::clone(&storage.events));
+    if let Some(steps) = &storage.steps {
+        service = service.with_step_store(Arc::clone(steps));
+    }
     // With sign-ups disabled, delivery happens after the answer, so its time
     // does not tell a member's address from a stranger's.
     let delivery_worker = if resolved.passwordless.disable_signup {

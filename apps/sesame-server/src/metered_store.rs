@@ -1,6 +1,6 @@
 //! The stores on every login's path, timed per call for
 //! `sesame_store_call_duration_seconds{backend, op}`: challenges, users,
-//! refresh tokens and rate limits. Each method forwards to the adapter
+//! refresh tokens, rate limits and the login steps that do both. Each method forwards to the adapter
 //! unchanged, the batched ones (`reserve_all`, `settle`,
 //! `record_login_or_create`) included, so a store's one-round-trip
 //! versions stay in use.
@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use sesame_domain::code::CodeMac;
-use sesame_domain::ports::{ChallengeStore, RateLimiter, RefreshTokenStore, StoreError, UserStore};
+use sesame_domain::ports::{
+    ChallengeStore, RateLimiter, RefreshTokenStore, Settlement, StepStore, StoreError, UserStore,
+};
 use sesame_domain::{
     Challenge, ChallengeId, ChallengeKey, RateDecision, RateKey, RateLimit, Recipient,
     RefreshTokenRecord, Reservation, Rotation, Timestamp, User, UserId, UserPage, UserQuery,
@@ -225,5 +227,48 @@ impl RateLimiter for Metered<dyn RateLimiter> {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         timed!(self, "rate_settle", self.inner.settle(release, reset, now))
+    }
+}
+
+#[async_trait]
+impl StepStore for Metered<dyn StepStore> {
+    async fn admit_challenge(
+        &self,
+        take: &[RateKey<'_>],
+        challenge: &Challenge,
+        now: Timestamp,
+    ) -> Result<Reservation, StoreError> {
+        timed!(
+            self,
+            "step_admit_challenge",
+            self.inner.admit_challenge(take, challenge, now)
+        )
+    }
+    async fn reserve_and_read(
+        &self,
+        take: &[RateKey<'_>],
+        need: &[RateKey<'_>],
+        key: &ChallengeKey,
+        now: Timestamp,
+    ) -> Result<(Reservation, Option<Challenge>), StoreError> {
+        timed!(
+            self,
+            "step_reserve_and_read",
+            self.inner.reserve_and_read(take, need, key, now)
+        )
+    }
+    async fn consume_and_settle(
+        &self,
+        key: &ChallengeKey,
+        id: &ChallengeId,
+        now: Timestamp,
+        won: Settlement<'_>,
+        lost: Settlement<'_>,
+    ) -> Result<bool, StoreError> {
+        timed!(
+            self,
+            "step_consume_and_settle",
+            self.inner.consume_and_settle(key, id, now, won, lost)
+        )
     }
 }

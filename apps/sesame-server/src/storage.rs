@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use sesame_domain::ports::{
     AuthenticatorStore, AuthorizationCodeStore, ChallengeStore, Clock, DpopReplayStore, EventStore,
     HealthCheck, Housekeeping, KeyStore, MfaTransactionStore, RateLimiter, RefreshTokenStore,
-    UserStore,
+    StepStore, UserStore,
 };
 use sesame_store_memory::{
     MemoryAuthenticatorStore, MemoryAuthorizationCodeStore, MemoryChallengeStore,
@@ -49,6 +49,10 @@ pub struct Storage {
     pub rate_limiter: Arc<dyn RateLimiter>,
     /// DPoP proof ids already used (the cache when configured).
     pub dpop_replay: Arc<dyn DpopReplayStore>,
+    /// The login steps in one call each, when the store holding both the
+    /// rate limits and the challenges can do that (the cache); otherwise
+    /// the service calls the two in turn.
+    pub steps: Option<Arc<dyn StepStore>>,
     /// Log events, for `/api/v2/logs`.
     pub events: Arc<dyn EventStore>,
     /// What `/readyz` asks.
@@ -107,6 +111,9 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
         storage.authorization_codes = redis.clone();
         storage.dpop_replay = redis.clone();
         storage.mfa_transactions = redis.clone();
+        // Rate limits and challenges both live in Redis: each login step
+        // is one script.
+        storage.steps = Some(Metered::new(redis.clone() as Arc<dyn StepStore>, "redis"));
         storage.housekeeping.push(redis.clone());
         storage.health.push(redis);
         storage.description.push_str(" + redis cache");
@@ -185,6 +192,7 @@ where
         mfa_transactions: store.clone(),
         keys: store.clone(),
         rate_limiter: store.clone(),
+        steps: None,
         dpop_replay: store.clone(),
         events: store.clone(),
         health: vec![store.clone()],
@@ -211,6 +219,7 @@ fn memory() -> Storage {
         mfa_transactions: mfa_transactions.clone(),
         keys: Arc::new(MemoryKeyStore::new()),
         rate_limiter: rate_limiter.clone(),
+        steps: None,
         dpop_replay: dpop_replay.clone(),
         events: Arc::new(MemoryEventStore::default()),
         health: Vec::new(),

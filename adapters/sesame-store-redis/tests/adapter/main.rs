@@ -22,4 +22,5 @@ mod mfa_tickets;
 mod proxy;
 mod rate_limits;
 mod scope;
+mod steps;
 mod support;

@@ -198,10 +198,6 @@ where
 ///
 /// # Errors
 /// The challenge store's.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the step's own arguments plus the two ports it composes"
-)]
 pub async fn consume_then_settle<L, C>(
     limiter: &L,
     challenges: &C,

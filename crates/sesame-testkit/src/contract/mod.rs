@@ -43,6 +43,7 @@ pub mod rate_limiter;
 pub mod redemption;
 pub mod refresh_tokens;
 pub mod registries;
+pub mod steps;
 mod support;
 pub mod user_login;
 pub mod user_profile;
@@ -54,7 +55,7 @@ use std::sync::Arc;
 use sesame_domain::ports::{
     ApiRegistry, AuthenticatorStore, AuthorizationCodeStore, ChallengeStore, ClientRegistry,
     DpopReplayStore, HealthCheck, Housekeeping, KeyStore, MfaTransactionStore, RateLimiter,
-    RefreshTokenStore, UserStore,
+    RefreshTokenStore, StepStore, UserStore,
 };
 use sesame_domain::{Api, Client};
 
@@ -252,6 +253,44 @@ pub async fn rate_limiter(limiter: Arc<dyn RateLimiter>) {
     rate_batch::a_batch_keeps_window_lengths_apart(l).await;
     rate_batch::concurrent_batches_take_all_or_nothing(&limiter).await;
     rate_batch::settle_releases_and_resets_together(l).await;
+}
+
+/// Every [`StepStore`] check, in [`steps`](mod@steps): `steps` under test,
+/// with the `limiter` and the `challenges` it works on (for a store that
+/// holds all three, the same store three times), through which the checks
+/// look at its effects.
+///
+/// ```no_run
+/// # use std::sync::Arc;
+/// # use sesame_domain::ports::SeparateSteps;
+/// # use sesame_testkit::{contract, MemoryChallengeStore, MemoryRateLimiter};
+/// # async fn demo() {
+/// let limiter = Arc::new(MemoryRateLimiter::new());
+/// let challenges = Arc::new(MemoryChallengeStore::new());
+/// let steps = Arc::new(SeparateSteps::new(limiter.clone(), challenges.clone()));
+/// contract::step_store(steps, limiter, challenges).await;
+/// # }
+/// ```
+pub async fn step_store(
+    steps: Arc<dyn StepStore>,
+    limiter: Arc<dyn RateLimiter>,
+    challenges: Arc<dyn ChallengeStore>,
+) {
+    let t = &steps::StepsUnderTest {
+        steps,
+        limiter,
+        challenges,
+    };
+    steps::an_admitted_start_stores_the_challenge_and_takes_a_unit_of_each_counter(t).await;
+    steps::a_refused_start_stores_nothing_and_takes_nothing(t).await;
+    steps::concurrent_starts_never_pass_a_limit(t).await;
+    steps::a_taken_reservation_reads_the_latest_challenge(t).await;
+    steps::a_refused_reservation_reads_nothing_and_takes_nothing(t).await;
+    steps::a_reservation_for_a_key_without_a_challenge_reads_none(t).await;
+    steps::consume_and_settle_flips_once_and_settles_won_then_lost(t).await;
+    steps::of_concurrent_consumes_one_flips_and_each_settles_its_side(t).await;
+    steps::consume_and_settle_refuses_what_consume_refuses(t).await;
+    steps::consume_and_settle_with_empty_settlements_only_consumes(t).await;
 }
 
 /// Every [`DpopReplayStore`] check, in [`dpop_replay`]. Run it on two
