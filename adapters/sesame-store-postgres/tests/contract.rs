@@ -96,3 +96,16 @@ async fn postgres_keeps_the_event_store_contract() {
     let db = TestDb::create().await;
     contract::event_store(Arc::new(db.store().await)).await;
 }
+
+/// Postgres holds no steps of its own: the service composes its limiter
+/// and challenges (`SeparateSteps`), which must keep the contract here too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_keeps_the_step_store_contract_through_separate_steps() {
+    let db = TestDb::create().await;
+    let store = Arc::new(db.store().await);
+    let steps = Arc::new(sesame_domain::ports::SeparateSteps::new(
+        store.clone(),
+        store.clone(),
+    ));
+    contract::step_store(steps, store.clone(), store).await;
+}
