@@ -7,14 +7,16 @@
 //! changes the row.
 
 use async_trait::async_trait;
+use rusqlite::Row;
+use rusqlite::{Params, params};
 use sesame_domain::mfa::{Authenticator, AuthenticatorId, AuthenticatorSecret, Factor};
 use sesame_domain::ports::{AuthenticatorStore, StoreError};
 use sesame_domain::{Timestamp, UserId};
-use sqlx::sqlite::SqliteRow;
 
 use crate::SqliteStore;
 use crate::codec::{flag, get, opt_timestamp, timestamp};
-use crate::error::{corrupt, store_error};
+use crate::conn::{execute, query_all};
+use crate::error::corrupt;
 
 const T: &str = "authenticators";
 
@@ -41,7 +43,7 @@ const REPLACE_SECRET: &str = "UPDATE authenticators \
      SET secret = ?4, active = 1, last_used = ?5 \
      WHERE user_id = ?1 AND id = ?2 AND secret = ?3";
 
-fn decode(row: &SqliteRow) -> Result<Authenticator, StoreError> {
+fn decode(row: &Row<'_>) -> Result<Authenticator, StoreError> {
     Ok(Authenticator {
         id: AuthenticatorId::parse(&get::<String>(row, "id")?)
             .map_err(|_| corrupt(T, "id", "not an authenticator id"))?,
@@ -61,61 +63,60 @@ fn decode(row: &SqliteRow) -> Result<Authenticator, StoreError> {
 
 impl SqliteStore {
     /// Runs one write; whether it changed a row.
-    async fn change<'q>(
+    async fn change<P: Params + Send + 'static>(
         &self,
-        query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+        sql: &'static str,
+        params: P,
     ) -> Result<bool, StoreError> {
-        let done = query.execute(&self.write).await.map_err(store_error)?;
-        Ok(done.rows_affected() > 0)
+        self.write(move |conn| Ok(execute(conn, sql, params)? > 0))
+            .await
     }
 }
 
 #[async_trait]
 impl AuthenticatorStore for SqliteStore {
     async fn list(&self, user: &UserId) -> Result<Vec<Authenticator>, StoreError> {
-        sqlx::query(LIST)
-            .bind(user.as_str())
-            .fetch_all(&self.read)
+        let user = user.as_str().to_owned();
+        self.read(move |conn| query_all(conn, LIST, [user], decode))
             .await
-            .map_err(store_error)?
-            .iter()
-            .map(decode)
-            .collect()
     }
 
     async fn insert(&self, a: &Authenticator) -> Result<(), StoreError> {
-        sqlx::query(INSERT)
-            .bind(a.user_id.as_str())
-            .bind(a.id.as_str())
-            .bind(a.factor.as_str())
-            .bind(a.name.as_deref())
-            .bind(a.secret.0.as_slice())
-            .bind(i64::from(a.active))
-            .bind(a.created_at.unix_millis())
-            .bind(a.last_used.map(Timestamp::unix_millis))
-            .bind(a.last_step)
-            .execute(&self.write)
-            .await
-            .map_err(store_error)?;
-        Ok(())
+        let a = a.clone();
+        self.write(move |conn| {
+            execute(
+                conn,
+                INSERT,
+                params![
+                    a.user_id.as_str(),
+                    a.id.as_str(),
+                    a.factor.as_str(),
+                    a.name.as_deref(),
+                    a.secret.0.as_slice(),
+                    i64::from(a.active),
+                    a.created_at.unix_millis(),
+                    a.last_used.map(Timestamp::unix_millis),
+                    a.last_step,
+                ],
+            )
+            .map(drop)
+        })
+        .await
     }
 
     async fn delete_inactive(&self, user: &UserId) -> Result<u64, StoreError> {
-        let done = sqlx::query(DELETE_INACTIVE)
-            .bind(user.as_str())
-            .execute(&self.write)
+        let user = user.as_str().to_owned();
+        self.write(move |conn| execute(conn, DELETE_INACTIVE, [user]))
             .await
-            .map_err(store_error)?;
-        Ok(done.rows_affected())
     }
 
     async fn delete(&self, user: &UserId, id: &AuthenticatorId) -> Result<bool, StoreError> {
-        self.change(sqlx::query(DELETE).bind(user.as_str()).bind(id.as_str()))
+        self.change(DELETE, [user.as_str().to_owned(), id.as_str().to_owned()])
             .await
     }
 
     async fn activate(&self, user: &UserId, id: &AuthenticatorId) -> Result<bool, StoreError> {
-        self.change(sqlx::query(ACTIVATE).bind(user.as_str()).bind(id.as_str()))
+        self.change(ACTIVATE, [user.as_str().to_owned(), id.as_str().to_owned()])
             .await
     }
 
@@ -126,14 +127,9 @@ impl AuthenticatorStore for SqliteStore {
         step: Option<i64>,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
-        self.change(
-            sqlx::query(RECORD_USE)
-                .bind(user.as_str())
-                .bind(id.as_str())
-                .bind(at.unix_millis())
-                .bind(step),
-        )
-        .await
+        let (user, id) = (user.as_str().to_owned(), id.as_str().to_owned());
+        self.change(RECORD_USE, (user, id, at.unix_millis(), step))
+            .await
     }
 
     async fn replace_secret(
@@ -144,14 +140,9 @@ impl AuthenticatorStore for SqliteStore {
         next: &AuthenticatorSecret,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
-        self.change(
-            sqlx::query(REPLACE_SECRET)
-                .bind(user.as_str())
-                .bind(id.as_str())
-                .bind(current.0.as_slice())
-                .bind(next.0.as_slice())
-                .bind(at.unix_millis()),
-        )
-        .await
+        let (user, id) = (user.as_str().to_owned(), id.as_str().to_owned());
+        let (current, next) = (current.0.clone(), next.0.clone());
+        self.change(REPLACE_SECRET, (user, id, current, next, at.unix_millis()))
+            .await
     }
 }

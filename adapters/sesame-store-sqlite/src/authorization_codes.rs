@@ -8,16 +8,17 @@
 //! are ordered by that same lock.
 
 use async_trait::async_trait;
+use rusqlite::{Row, params};
 use sesame_domain::ports::{AuthorizationCodeStore, StoreError};
 use sesame_domain::{
     AuthorizationCode, ClientId, CodeMac, PkceChallenge, Redemption, RedirectUri, Scope, Timestamp,
     UserId,
 };
-use sqlx::sqlite::SqliteRow;
 
 use crate::SqliteStore;
 use crate::codec::{get, mac, timestamp};
-use crate::error::{corrupt, store_error};
+use crate::conn::{execute, query_opt};
+use crate::error::corrupt;
 
 const T: &str = "authorization_codes";
 
@@ -41,7 +42,7 @@ const RECORD_FAMILY: &str = "UPDATE authorization_codes SET family_id = ?2 \
 
 const PURGE: &str = "DELETE FROM authorization_codes WHERE expires_at < ?1";
 
-fn decode(row: &SqliteRow) -> Result<AuthorizationCode, StoreError> {
+fn decode(row: &Row<'_>) -> Result<AuthorizationCode, StoreError> {
     Ok(AuthorizationCode {
         code_mac: mac(row, T, "code_mac")?,
         client_id: ClientId::parse(get::<String>(row, "client_id")?)
@@ -68,60 +69,55 @@ fn decode(row: &SqliteRow) -> Result<AuthorizationCode, StoreError> {
 #[async_trait]
 impl AuthorizationCodeStore for SqliteStore {
     async fn insert(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
+        let code = code.clone();
         // A plain INSERT: a second code under the same MAC is refused rather
         // than allowed to reset a spent one.
-        sqlx::query(INSERT)
-            .bind(code.code_mac.as_bytes().as_slice())
-            .bind(code.client_id.as_str())
-            .bind(code.user_id.as_str())
-            .bind(code.redirect_uri.as_str())
-            .bind(code.scope.as_str())
-            .bind(code.audience.as_deref())
-            .bind(code.nonce.as_deref())
-            .bind(code.code_challenge.as_ref().map(PkceChallenge::as_str))
-            .bind(code.created_at.unix_millis())
-            .bind(code.expires_at.unix_millis())
-            .bind(code.redirect_uri_required)
-            .execute(&self.write)
-            .await
-            .map_err(store_error)?;
-        Ok(())
+        self.write(move |conn| {
+            execute(
+                conn,
+                INSERT,
+                params![
+                    code.code_mac.as_bytes().as_slice(),
+                    code.client_id.as_str(),
+                    code.user_id.as_str(),
+                    code.redirect_uri.as_str(),
+                    code.scope.as_str(),
+                    code.audience.as_deref(),
+                    code.nonce.as_deref(),
+                    code.code_challenge.as_ref().map(PkceChallenge::as_str),
+                    code.created_at.unix_millis(),
+                    code.expires_at.unix_millis(),
+                    code.redirect_uri_required,
+                ],
+            )
+            .map(drop)
+        })
+        .await
     }
 
     async fn redeem(&self, mac: &CodeMac, now: Timestamp) -> Result<Redemption, StoreError> {
-        let key = mac.as_bytes().as_slice();
-        let spent = sqlx::query(SPEND)
-            .bind(key)
-            .bind(now.unix_millis())
-            .fetch_optional(&self.write)
-            .await
-            .map_err(store_error)?;
-        if let Some(row) = spent {
-            return Ok(Redemption::Redeemed(decode(&row)?));
-        }
-        // Not spent by this call: spent before (a replay), expired unspent,
-        // or unknown. Only the first leaves a row here.
-        let replayed = sqlx::query(REPLAY)
-            .bind(key)
-            .fetch_optional(&self.write)
-            .await
-            .map_err(store_error)?;
-        match replayed {
-            Some(row) => Ok(Redemption::Reused {
-                family_id: get(&row, "family_id")?,
-            }),
-            None => Ok(Redemption::Invalid),
-        }
+        let key = mac.as_bytes().to_vec();
+        self.write(move |conn| {
+            let spent = query_opt(conn, SPEND, params![key, now.unix_millis()], decode)?;
+            if let Some(code) = spent {
+                return Ok(Redemption::Redeemed(code));
+            }
+            // Not spent by this call: spent before (a replay), expired
+            // unspent, or unknown. Only the first leaves a row here.
+            let replayed = query_opt(conn, REPLAY, [&key], |row| get(row, "family_id"))?;
+            Ok(match replayed {
+                Some(family_id) => Redemption::Reused { family_id },
+                None => Redemption::Invalid,
+            })
+        })
+        .await
     }
 
     async fn record_family(&self, mac: &CodeMac, family_id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(RECORD_FAMILY)
-            .bind(mac.as_bytes().as_slice())
-            .bind(family_id)
-            .execute(&self.write)
+        let key = mac.as_bytes().to_vec();
+        let family_id = family_id.to_owned();
+        self.write(move |conn| Ok(execute(conn, RECORD_FAMILY, params![key, family_id])? == 1))
             .await
-            .map_err(store_error)?;
-        Ok(done.rows_affected() == 1)
     }
 }
 
@@ -132,11 +128,7 @@ impl SqliteStore {
         &self,
         before: Timestamp,
     ) -> Result<u64, StoreError> {
-        let done = sqlx::query(PURGE)
-            .bind(before.unix_millis())
-            .execute(&self.write)
+        self.write(move |conn| execute(conn, PURGE, [before.unix_millis()]))
             .await
-            .map_err(store_error)?;
-        Ok(done.rows_affected())
     }
 }

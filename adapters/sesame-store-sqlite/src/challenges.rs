@@ -5,13 +5,14 @@
 //! lock alone makes it atomic.
 
 use async_trait::async_trait;
+use rusqlite::{Row, params};
 use sesame_domain::ports::{ChallengeStore, StoreError};
 use sesame_domain::{Challenge, ChallengeId, ChallengeKey, ClientId, Timestamp};
-use sqlx::sqlite::SqliteRow;
 
 use crate::SqliteStore;
 use crate::codec::{flag, get, json, mac, opt_mac, recipient, small_count, timestamp, to_json};
-use crate::error::{corrupt, store_error};
+use crate::conn::{execute, query_opt};
+use crate::error::corrupt;
 
 const SELECT_LATEST: &str = "SELECT id, client_id, connection, recipient, send, auth_params, \
      code_mac, link_mac, created_at, expires_at, attempts_left, consumed FROM challenges \
@@ -39,7 +40,7 @@ const DELETE: &str = "DELETE FROM challenges WHERE id = ?1";
 
 const PURGE: &str = "DELETE FROM challenges WHERE expires_at < ?1";
 
-fn decode(row: &SqliteRow) -> Result<Challenge, StoreError> {
+fn decode(row: &Row<'_>) -> Result<Challenge, StoreError> {
     const T: &str = "challenges";
     Ok(Challenge {
         id: ChallengeId::from_stored(get::<String>(row, "id")?),
@@ -63,34 +64,46 @@ fn decode(row: &SqliteRow) -> Result<Challenge, StoreError> {
 impl ChallengeStore for SqliteStore {
     async fn put(&self, challenge: &Challenge) -> Result<(), StoreError> {
         let auth_params = to_json(&challenge.auth_params, "auth_params")?;
-        sqlx::query(PUT)
-            .bind(challenge.id.as_str())
-            .bind(challenge.client_id.as_str())
-            .bind(challenge.connection().as_str())
-            .bind(challenge.recipient.as_str())
-            .bind(challenge.send.as_str())
-            .bind(auth_params)
-            .bind(challenge.code_mac.as_bytes().as_slice())
-            .bind(challenge.link_mac.as_ref().map(|m| m.as_bytes().as_slice()))
-            .bind(challenge.created_at.unix_millis())
-            .bind(challenge.expires_at.unix_millis())
-            .bind(i64::from(challenge.attempts_left))
-            .bind(challenge.consumed)
-            .execute(&self.write)
-            .await
-            .map_err(store_error)?;
-        Ok(())
+        let c = challenge.clone();
+        self.write(move |conn| {
+            execute(
+                conn,
+                PUT,
+                params![
+                    c.id.as_str(),
+                    c.client_id.as_str(),
+                    c.connection().as_str(),
+                    c.recipient.as_str(),
+                    c.send.as_str(),
+                    auth_params,
+                    c.code_mac.as_bytes().as_slice(),
+                    c.link_mac.as_ref().map(|m| m.as_bytes().as_slice()),
+                    c.created_at.unix_millis(),
+                    c.expires_at.unix_millis(),
+                    i64::from(c.attempts_left),
+                    c.consumed,
+                ],
+            )
+            .map(drop)
+        })
+        .await
     }
 
     async fn latest(&self, key: &ChallengeKey) -> Result<Option<Challenge>, StoreError> {
-        let row = sqlx::query(SELECT_LATEST)
-            .bind(key.client_id.as_str())
-            .bind(key.connection().as_str())
-            .bind(key.recipient.as_str())
-            .fetch_optional(&self.read)
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(decode).transpose()
+        let key = key.clone();
+        self.read(move |conn| {
+            query_opt(
+                conn,
+                SELECT_LATEST,
+                params![
+                    key.client_id.as_str(),
+                    key.connection().as_str(),
+                    key.recipient.as_str()
+                ],
+                decode,
+            )
+        })
+        .await
     }
 
     async fn record_failure(
@@ -98,14 +111,13 @@ impl ChallengeStore for SqliteStore {
         _key: &ChallengeKey,
         id: &ChallengeId,
     ) -> Result<Option<u32>, StoreError> {
-        let row = sqlx::query(RECORD_FAILURE)
-            .bind(id.as_str())
-            .fetch_optional(&self.write)
-            .await
-            .map_err(store_error)?;
-        row.as_ref()
-            .map(|r| small_count(r, "challenges", "attempts_left"))
-            .transpose()
+        let id = id.as_str().to_owned();
+        self.write(move |conn| {
+            query_opt(conn, RECORD_FAILURE, [id], |r| {
+                small_count(r, "challenges", "attempts_left")
+            })
+        })
+        .await
     }
 
     async fn consume(
@@ -127,35 +139,32 @@ impl ChallengeStore for SqliteStore {
     }
 
     async fn delete(&self, _key: &ChallengeKey, id: &ChallengeId) -> Result<(), StoreError> {
-        sqlx::query(DELETE)
-            .bind(id.as_str())
-            .execute(&self.write)
+        let id = id.as_str().to_owned();
+        self.write(move |conn| execute(conn, DELETE, [id]).map(drop))
             .await
-            .map_err(store_error)?;
-        Ok(())
     }
 }
 
 impl SqliteStore {
     /// Runs one of the consuming `UPDATE`s; whether it flipped the row.
-    async fn flip(&self, sql: &str, id: &ChallengeId, now: Timestamp) -> Result<bool, StoreError> {
-        let row = sqlx::query(sql)
-            .bind(id.as_str())
-            .bind(now.unix_millis())
-            .fetch_optional(&self.write)
-            .await
-            .map_err(store_error)?;
-        Ok(row.is_some())
+    async fn flip(
+        &self,
+        sql: &'static str,
+        id: &ChallengeId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let id = id.as_str().to_owned();
+        self.write(move |conn| {
+            query_opt(conn, sql, params![id, now.unix_millis()], |_| Ok(()))
+                .map(|row| row.is_some())
+        })
+        .await
     }
 
     /// Removes challenges whose `expires_at` is before `before`; returns how
     /// many went.
     pub(crate) async fn purge_challenges(&self, before: Timestamp) -> Result<u64, StoreError> {
-        let done = sqlx::query(PURGE)
-            .bind(before.unix_millis())
-            .execute(&self.write)
+        self.write(move |conn| execute(conn, PURGE, [before.unix_millis()]))
             .await
-            .map_err(store_error)?;
-        Ok(done.rows_affected())
     }
 }

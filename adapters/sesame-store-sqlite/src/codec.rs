@@ -3,35 +3,32 @@
 //! Every decoder names the table and column it failed on, never the value:
 //! rows hold addresses and OAuth parameters that must not reach a log.
 
+use rusqlite::Row;
+use rusqlite::types::FromSql;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sesame_domain::ports::StoreError;
 use sesame_domain::{CodeMac, Connection, Recipient, Timestamp};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Decode, Row, Sqlite, Type};
 
 use crate::error::{corrupt, store_error, unrepresentable};
 
 /// Column `col` of `row`, decoded as `T`.
-pub(crate) fn get<'r, T>(row: &'r SqliteRow, col: &str) -> Result<T, StoreError>
-where
-    T: Decode<'r, Sqlite> + Type<Sqlite>,
-{
-    row.try_get(col).map_err(store_error)
+pub(crate) fn get<T: FromSql>(row: &Row<'_>, col: &str) -> Result<T, StoreError> {
+    row.get(col).map_err(store_error)
 }
 
 /// An INTEGER unix-millis column.
-pub(crate) fn timestamp(row: &SqliteRow, col: &str) -> Result<Timestamp, StoreError> {
+pub(crate) fn timestamp(row: &Row<'_>, col: &str) -> Result<Timestamp, StoreError> {
     get::<i64>(row, col).map(Timestamp::from_unix_millis)
 }
 
 /// A nullable INTEGER unix-millis column.
-pub(crate) fn opt_timestamp(row: &SqliteRow, col: &str) -> Result<Option<Timestamp>, StoreError> {
+pub(crate) fn opt_timestamp(row: &Row<'_>, col: &str) -> Result<Option<Timestamp>, StoreError> {
     Ok(get::<Option<i64>>(row, col)?.map(Timestamp::from_unix_millis))
 }
 
 /// A 0/1 INTEGER column.
-pub(crate) fn flag(row: &SqliteRow, table: &str, col: &str) -> Result<bool, StoreError> {
+pub(crate) fn flag(row: &Row<'_>, table: &str, col: &str) -> Result<bool, StoreError> {
     match get::<i64>(row, col)? {
         0 => Ok(false),
         1 => Ok(true),
@@ -40,24 +37,24 @@ pub(crate) fn flag(row: &SqliteRow, table: &str, col: &str) -> Result<bool, Stor
 }
 
 /// A non-negative INTEGER column that fits in a `u32`.
-pub(crate) fn small_count(row: &SqliteRow, table: &str, col: &str) -> Result<u32, StoreError> {
+pub(crate) fn small_count(row: &Row<'_>, table: &str, col: &str) -> Result<u32, StoreError> {
     u32::try_from(get::<i64>(row, col)?).map_err(|_| corrupt(table, col, "out of range"))
 }
 
 /// A non-negative INTEGER column.
-pub(crate) fn count(row: &SqliteRow, table: &str, col: &str) -> Result<u64, StoreError> {
+pub(crate) fn count(row: &Row<'_>, table: &str, col: &str) -> Result<u64, StoreError> {
     u64::try_from(get::<i64>(row, col)?).map_err(|_| corrupt(table, col, "negative"))
 }
 
 /// A 32-byte BLOB column holding a MAC.
-pub(crate) fn mac(row: &SqliteRow, table: &str, col: &str) -> Result<CodeMac, StoreError> {
+pub(crate) fn mac(row: &Row<'_>, table: &str, col: &str) -> Result<CodeMac, StoreError> {
     let bytes: Vec<u8> = get(row, col)?;
     CodeMac::try_from_slice(&bytes).map_err(|_| corrupt(table, col, "not a 32-byte MAC"))
 }
 
 /// A nullable 32-byte BLOB column holding a MAC.
 pub(crate) fn opt_mac(
-    row: &SqliteRow,
+    row: &Row<'_>,
     table: &str,
     col: &str,
 ) -> Result<Option<CodeMac>, StoreError> {
@@ -69,7 +66,7 @@ pub(crate) fn opt_mac(
 }
 
 /// The `connection` and `recipient` columns, as one recipient.
-pub(crate) fn recipient(row: &SqliteRow, table: &str) -> Result<Recipient, StoreError> {
+pub(crate) fn recipient(row: &Row<'_>, table: &str) -> Result<Recipient, StoreError> {
     let connection: Connection = get::<String>(row, "connection")?
         .parse()
         .map_err(|_| corrupt(table, "connection", "not email or sms"))?;
@@ -80,7 +77,7 @@ pub(crate) fn recipient(row: &SqliteRow, table: &str) -> Result<Recipient, Store
 
 /// A TEXT column holding JSON.
 pub(crate) fn json<T: DeserializeOwned>(
-    row: &SqliteRow,
+    row: &Row<'_>,
     table: &str,
     col: &str,
 ) -> Result<T, StoreError> {

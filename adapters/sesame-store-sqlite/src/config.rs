@@ -1,13 +1,11 @@
-//! The `[store]` settings of the SQLite store, and how they become
-//! connection options.
+//! The `[store]` settings of the SQLite store, and where they say the
+//! database is.
 
-use std::path::Path;
-use std::str::FromStr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 use sesame_domain::ports::StoreError;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
 /// Where the database lives and how the pool behaves.
 ///
@@ -88,36 +86,92 @@ impl SqliteConfig {
         Duration::from_millis(self.acquire_timeout_ms)
     }
 
-    /// The connection options: the file or URL, created if missing, WAL
-    /// journal, `synchronous=NORMAL`, foreign keys on and the busy timeout.
+    /// Where the database is and how to open it: the file or URL (its
+    /// `mode` and `cache` parameters), created if missing.
     ///
     /// # Errors
     /// [`StoreError::Unknown`] when `url` is not a valid SQLite URL.
-    pub fn connect_options(&self) -> Result<SqliteConnectOptions, StoreError> {
+    pub(crate) fn location(&self) -> Result<Location, StoreError> {
         let url = self.url.trim();
-        let options = if url.starts_with("sqlite:") {
-            SqliteConnectOptions::from_str(url).map_err(|e| {
-                StoreError::Unknown(anyhow::Error::new(e).context("invalid [store] url"))
-            })?
-        } else if url == ":memory:" {
-            SqliteConnectOptions::from_str("sqlite::memory:")
-                .map_err(|e| StoreError::Unknown(e.into()))?
-        } else {
-            SqliteConnectOptions::new().filename(url)
+        if url == ":memory:" {
+            return Ok(Location::Memory(None));
+        }
+        let Some(rest) = url.strip_prefix("sqlite:") else {
+            return Ok(Location::File {
+                path: PathBuf::from(url),
+                read_only: false,
+            });
         };
-        let options = options
-            .create_if_missing(true)
-            .foreign_keys(true)
-            .busy_timeout(self.busy_timeout());
-        Ok(if self.is_in_memory() {
-            // An in-memory database has no journal file to put in WAL mode.
-            options.journal_mode(SqliteJournalMode::Memory)
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let (database, params) = rest.split_once('?').unwrap_or((rest, ""));
+        if database == ":memory:" {
+            return Ok(Location::Memory(None));
+        }
+        let (mut read_only, mut memory, mut shared) = (false, false, false);
+        for param in params.split('&').filter(|p| !p.is_empty()) {
+            match param.split_once('=').unwrap_or((param, "")) {
+                ("mode", "ro") => read_only = true,
+                // The file is created if missing either way, as before.
+                ("mode", "rw" | "rwc") => {}
+                ("mode", "memory") => memory = true,
+                ("cache", "shared") => shared = true,
+                ("cache", "private") => shared = false,
+                (key, _) => return Err(invalid(&format!("unsupported parameter `{key}`"))),
+            }
+        }
+        let database = percent_decode(database)?;
+        Ok(if memory {
+            // A named in-memory database, shared within the process only with
+            // `cache=shared`, as SQLite's own URI filenames go.
+            let cache = if shared { "shared" } else { "private" };
+            Location::Memory(Some(format!("file:{database}?mode=memory&cache={cache}")))
         } else {
-            options
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+            Location::File {
+                path: PathBuf::from(database),
+                read_only,
+            }
         })
     }
+}
+
+/// Where the database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Location {
+    /// A file, created if missing unless the URL asked for `mode=ro`.
+    File {
+        /// The database file.
+        path: PathBuf,
+        /// Opened read-only.
+        read_only: bool,
+    },
+    /// An in-memory database: private, or under a `file:` URI name.
+    Memory(Option<String>),
+}
+
+fn invalid(why: &str) -> StoreError {
+    StoreError::Unknown(anyhow::anyhow!("invalid [store] url: {why}"))
+}
+
+/// `%XX` escapes of a URL's path, as sqlx decoded them.
+fn percent_decode(text: &str) -> Result<String, StoreError> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| invalid("a malformed %-escape"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| invalid("a path that is not UTF-8"))
 }
 
 #[cfg(test)]
@@ -128,22 +182,46 @@ mod tests {
     fn the_default_url_parses() {
         let config = SqliteConfig::default();
         assert_eq!(config.url, "sqlite://sesame.db");
-        let options = config.connect_options().unwrap();
-        assert_eq!(options.get_filename(), Path::new("sesame.db"));
+        assert_eq!(
+            config.location().unwrap(),
+            Location::File {
+                path: PathBuf::from("sesame.db"),
+                read_only: false
+            }
+        );
         assert!(!config.is_in_memory());
     }
 
     #[test]
     fn a_plain_path_is_a_file() {
         let config = SqliteConfig::file("/tmp/x/sesame.db");
-        let options = config.connect_options().unwrap();
-        assert_eq!(options.get_filename(), Path::new("/tmp/x/sesame.db"));
+        assert_eq!(
+            config.location().unwrap(),
+            Location::File {
+                path: PathBuf::from("/tmp/x/sesame.db"),
+                read_only: false
+            }
+        );
+        let url = SqliteConfig {
+            url: "sqlite:///var/lib/my%20db.db?mode=rwc".to_owned(),
+            ..SqliteConfig::default()
+        };
+        assert_eq!(
+            url.location().unwrap(),
+            Location::File {
+                path: PathBuf::from("/var/lib/my db.db"),
+                read_only: false
+            }
+        );
     }
 
     #[test]
     fn in_memory_urls_are_recognised() {
         assert!(SqliteConfig::in_memory().is_in_memory());
-        assert!(SqliteConfig::in_memory().connect_options().is_ok());
+        assert_eq!(
+            SqliteConfig::in_memory().location().unwrap(),
+            Location::Memory(None)
+        );
         assert!(SqliteConfig::file(":memory:").is_in_memory());
     }
 
@@ -170,9 +248,6 @@ mod tests {
             url: "sqlite://x.db?mode=bogus".to_owned(),
             ..SqliteConfig::default()
         };
-        assert!(matches!(
-            config.connect_options(),
-            Err(StoreError::Unknown(_))
-        ));
+        assert!(matches!(config.location(), Err(StoreError::Unknown(_))));
     }
 }

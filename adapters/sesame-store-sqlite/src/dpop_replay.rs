@@ -6,7 +6,8 @@ use sesame_domain::Timestamp;
 use sesame_domain::ports::{DpopReplayStore, StoreError};
 
 use crate::SqliteStore;
-use crate::error::store_error;
+use crate::conn::{execute, query_opt};
+use rusqlite::params;
 
 /// Inserts the key, or takes over an expired entry; returns a row only when
 /// the claim is new.
@@ -20,12 +21,8 @@ const PURGE: &str = "DELETE FROM dpop_jtis WHERE expires_at <= ?1";
 impl SqliteStore {
     /// Removes the entries that expired at or before `by`; how many went.
     pub(crate) async fn purge_dpop_jtis(&self, by: Timestamp) -> Result<u64, StoreError> {
-        let done = sqlx::query(PURGE)
-            .bind(by.unix_millis())
-            .execute(&self.write)
+        self.write(move |conn| execute(conn, PURGE, [by.unix_millis()]))
             .await
-            .map_err(store_error)?;
-        Ok(done.rows_affected())
     }
 }
 
@@ -37,13 +34,16 @@ impl DpopReplayStore for SqliteStore {
         expires_at: Timestamp,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        let row: Option<i64> = sqlx::query_scalar(CLAIM)
-            .bind(key)
-            .bind(expires_at.unix_millis())
-            .bind(now.unix_millis())
-            .fetch_optional(&self.write)
-            .await
-            .map_err(store_error)?;
-        Ok(row.is_some())
+        let key = key.to_owned();
+        self.write(move |conn| {
+            let claimed = query_opt(
+                conn,
+                CLAIM,
+                params![key, expires_at.unix_millis(), now.unix_millis()],
+                |_| Ok(()),
+            )?;
+            Ok(claimed.is_some())
+        })
+        .await
     }
 }

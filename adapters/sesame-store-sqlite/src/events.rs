@@ -3,7 +3,7 @@
 //! the fields the filters need (`date_ms`, `type`, `user_id`, `client_id`).
 //!
 //! `append` is a multi-row `INSERT … ON CONFLICT (log_id) DO NOTHING`, in
-//! chunks within one `BEGIN IMMEDIATE` transaction: a batch is kept whole
+//! chunks within one transaction job of the writer: a batch is kept whole
 //! or not at all, and a `log_id` kept already is skipped. A search is one
 //! `SELECT` whose `WHERE` has a condition per filter field, ordered by
 //! `log_id` (the `BINARY` collation compares bytes, as Rust compares
@@ -13,15 +13,16 @@
 //! a time range through `events_by_date`.
 
 use async_trait::async_trait;
+use rusqlite::{Row as SqlRow, params};
 use sesame_domain::Timestamp;
 use sesame_domain::event::{EventFilter, EventPage, EventQuery, LogEvent};
 use sesame_domain::ports::{EventStore, StoreError};
-use sqlx::QueryBuilder;
-use sqlx::sqlite::{Sqlite, SqliteRow};
 
 use crate::SqliteStore;
+use crate::builder::Sql;
 use crate::codec::{count, get};
-use crate::error::{corrupt, store_error};
+use crate::conn::{execute, snapshot};
+use crate::error::corrupt;
 
 const T: &str = "events";
 
@@ -36,9 +37,13 @@ const PURGE_CHUNK: u32 = 5_000;
 const PURGE: &str = "DELETE FROM events WHERE log_id IN \
      (SELECT log_id FROM events WHERE date_ms < ?1 LIMIT ?2)";
 
-/// One event ready to insert: the event and its JSON.
-struct Row<'a> {
-    event: &'a LogEvent,
+/// One event ready to insert: its columns, owned, for the writer thread.
+struct Row {
+    log_id: String,
+    date_ms: i64,
+    kind: &'static str,
+    user_id: Option<String>,
+    client_id: Option<String>,
     body: String,
 }
 
@@ -50,7 +55,7 @@ fn body(event: &LogEvent) -> Result<String, StoreError> {
 }
 
 /// The event in the `body` column of `row`.
-fn decode(row: &SqliteRow) -> Result<LogEvent, StoreError> {
+fn decode(row: &SqlRow<'_>) -> Result<LogEvent, StoreError> {
     let text: String = get(row, "body")?;
     // serde_json's messages quote the offending input, so only the position
     // is kept.
@@ -64,59 +69,68 @@ fn decode(row: &SqliteRow) -> Result<LogEvent, StoreError> {
 }
 
 /// The `INSERT` of `rows`: every one skipped whose `log_id` is kept.
-fn insert_statement<'q>(rows: &'q [Row<'q>]) -> QueryBuilder<'q, Sqlite> {
+fn insert_statement(rows: &[Row]) -> Sql {
     let mut q =
-        QueryBuilder::new("INSERT INTO events (log_id, date_ms, type, user_id, client_id, body) ");
-    q.push_values(rows, |mut b, row| {
-        b.push_bind(row.event.log_id.as_str())
-            .push_bind(row.event.date.unix_millis())
-            .push_bind(row.event.kind.code())
-            .push_bind(row.event.user_id.as_deref())
-            .push_bind(row.event.client_id.as_deref())
-            .push_bind(row.body.as_str());
-    });
+        Sql::new("INSERT INTO events (log_id, date_ms, type, user_id, client_id, body) VALUES ");
+    for (i, row) in rows.iter().enumerate() {
+        q.push(if i == 0 { "(" } else { ", (" })
+            .bind(row.log_id.clone())
+            .push(", ")
+            .bind(row.date_ms)
+            .push(", ")
+            .bind(row.kind.to_owned())
+            .push(", ")
+            .bind(row.user_id.clone())
+            .push(", ")
+            .bind(row.client_id.clone())
+            .push(", ")
+            .bind(row.body.clone())
+            .push(")");
+    }
     q.push(" ON CONFLICT (log_id) DO NOTHING");
     q
 }
 
 /// Appends ` WHERE …` for `filter` to `q`: one condition per field set,
 /// every value bound, never written into the text.
-fn push_where<'q>(q: &mut QueryBuilder<'q, Sqlite>, filter: &'q EventFilter) {
+fn push_where(q: &mut Sql, filter: &EventFilter) {
     q.push(" WHERE TRUE");
     if !filter.types.is_empty() {
         q.push(" AND type IN (");
-        let mut types = q.separated(", ");
-        for kind in &filter.types {
-            types.push_bind(kind.code());
+        for (i, kind) in filter.types.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(kind.code().to_owned());
         }
         q.push(")");
     }
     if let Some(user_id) = &filter.user_id {
-        q.push(" AND user_id = ").push_bind(user_id.as_str());
+        q.push(" AND user_id = ").bind(user_id.clone());
     }
     if let Some(client_id) = &filter.client_id {
-        q.push(" AND client_id = ").push_bind(client_id.as_str());
+        q.push(" AND client_id = ").bind(client_id.clone());
     }
     if let Some(since) = filter.since {
-        q.push(" AND date_ms >= ").push_bind(since.unix_millis());
+        q.push(" AND date_ms >= ").bind(since.unix_millis());
     }
     if let Some(until) = filter.until {
-        q.push(" AND date_ms <= ").push_bind(until.unix_millis());
+        q.push(" AND date_ms <= ").bind(until.unix_millis());
     }
     if let Some(after) = &filter.after_log_id {
-        q.push(" AND log_id > ").push_bind(after.as_str());
+        q.push(" AND log_id > ").bind(after.clone());
     }
 }
 
 /// The page of `query`: its events' JSON, ordered and sliced.
-fn page_statement(query: &EventQuery) -> QueryBuilder<'_, Sqlite> {
-    let mut q = QueryBuilder::new("");
+fn page_statement(query: &EventQuery) -> Sql {
+    let mut q = Sql::default();
     push_page(&mut q, query);
     q
 }
 
 /// Appends the statement of [`page_statement`] to `q`.
-fn push_page<'q>(q: &mut QueryBuilder<'q, Sqlite>, query: &'q EventQuery) {
+fn push_page(q: &mut Sql, query: &EventQuery) {
     q.push("SELECT body FROM events");
     push_where(q, &query.filter);
     q.push(if query.newest_first {
@@ -125,15 +139,15 @@ fn push_page<'q>(q: &mut QueryBuilder<'q, Sqlite>, query: &'q EventQuery) {
         " ORDER BY log_id ASC"
     });
     q.push(" LIMIT ")
-        .push_bind(i64::from(query.limit))
+        .bind(i64::from(query.limit))
         .push(" OFFSET ")
         // Past every row either way.
-        .push_bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
+        .bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
 }
 
 /// The count of every event `filter` matches, in `total`.
-fn count_statement(filter: &EventFilter) -> QueryBuilder<'_, Sqlite> {
-    let mut q = QueryBuilder::new("SELECT count(*) AS total FROM events");
+fn count_statement(filter: &EventFilter) -> Sql {
+    let mut q = Sql::new("SELECT count(*) AS total FROM events");
     push_where(&mut q, filter);
     q
 }
@@ -148,60 +162,58 @@ impl EventStore for SqliteStore {
             .iter()
             .map(|event| {
                 Ok(Row {
-                    event,
+                    log_id: event.log_id.as_str().to_owned(),
+                    date_ms: event.date.unix_millis(),
+                    kind: event.kind.code(),
+                    user_id: event.user_id.clone(),
+                    client_id: event.client_id.clone(),
                     body: body(event)?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let mut tx = self
-            .write
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(store_error)?;
-        for chunk in rows.chunks(INSERT_CHUNK) {
-            insert_statement(chunk)
-                .build()
-                .execute(&mut *tx)
-                .await
-                .map_err(store_error)?;
-        }
-        tx.commit().await.map_err(store_error)
+        self.transaction(move |conn| {
+            for chunk in rows.chunks(INSERT_CHUNK) {
+                insert_statement(chunk).execute_once(conn)?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn search(&self, query: &EventQuery) -> Result<EventPage, StoreError> {
-        // One read transaction: the count and the page see one snapshot.
-        let mut tx = self.read.begin().await.map_err(store_error)?;
-        let rows = page_statement(query)
-            .build()
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        let total = if query.with_total {
-            let row = count_statement(&query.filter)
-                .build()
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(store_error)?;
-            Some(count(&row, T, "total")?)
-        } else {
-            None
-        };
-        tx.commit().await.map_err(store_error)?;
-        let events = rows.iter().map(decode).collect::<Result<_, _>>()?;
-        Ok(EventPage { events, total })
+        let page = page_statement(query);
+        let counted = query.with_total.then(|| count_statement(&query.filter));
+        self.read(move |conn| {
+            // One read transaction: the count and the page see one snapshot.
+            snapshot(conn, |conn| {
+                let events = page.query_all(conn, decode)?;
+                let total = match &counted {
+                    Some(statement) => statement
+                        .query_all(conn, |row| count(row, T, "total"))?
+                        .first()
+                        .copied(),
+                    None => None,
+                };
+                Ok(EventPage { events, total })
+            })
+        })
+        .await
     }
 
     async fn purge_before(&self, cutoff: Timestamp) -> Result<u64, StoreError> {
         let mut purged = 0;
         loop {
-            let done = sqlx::query(PURGE)
-                .bind(cutoff.unix_millis())
-                .bind(i64::from(PURGE_CHUNK))
-                .execute(&self.write)
-                .await
-                .map_err(store_error)?;
-            purged += done.rows_affected();
-            if done.rows_affected() < u64::from(PURGE_CHUNK) {
+            let gone = self
+                .write(move |conn| {
+                    execute(
+                        conn,
+                        PURGE,
+                        params![cutoff.unix_millis(), i64::from(PURGE_CHUNK)],
+                    )
+                })
+                .await?;
+            purged += gone;
+            if gone < u64::from(PURGE_CHUNK) {
                 return Ok(purged);
             }
         }
@@ -216,14 +228,13 @@ mod tests {
 
     /// SQLite's plan of the page statement of `query`, one step a line.
     async fn plan(store: &SqliteStore, query: &EventQuery) -> String {
-        let mut q = QueryBuilder::new("EXPLAIN QUERY PLAN ");
+        let mut q = Sql::new("EXPLAIN QUERY PLAN ");
         push_page(&mut q, query);
-        let rows: Vec<(i64, i64, i64, String)> =
-            q.build_query_as().fetch_all(&store.read).await.unwrap();
-        rows.into_iter()
-            .map(|(_, _, _, step)| step)
-            .collect::<Vec<_>>()
-            .join("\n")
+        let steps = store
+            .read(move |conn| q.query_all(conn, |row| get::<String>(row, "detail")))
+            .await
+            .unwrap();
+        steps.join("\n")
     }
 
     fn query(filter: EventFilter) -> EventQuery {

@@ -5,12 +5,13 @@
 //! folded rows and no marker, and of several processes opening the file at
 //! once exactly one folds.
 
+use rusqlite::{Connection, params};
 use sesame_domain::address_fold::{self, FoldPlan, StoredEmailUser};
 use sesame_domain::ports::StoreError;
 use sesame_domain::{Timestamp, UserId};
-use sqlx::Row as _;
 
-use crate::SqliteStore;
+use crate::codec::get;
+use crate::conn::{execute, query_all, query_opt};
 use crate::error::{corrupt, store_error};
 
 const NAME: &str = "fold_email_addresses";
@@ -27,59 +28,55 @@ const APPLY: &str = "UPDATE users SET recipient = ?2, blocked = ?3, merged_into 
 
 const DONE: &str = "UPDATE data_migrations SET done = 1 WHERE name = ?1";
 
-impl SqliteStore {
-    /// Runs the fold if it is still pending; a no-op once done.
-    pub(crate) async fn fold_email_addresses(&self) -> Result<(), StoreError> {
-        let mut tx = self
-            .write
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(store_error)?;
-        let done: Option<bool> = sqlx::query_scalar(PENDING)
-            .bind(NAME)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        if done != Some(false) {
-            return tx.commit().await.map_err(store_error);
+/// Runs the fold on `conn` if it is still pending; a no-op once done.
+pub(crate) fn fold_email_addresses(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(store_error)?;
+    match fold(conn) {
+        Ok(plan) => {
+            if let Err(e) = conn.execute_batch("COMMIT") {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(store_error(e));
+            }
+            if let Some(plan) = plan {
+                plan.log();
+            }
+            Ok(())
         }
-        let rows = sqlx::query(EMAIL_USERS)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        let users = rows
-            .iter()
-            .map(|row| {
-                let id: String = row.try_get("id").map_err(store_error)?;
-                Ok(StoredEmailUser {
-                    id: UserId::parse(&id)
-                        .map_err(|_| corrupt("users", "id", "not an Auth0 user id"))?,
-                    recipient: row.try_get("recipient").map_err(store_error)?,
-                    created_at: Timestamp::from_unix_millis(
-                        row.try_get("created_at").map_err(store_error)?,
-                    ),
-                    blocked: row.try_get("blocked").map_err(store_error)?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let plan: FoldPlan = address_fold::plan(&users);
-        for fold in &plan.folds {
-            sqlx::query(APPLY)
-                .bind(fold.id.as_str())
-                .bind(fold.recipient.as_str())
-                .bind(fold.blocked)
-                .bind(fold.merged_into.as_ref().map(UserId::as_str))
-                .execute(&mut *tx)
-                .await
-                .map_err(store_error)?;
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
         }
-        sqlx::query(DONE)
-            .bind(NAME)
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        tx.commit().await.map_err(store_error)?;
-        plan.log();
-        Ok(())
     }
+}
+
+/// The fold's statements, inside the transaction; its plan if it ran.
+fn fold(conn: &Connection) -> Result<Option<FoldPlan>, StoreError> {
+    let done: Option<bool> = query_opt(conn, PENDING, [NAME], |row| get(row, "done"))?;
+    if done != Some(false) {
+        return Ok(None);
+    }
+    let users = query_all(conn, EMAIL_USERS, [], |row| {
+        Ok(StoredEmailUser {
+            id: UserId::parse(&get::<String>(row, "id")?)
+                .map_err(|_| corrupt("users", "id", "not an Auth0 user id"))?,
+            recipient: get(row, "recipient")?,
+            created_at: Timestamp::from_unix_millis(get(row, "created_at")?),
+            blocked: get(row, "blocked")?,
+        })
+    })?;
+    let plan: FoldPlan = address_fold::plan(&users);
+    for fold in &plan.folds {
+        execute(
+            conn,
+            APPLY,
+            params![
+                fold.id.as_str(),
+                fold.recipient.as_str(),
+                fold.blocked,
+                fold.merged_into.as_ref().map(UserId::as_str),
+            ],
+        )?;
+    }
+    execute(conn, DONE, [NAME])?;
+    Ok(Some(plan))
 }

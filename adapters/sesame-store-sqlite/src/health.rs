@@ -17,10 +17,13 @@ impl HealthCheck for SqliteStore {
     }
 
     async fn check(&self) -> Result<(), StoreError> {
-        let query = sqlx::query_scalar::<_, i64>(CHECK).fetch_one(&self.read);
-        match tokio::time::timeout(self.op_timeout, query).await {
+        let query = self.read(|conn| {
+            conn.query_row(CHECK, [], |row| row.get::<_, i64>(0))
+                .map_err(store_error)
+        });
+        match tokio::time::timeout(self.op_timeout(), query).await {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(store_error(e)),
+            Ok(Err(e)) => Err(e),
             Err(elapsed) => Err(StoreError::Unavailable(
                 anyhow::Error::new(elapsed).context("the SQLite health check timed out"),
             )),

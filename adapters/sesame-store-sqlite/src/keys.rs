@@ -1,21 +1,22 @@
 //! [`KeyStore`] on the `signing_keys` table.
 //!
 //! A unique index on (alg, status) allows one current and one previous key
-//! per algorithm. Rotation is a compare-and-set inside a `BEGIN IMMEDIATE`
-//! transaction: it holds the write lock before it reads the current key, so
-//! no other writer can slip in between the check and the swap.
+//! per algorithm. Rotation is a compare-and-set in one transaction job of
+//! the writer, whose batch holds the write lock before it reads the current
+//! key, so no other writer can slip in between the check and the swap.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use rusqlite::{Row, params};
 use secrecy::SecretBox;
 use sesame_domain::ports::{KeyStore, StoreError};
 use sesame_domain::{KeyStatus, SigningKey};
-use sqlx::sqlite::SqliteRow;
 
 use crate::SqliteStore;
 use crate::codec::{get, json, timestamp, to_json};
-use crate::error::{corrupt, store_error};
+use crate::conn::{execute, query_all, query_opt};
+use crate::error::corrupt;
 
 const ACTIVE: &str = "SELECT kid, alg, status, private_der, public_jwk, created_at \
      FROM signing_keys ORDER BY alg, status, kid";
@@ -33,7 +34,7 @@ const INSERT_CURRENT: &str = "INSERT INTO signing_keys \
 
 const RESEAL: &str = "UPDATE signing_keys SET private_der = ?3 WHERE kid = ?1 AND private_der = ?2";
 
-fn decode(row: &SqliteRow) -> Result<SigningKey, StoreError> {
+fn decode(row: &Row<'_>) -> Result<SigningKey, StoreError> {
     const T: &str = "signing_keys";
     let status = match get::<String>(row, "status")?.as_str() {
         "current" => KeyStatus::Current,
@@ -56,11 +57,7 @@ fn decode(row: &SqliteRow) -> Result<SigningKey, StoreError> {
 #[async_trait]
 impl KeyStore for SqliteStore {
     async fn active(&self) -> Result<Vec<SigningKey>, StoreError> {
-        let rows = sqlx::query(ACTIVE)
-            .fetch_all(&self.read)
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(decode).collect()
+        self.read(|conn| query_all(conn, ACTIVE, [], decode)).await
     }
 
     async fn rotate(
@@ -70,48 +67,34 @@ impl KeyStore for SqliteStore {
     ) -> Result<bool, StoreError> {
         let alg = new.alg.as_str();
         let public_jwk = to_json(&new.public_jwk, "public_jwk")?;
-        let mut tx = self
-            .write
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(store_error)?;
-        let current: Option<String> = sqlx::query_scalar(CURRENT_KID)
-            .bind(alg)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        if current.as_deref() != expected_current {
-            tx.rollback().await.map_err(store_error)?;
-            return Ok(false);
-        }
-        for statement in [DROP_PREVIOUS, DEMOTE_CURRENT] {
-            sqlx::query(statement)
-                .bind(alg)
-                .execute(&mut *tx)
-                .await
-                .map_err(store_error)?;
-        }
-        sqlx::query(INSERT_CURRENT)
-            .bind(new.kid.as_str())
-            .bind(alg)
-            .bind(new.private_der())
-            .bind(public_jwk)
-            .bind(new.created_at.unix_millis())
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        tx.commit().await.map_err(store_error)?;
-        Ok(true)
+        let expected = expected_current.map(str::to_owned);
+        let (kid, der, created_at) = (
+            new.kid.clone(),
+            new.private_der().to_vec(),
+            new.created_at.unix_millis(),
+        );
+        self.transaction(move |conn| {
+            let current: Option<String> =
+                query_opt(conn, CURRENT_KID, [alg], |row| get(row, "kid"))?;
+            if current != expected {
+                return Ok(false);
+            }
+            for statement in [DROP_PREVIOUS, DEMOTE_CURRENT] {
+                execute(conn, statement, [alg])?;
+            }
+            execute(
+                conn,
+                INSERT_CURRENT,
+                params![kid, alg, der, public_jwk, created_at],
+            )?;
+            Ok(true)
+        })
+        .await
     }
 
     async fn reseal(&self, kid: &str, from: &[u8], to: &[u8]) -> Result<bool, StoreError> {
-        let done = sqlx::query(RESEAL)
-            .bind(kid)
-            .bind(from)
-            .bind(to)
-            .execute(&self.write)
+        let (kid, from, to) = (kid.to_owned(), from.to_vec(), to.to_vec());
+        self.write(move |conn| Ok(execute(conn, RESEAL, params![kid, from, to])? == 1))
             .await
-            .map_err(store_error)?;
-        Ok(done.rows_affected() == 1)
     }
 }

@@ -10,9 +10,11 @@
 //!
 //! The file runs in WAL mode with `synchronous=NORMAL`, foreign keys on and a
 //! busy timeout; [`SqliteStore::connect`] creates it if missing and applies
-//! the embedded migrations. Every state change that must be atomic is one
-//! conditional statement, or a short `BEGIN IMMEDIATE` transaction that takes
-//! the write lock before it reads.
+//! the embedded migrations. Writes run on one connection, on a thread of its
+//! own, in batches: one `BEGIN IMMEDIATE … COMMIT` for every write queued
+//! meanwhile, each write in a savepoint of its own (group commit). Every
+//! state change that must be atomic is one conditional statement, or a short
+//! sequence in one write, which holds the write lock before it reads.
 //!
 //! SQLite serves one machine: several processes may share the file, but many
 //! stateless instances behind a load balancer need the Postgres or Redis
@@ -30,9 +32,11 @@
 
 mod authenticators;
 mod authorization_codes;
+mod builder;
 mod challenges;
 mod codec;
 mod config;
+mod conn;
 mod dpop_replay;
 mod error;
 mod events;
@@ -42,11 +46,14 @@ mod health;
 mod housekeeping;
 mod keys;
 mod mfa_transactions;
+mod migrate;
 mod rate_batch;
 mod rate_limiter;
+mod readers;
 mod refresh_tokens;
 mod store;
 mod users;
+mod writer;
 
 pub use config::SqliteConfig;
 pub use store::SqliteStore;

@@ -4,15 +4,15 @@
 //! one deletes the row and gets it back.
 
 use async_trait::async_trait;
+use rusqlite::{Row, params};
 use sesame_domain::Timestamp;
 use sesame_domain::code::CodeMac;
 use sesame_domain::mfa::MfaTicket;
 use sesame_domain::ports::{MfaTransactionStore, StoreError};
-use sqlx::sqlite::SqliteRow;
 
 use crate::SqliteStore;
 use crate::codec::{json, timestamp, to_json};
-use crate::error::store_error;
+use crate::conn::{execute, query_opt};
 
 const T: &str = "mfa_tickets";
 
@@ -27,54 +27,49 @@ const TAKE: &str = "DELETE FROM mfa_tickets WHERE key = ?1 RETURNING ticket, exp
 const PURGE: &str = "DELETE FROM mfa_tickets WHERE expires_at <= ?1";
 
 /// The ticket in `row`, if it has not expired at `now`.
-fn live(row: Option<SqliteRow>, now: Timestamp) -> Result<Option<MfaTicket>, StoreError> {
-    match row {
-        Some(row) if timestamp(&row, "expires_at")? > now => json(&row, T, "ticket").map(Some),
-        _ => Ok(None),
+fn live(row: &Row<'_>, now: Timestamp) -> Result<Option<MfaTicket>, StoreError> {
+    if timestamp(row, "expires_at")? > now {
+        json(row, T, "ticket").map(Some)
+    } else {
+        Ok(None)
     }
 }
 
 impl SqliteStore {
     /// Removes the tickets that expired at or before `now`; how many went.
     pub(crate) async fn purge_mfa_tickets(&self, now: Timestamp) -> Result<u64, StoreError> {
-        let done = sqlx::query(PURGE)
-            .bind(now.unix_millis())
-            .execute(&self.write)
+        self.write(move |conn| execute(conn, PURGE, [now.unix_millis()]))
             .await
-            .map_err(store_error)?;
-        Ok(done.rows_affected())
     }
 }
 
 #[async_trait]
 impl MfaTransactionStore for SqliteStore {
     async fn put(&self, key: &CodeMac, ticket: &MfaTicket) -> Result<(), StoreError> {
-        sqlx::query(PUT)
-            .bind(key.as_bytes().as_slice())
-            .bind(to_json(ticket, "an MFA ticket")?)
-            .bind(ticket.expires_at().unix_millis())
-            .execute(&self.write)
+        let key = key.as_bytes().to_vec();
+        let body = to_json(ticket, "an MFA ticket")?;
+        let expires_at = ticket.expires_at().unix_millis();
+        self.write(move |conn| execute(conn, PUT, params![key, body, expires_at]).map(drop))
             .await
-            .map_err(store_error)?;
-        Ok(())
     }
 
     async fn get(&self, key: &CodeMac, now: Timestamp) -> Result<Option<MfaTicket>, StoreError> {
-        let row = sqlx::query(GET)
-            .bind(key.as_bytes().as_slice())
-            .bind(now.unix_millis())
-            .fetch_optional(&self.read)
-            .await
-            .map_err(store_error)?;
-        live(row, now)
+        let key = key.as_bytes().to_vec();
+        let ticket = self
+            .read(move |conn| {
+                query_opt(conn, GET, params![key, now.unix_millis()], |row| {
+                    live(row, now)
+                })
+            })
+            .await?;
+        Ok(ticket.flatten())
     }
 
     async fn take(&self, key: &CodeMac, now: Timestamp) -> Result<Option<MfaTicket>, StoreError> {
-        let row = sqlx::query(TAKE)
-            .bind(key.as_bytes().as_slice())
-            .fetch_optional(&self.write)
-            .await
-            .map_err(store_error)?;
-        live(row, now)
+        let key = key.as_bytes().to_vec();
+        let ticket = self
+            .write(move |conn| query_opt(conn, TAKE, [key], |row| live(row, now)))
+            .await?;
+        Ok(ticket.flatten())
     }
 }

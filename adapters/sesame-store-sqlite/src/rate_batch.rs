@@ -1,6 +1,6 @@
 //! [`RateLimiter::reserve_all`] and [`RateLimiter::settle`] on the
 //! `rate_limits` table, each one statement: a step of a flow touches all its
-//! counters with one trip to the writer thread and one commit.
+//! counters with one job of the writer thread.
 //!
 //! The reservation is an upsert of every `take` counter guarded by one
 //! materialized check that no counter of the batch is full, so it is all or
@@ -13,11 +13,13 @@
 
 use std::fmt::Write as _;
 
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
 use sesame_domain::ports::{RateLimiter, StoreError, first_without_room, reserve_one_by_one};
 use sesame_domain::{RateDecision, RateKey, Refuser, Reservation, Timestamp};
-use sqlx::Row as _;
 
 use crate::SqliteStore;
+use crate::conn::{execute, query_all};
 use crate::error::{corrupt, store_error};
 
 /// How often a refused batch is tried again when the read that names the
@@ -114,31 +116,35 @@ impl SqliteStore {
         now: Timestamp,
     ) -> Result<Option<Vec<RateDecision>>, StoreError> {
         let sql = reserve_sql(take.len() + need.len());
-        let mut query = sqlx::query(&sql);
+        let mut args: Vec<Value> = Vec::with_capacity((take.len() + need.len()) * 6);
         let steps = take
             .iter()
             .map(|k| (k, 1_i64))
             .chain(need.iter().map(|k| (k, 0)));
         for (k, is_take) in steps {
             let window = k.rule.window_at(now);
-            query = query
-                .bind(k.key)
-                .bind(window.length_ms)
-                .bind(window.start.unix_millis())
-                .bind(window.end.unix_millis())
-                .bind(i64::from(k.rule.limit))
-                .bind(is_take);
+            args.extend([
+                Value::from(k.key.to_owned()),
+                Value::from(window.length_ms),
+                Value::from(window.start.unix_millis()),
+                Value::from(window.end.unix_millis()),
+                Value::from(i64::from(k.rule.limit)),
+                Value::from(is_take),
+            ]);
         }
-        let rows = query.fetch_all(&self.write).await.map_err(store_error)?;
-        if rows.is_empty() {
+        let counts: Vec<(String, i64, i64)> = self
+            .write(move |conn| {
+                query_all(conn, &sql, params_from_iter(args), |row| {
+                    Ok((
+                        row.get(0).map_err(store_error)?,
+                        row.get(1).map_err(store_error)?,
+                        row.get(2).map_err(store_error)?,
+                    ))
+                })
+            })
+            .await?;
+        if counts.is_empty() {
             return Ok(None);
-        }
-        let mut counts = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let key: String = row.try_get(0).map_err(store_error)?;
-            let window_ms: i64 = row.try_get(1).map_err(store_error)?;
-            let count: i64 = row.try_get(2).map_err(store_error)?;
-            counts.push((key, window_ms, count));
         }
         take.iter()
             .map(|k| {
@@ -167,20 +173,21 @@ impl SqliteStore {
             return Ok(());
         }
         let sql = settle_sql(release.len() + reset.len());
-        let mut query = sqlx::query(&sql);
+        let mut args: Vec<Value> = Vec::with_capacity((release.len() + reset.len()) * 4);
         let steps = release
             .iter()
             .map(|k| (k, 0_i64))
             .chain(reset.iter().map(|k| (k, 1)));
         for (k, is_reset) in steps {
             let window = k.rule.window_at(now);
-            query = query
-                .bind(k.key)
-                .bind(window.length_ms)
-                .bind(window.start.unix_millis())
-                .bind(is_reset);
+            args.extend([
+                Value::from(k.key.to_owned()),
+                Value::from(window.length_ms),
+                Value::from(window.start.unix_millis()),
+                Value::from(is_reset),
+            ]);
         }
-        query.execute(&self.write).await.map_err(store_error)?;
-        Ok(())
+        self.write(move |conn| execute(conn, &sql, params_from_iter(args)).map(drop))
+            .await
     }
 }

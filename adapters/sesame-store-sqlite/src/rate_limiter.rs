@@ -10,6 +10,9 @@ use sesame_domain::ports::{RateLimiter, StoreError};
 use sesame_domain::{FixedWindow, RateDecision, RateKey, RateLimit, Reservation, Timestamp};
 
 use crate::SqliteStore;
+use rusqlite::params;
+
+use crate::conn::{execute, query_one, query_opt};
 use crate::error::{corrupt, store_error};
 
 const HIT: &str = "INSERT INTO rate_limits (key, window_ms, window_start, reset_at, count) \
@@ -47,20 +50,15 @@ impl SqliteStore {
     /// `rule` containing `now`.
     async fn on_window(
         &self,
-        sql: &str,
+        sql: &'static str,
         key: &str,
         rule: RateLimit,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let window = rule.window_at(now);
-        sqlx::query(sql)
-            .bind(key)
-            .bind(window.length_ms)
-            .bind(window.start.unix_millis())
-            .execute(&self.write)
+        let args = (key.to_owned(), window.length_ms, window.start.unix_millis());
+        self.write(move |conn| execute(conn, sql, args).map(drop))
             .await
-            .map_err(store_error)?;
-        Ok(())
     }
 
     /// Removes rate-limit counters whose window ended at or before
@@ -69,13 +67,14 @@ impl SqliteStore {
         &self,
         ended_by: Timestamp,
     ) -> Result<u64, StoreError> {
-        let done = sqlx::query(PURGE)
-            .bind(ended_by.unix_millis())
-            .execute(&self.write)
+        self.write(move |conn| execute(conn, PURGE, [ended_by.unix_millis()]))
             .await
-            .map_err(store_error)?;
-        Ok(done.rows_affected())
     }
+}
+
+/// The `count` a statement returned.
+fn count(row: &rusqlite::Row<'_>) -> Result<i64, StoreError> {
+    row.get(0).map_err(store_error)
 }
 
 #[async_trait]
@@ -87,14 +86,15 @@ impl RateLimiter for SqliteStore {
         now: Timestamp,
     ) -> Result<RateDecision, StoreError> {
         let window = rule.window_at(now);
-        let count: i64 = sqlx::query_scalar(HIT)
-            .bind(key)
-            .bind(window.length_ms)
-            .bind(window.start.unix_millis())
-            .bind(window.end.unix_millis())
-            .fetch_one(&self.write)
-            .await
-            .map_err(store_error)?;
+        let args = (
+            key.to_owned(),
+            window.length_ms,
+            window.start.unix_millis(),
+            window.end.unix_millis(),
+        );
+        let count = self
+            .write(move |conn| query_one(conn, HIT, args, count))
+            .await?;
         if count < 1 {
             return Err(corrupt("rate_limits", "count", "not positive after a hit"));
         }
@@ -108,14 +108,11 @@ impl RateLimiter for SqliteStore {
         now: Timestamp,
     ) -> Result<RateDecision, StoreError> {
         let window = rule.window_at(now);
-        let count: Option<i64> = sqlx::query_scalar(PEEK)
-            .bind(key)
-            .bind(window.length_ms)
-            .bind(window.start.unix_millis())
-            .fetch_optional(&self.read)
-            .await
-            .map_err(store_error)?;
-        let count = count.unwrap_or(0);
+        let args = (key.to_owned(), window.length_ms, window.start.unix_millis());
+        let count = self
+            .read(move |conn| query_opt(conn, PEEK, args, count))
+            .await?
+            .unwrap_or(0);
         if count < 0 {
             return Err(corrupt("rate_limits", "count", "negative"));
         }
@@ -133,15 +130,23 @@ impl RateLimiter for SqliteStore {
         if rule.limit == 0 {
             return Ok(full);
         }
-        let count: Option<i64> = sqlx::query_scalar(RESERVE)
-            .bind(key)
-            .bind(window.length_ms)
-            .bind(window.start.unix_millis())
-            .bind(window.end.unix_millis())
-            .bind(i64::from(rule.limit))
-            .fetch_optional(&self.write)
-            .await
-            .map_err(store_error)?;
+        let key = key.to_owned();
+        let (length, start, end) = (
+            window.length_ms,
+            window.start.unix_millis(),
+            window.end.unix_millis(),
+        );
+        let limit = i64::from(rule.limit);
+        let count = self
+            .write(move |conn| {
+                query_opt(
+                    conn,
+                    RESERVE,
+                    params![key, length, start, end, limit],
+                    count,
+                )
+            })
+            .await?;
         match count {
             None => Ok(full),
             Some(n) if n < 1 => Err(corrupt("rate_limits", "count", "not positive after a hit")),

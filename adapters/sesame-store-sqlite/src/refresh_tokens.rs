@@ -1,23 +1,24 @@
 //! [`RefreshTokenStore`] on the `refresh_tokens` table.
 //!
 //! Each row is one token of a family, with `spent` and `revoked` flags.
-//! Rotation runs in a `BEGIN IMMEDIATE` transaction: it holds the write lock
-//! from the start, so its read of the presented token and its writes are one
-//! step to every other writer, in this process or another.
+//! Rotation is one transaction job of the writer, whose batch holds the
+//! write lock from the start, so its read of the presented token and its
+//! writes are one step to every other writer, in this process or another.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use rusqlite::{Connection, Row, params};
 use sesame_domain::ports::{RefreshTokenStore, StoreError};
 use sesame_domain::{
     ClientId, CodeMac, Jkt, RefreshTokenRecord, Rotation, Scope, Timestamp, UserId,
 };
-use sqlx::sqlite::SqliteRow;
 
 use crate::SqliteStore;
 use crate::codec::{flag, get, mac, timestamp};
-use crate::error::{corrupt, store_error};
+use crate::conn::{execute, query_all, query_opt};
+use crate::error::corrupt;
 
 const T: &str = "refresh_tokens";
 
@@ -46,7 +47,7 @@ const REVOKE_USER: &str = "UPDATE refresh_tokens SET revoked = 1 \
 
 const PURGE: &str = "DELETE FROM refresh_tokens WHERE family_expires_at < ?1 RETURNING family_id";
 
-fn decode(row: &SqliteRow) -> Result<RefreshTokenRecord, StoreError> {
+fn decode(row: &Row<'_>) -> Result<RefreshTokenRecord, StoreError> {
     Ok(RefreshTokenRecord {
         token_mac: mac(row, T, "token_mac")?,
         family_id: get(row, "family_id")?,
@@ -65,27 +66,26 @@ fn decode(row: &SqliteRow) -> Result<RefreshTokenRecord, StoreError> {
     })
 }
 
-/// Binds a record's columns to [`INSERT`].
-async fn insert<'c, E>(executor: E, record: &RefreshTokenRecord) -> Result<(), StoreError>
-where
-    E: sqlx::SqliteExecutor<'c>,
-{
-    sqlx::query(INSERT)
-        .bind(record.token_mac.as_bytes().as_slice())
-        .bind(record.family_id.as_str())
-        .bind(record.client_id.as_str())
-        .bind(record.user_id.as_str())
-        .bind(record.scope.as_str())
-        .bind(record.audience.as_deref())
-        .bind(record.created_at.unix_millis())
-        .bind(record.expires_at.unix_millis())
-        .bind(record.family_expires_at.unix_millis())
-        .bind(record.jkt.as_ref().map(Jkt::as_str))
-        .bind(i64::from(record.mfa))
-        .execute(executor)
-        .await
-        .map_err(store_error)?;
-    Ok(())
+/// Inserts `record`.
+fn insert(conn: &Connection, record: &RefreshTokenRecord) -> Result<(), StoreError> {
+    execute(
+        conn,
+        INSERT,
+        params![
+            record.token_mac.as_bytes().as_slice(),
+            record.family_id.as_str(),
+            record.client_id.as_str(),
+            record.user_id.as_str(),
+            record.scope.as_str(),
+            record.audience.as_deref(),
+            record.created_at.unix_millis(),
+            record.expires_at.unix_millis(),
+            record.family_expires_at.unix_millis(),
+            record.jkt.as_ref().map(Jkt::as_str),
+            i64::from(record.mfa),
+        ],
+    )
+    .map(drop)
 }
 
 impl SqliteStore {
@@ -97,11 +97,13 @@ impl SqliteStore {
         before: Timestamp,
     ) -> Result<u64, StoreError> {
         // Families are not rows here, only the tokens' shared `family_id`.
-        let families: HashSet<String> = sqlx::query_scalar(PURGE)
-            .bind(before.unix_millis())
-            .fetch_all(&self.write)
-            .await
-            .map_err(store_error)?
+        let families: HashSet<String> = self
+            .write(move |conn| {
+                query_all(conn, PURGE, [before.unix_millis()], |row| {
+                    get(row, "family_id")
+                })
+            })
+            .await?
             .into_iter()
             .collect();
         Ok(families.len() as u64)
@@ -111,16 +113,14 @@ impl SqliteStore {
 #[async_trait]
 impl RefreshTokenStore for SqliteStore {
     async fn insert(&self, record: &RefreshTokenRecord) -> Result<(), StoreError> {
-        insert(&self.write, record).await
+        let record = record.clone();
+        self.write(move |conn| insert(conn, &record)).await
     }
 
     async fn find(&self, mac: &CodeMac) -> Result<Option<RefreshTokenRecord>, StoreError> {
-        let row = sqlx::query(FIND_LIVE_FAMILY)
-            .bind(mac.as_bytes().as_slice())
-            .fetch_optional(&self.read)
+        let key = mac.as_bytes().to_vec();
+        self.read(move |conn| query_opt(conn, FIND_LIVE_FAMILY, [key], decode))
             .await
-            .map_err(store_error)?;
-        row.as_ref().map(decode).transpose()
     }
 
     async fn rotate(
@@ -130,71 +130,54 @@ impl RefreshTokenStore for SqliteStore {
         now: Timestamp,
         idle: Duration,
     ) -> Result<Rotation, StoreError> {
-        let mut tx = self
-            .write
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(store_error)?;
-        let row = sqlx::query(FIND_ANY)
-            .bind(presented.as_bytes().as_slice())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        let Some(row) = row else {
-            tx.rollback().await.map_err(store_error)?;
-            return Ok(Rotation::Invalid);
-        };
-        let old = decode(&row)?;
-        // A spent token presented again has leaked: the family goes, even if
-        // the token has expired meanwhile. Spent comes before revoked: every
-        // loser of a concurrent rotation must hear `Reused`, also after an
-        // earlier loser revoked the family.
-        if flag(&row, T, "spent")? {
-            sqlx::query(REVOKE_FAMILY)
-                .bind(old.family_id.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(store_error)?;
-            tx.commit().await.map_err(store_error)?;
-            return Ok(Rotation::Reused {
-                family_id: old.family_id,
-            });
-        }
-        if flag(&row, T, "revoked")? || now >= old.expires_at || now >= old.family_expires_at {
-            tx.rollback().await.map_err(store_error)?;
-            return Ok(Rotation::Invalid);
-        }
-        sqlx::query(SPEND)
-            .bind(presented.as_bytes().as_slice())
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        let next = RefreshTokenRecord {
-            token_mac: replacement.clone(),
-            created_at: now,
-            expires_at: now.plus(idle).min(old.family_expires_at),
-            ..old.clone()
-        };
-        insert(&mut *tx, &next).await?;
-        tx.commit().await.map_err(store_error)?;
-        Ok(Rotation::Rotated(old))
+        let (presented, replacement) = (presented.clone(), replacement.clone());
+        self.transaction(move |conn| {
+            let key = presented.as_bytes().as_slice();
+            let row = query_opt(conn, FIND_ANY, [key], |row| {
+                Ok((
+                    decode(row)?,
+                    flag(row, T, "spent")?,
+                    flag(row, T, "revoked")?,
+                ))
+            })?;
+            let Some((old, spent, revoked)) = row else {
+                return Ok(Rotation::Invalid);
+            };
+            // A spent token presented again has leaked: the family goes,
+            // even if the token has expired meanwhile. Spent comes before
+            // revoked: every loser of a concurrent rotation must hear
+            // `Reused`, also after an earlier loser revoked the family.
+            if spent {
+                execute(conn, REVOKE_FAMILY, [old.family_id.as_str()])?;
+                return Ok(Rotation::Reused {
+                    family_id: old.family_id,
+                });
+            }
+            if revoked || now >= old.expires_at || now >= old.family_expires_at {
+                return Ok(Rotation::Invalid);
+            }
+            execute(conn, SPEND, [key])?;
+            let next = RefreshTokenRecord {
+                token_mac: replacement,
+                created_at: now,
+                expires_at: now.plus(idle).min(old.family_expires_at),
+                ..old.clone()
+            };
+            insert(conn, &next)?;
+            Ok(Rotation::Rotated(old))
+        })
+        .await
     }
 
     async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError> {
-        sqlx::query(REVOKE_FAMILY)
-            .bind(family_id)
-            .execute(&self.write)
+        let family_id = family_id.to_owned();
+        self.write(move |conn| execute(conn, REVOKE_FAMILY, [family_id]).map(drop))
             .await
-            .map_err(store_error)?;
-        Ok(())
     }
 
     async fn revoke_user(&self, user: &UserId) -> Result<(), StoreError> {
-        sqlx::query(REVOKE_USER)
-            .bind(user.as_str())
-            .execute(&self.write)
+        let user = user.as_str().to_owned();
+        self.write(move |conn| execute(conn, REVOKE_USER, [user]).map(drop))
             .await
-            .map_err(store_error)?;
-        Ok(())
     }
 }

@@ -3,24 +3,25 @@
 //! The unique key on (connection, recipient) makes `create` race free, and
 //! each write is one statement that returns the row it left behind, except
 //! a profile update: its read, its merge (in Rust, Auth0's root-level merge)
-//! and its write run in one `BEGIN IMMEDIATE` transaction, which holds the
-//! write lock from the read on, so concurrent updates never lose each
-//! other's properties. A search is one statement too: the count and the
+//! and its write run in one job of the writer, whose batch holds the write
+//! lock from the read on, so concurrent updates never lose each other's
+//! properties. A search is one statement too: the count and the
 //! page read the same snapshot, and an `Email`, `Phone` or `Id` filter
 //! reaches its row through the unique key or the primary key.
 
 use async_trait::async_trait;
+use rusqlite::{Connection as Db, Row, params};
 use sesame_domain::ports::{StoreError, UserStore};
 use sesame_domain::user::{Metadata, ProfileChange, ProfileUpdate};
 use sesame_domain::{
     Connection, Recipient, Timestamp, User, UserFilter, UserId, UserPage, UserQuery, UserSortField,
 };
-use sqlx::QueryBuilder;
-use sqlx::sqlite::{Sqlite, SqliteRow};
 
 use crate::SqliteStore;
+use crate::builder::Sql;
 use crate::codec::{count, flag, get, int, json, opt_timestamp, recipient, timestamp, to_json};
-use crate::error::{corrupt, store_error};
+use crate::conn::{execute, query_one, query_opt};
+use crate::error::corrupt;
 
 /// A user's columns, in the order every statement here reads them.
 macro_rules! user_columns {
@@ -80,7 +81,7 @@ const LOGIN: &str = concat!(
     user_columns!()
 );
 
-/// A profile update's write, inside the transaction that read the row.
+/// A profile update's write, in the job that read the row.
 const UPDATE_PROFILE: &str = concat!(
     "UPDATE users SET verified = ?2, user_metadata = ?3, app_metadata = ?4, \
      profile_updated_at = ?5 WHERE id = ?1 RETURNING ",
@@ -95,14 +96,14 @@ const DELETE: &str = "DELETE FROM users WHERE id = ?1";
 /// per user of the page, each carrying the count in `total`. An empty page
 /// is one row of the count alone (its user columns `NULL`). Values are
 /// bound, never written into the text.
-fn search_statement(query: &UserQuery) -> QueryBuilder<'_, Sqlite> {
-    let mut q = QueryBuilder::new("");
+fn search_statement(query: &UserQuery) -> Sql {
+    let mut q = Sql::default();
     push_search(&mut q, query);
     q
 }
 
 /// Appends the statement of [`search_statement`] to `q`.
-fn push_search<'q>(q: &mut QueryBuilder<'q, Sqlite>, query: &'q UserQuery) {
+fn push_search(q: &mut Sql, query: &UserQuery) {
     let order = order_by(query);
     q.push(concat!(
         "WITH matching AS (SELECT ",
@@ -114,25 +115,25 @@ fn push_search<'q>(q: &mut QueryBuilder<'q, Sqlite>, query: &'q UserQuery) {
             // (connection, recipient) is the unique key: its index finds the row.
             UserFilter::Email(address) => {
                 q.push(" AND connection = ")
-                    .push_bind(Connection::Email.as_str())
+                    .bind(Connection::Email.as_str().to_owned())
                     .push(" AND recipient = ")
-                    .push_bind(address.as_str());
+                    .bind(address.as_str().to_owned());
             }
             UserFilter::Phone(number) => {
                 q.push(" AND connection = ")
-                    .push_bind(Connection::Sms.as_str())
+                    .bind(Connection::Sms.as_str().to_owned())
                     .push(" AND recipient = ")
-                    .push_bind(number.as_str());
+                    .bind(number.as_str().to_owned());
             }
             UserFilter::Id(id) => {
-                q.push(" AND id = ").push_bind(id.as_str());
+                q.push(" AND id = ").bind(id.as_str().to_owned());
             }
             UserFilter::Blocked(blocked) => {
-                q.push(" AND blocked = ").push_bind(*blocked);
+                q.push(" AND blocked = ").bind(*blocked);
             }
             UserFilter::LoginsAtLeast(n) => match i64::try_from(*n) {
                 Ok(n) => {
-                    q.push(" AND logins_count >= ").push_bind(n);
+                    q.push(" AND logins_count >= ").bind(n);
                 }
                 // More than any stored count: nobody.
                 Err(_) => {
@@ -140,12 +141,13 @@ fn push_search<'q>(q: &mut QueryBuilder<'q, Sqlite>, query: &'q UserQuery) {
                 }
             },
             UserFilter::Connection(connection) => {
-                q.push(" AND connection = ").push_bind(connection.as_str());
+                q.push(" AND connection = ")
+                    .bind(connection.as_str().to_owned());
             }
             // No index: counting active users is a rare operator call,
             // and an index would cost every login's user write.
             UserFilter::LastLoginSince(at) => {
-                q.push(" AND last_login >= ").push_bind(at.unix_millis());
+                q.push(" AND last_login >= ").bind(at.unix_millis());
             }
         }
     }
@@ -157,9 +159,9 @@ fn push_search<'q>(q: &mut QueryBuilder<'q, Sqlite>, query: &'q UserQuery) {
     ));
     q.push(order)
         .push(" LIMIT ")
-        .push_bind(i64::from(query.per_page))
+        .bind(i64::from(query.per_page))
         .push(" OFFSET ")
-        .push_bind(i64::from(query.page) * i64::from(query.per_page))
+        .bind(i64::from(query.page) * i64::from(query.per_page))
         .push(") AS page ON TRUE ORDER BY ")
         .push(order);
 }
@@ -185,7 +187,7 @@ const fn order_by(query: &UserQuery) -> &'static str {
     }
 }
 
-fn decode(row: &SqliteRow) -> Result<User, StoreError> {
+fn decode(row: &Row<'_>) -> Result<User, StoreError> {
     const T: &str = "users";
     Ok(User {
         id: UserId::parse(&get::<String>(row, "id")?)
@@ -202,54 +204,57 @@ fn decode(row: &SqliteRow) -> Result<User, StoreError> {
     })
 }
 
+/// The user of `recipient`, if there is one.
+fn find(conn: &Db, connection: &str, recipient: &str) -> Result<Option<User>, StoreError> {
+    query_opt(conn, FIND, params![connection, recipient], decode)
+}
+
 #[async_trait]
 impl UserStore for SqliteStore {
     async fn find(&self, recipient: &Recipient) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query(FIND)
-            .bind(recipient.connection().as_str())
-            .bind(recipient.as_str())
-            .fetch_optional(&self.read)
+        let (connection, address) = (recipient.connection(), recipient.as_str().to_owned());
+        self.read(move |conn| find(conn, connection.as_str(), &address))
             .await
-            .map_err(store_error)?;
-        row.as_ref().map(decode).transpose()
     }
 
     async fn get(&self, id: &UserId) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query(GET)
-            .bind(id.as_str())
-            .fetch_optional(&self.read)
+        let id = id.as_str().to_owned();
+        self.read(move |conn| query_opt(conn, GET, [id], decode))
             .await
-            .map_err(store_error)?;
-        row.as_ref().map(decode).transpose()
     }
 
     async fn create(&self, user: &User) -> Result<User, StoreError> {
-        let row = sqlx::query(CREATE)
-            .bind(user.id.as_str())
-            .bind(user.connection().as_str())
-            .bind(user.recipient.as_str())
-            .bind(user.verified)
-            .bind(user.created_at.unix_millis())
-            .bind(user.last_login.map(Timestamp::unix_millis))
-            .bind(int(user.logins_count, "logins_count")?)
-            .bind(user.blocked)
-            .bind(to_json(&user.user_metadata, "user_metadata")?)
-            .bind(to_json(&user.app_metadata, "app_metadata")?)
-            .bind(user.profile_updated_at.map(Timestamp::unix_millis))
-            .fetch_one(&self.write)
-            .await
-            .map_err(store_error)?;
-        decode(&row)
+        let logins_count = int(user.logins_count, "logins_count")?;
+        let user_metadata = to_json(&user.user_metadata, "user_metadata")?;
+        let app_metadata = to_json(&user.app_metadata, "app_metadata")?;
+        let user = user.clone();
+        self.write(move |conn| {
+            query_one(
+                conn,
+                CREATE,
+                params![
+                    user.id.as_str(),
+                    user.connection().as_str(),
+                    user.recipient.as_str(),
+                    user.verified,
+                    user.created_at.unix_millis(),
+                    user.last_login.map(Timestamp::unix_millis),
+                    logins_count,
+                    user.blocked,
+                    user_metadata,
+                    app_metadata,
+                    user.profile_updated_at.map(Timestamp::unix_millis),
+                ],
+                decode,
+            )
+        })
+        .await
     }
 
     async fn record_login(&self, id: &UserId, at: Timestamp) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query(RECORD_LOGIN)
-            .bind(id.as_str())
-            .bind(at.unix_millis())
-            .fetch_optional(&self.write)
+        let id = id.as_str().to_owned();
+        self.write(move |conn| query_opt(conn, RECORD_LOGIN, params![id, at.unix_millis()], decode))
             .await
-            .map_err(store_error)?;
-        row.as_ref().map(decode).transpose()
     }
 
     async fn record_login_or_create(
@@ -258,41 +263,53 @@ impl UserStore for SqliteStore {
         fresh: Option<&User>,
         at: Timestamp,
     ) -> Result<Option<User>, StoreError> {
-        let query = match fresh {
-            Some(user) => sqlx::query(LOGIN_OR_CREATE)
-                .bind(user.id.as_str())
-                .bind(recipient.connection().as_str())
-                .bind(recipient.as_str())
-                .bind(user.created_at.unix_millis())
-                .bind(at.unix_millis())
-                .bind(int(user.logins_count.saturating_add(1), "logins_count")?)
-                .bind(to_json(&user.user_metadata, "user_metadata")?)
-                .bind(to_json(&user.app_metadata, "app_metadata")?)
-                .bind(user.profile_updated_at.map(Timestamp::unix_millis)),
-            None => sqlx::query(LOGIN)
-                .bind(recipient.connection().as_str())
-                .bind(recipient.as_str())
-                .bind(at.unix_millis()),
+        let connection = recipient.connection().as_str();
+        let address = recipient.as_str().to_owned();
+        let candidate = match fresh {
+            Some(user) => Some((
+                user.id.as_str().to_owned(),
+                user.created_at.unix_millis(),
+                int(user.logins_count.saturating_add(1), "logins_count")?,
+                to_json(&user.user_metadata, "user_metadata")?,
+                to_json(&user.app_metadata, "app_metadata")?,
+                user.profile_updated_at.map(Timestamp::unix_millis),
+            )),
+            None => None,
         };
-        let row = query
-            .fetch_optional(&self.write)
-            .await
-            .map_err(store_error)?;
-        match row {
-            Some(row) => decode(&row).map(Some),
-            // Blocked, or unknown without a candidate: as it is.
-            None => self.find(recipient).await,
-        }
+        let at = at.unix_millis();
+        self.write(move |conn| {
+            let row = match &candidate {
+                Some((id, created_at, logins, user_metadata, app_metadata, updated)) => query_opt(
+                    conn,
+                    LOGIN_OR_CREATE,
+                    params![
+                        id,
+                        connection,
+                        address,
+                        created_at,
+                        at,
+                        logins,
+                        user_metadata,
+                        app_metadata,
+                        updated
+                    ],
+                    decode,
+                )?,
+                None => query_opt(conn, LOGIN, params![connection, address, at], decode)?,
+            };
+            match row {
+                Some(user) => Ok(Some(user)),
+                // Blocked, or unknown without a candidate: as it is.
+                None => find(conn, connection, &address),
+            }
+        })
+        .await
     }
 
     async fn set_blocked(&self, id: &UserId, blocked: bool) -> Result<bool, StoreError> {
-        let done = sqlx::query(SET_BLOCKED)
-            .bind(id.as_str())
-            .bind(blocked)
-            .execute(&self.write)
+        let id = id.as_str().to_owned();
+        self.write(move |conn| Ok(execute(conn, SET_BLOCKED, params![id, blocked])? > 0))
             .await
-            .map_err(store_error)?;
-        Ok(done.rows_affected() > 0)
     }
 
     async fn update_profile(
@@ -300,68 +317,59 @@ impl UserStore for SqliteStore {
         id: &UserId,
         change: &ProfileChange,
     ) -> Result<ProfileUpdate, StoreError> {
-        // The write lock from the read on: no other writer, in this process
-        // or another, changes the row between the merge's read and its write.
-        let mut tx = self
-            .write
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(store_error)?;
-        let row = sqlx::query(GET)
-            .bind(id.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        let Some(row) = row else {
-            tx.rollback().await.map_err(store_error)?;
-            return Ok(ProfileUpdate::NoSuchUser);
-        };
-        let next = match change.apply(&decode(&row)?) {
-            Ok(next) => next,
-            Err(too_large) => {
-                tx.rollback().await.map_err(store_error)?;
-                return Ok(ProfileUpdate::TooLarge(too_large.0));
-            }
-        };
-        let row = sqlx::query(UPDATE_PROFILE)
-            .bind(id.as_str())
-            .bind(next.verified)
-            .bind(to_json(&next.user_metadata, "user_metadata")?)
-            .bind(to_json(&next.app_metadata, "app_metadata")?)
-            .bind(next.profile_updated_at.map(Timestamp::unix_millis))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        let stored = decode(&row)?;
-        tx.commit().await.map_err(store_error)?;
-        Ok(ProfileUpdate::Applied(stored))
+        let (id, change) = (id.as_str().to_owned(), change.clone());
+        // One transaction job: the batch holds the write lock from the read
+        // on, so no other writer, in this process or another, changes the
+        // row between the merge's read and its write.
+        self.transaction(move |conn| {
+            let Some(user) = query_opt(conn, GET, [&id], decode)? else {
+                return Ok(ProfileUpdate::NoSuchUser);
+            };
+            let next = match change.apply(&user) {
+                Ok(next) => next,
+                Err(too_large) => return Ok(ProfileUpdate::TooLarge(too_large.0)),
+            };
+            let stored = query_one(
+                conn,
+                UPDATE_PROFILE,
+                params![
+                    id,
+                    next.verified,
+                    to_json(&next.user_metadata, "user_metadata")?,
+                    to_json(&next.app_metadata, "app_metadata")?,
+                    next.profile_updated_at.map(Timestamp::unix_millis),
+                ],
+                decode,
+            )?;
+            Ok(ProfileUpdate::Applied(stored))
+        })
+        .await
     }
 
     async fn search(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
-        let rows = search_statement(query)
-            .build()
-            .fetch_all(&self.read)
-            .await
-            .map_err(store_error)?;
-        let mut total = 0;
-        let mut users = Vec::with_capacity(rows.len());
-        for row in &rows {
-            total = count(row, "users", "total")?;
-            // The count's row of an empty page has no user.
-            if get::<Option<String>>(row, "id")?.is_some() {
-                users.push(decode(row)?);
-            }
-        }
-        Ok(UserPage { users, total })
+        let statement = search_statement(query);
+        self.read(move |conn| {
+            let mut total = 0;
+            let users = statement.query_all(conn, |row| {
+                total = count(row, "users", "total")?;
+                // The count's row of an empty page has no user.
+                match get::<Option<String>>(row, "id")? {
+                    Some(_) => decode(row).map(Some),
+                    None => Ok(None),
+                }
+            })?;
+            Ok(UserPage {
+                users: users.into_iter().flatten().collect(),
+                total,
+            })
+        })
+        .await
     }
 
     async fn delete(&self, id: &UserId) -> Result<bool, StoreError> {
-        let done = sqlx::query(DELETE)
-            .bind(id.as_str())
-            .execute(&self.write)
+        let id = id.as_str().to_owned();
+        self.write(move |conn| Ok(execute(conn, DELETE, [id])? > 0))
             .await
-            .map_err(store_error)?;
-        Ok(done.rows_affected() > 0)
     }
 }
 
@@ -373,14 +381,13 @@ mod tests {
 
     /// SQLite's plan of the search statement of `query`, one step a line.
     async fn plan(store: &SqliteStore, query: &UserQuery) -> String {
-        let mut q = QueryBuilder::new("EXPLAIN QUERY PLAN ");
+        let mut q = Sql::new("EXPLAIN QUERY PLAN ");
         push_search(&mut q, query);
-        let rows: Vec<(i64, i64, i64, String)> =
-            q.build_query_as().fetch_all(&store.read).await.unwrap();
-        rows.into_iter()
-            .map(|(_, _, _, step)| step)
-            .collect::<Vec<_>>()
-            .join("\n")
+        let steps = store
+            .read(move |conn| q.query_all(conn, |row| get::<String>(row, "detail")))
+            .await
+            .unwrap();
+        steps.join("\n")
     }
 
     fn only(filter: UserFilter) -> UserQuery {

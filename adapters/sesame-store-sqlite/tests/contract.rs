@@ -62,6 +62,18 @@ async fn the_rate_limiter_keeps_its_contract() {
     contract::rate_limit_retention(store.clone(), store).await;
 }
 
+/// SQLite holds no steps of its own: the service composes its limiter and
+/// challenges (`SeparateSteps`), which must keep the contract here too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_step_store_keeps_its_contract_through_separate_steps() {
+    let (store, _dir) = file_store().await;
+    let steps = Arc::new(sesame_domain::ports::SeparateSteps::new(
+        store.clone(),
+        store.clone(),
+    ));
+    contract::step_store(steps, store.clone(), store).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_code_redeemed_by_fifty_tasks_yields_one_token_set() {
     let (store, _dir) = file_store().await;

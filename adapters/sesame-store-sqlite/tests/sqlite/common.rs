@@ -12,6 +12,7 @@ use sesame_domain::{
     UserId,
 };
 use sesame_store_sqlite::{SqliteConfig, SqliteStore};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use tempfile::TempDir;
 
 /// A database file in a directory that goes away with the value.
@@ -31,7 +32,20 @@ impl TempDb {
         SqliteConfig::file(&self.path)
     }
 
-    /// A new store (its own pools) on the file.
+    /// sqlx's options for the file, as earlier releases opened it: for
+    /// tests that poke at it as another process, or build it as an older
+    /// release did.
+    pub fn sqlx_options(&self) -> SqliteConnectOptions {
+        SqliteConnectOptions::new()
+            .filename(&self.path)
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+    }
+
+    /// A new store (its own connections) on the file.
     pub async fn open(&self) -> SqliteStore {
         SqliteStore::connect(&self.config()).await.unwrap()
     }

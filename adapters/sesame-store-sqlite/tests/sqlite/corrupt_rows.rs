@@ -7,7 +7,7 @@ use sesame_domain::{SigningAlg, UserId};
 use crate::common::{TempDb, challenge, email, now, signing_key, user};
 
 async fn raw(db: &TempDb, sql: &str) {
-    let options = db.config().connect_options().unwrap();
+    let options = db.sqlx_options();
     let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
     sqlx::query(sql).execute(&pool).await.unwrap();
     pool.close().await;

@@ -152,7 +152,7 @@ async fn a_write_lock_held_past_the_busy_timeout_is_unavailable_but_reads_go_on(
     store.put(&ch).await.unwrap();
 
     // Another process holds the write lock and does not let go.
-    let options = db.config().connect_options().unwrap();
+    let options = db.sqlx_options();
     let intruder = sqlx::SqlitePool::connect_with(options).await.unwrap();
     let mut held = intruder.begin_with("BEGIN IMMEDIATE").await.unwrap();
     sqlx::query("DELETE FROM rate_limits WHERE 0")

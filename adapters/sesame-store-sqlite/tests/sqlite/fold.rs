@@ -20,7 +20,7 @@ async fn older_file(db: &TempDb) -> sqlx::SqlitePool {
             std::fs::copy(&path, earlier.path().join(name)).unwrap();
         }
     }
-    let pool = sqlx::SqlitePool::connect_with(db.config().connect_options().unwrap())
+    let pool = sqlx::SqlitePool::connect_with(db.sqlx_options())
         .await
         .unwrap();
     sqlx::migrate::Migrator::new(earlier.path())
@@ -125,7 +125,7 @@ async fn the_fold_runs_once_so_a_reopen_changes_nothing() {
     drop(first);
     // A row written after the fold, in a form the fold would have changed,
     // shows the fold is not run again at the next start.
-    let pool = sqlx::SqlitePool::connect_with(db.config().connect_options().unwrap())
+    let pool = sqlx::SqlitePool::connect_with(db.sqlx_options())
         .await
         .unwrap();
     old_user(&pool, 2, "Carol@example.com", 2_000, false).await;
@@ -136,7 +136,7 @@ async fn the_fold_runs_once_so_a_reopen_changes_nothing() {
 
 /// `original_recipient` and `merged_into` of user `n`.
 async fn recorded(db: &TempDb, n: u8) -> (Option<String>, Option<String>) {
-    let pool = sqlx::SqlitePool::connect_with(db.config().connect_options().unwrap())
+    let pool = sqlx::SqlitePool::connect_with(db.sqlx_options())
         .await
         .unwrap();
     let row = sqlx::query("SELECT original_recipient, merged_into FROM users WHERE id = ?1")
@@ -149,7 +149,7 @@ async fn recorded(db: &TempDb, n: u8) -> (Option<String>, Option<String>) {
 }
 
 async fn user_count(db: &TempDb) -> i64 {
-    let pool = sqlx::SqlitePool::connect_with(db.config().connect_options().unwrap())
+    let pool = sqlx::SqlitePool::connect_with(db.sqlx_options())
         .await
         .unwrap();
     let n = sqlx::query_scalar("SELECT count(*) FROM users")

@@ -12,6 +12,8 @@ mod cross_instance;
 mod durability;
 mod faults;
 mod fold;
+mod group_commit;
 mod housekeeping;
 mod migrations;
 mod permissions;
+mod sqlx_history;

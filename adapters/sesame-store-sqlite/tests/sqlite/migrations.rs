@@ -18,7 +18,7 @@ fn migration_files() -> Vec<std::path::PathBuf> {
 }
 
 async fn applied_migrations(db: &TempDb) -> Vec<i64> {
-    let pool = sqlx::SqlitePool::connect_with(db.config().connect_options().unwrap())
+    let pool = sqlx::SqlitePool::connect_with(db.sqlx_options())
         .await
         .unwrap();
     let rows = sqlx::query("SELECT version FROM _sqlx_migrations ORDER BY version")
@@ -72,7 +72,7 @@ async fn a_file_an_earlier_release_left_migrates_and_drops_the_unread_registry_t
     for file in older {
         std::fs::copy(file, earlier.path().join(file.file_name().unwrap())).unwrap();
     }
-    let options = db.config().connect_options().unwrap();
+    let options = db.sqlx_options();
     let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
     sqlx::migrate::Migrator::new(earlier.path())
         .await
@@ -118,7 +118,7 @@ async fn a_file_from_before_mfa_migrates_and_its_refresh_families_passed_no_seco
     for file in files.iter().take_while(|f| !f.ends_with("0009_mfa.sql")) {
         std::fs::copy(file, earlier.path().join(file.file_name().unwrap())).unwrap();
     }
-    let options = db.config().connect_options().unwrap();
+    let options = db.sqlx_options();
     let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
     sqlx::migrate::Migrator::new(earlier.path())
         .await
@@ -160,7 +160,7 @@ async fn a_file_from_before_mfa_migrates_and_its_refresh_families_passed_no_seco
 
 /// Which of `names` are tables in the file.
 async fn tables_named(db: &TempDb, names: &[&str]) -> Vec<String> {
-    let pool = sqlx::SqlitePool::connect_with(db.config().connect_options().unwrap())
+    let pool = sqlx::SqlitePool::connect_with(db.sqlx_options())
         .await
         .unwrap();
     let mut found = Vec::new();
