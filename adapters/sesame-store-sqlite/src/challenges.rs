@@ -5,7 +5,7 @@
 //! lock alone makes it atomic.
 
 use async_trait::async_trait;
-use rusqlite::{Row, params};
+use rusqlite::{Connection, Row, params};
 use sesame_domain::ports::{ChallengeStore, StoreError};
 use sesame_domain::{Challenge, ChallengeId, ChallengeKey, ClientId, Timestamp};
 
@@ -60,50 +60,79 @@ fn decode(row: &Row<'_>) -> Result<Challenge, StoreError> {
     })
 }
 
+/// A challenge as `PUT` binds it, owned, so a writer job can carry it.
+#[derive(Clone)]
+pub(crate) struct PutRow {
+    challenge: Challenge,
+    auth_params: String,
+}
+
+impl PutRow {
+    /// `challenge`, encoded.
+    pub(crate) fn of(challenge: &Challenge) -> Result<Self, StoreError> {
+        Ok(Self {
+            auth_params: to_json(&challenge.auth_params, "auth_params")?,
+            challenge: challenge.clone(),
+        })
+    }
+
+    /// Stores it in place of the earlier challenge of its key.
+    pub(crate) fn run(&self, conn: &Connection) -> Result<(), StoreError> {
+        let c = &self.challenge;
+        execute(
+            conn,
+            PUT,
+            params![
+                c.id.as_str(),
+                c.client_id.as_str(),
+                c.connection().as_str(),
+                c.recipient.as_str(),
+                c.send.as_str(),
+                self.auth_params,
+                c.code_mac.as_bytes().as_slice(),
+                c.link_mac.as_ref().map(|m| m.as_bytes().as_slice()),
+                c.created_at.unix_millis(),
+                c.expires_at.unix_millis(),
+                i64::from(c.attempts_left),
+                c.consumed,
+            ],
+        )
+        .map(drop)
+    }
+}
+
+/// The challenge of `key`, on `conn`.
+pub(crate) fn latest_in(
+    conn: &Connection,
+    key: &ChallengeKey,
+) -> Result<Option<Challenge>, StoreError> {
+    query_opt(
+        conn,
+        SELECT_LATEST,
+        params![
+            key.client_id.as_str(),
+            key.connection().as_str(),
+            key.recipient.as_str()
+        ],
+        decode,
+    )
+}
+
+/// Whether `id` was consumed by its code at `now` by this call, on `conn`.
+pub(crate) fn consume_in(conn: &Connection, id: &str, now: Timestamp) -> Result<bool, StoreError> {
+    query_opt(conn, CONSUME, params![id, now.unix_millis()], |_| Ok(())).map(|row| row.is_some())
+}
+
 #[async_trait]
 impl ChallengeStore for SqliteStore {
     async fn put(&self, challenge: &Challenge) -> Result<(), StoreError> {
-        let auth_params = to_json(&challenge.auth_params, "auth_params")?;
-        let c = challenge.clone();
-        self.write(move |conn| {
-            execute(
-                conn,
-                PUT,
-                params![
-                    c.id.as_str(),
-                    c.client_id.as_str(),
-                    c.connection().as_str(),
-                    c.recipient.as_str(),
-                    c.send.as_str(),
-                    auth_params,
-                    c.code_mac.as_bytes().as_slice(),
-                    c.link_mac.as_ref().map(|m| m.as_bytes().as_slice()),
-                    c.created_at.unix_millis(),
-                    c.expires_at.unix_millis(),
-                    i64::from(c.attempts_left),
-                    c.consumed,
-                ],
-            )
-            .map(drop)
-        })
-        .await
+        let row = PutRow::of(challenge)?;
+        self.write(move |conn| row.run(conn)).await
     }
 
     async fn latest(&self, key: &ChallengeKey) -> Result<Option<Challenge>, StoreError> {
         let key = key.clone();
-        self.read(move |conn| {
-            query_opt(
-                conn,
-                SELECT_LATEST,
-                params![
-                    key.client_id.as_str(),
-                    key.connection().as_str(),
-                    key.recipient.as_str()
-                ],
-                decode,
-            )
-        })
-        .await
+        self.read(move |conn| latest_in(conn, &key)).await
     }
 
     async fn record_failure(

@@ -51,6 +51,7 @@ mod rate_batch;
 mod rate_limiter;
 mod readers;
 mod refresh_tokens;
+mod steps;
 mod store;
 mod users;
 mod writer;

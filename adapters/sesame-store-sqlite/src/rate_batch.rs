@@ -18,6 +18,8 @@ use rusqlite::types::Value;
 use sesame_domain::ports::{RateLimiter, StoreError, first_without_room, reserve_one_by_one};
 use sesame_domain::{RateDecision, RateKey, Refuser, Reservation, Timestamp};
 
+use rusqlite::Connection;
+
 use crate::SqliteStore;
 use crate::conn::{execute, query_all};
 use crate::error::{corrupt, store_error};
@@ -83,38 +85,91 @@ impl SqliteStore {
         need: &[RateKey<'_>],
         now: Timestamp,
     ) -> Result<Reservation, StoreError> {
+        let (reservation, _) = self.reserve_then(take, need, now, None::<NoMore>).await?;
+        Ok(reservation)
+    }
+
+    /// Reserves as [`reserve_batch`](Self::reserve_batch) does and, when
+    /// taken, runs `then` in the same job of the writer, all or nothing: a
+    /// step that counts its limits and touches a challenge in one trip to
+    /// the writer thread. `then`'s answer comes back only when taken.
+    pub(crate) async fn reserve_then<T, F>(
+        &self,
+        take: &[RateKey<'_>],
+        need: &[RateKey<'_>],
+        now: Timestamp,
+        then: Option<F>,
+    ) -> Result<(Reservation, Option<T>), StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection) -> Result<T, StoreError> + Clone + Send + 'static,
+    {
         if take.is_empty() {
             // Nothing to write: peeks answer it.
-            return reserve_one_by_one(self, take, need, now).await;
+            let reservation = reserve_one_by_one(self, take, need, now).await?;
+            let value = match (&reservation, then) {
+                (Reservation::Taken(_), Some(then)) => Some(self.transaction(then).await?),
+                _ => None,
+            };
+            return Ok((reservation, value));
         }
         for _ in 0..TRIES {
-            let taken = self.try_reserve(take, need, now).await?;
-            if let Some(decisions) = taken {
-                return Ok(Reservation::Taken(decisions));
+            let statement = ReserveStatement::new(take, need, now);
+            let then = then.clone();
+            let (counts, value) = self
+                .transaction(move |conn| {
+                    let counts = statement.run(conn)?;
+                    let value = match then {
+                        Some(then) if !counts.is_empty() => Some(then(conn)?),
+                        _ => None,
+                    };
+                    Ok((counts, value))
+                })
+                .await?;
+            if let Some(decisions) = taken_decisions(take, &counts, now)? {
+                return Ok((Reservation::Taken(decisions), value));
             }
             if let Some(refused) = first_without_room(self, take, need, now).await? {
-                return Ok(refused);
+                return Ok((refused, None));
             }
         }
         // Refused each time, yet found with room each time after: answer
         // as refused by the first counter.
         let d = self.peek(take[0].key, take[0].rule, now).await?;
-        Ok(Reservation::Refused {
+        let refused = Reservation::Refused {
             by: Refuser::Take(0),
             decision: RateDecision {
                 allowed: false,
                 ..d
             },
-        })
+        };
+        Ok((refused, None))
     }
 
-    /// The decisions of `take` if the batch was taken, `None` if refused.
-    async fn try_reserve(
+    /// [`RateLimiter::settle`] in one statement.
+    pub(crate) async fn settle_batch(
         &self,
-        take: &[RateKey<'_>],
-        need: &[RateKey<'_>],
+        release: &[RateKey<'_>],
+        reset: &[RateKey<'_>],
         now: Timestamp,
-    ) -> Result<Option<Vec<RateDecision>>, StoreError> {
+    ) -> Result<(), StoreError> {
+        let Some(statement) = SettleStatement::new(release, reset, now) else {
+            return Ok(());
+        };
+        self.write(move |conn| statement.run(conn)).await
+    }
+}
+
+/// A batch's reservation, ready to run on the writer's connection (alone,
+/// or inside a larger job).
+pub(crate) struct ReserveStatement {
+    sql: String,
+    args: Vec<Value>,
+}
+
+impl ReserveStatement {
+    /// The statement that takes `take` if it and `need` have room.
+    pub(crate) fn new(take: &[RateKey<'_>], need: &[RateKey<'_>], now: Timestamp) -> Self {
         let sql = reserve_sql(take.len() + need.len());
         let mut args: Vec<Value> = Vec::with_capacity((take.len() + need.len()) * 6);
         let steps = take
@@ -132,45 +187,67 @@ impl SqliteStore {
                 Value::from(is_take),
             ]);
         }
-        let counts: Vec<(String, i64, i64)> = self
-            .write(move |conn| {
-                query_all(conn, &sql, params_from_iter(args), |row| {
-                    Ok((
-                        row.get(0).map_err(store_error)?,
-                        row.get(1).map_err(store_error)?,
-                        row.get(2).map_err(store_error)?,
-                    ))
-                })
-            })
-            .await?;
-        if counts.is_empty() {
-            return Ok(None);
-        }
-        take.iter()
-            .map(|k| {
-                let window = k.rule.window_at(now);
-                let count = counts
-                    .iter()
-                    .find(|(key, ms, _)| key == k.key && *ms == window.length_ms)
-                    .map(|(_, _, c)| *c)
-                    .filter(|c| *c >= 1)
-                    .ok_or_else(|| corrupt("rate_limits", "count", "a taken counter is missing"))?;
-                Ok(k.rule
-                    .decide(&window, u64::try_from(count).unwrap_or(0), true))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+        Self { sql, args }
     }
 
-    /// [`RateLimiter::settle`] in one statement.
-    pub(crate) async fn settle_batch(
-        &self,
+    /// The counts of the counters taken: none when the batch was refused.
+    pub(crate) fn run(self, conn: &Connection) -> Result<TakenCounts, StoreError> {
+        query_all(conn, &self.sql, params_from_iter(self.args), |row| {
+            Ok((
+                row.get(0).map_err(store_error)?,
+                row.get(1).map_err(store_error)?,
+                row.get(2).map_err(store_error)?,
+            ))
+        })
+    }
+}
+
+/// What a reservation returns: (key, window length, count) per counter
+/// taken; empty when refused.
+pub(crate) type TakenCounts = Vec<(String, i64, i64)>;
+
+/// The decisions of `take` from what its reservation returned; `None` when
+/// it was refused.
+pub(crate) fn taken_decisions(
+    take: &[RateKey<'_>],
+    counts: &TakenCounts,
+    now: Timestamp,
+) -> Result<Option<Vec<RateDecision>>, StoreError> {
+    if counts.is_empty() {
+        return Ok(None);
+    }
+    take.iter()
+        .map(|k| {
+            let window = k.rule.window_at(now);
+            let count = counts
+                .iter()
+                .find(|(key, ms, _)| key == k.key && *ms == window.length_ms)
+                .map(|(_, _, c)| *c)
+                .filter(|c| *c >= 1)
+                .ok_or_else(|| corrupt("rate_limits", "count", "a taken counter is missing"))?;
+            Ok(k.rule
+                .decide(&window, u64::try_from(count).unwrap_or(0), true))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// A settlement, ready to run on the writer's connection.
+pub(crate) struct SettleStatement {
+    sql: String,
+    args: Vec<Value>,
+}
+
+impl SettleStatement {
+    /// The statement that gives `release` a unit back and starts `reset`
+    /// over; `None` when both are empty.
+    pub(crate) fn new(
         release: &[RateKey<'_>],
         reset: &[RateKey<'_>],
         now: Timestamp,
-    ) -> Result<(), StoreError> {
+    ) -> Option<Self> {
         if release.is_empty() && reset.is_empty() {
-            return Ok(());
+            return None;
         }
         let sql = settle_sql(release.len() + reset.len());
         let mut args: Vec<Value> = Vec::with_capacity((release.len() + reset.len()) * 4);
@@ -187,7 +264,14 @@ impl SqliteStore {
                 Value::from(is_reset),
             ]);
         }
-        self.write(move |conn| execute(conn, &sql, params_from_iter(args)).map(drop))
-            .await
+        Some(Self { sql, args })
+    }
+
+    /// Runs it.
+    pub(crate) fn run(self, conn: &Connection) -> Result<(), StoreError> {
+        execute(conn, &self.sql, params_from_iter(self.args)).map(drop)
     }
 }
+
+/// A reservation with nothing more to do when taken.
+type NoMore = fn(&Connection) -> Result<(), StoreError>;

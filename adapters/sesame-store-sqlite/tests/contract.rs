@@ -62,10 +62,15 @@ async fn the_rate_limiter_keeps_its_contract() {
     contract::rate_limit_retention(store.clone(), store).await;
 }
 
-/// SQLite holds no steps of its own: the service composes its limiter and
-/// challenges (`SeparateSteps`), which must keep the contract here too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_step_store_keeps_its_contract_through_separate_steps() {
+async fn the_step_store_keeps_its_contract() {
+    let (store, _dir) = file_store().await;
+    contract::step_store(store.clone(), store.clone(), store).await;
+}
+
+/// The service's default steps over this store's limiter and challenges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn separate_steps_over_it_keep_the_step_store_contract() {
     let (store, _dir) = file_store().await;
     let steps = Arc::new(sesame_domain::ports::SeparateSteps::new(
         store.clone(),
@@ -90,6 +95,7 @@ async fn the_in_memory_store_keeps_every_contract() {
     contract::refresh_token_store(store.clone()).await;
     contract::authorization_code_store(store.clone()).await;
     contract::rate_limiter(store.clone()).await;
+    contract::step_store(store.clone(), store.clone(), store.clone()).await;
     contract::challenge_retention(store.clone(), store.clone()).await;
     contract::authorization_code_retention(store.clone(), store.clone()).await;
     contract::refresh_family_retention(store.clone(), store.clone()).await;

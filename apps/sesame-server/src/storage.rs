@@ -86,7 +86,11 @@ pub async fn open(resolved: &Resolved, clock: Arc<dyn Clock>) -> anyhow::Result<
                     .await
                     .with_context(|| format!("opening sqlite://{path}"))?,
             );
-            all_in(store, format!("sqlite://{path}"))
+            let mut storage = all_in(store.clone(), format!("sqlite://{path}"));
+            // Limits and challenges in one file: each login step is one
+            // job of its writer thread.
+            storage.steps = Some(Metered::new(store as Arc<dyn StepStore>, "sqlite"));
+            storage
         }
         StoreKind::Postgres => {
             let config = s.postgres();
