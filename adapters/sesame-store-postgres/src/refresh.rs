@@ -107,18 +107,7 @@ impl PgStore {
     /// through a data-modifying CTE. The token's foreign key is checked at
     /// the end of the statement, when the family row exists.
     async fn insert_token(&self, r: &RefreshTokenRecord) -> Result<(), StoreError> {
-        sqlx::query(INSERT_FAMILY_AND_TOKEN)
-            .bind(r.token_mac.as_bytes().as_slice())
-            .bind(&r.family_id)
-            .bind(r.client_id.as_str())
-            .bind(r.user_id.as_str())
-            .bind(r.scope.as_str())
-            .bind(r.audience.as_deref())
-            .bind(r.created_at.unix_millis())
-            .bind(r.expires_at.unix_millis())
-            .bind(r.family_expires_at.unix_millis())
-            .bind(r.jkt.as_ref().map(sesame_domain::Jkt::as_str))
-            .bind(r.mfa)
+        bind_token(sqlx::query(INSERT_FAMILY_AND_TOKEN), r)
             .execute(&self.pool)
             .await
             .map_err(from_sqlx)?;
@@ -179,12 +168,13 @@ impl PgStore {
     }
 }
 
-/// Inserts one token row into a family that exists.
-async fn insert_row(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    r: &RefreshTokenRecord,
-) -> Result<(), StoreError> {
-    sqlx::query(INSERT_TOKEN)
+/// Binds `r` as `$1`…`$11` of [`INSERT_TOKEN`] and
+/// [`INSERT_FAMILY_AND_TOKEN`].
+fn bind_token<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    r: &'q RefreshTokenRecord,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    query
         .bind(r.token_mac.as_bytes().as_slice())
         .bind(&r.family_id)
         .bind(r.client_id.as_str())
@@ -196,6 +186,14 @@ async fn insert_row(
         .bind(r.family_expires_at.unix_millis())
         .bind(r.jkt.as_ref().map(sesame_domain::Jkt::as_str))
         .bind(r.mfa)
+}
+
+/// Inserts one token row into a family that exists.
+async fn insert_row(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    r: &RefreshTokenRecord,
+) -> Result<(), StoreError> {
+    bind_token(sqlx::query(INSERT_TOKEN), r)
         .execute(&mut **tx)
         .await
         .map_err(from_sqlx)?;
