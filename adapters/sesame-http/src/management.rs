@@ -15,7 +15,7 @@ use sesame_domain::User;
 use sesame_domain::service::{ManagementCaller, ManagementError};
 
 use crate::AppState;
-use crate::management_body::{ManagementErrorBody, ManagementUnavailable};
+use crate::management_body::{ManagementErrorBody, ManagementRefusals};
 pub(crate) use crate::management_body::{Refusal, UserBody, refusal};
 use crate::management_patch::{UserPatchBody, patch};
 use crate::openapi::tags;
@@ -51,14 +51,8 @@ pub(crate) async fn caller(
     security(("bearer" = ["read:users"]), ("bearer" = ["read:current_user"])),
     responses(
         (status = 200, description = "The user.", body = UserBody),
-        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
-        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
         (status = 404, description = "`inexistent_user`.", body = ManagementErrorBody),
-        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
-            body = ManagementErrorBody),
-        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
-        (status = 503, description = "`unavailable`, or a time-out.",
-            body = ManagementUnavailable),
+        ManagementRefusals,
     ),
 )]
 pub(crate) async fn get_user(
@@ -100,13 +94,7 @@ pub(crate) struct ByEmail {
         (status = 200, description = "The users with that address.",
             body = Vec<UserBody>),
         (status = 400, description = "`invalid_query_string`.", body = ManagementErrorBody),
-        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
-        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
-        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
-            body = ManagementErrorBody),
-        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
-        (status = 503, description = "`unavailable`, or a time-out.",
-            body = ManagementUnavailable),
+        ManagementRefusals,
     ),
 )]
 pub(crate) async fn users_by_email(
@@ -143,14 +131,8 @@ pub(crate) async fn users_by_email(
     responses(
         (status = 200, description = "The updated user.", body = UserBody),
         (status = 400, description = "`invalid_body`.", body = ManagementErrorBody),
-        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
-        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
         (status = 404, description = "`inexistent_user`.", body = ManagementErrorBody),
-        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
-            body = ManagementErrorBody),
-        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
-        (status = 503, description = "`unavailable`, or a time-out.",
-            body = ManagementUnavailable),
+        ManagementRefusals,
     ),
 )]
 pub(crate) async fn update_user(
@@ -185,14 +167,8 @@ pub(crate) async fn update_user(
     security(("bearer" = ["delete:users"])),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
-        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
         (status = 404, description = "`inexistent_user`.", body = ManagementErrorBody),
-        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
-            body = ManagementErrorBody),
-        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
-        (status = 503, description = "`unavailable`, or a time-out.",
-            body = ManagementUnavailable),
+        ManagementRefusals,
     ),
 )]
 pub(crate) async fn delete_user(
@@ -223,14 +199,8 @@ pub(crate) async fn delete_user(
     security(("bearer" = ["delete:refresh_tokens"])),
     responses(
         (status = 204, description = "Every refresh token of the user is revoked."),
-        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
-        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
         (status = 404, description = "`inexistent_user`.", body = ManagementErrorBody),
-        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
-            body = ManagementErrorBody),
-        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
-        (status = 503, description = "`unavailable`, or a time-out.",
-            body = ManagementUnavailable),
+        ManagementRefusals,
     ),
 )]
 pub(crate) async fn revoke_refresh_tokens(

@@ -50,6 +50,28 @@ pub(crate) enum ManagementUnavailable {
     Timeout(ErrorBody),
 }
 
+/// The refusals every Management API call may answer, documented once for
+/// all of them; each call lists its own 400 and 404 beside these.
+#[derive(utoipa::IntoResponses)]
+#[expect(dead_code, reason = "documents the answers; never built")]
+pub(crate) enum ManagementRefusals {
+    /// `invalid_token`.
+    #[response(status = 401)]
+    InvalidToken(ManagementErrorBody),
+    /// `insufficient_scope`.
+    #[response(status = 403)]
+    InsufficientScope(ManagementErrorBody),
+    /// `too_many_requests`, with the `x-ratelimit-*` headers.
+    #[response(status = 429)]
+    TooManyRequests(ManagementErrorBody),
+    /// `internal_error`.
+    #[response(status = 500)]
+    Internal(ManagementErrorBody),
+    /// `unavailable`, or a time-out.
+    #[response(status = 503)]
+    Unavailable(ManagementUnavailable),
+}
+
 /// The user's one identity: their connection.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub(crate) struct Identity {

@@ -14,7 +14,7 @@ use sesame_domain::service::{ListUsers, ManagementError};
 use crate::AppState;
 use crate::management::{Refusal, UserBody, caller, refusal};
 use crate::management_body::{
-    ListedUser, ManagementErrorBody, ManagementUnavailable, UserList, UsersPage,
+    ListedUser, ManagementErrorBody, ManagementRefusals, UserList, UsersPage,
 };
 use crate::openapi::tags;
 
@@ -91,13 +91,7 @@ pub(crate) fn select(mut user: Value, fields: &[&str], include: bool) -> Value {
         (status = 200, description = "The users (members in alphabetical order), or the \
             page with its totals.", body = UserList),
         (status = 400, description = "`invalid_query_string`.", body = ManagementErrorBody),
-        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
-        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
-        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
-            body = ManagementErrorBody),
-        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
-        (status = 503, description = "`unavailable`, or a time-out.",
-            body = ManagementUnavailable),
+        ManagementRefusals,
     ),
 )]
 pub(crate) async fn list_users(

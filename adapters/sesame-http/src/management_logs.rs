@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::management::{Refusal, caller, refusal};
-use crate::management_body::{ManagementErrorBody, ManagementUnavailable};
+use crate::management_body::{ManagementErrorBody, ManagementRefusals};
 use crate::management_list::{flag, number, select};
 use crate::openapi::tags;
 
@@ -130,13 +130,7 @@ async fn answer(
         (status = 200, description = "The events (members in alphabetical order), or the \
             page with its totals.", body = LogList),
         (status = 400, description = "`invalid_query_string`.", body = ManagementErrorBody),
-        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
-        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
-        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
-            body = ManagementErrorBody),
-        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
-        (status = 503, description = "`unavailable`, or a time-out.",
-            body = ManagementUnavailable),
+        ManagementRefusals,
     ),
 )]
 pub(crate) async fn list_logs(
@@ -159,14 +153,8 @@ pub(crate) async fn list_logs(
         (status = 200, description = "The user's events (members in alphabetical order), or \
             the page with its totals.", body = LogList),
         (status = 400, description = "`invalid_query_string`.", body = ManagementErrorBody),
-        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
-        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
         (status = 404, description = "`inexistent_user`.", body = ManagementErrorBody),
-        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
-            body = ManagementErrorBody),
-        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
-        (status = 503, description = "`unavailable`, or a time-out.",
-            body = ManagementUnavailable),
+        ManagementRefusals,
     ),
 )]
 pub(crate) async fn user_logs(

@@ -7,7 +7,7 @@ use http::HeaderMap;
 
 use crate::AppState;
 use crate::management::{Refusal, caller, refusal};
-use crate::management_body::{ManagementErrorBody, ManagementUnavailable};
+use crate::management_body::ManagementRefusals;
 use crate::openapi::tags;
 
 /// Count the active users
@@ -22,13 +22,7 @@ use crate::openapi::tags;
     responses(
         (status = 200, description = "The number of active users.", body = u64,
             content_type = "application/json"),
-        (status = 401, description = "`invalid_token`.", body = ManagementErrorBody),
-        (status = 403, description = "`insufficient_scope`.", body = ManagementErrorBody),
-        (status = 429, description = "`too_many_requests`, with the `x-ratelimit-*` headers.",
-            body = ManagementErrorBody),
-        (status = 500, description = "`internal_error`.", body = ManagementErrorBody),
-        (status = 503, description = "`unavailable`, or a time-out.",
-            body = ManagementUnavailable),
+        ManagementRefusals,
     ),
 )]
 pub(crate) async fn active_users(State(state): State<AppState>, headers: HeaderMap) -> Response {

@@ -50,6 +50,9 @@ pub(crate) mod tags {
         (name = tags::DISCOVERY, description = "OIDC discovery, the keys, this document."),
         (name = tags::HEALTH, description = "Probes."),
     ),
+    // Referenced only by `ManagementRefusals`, whose derived responses do
+    // not register the schemas they name.
+    components(schemas(crate::management_body::ManagementUnavailable)),
     modifiers(&Frame),
 )]
 struct ApiDoc;
