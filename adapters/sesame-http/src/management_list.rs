@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use http::HeaderMap;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sesame_domain::Connection;
 use sesame_domain::service::{ListUsers, ManagementError};
@@ -67,13 +68,34 @@ pub(crate) fn flag(name: &str, v: Option<&str>, default: bool) -> Result<bool, M
     }
 }
 
-/// Keeps (or, with `include_fields=false`, drops) the comma-separated
-/// `fields` of each user.
-pub(crate) fn select(mut user: Value, fields: &[&str], include: bool) -> Value {
-    if let Value::Object(map) = &mut user {
-        map.retain(|k, _| fields.contains(&k.as_str()) == include);
-    }
-    user
+/// Each of `items` (as JSON) with only the comma-separated `fields` kept
+/// (or, with `include_fields=false`, dropped), read back as the listing's
+/// typed member `T`; every member when `fields` is absent or empty.
+///
+/// # Errors
+/// [`ManagementError::InvalidQuery`] for an `include_fields` that is not a
+/// boolean; [`ManagementError::Unknown`] when a projection does not read
+/// back as `T`.
+pub(crate) fn project<T: DeserializeOwned>(
+    items: impl Iterator<Item = Value>,
+    fields: Option<&str>,
+    include_fields: Option<&str>,
+) -> Result<Vec<T>, ManagementError> {
+    let fields: Vec<&str> = fields
+        .map(|f| f.split(',').map(str::trim).collect())
+        .unwrap_or_default();
+    let include = flag("include_fields", include_fields, true)?;
+    items
+        .map(|mut json| {
+            if !fields.is_empty()
+                && let Value::Object(map) = &mut json
+            {
+                map.retain(|k, _| fields.contains(&k.as_str()) == include);
+            }
+            serde_json::from_value::<T>(json)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ManagementError::Unknown(e.into()))
 }
 
 /// List or search users
@@ -108,26 +130,14 @@ pub(crate) async fn list_users(
             .management_list_users(&caller, &params)
             .await
             .map_err(refusal)?;
-        let fields: Vec<&str> = p
-            .fields
-            .as_deref()
-            .map(|f| f.split(',').map(str::trim).collect())
-            .unwrap_or_default();
-        let include = flag("include_fields", p.include_fields.as_deref(), true).map_err(refusal)?;
-        let users = page
-            .users
-            .iter()
-            .map(|u| {
-                let json = serde_json::to_value(UserBody::from(u)).unwrap_or(Value::Null);
-                let json = if fields.is_empty() {
-                    json
-                } else {
-                    select(json, &fields, include)
-                };
-                serde_json::from_value::<ListedUser>(json)
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| refusal(ManagementError::Unknown(e.into())))?;
+        let users: Vec<ListedUser> = project(
+            page.users
+                .iter()
+                .map(|u| serde_json::to_value(UserBody::from(u)).unwrap_or(Value::Null)),
+            p.fields.as_deref(),
+            p.include_fields.as_deref(),
+        )
+        .map_err(refusal)?;
         let body = if flag("include_totals", p.include_totals.as_deref(), false).map_err(refusal)? {
             UserList::Page(UsersPage {
                 start: u64::from(query.page) * u64::from(query.per_page),

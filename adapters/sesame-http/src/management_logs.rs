@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::management::{Refusal, caller, refusal};
 use crate::management_body::{ManagementErrorBody, ManagementRefusals};
-use crate::management_list::{flag, number, select};
+use crate::management_list::{flag, number, project};
 use crate::openapi::tags;
 
 /// The query of a log listing, as strings: each is checked by name.
@@ -83,26 +83,12 @@ async fn answer(
             .management_logs(&caller, &params, user)
             .await
             .map_err(refusal)?;
-        let fields: Vec<&str> = p
-            .fields
-            .as_deref()
-            .map(|f| f.split(',').map(str::trim).collect())
-            .unwrap_or_default();
-        let include = flag("include_fields", p.include_fields.as_deref(), true).map_err(refusal)?;
-        let logs = page
-            .events
-            .iter()
-            .map(|e| {
-                let json = e.auth0_json();
-                let json = if fields.is_empty() {
-                    json
-                } else {
-                    select(json, &fields, include)
-                };
-                serde_json::from_value::<LogEventBody>(json)
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| refusal(ManagementError::Unknown(e.into())))?;
+        let logs: Vec<LogEventBody> = project(
+            page.events.iter().map(|e| e.auth0_json()),
+            p.fields.as_deref(),
+            p.include_fields.as_deref(),
+        )
+        .map_err(refusal)?;
         let body = match page.total {
             Some(total) => LogList::Page(LogsPage {
                 start: query.offset,
